@@ -1,0 +1,191 @@
+"""Public division API: lookups by code, hierarchy, geometry, history, search, reverse."""
+
+import json
+from datetime import date
+
+from django.db import connection
+from django.http import Http404, HttpResponse
+from ninja import Query, Router, Schema
+from pydantic import Field
+
+from config.errors import BadRequest
+
+from . import search, selectors
+from .models import DivisionVersion, Level
+from .schemas import (
+    CrosswalkOut,
+    DivisionOut,
+    DivisionPageOut,
+    GeoJSONFeatureOut,
+    LineageOut,
+    NeighboursOut,
+    ReverseOut,
+    SearchOut,
+)
+
+router = Router(tags=["divisions"])
+
+LEVEL_NAMES = {label: value for value, label in Level.choices}
+
+
+class AsOf(Schema):
+    as_of: date | None = Field(None, description="YYYY-MM-DD: answer as the registry stood then")
+
+
+class Page(Schema):
+    limit: int = Field(100, ge=1, le=1000)
+    offset: int = Field(0, ge=0)
+
+
+def ref(v: DivisionVersion) -> dict:
+    return {"code": v.code, "short_code": v.short_code, "name": v.name,
+            "level": v.get_level_display(), "kind": v.kind}
+
+
+def version_out(v: DivisionVersion) -> dict:
+    return ref(v) | {"valid_from": v.valid_from, "valid_to": v.valid_to}
+
+
+def event_out(e) -> dict:
+    return {
+        "id": e.id, "kind": e.kind, "kind_label": e.get_kind_display(), "subkind": e.subkind,
+        "effective_date": e.effective_date, "approval_document": e.approval_document,
+        "approving_authority": e.approving_authority, "description": e.description,
+        "inputs": [version_out(v) for v in e.inputs.all()],
+        "outputs": [version_out(v) for v in e.outputs.all()],
+    }
+
+
+@router.get("/divisions/crosswalk", response=list[CrosswalkOut])
+def division_crosswalk(request, page: Query[Page]):
+    """Retired codes and the current divisions they became (from the change events)."""
+    _, rows = selectors.crosswalk(page.limit, page.offset)
+    return [
+        {"retired_code": v.code, "retired_name": v.name, "retired_on": v.valid_to,
+         "successors": [version_out(s) for s in successors]}
+        for v, successors in rows
+    ]
+
+
+@router.get("/divisions/{code}", response=DivisionOut)
+def division_detail(request, code: str, when: Query[AsOf]):
+    v = selectors.division_get(code, when.as_of)
+    seat = json.loads(v.seat.geojson) if v.seat else None
+    return ref(v) | {
+        "place_name": v.place_name, "parent_code": v.parent_code,
+        "ancestors": [ref(a) for a in selectors.ancestors(v, when.as_of)],
+        "valid_from": v.valid_from, "valid_to": v.valid_to, "area_km2": v.area_km2,
+        "population": v.population, "has_geometry": v.geom is not None,
+        "geometry_source": v.geometry_source, "seat": seat,
+    }
+
+
+class ChildrenFilter(AsOf, Page):
+    kind: str | None = Field(None, description="only children of this kind, e.g. 街道")
+
+
+@router.get("/divisions/{code}/children", response=DivisionPageOut)
+def division_children(request, code: str, filters: Query[ChildrenFilter]):
+    v = selectors.division_get(code, filters.as_of)
+    qs = selectors.children(v, filters.as_of, filters.kind)
+    items = qs[filters.offset: filters.offset + filters.limit]
+    return {"count": qs.count(), "limit": filters.limit, "offset": filters.offset,
+            "items": [ref(c) for c in items]}
+
+
+class GeometryParams(AsOf):
+    simplify: float | None = Field(None, ge=0, le=100_000, description="tolerance in metres")
+    srid: int = Field(4490, ge=1, description="output SRID (default 4490, CGCS2000)")
+
+
+@router.get("/divisions/{code}/geometry", response=GeoJSONFeatureOut)
+def division_geometry(request, code: str, params: Query[GeometryParams]):
+    v = selectors.division_get(code, params.as_of)
+    geometry = selectors.geometry_geojson(v, params.simplify, params.srid)
+    if geometry is None:
+        raise Http404(f"{v.short_code} {v.name} has no geometry in the registry")
+    return {
+        "id": v.code, "geometry": json.loads(geometry),
+        "properties": ref(v) | {"valid_from": v.valid_from, "valid_to": v.valid_to,
+                                "area_km2": v.area_km2, "geometry_source": v.geometry_source,
+                                "srid": params.srid},
+    }
+
+
+@router.get("/divisions/{code}/lineage", response=LineageOut)
+def division_lineage(request, code: str):
+    code12, level = selectors.parse_code(code)
+    first = selectors.division_get(code) if level is None else None
+    versions = list(selectors.versions_of(code12, level or first.level))
+    if not versions:
+        raise Http404(f"no division has the code {code}")
+    ids = [v.id for v in versions]
+    return {
+        "code": code12, "versions": [version_out(v) for v in versions],
+        "events": [event_out(e) for e in selectors.events_of(ids)],
+        "predecessors": [version_out(v) for v in selectors.predecessors_of(ids)
+                         if v.code != code12],
+        "successors": [version_out(v) for v in selectors.successors_of(ids)
+                       if v.code != code12],
+    }
+
+
+@router.get("/divisions/{code}/neighbours", response=NeighboursOut)
+def division_neighbours(request, code: str, when: Query[AsOf]):
+    v = selectors.division_get(code, when.as_of)
+    return {"code": v.code, "items": [
+        ref(n) | {"shared_length_km": round(km, 3)} for n, km in selectors.neighbours(v, when.as_of)
+    ]}
+
+
+class SearchParams(AsOf):
+    q: str = Field(..., min_length=1, max_length=50)
+    level: str | None = Field(None, description="province|prefecture|county|township|village")
+    parent: str | None = Field(None, description="code of an ancestor to search under")
+    limit: int = Field(20, ge=1, le=100)
+
+
+@router.get("/divisions", response=SearchOut)
+def division_search(request, params: Query[SearchParams]):
+    """Exact, prefix and fuzzy; traditional characters; pinyin and initials."""
+    level = None
+    if params.level is not None:
+        if params.level not in LEVEL_NAMES:
+            raise BadRequest(f"level {params.level!r}: expected one of {', '.join(LEVEL_NAMES)}")
+        level = LEVEL_NAMES[params.level]
+    parent = selectors.parse_code(params.parent) if params.parent else None
+    return search.search_divisions(params.q, level=level, parent=parent, as_of=params.as_of,
+                                   limit=params.limit)
+
+
+class ReverseParams(AsOf):
+    lon: float = Field(..., description="longitude (or easting, with crs)")
+    lat: float = Field(..., description="latitude (or northing, with crs)")
+    crs: int = Field(4490, ge=1, description="EPSG code of lon/lat (default 4490)")
+
+
+@router.get("/reverse", response=ReverseOut)
+def reverse_geocode(request, params: Query[ReverseParams]):
+    geographic = params.crs in (4490, 4326, 4214, 4610)
+    if geographic and not (-180 <= params.lon <= 180 and -90 <= params.lat <= 90):
+        raise BadRequest(f"lon={params.lon}, lat={params.lat}: outside -180..180 / -90..90")
+    as_of = params.as_of or date.today()
+    found = selectors.reverse(params.lon, params.lat, as_of, params.crs)
+    return {"lon": params.lon, "lat": params.lat, "as_of": as_of,
+            "divisions": [ref(v) for v in found]}
+
+
+@router.get("/ping", include_in_schema=False)
+def ping(request):
+    """Bench baseline: no database."""
+    return HttpResponse(b'{"ok":true}', content_type="application/json")
+
+
+@router.get("/sql1", include_in_schema=False)
+def sql1(request):
+    """Bench baseline: one trivial query through Django."""
+    with connection.cursor() as cur:
+        cur.execute("SELECT 1")
+        cur.fetchone()
+    return HttpResponse(b'{"ok":true}', content_type="application/json")
+

@@ -1,0 +1,180 @@
+"""Administrative divisions as versioned records, and the change events linking them.
+
+A division is identified over time by its 12-digit statistical code, its level
+*and* a validity period (the level because a prefecture city without counties,
+东莞市 4419, has a county-level echo 441900 with the same 12-digit code). Codes
+are retired and reused (盘县 520222 became 盘州市 520281), so every row here is
+one version, and every change is an event linking input to output versions.
+
+Parents are referenced by code, not by version id: renaming a province must not
+force new versions of its hundred thousand villages. The database checks that
+versions of the parent code, one level up, cover the child's whole period
+(see the trigger in migration 0002).
+"""
+
+from django.contrib.gis.db import models
+from django.contrib.postgres.constraints import ExclusionConstraint
+from django.contrib.postgres.fields import ArrayField, DateRangeField, RangeOperators
+from django.contrib.postgres.indexes import GinIndex, GistIndex, OpClass
+from django.db.models import F, Func, Q
+
+
+class Level(models.IntegerChoices):
+    PROVINCE = 1, "province"
+    PREFECTURE = 2, "prefecture"
+    COUNTY = 3, "county"
+    TOWNSHIP = 4, "township"
+    VILLAGE = 5, "village"
+
+
+class DateRange(Func):
+    function = "DATERANGE"
+    output_field = DateRangeField()
+
+
+class DivisionVersion(models.Model):
+    code = models.CharField(max_length=12)
+    name = models.CharField(max_length=100)
+    # The place name: the village committee 大箐村村民委员会 lies in the place 大箐村.
+    place_name = models.CharField(max_length=100)
+    level = models.PositiveSmallIntegerField(choices=Level.choices)
+    kind = models.CharField(max_length=20)
+    parent_code = models.CharField(max_length=12, null=True, blank=True)
+    # NULL valid_from: in force since before the registry's records begin.
+    valid_from = models.DateField(null=True, blank=True)
+    valid_to = models.DateField(null=True, blank=True)
+    geom = models.MultiPolygonField(srid=4490, null=True, blank=True)
+    geometry_source = models.CharField(max_length=200, blank=True, default="")
+    seat = models.PointField(srid=4490, null=True, blank=True)
+    area_km2 = models.FloatField(null=True, blank=True)
+    population = models.BigIntegerField(null=True, blank=True)
+    # Search keys, computed by boundaries.names when rows are written.
+    pinyin = models.CharField(max_length=300, blank=True, default="")
+    place_pinyin = models.CharField(max_length=300, blank=True, default="")
+    initials = models.CharField(max_length=100, blank=True, default="")
+    # Unigrams and bigrams of the name: 1- and 2-character queries are served
+    # from a GIN index on these (pg_trgm needs three characters).
+    grams = ArrayField(models.TextField(), default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["code", "valid_from"], name="division_code_idx"),
+            models.Index(fields=["parent_code", "level"], name="division_parent_idx"),
+            models.Index(
+                OpClass(F("name"), name="text_pattern_ops"), name="division_name_prefix_idx"
+            ),
+            models.Index(
+                OpClass(F("place_name"), name="text_pattern_ops"),
+                name="division_place_prefix_idx",
+            ),
+            models.Index(
+                OpClass(F("pinyin"), name="text_pattern_ops"), name="division_pinyin_idx"
+            ),
+            models.Index(
+                OpClass(F("place_pinyin"), name="text_pattern_ops"),
+                name="division_place_pinyin_idx",
+            ),
+            models.Index(
+                OpClass(F("initials"), name="text_pattern_ops"), name="division_initials_idx"
+            ),
+            GinIndex(fields=["grams"], name="division_grams_idx"),
+            GinIndex(
+                OpClass(F("name"), name="gin_trgm_ops"), name="division_name_trgm_idx"
+            ),
+            GistIndex(fields=["geom"], name="division_geom_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_from__isnull=True)
+                | Q(valid_to__isnull=True)
+                | Q(valid_from__lt=F("valid_to")),
+                name="division_valid_period",
+            ),
+            models.CheckConstraint(
+                condition=Q(code__regex=r"^[0-9]{12}$"), name="division_code_12"
+            ),
+            models.CheckConstraint(
+                condition=Q(level=1, parent_code__isnull=True)
+                | Q(level__gt=1, level__lte=5, parent_code__isnull=False),
+                name="division_parent_iff_not_province",
+            ),
+            ExclusionConstraint(
+                name="division_no_overlapping_versions",
+                expressions=[
+                    ("code", RangeOperators.EQUAL),
+                    ("level", RangeOperators.EQUAL),
+                    (DateRange("valid_from", "valid_to"), RangeOperators.OVERLAPS),
+                ],
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.code} {self.name}"
+
+    @property
+    def short_code(self) -> str:
+        return short_code(self.code, self.level)
+
+
+SHORT_LENGTHS = {1: 2, 2: 4, 3: 6, 4: 9, 5: 12}
+
+
+def short_code(code: str, level: int) -> str:
+    return code[: SHORT_LENGTHS[level]]
+
+
+class EventKind(models.TextChoices):
+    ESTABLISH = "establish", "设立"
+    ABOLISH = "abolish", "撤销"
+    MERGE = "merge", "合并"
+    SPLIT = "split", "析置"
+    RENAME = "rename", "更名"
+    TRANSFER = "transfer", "隶属变更"
+    BOUNDARY = "boundary", "边界调整"
+    SEAT_MOVE = "seat_move", "驻地迁移"
+    KIND_CHANGE = "kind_change", "类别变更"
+    RECODE = "recode", "代码变更"
+
+
+class DivisionEvent(models.Model):
+    """A division change (区划变更): input versions end, output versions begin."""
+
+    kind = models.CharField(max_length=20, choices=EventKind.choices)
+    # e.g. 撤县设市, 撤县设区, 撤乡设镇 for kind changes.
+    subkind = models.CharField(max_length=40, blank=True, default="")
+    effective_date = models.DateField()
+    approval_document = models.CharField(max_length=200, blank=True, default="")
+    approving_authority = models.CharField(max_length=200, blank=True, default="")
+    description = models.TextField(blank=True, default="")
+    edition = models.ForeignKey(
+        "DivisionEdition", null=True, blank=True, on_delete=models.PROTECT, related_name="events"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    inputs = models.ManyToManyField(DivisionVersion, related_name="ended_by", blank=True,
+                                    db_table="boundaries_divisionevent_input")
+    outputs = models.ManyToManyField(DivisionVersion, related_name="started_by", blank=True,
+                                     db_table="boundaries_divisionevent_output")
+
+    class Meta:
+        indexes = [models.Index(fields=["effective_date"], name="division_event_date_idx")]
+
+    def __str__(self):
+        return f"{self.effective_date} {self.get_kind_display()} {self.subkind}"
+
+
+class DivisionEdition(models.Model):
+    """One load of a statistical code edition; later editions are applied as changes."""
+
+    label = models.CharField(max_length=100)
+    effective_date = models.DateField(null=True, blank=True)
+    source = models.CharField(max_length=500)
+    loaded_at = models.DateTimeField(auto_now_add=True)
+    added = models.IntegerField(default=0)
+    renamed = models.IntegerField(default=0)
+    retired = models.IntegerField(default=0)
+    unchanged = models.IntegerField(default=0)
+
+    def __str__(self):
+        return self.label
+

@@ -1,0 +1,216 @@
+"""Reads of the division registry. Every read takes a date: "what was this on D?"."""
+
+from datetime import date
+
+from django.db import connection
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from config.errors import BadRequest
+
+from .models import DivisionEvent, DivisionVersion, Level
+from .names import PLACEHOLDER
+
+CODE_LEVELS = {2: Level.PROVINCE, 4: Level.PREFECTURE, 6: Level.COUNTY, 9: Level.TOWNSHIP,
+               12: None}
+
+
+def parse_code(raw: str) -> tuple[str, int | None]:
+    """A 2/4/6/9-digit short code fixes the level; a 12-digit code leaves it open."""
+    raw = (raw or "").strip()
+    if not raw.isdigit() or len(raw) not in CODE_LEVELS:
+        raise BadRequest(
+            f"code {raw!r}: expected 2, 4, 6, 9 or 12 digits (e.g. 520201 or 520201000000)"
+        )
+    return raw.ljust(12, "0"), CODE_LEVELS[len(raw)]
+
+
+def valid_on(as_of: date) -> Q:
+    return (Q(valid_from__isnull=True) | Q(valid_from__lte=as_of)) & (
+        Q(valid_to__isnull=True) | Q(valid_to__gt=as_of)
+    )
+
+
+def versions_at(as_of: date) -> QuerySet:
+    return DivisionVersion.objects.filter(valid_on(as_of))
+
+
+def division_get(raw_code: str, as_of: date | None = None) -> DivisionVersion:
+    code, level = parse_code(raw_code)
+    as_of = as_of or date.today()
+    candidates = DivisionVersion.objects.filter(code=code)
+    if level is not None:
+        candidates = candidates.filter(level=level)
+    found = candidates.filter(valid_on(as_of)).order_by("level").first()
+    if found is not None:
+        return found
+    other = candidates.order_by("-valid_from").first()
+    if other is None:
+        raise Http404(f"no division has the code {raw_code}")
+    successors = ", ".join(f"{v.short_code} {v.name}" for v in successors_of([other.id]))
+    period = f"{other.valid_from or '…'} – {other.valid_to or 'now'}"
+    hint = f"; its successor: {successors}" if successors else ""
+    raise Http404(f"{raw_code} {other.name} was not in force on {as_of} (valid {period}){hint}")
+
+
+def ancestors(version: DivisionVersion, as_of: date | None = None) -> list[DivisionVersion]:
+    """Province first; statistical placeholders (市辖区, 省直辖县级行政区划) are skipped."""
+    if version.parent_code is None:
+        return []
+    as_of = as_of or _reference_date(version)
+    rows = DivisionVersion.objects.raw(
+        f"""
+        WITH RECURSIVE up AS (
+            SELECT p.* FROM boundaries_divisionversion p
+            WHERE p.code = %(parent)s AND p.level = %(level)s - 1 AND {_VALID_SQL}
+          UNION ALL
+            SELECT p.* FROM boundaries_divisionversion p JOIN up ON p.code = up.parent_code
+             AND p.level = up.level - 1
+            WHERE {_VALID_SQL}
+        )
+        SELECT * FROM up ORDER BY level
+        """,
+        {"parent": version.parent_code, "level": version.level, "as_of": as_of},
+    )
+    return [row for row in rows if row.kind != PLACEHOLDER]
+
+
+_VALID_SQL = (
+    "(p.valid_from IS NULL OR p.valid_from <= %(as_of)s) "
+    "AND (p.valid_to IS NULL OR p.valid_to > %(as_of)s)"
+)
+
+
+def _reference_date(version: DivisionVersion) -> date:
+    """The date a version speaks for: today if current, else its last day in force."""
+    if version.valid_to is None:
+        return date.today()
+    return date.fromordinal(version.valid_to.toordinal() - 1)
+
+
+def children(version: DivisionVersion, as_of: date | None, kind: str | None) -> QuerySet:
+    as_of = as_of or _reference_date(version)
+    qs = versions_at(as_of).filter(parent_code=version.code, level=version.level + 1)
+    if kind:
+        qs = qs.filter(kind=kind)
+    return qs.order_by("code")
+
+
+def versions_of(code: str, level: int) -> QuerySet:
+    return DivisionVersion.objects.filter(code=code, level=level).order_by("valid_from")
+
+
+def events_of(version_ids: list[int]) -> QuerySet:
+    return (
+        DivisionEvent.objects.filter(Q(inputs__in=version_ids) | Q(outputs__in=version_ids))
+        .distinct()
+        .prefetch_related("inputs", "outputs")
+        .order_by("effective_date", "id")
+    )
+
+
+def _linked(version_ids: list[int], forward: bool) -> list[DivisionVersion]:
+    """Follow change events from the given versions, transitively."""
+    seen, frontier, found = set(version_ids), list(version_ids), []
+    while frontier:
+        if forward:
+            events = DivisionEvent.objects.filter(inputs__in=frontier)
+            step = DivisionVersion.objects.filter(started_by__in=events)
+        else:
+            events = DivisionEvent.objects.filter(outputs__in=frontier)
+            step = DivisionVersion.objects.filter(ended_by__in=events)
+        step = list(step.exclude(id__in=seen).distinct().order_by("valid_from", "code"))
+        seen.update(v.id for v in step)
+        found.extend(step)
+        frontier = [v.id for v in step]
+    return found
+
+
+def successors_of(version_ids: list[int]) -> list[DivisionVersion]:
+    """Later versions reached through events; the current ones are the crosswalk answer."""
+    return _linked(version_ids, forward=True)
+
+
+def predecessors_of(version_ids: list[int]) -> list[DivisionVersion]:
+    return _linked(version_ids, forward=False)
+
+
+def crosswalk(limit: int, offset: int) -> tuple[int, list[tuple[DivisionVersion, list]]]:
+    """Retired codes (no current version) with the current versions they became."""
+    retired = (
+        DivisionVersion.objects.filter(valid_to__isnull=False, ended_by__isnull=False)
+        .exclude(code__in=DivisionVersion.objects.filter(valid_to__isnull=True).values("code"))
+        .distinct()
+        .order_by("code", "-valid_to")
+    )
+    total = retired.count()
+    page = list(retired[offset: offset + limit])
+    return total, [
+        (v, [s for s in successors_of([v.id]) if s.valid_to is None]) for v in page
+    ]
+
+
+def neighbours(version: DivisionVersion, as_of: date | None) -> list[tuple[DivisionVersion, float]]:
+    """Same-level divisions sharing a border line (not just a point), with its length."""
+    if version.geom is None:
+        return []
+    as_of = as_of or _reference_date(version)
+    rows = DivisionVersion.objects.raw(
+        f"""
+        SELECT p.*, ST_Length(ST_Intersection(ST_Boundary(p.geom), ST_Boundary(me.geom))
+                              ::geography) / 1000.0 AS shared_km
+        FROM boundaries_divisionversion p, boundaries_divisionversion me
+        WHERE me.id = %(id)s AND p.id <> me.id AND p.level = me.level
+          AND p.geom && me.geom AND ST_Intersects(p.geom, me.geom) AND {_VALID_SQL}
+        ORDER BY p.code
+        """,
+        {"id": version.id, "as_of": as_of},
+    )
+    return [(row, row.shared_km) for row in rows if row.shared_km > 0]
+
+
+def geometry_geojson(version: DivisionVersion, simplify_m: float | None, srid: int) -> str | None:
+    if version.geom is None:
+        return None
+    with connection.cursor() as cur:
+        cur.execute("SELECT 1 FROM spatial_ref_sys WHERE srid = %s", [srid])
+        if cur.fetchone() is None:
+            raise BadRequest(f"srid {srid}: unknown coordinate reference system")
+        # Tolerance in metres is applied in degrees at the division's latitude.
+        cur.execute(
+            """
+            SELECT ST_AsGeoJSON(ST_Transform(
+                CASE WHEN %(tol)s > 0 THEN ST_SimplifyPreserveTopology(
+                    geom, %(tol)s / (111320.0 * cos(radians(ST_Y(ST_Centroid(geom))))))
+                ELSE geom END, %(srid)s), 7)
+            FROM boundaries_divisionversion WHERE id = %(id)s
+            """,
+            {"tol": simplify_m or 0, "srid": srid, "id": version.id},
+        )
+        return cur.fetchone()[0]
+
+
+def reverse(lon: float, lat: float, as_of: date, srid: int) -> list[DivisionVersion]:
+    """The divisions containing a point, province first, down to the lowest level with polygons.
+
+    On a shared border the point is covered by both sides; the lower code wins, so
+    the answer is deterministic.
+    """
+    with connection.cursor() as cur:
+        cur.execute("SELECT 1 FROM spatial_ref_sys WHERE srid = %s", [srid])
+        if cur.fetchone() is None:
+            raise BadRequest(f"crs {srid}: unknown coordinate reference system")
+    deepest = DivisionVersion.objects.raw(
+        f"""
+        WITH pt AS (SELECT ST_Transform(ST_SetSRID(ST_MakePoint(%(lon)s, %(lat)s), %(srid)s),
+                                        4490) AS g)
+        SELECT p.* FROM boundaries_divisionversion p, pt
+        WHERE p.geom && pt.g AND ST_Covers(p.geom, pt.g) AND {_VALID_SQL}
+        ORDER BY p.level DESC, p.code LIMIT 1
+        """,
+        {"lon": lon, "lat": lat, "srid": srid, "as_of": as_of},
+    )
+    found = list(deepest)
+    if not found:
+        return []
+    return ancestors(found[0], as_of) + [found[0]]

@@ -1,0 +1,53 @@
+"""The one NinjaAPI: every app's router is mounted here under /api/v1."""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from ninja import NinjaAPI
+from ninja.errors import ValidationError
+from ninja.renderers import JSONRenderer
+
+from boundaries.api import router as boundaries_router
+
+from .errors import BadRequest
+
+class UTF8Renderer(JSONRenderer):
+    # Chinese names readable in the response body, not \uXXXX escapes.
+    json_dumps_params = {"ensure_ascii": False}
+
+
+api = NinjaAPI(
+    renderer=UTF8Renderer(),
+    title="Place-name and administrative-boundary registry",
+    version="1",
+    description="Divisions of China with their history, boundaries and standard place names.",
+    urls_namespace="api",
+)
+
+
+@api.exception_handler(BadRequest)
+def bad_request(request, exc):
+    return api.create_response(request, {"detail": str(exc)}, status=400)
+
+
+@api.exception_handler(DjangoValidationError)
+def django_validation(request, exc):
+    return api.create_response(request, {"detail": "; ".join(exc.messages)}, status=400)
+
+
+@api.exception_handler(ValidationError)
+def ninja_validation(request, exc):
+    # 400, not ninja's 422: the parameter is malformed, and say which one.
+    problems = [
+        f"{'.'.join(str(p) for p in err.get('loc', []) if p not in ('query', 'path'))}: "
+        f"{err.get('msg')}"
+        for err in exc.errors
+    ]
+    return api.create_response(request, {"detail": "; ".join(problems)}, status=400)
+
+
+@api.exception_handler(Http404)
+def not_found(request, exc):
+    return api.create_response(request, {"detail": str(exc) or "not found"}, status=404)
+
+
+api.add_router("/v1/", boundaries_router)

@@ -1,0 +1,31 @@
+"""Public GET responses are cacheable and readable from any origin.
+
+ETags and 304s come from Django's ConditionalGetMiddleware (placed before this
+one); this adds Cache-Control and the CORS header to public reads only.
+"""
+
+from django.conf import settings
+
+PUBLIC_PREFIXES = ("/api/", "/ogc/")
+
+
+class PublicGetCacheMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method == "OPTIONS" and request.path.startswith(PUBLIC_PREFIXES):
+            from django.http import HttpResponse
+
+            response = HttpResponse(status=204)
+            response["Access-Control-Allow-Methods"] = "GET, HEAD, OPTIONS"
+            response["Access-Control-Allow-Headers"] = "If-None-Match, Content-Type"
+            response["Access-Control-Allow-Origin"] = "*"
+            return response
+        response = self.get_response(request)
+        if request.method in ("GET", "HEAD") and request.path.startswith(PUBLIC_PREFIXES):
+            response["Access-Control-Allow-Origin"] = "*"
+            response["Access-Control-Expose-Headers"] = "ETag"
+            if response.status_code == 200 and not response.has_header("Cache-Control"):
+                response["Cache-Control"] = f"public, max-age={settings.API_CACHE_SECONDS}"
+        return response

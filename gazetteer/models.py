@@ -1,0 +1,1 @@
+"""Place names (gazetteer): built in the gazetteer issue."""

@@ -1,0 +1,23 @@
+"""The importers' error tree: every refusal says what is wrong and where."""
+
+
+class ImporterError(Exception):
+    """Base of all importer refusals; management commands exit non-zero with its text."""
+
+
+class SourceError(ImporterError):
+    """The source cannot be read at all (missing file, wrong format, bad archive)."""
+
+
+class RowError(ImporterError):
+    """One or more rows are malformed; ``problems`` lists them as 'file:line: message'."""
+
+    def __init__(self, problems: list[str], limit: int = 50):
+        self.problems = problems
+        shown = "\n".join(problems[:limit])
+        more = f"\n… and {len(problems) - limit} more" if len(problems) > limit else ""
+        super().__init__(f"{len(problems)} malformed row(s), nothing written:\n{shown}{more}")
+
+
+class ConflictError(ImporterError):
+    """The source is well formed but cannot be applied to the registry as it stands."""
