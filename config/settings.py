@@ -82,6 +82,9 @@ def configured_database_url() -> str:
 
 
 DATABASES = {"default": database_from_url(configured_database_url())}
+# Parallel test runs (several checkouts, CI beside a dev server) each name their own.
+if os.environ.get("TEST_DB_NAME"):
+    DATABASES["default"]["TEST"] = {"NAME": os.environ["TEST_DB_NAME"]}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

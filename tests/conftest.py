@@ -1,0 +1,59 @@
+"""Shared test data: real 2023 codes and real county polygons, cut to what a test needs.
+
+The session fixture loads the codes of 六盘水 (5202) and 东莞 (4419, a city without
+counties) once, through the real loader; each test runs in a transaction on top.
+"""
+
+import csv
+import gzip
+import json
+from pathlib import Path
+
+import pytest
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+CODES_DIR = SHARED / "china-division-2023"
+COUNTIES_FILE = SHARED / "counties" / "counties-echarts.geojson.gz"
+CODE_FILES = ["provinces.csv", "cities.csv", "areas.csv", "streets.csv", "villages.csv"]
+
+
+def write_code_extract(dest: Path, prefixes: list[str]) -> Path:
+    """The code tables restricted to the given codes, their ancestors and descendants."""
+    dest.mkdir(parents=True, exist_ok=True)
+    for name in CODE_FILES:
+        with (CODES_DIR / name).open(encoding="utf-8", newline="") as src, \
+                (dest / name).open("w", encoding="utf-8", newline="") as out:
+            reader = csv.reader(src)
+            writer = csv.writer(out, quoting=csv.QUOTE_MINIMAL)
+            writer.writerow(next(reader))
+            for row in reader:
+                code = row[0]
+                if any(code.startswith(p) or p.startswith(code) for p in prefixes):
+                    writer.writerow(row)
+    return dest
+
+
+def county_features(codes: set[str] | None = None, names: set[str] | None = None) -> list[dict]:
+    """Real county polygons, selected by 2023 code or by name."""
+    with gzip.open(COUNTIES_FILE, "rt", encoding="utf-8") as fh:
+        features = json.load(fh)["features"]
+    return [
+        f for f in features
+        if (codes and f["properties"].get("county_code_2023") in codes)
+        or (names and f["properties"].get("name") in names)
+    ]
+
+
+@pytest.fixture(scope="session")
+def codes_5202(tmp_path_factory) -> Path:
+    return write_code_extract(tmp_path_factory.mktemp("codes") / "2023", ["5202", "4419"])
+
+
+@pytest.fixture(scope="session")
+def divisions_db(django_db_setup, django_db_blocker, codes_5202):
+    """六盘水 and 东莞, all five levels, loaded once for the session."""
+    from importers import divisions
+
+    with django_db_blocker.unblock():
+        divisions.run(codes_5202, commit=True)
+    yield
