@@ -14,6 +14,7 @@ from datetime import date
 from pathlib import Path
 
 from django.db import connection, transaction
+from django.db.models import Q
 from tqdm import tqdm
 
 from boundaries.models import DivisionEdition, DivisionEvent, DivisionVersion, EventKind
@@ -131,11 +132,20 @@ def validate(rows: list[Row], problems: list[str]) -> dict[tuple[str, int], Row]
 
 
 def diff(rows: dict[tuple[str, int], Row]) -> Plan:
+    """Compare with the current registry within the edition's provinces.
+
+    An edition speaks for the provinces it contains: loading 贵州's codes must not
+    retire 广东's.
+    """
     plan = Plan(rows=rows)
+    provinces = sorted({code[:2] for code, _ in rows})
+    in_scope = Q()
+    for prefix in provinces:
+        in_scope |= Q(code__startswith=prefix)
     current = {
         (code, level): (vid, name)
         for vid, code, level, name in DivisionVersion.objects.filter(
-            valid_to__isnull=True
+            in_scope, valid_to__isnull=True
         ).values_list("id", "code", "level", "name")
     }
     plan.first_load = not current
