@@ -99,8 +99,11 @@ class DivisionVersion(models.Model):
                 | Q(level__gt=1, level__lte=5, parent_code__isnull=False),
                 name="division_parent_iff_not_province",
             ),
+            # Deferrable so a change can insert the new version before end-dating
+            # the old one: in the other order the parent trigger sees orphans.
             ExclusionConstraint(
                 name="division_no_overlapping_versions",
+                deferrable=models.Deferrable.IMMEDIATE,
                 expressions=[
                     ("code", RangeOperators.EQUAL),
                     ("level", RangeOperators.EQUAL),

@@ -207,10 +207,14 @@ def apply(plan: Plan, *, label: str, source: str, effective_date: date | None,
     if plan.first_load:
         copy_versions(plan.added, None, progress)
         return edition
-    ending = [vid for vid, _ in plan.renamed] + plan.retired
-    DivisionVersion.objects.filter(id__in=ending).update(valid_to=effective_date)
+    # New versions first, then end the old ones, so children always have a parent;
+    # the overlap between the two is checked at commit.
+    with connection.cursor() as cur:
+        cur.execute("SET CONSTRAINTS division_no_overlapping_versions DEFERRED")
     new_rows = plan.added + [row for _, row in plan.renamed]
     copy_versions(new_rows, effective_date, progress)
+    ending = [vid for vid, _ in plan.renamed] + plan.retired
+    DivisionVersion.objects.filter(id__in=ending).update(valid_to=effective_date)
     id_of = {
         (code, level): vid
         for vid, code, level in DivisionVersion.objects.filter(
