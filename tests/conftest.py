@@ -7,11 +7,24 @@ counties) once, through the real loader; each test runs in a transaction on top.
 import csv
 import gzip
 import json
+import os
 from pathlib import Path
 
 import pytest
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+
+def _shared_data() -> Path:
+    """$SHARED_DATA, else ../shared/data beside the checkout, else the workplace's copy."""
+    candidates = [os.environ.get("SHARED_DATA"),
+                  Path(__file__).resolve().parents[1].parent / "shared" / "data",
+                  "/work/shared/data"]
+    for candidate in filter(None, candidates):
+        if (Path(candidate) / "china-division-2023").is_dir():
+            return Path(candidate)
+    raise RuntimeError("the shared real data is missing: set SHARED_DATA=/path/to/shared/data")
+
+
+SHARED = _shared_data()
 CODES_DIR = SHARED / "china-division-2023"
 COUNTIES_FILE = SHARED / "counties" / "counties-echarts.geojson.gz"
 CODE_FILES = ["provinces.csv", "cities.csv", "areas.csv", "streets.csv", "villages.csv"]
