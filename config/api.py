@@ -10,6 +10,7 @@ from boundaries.api import router as boundaries_router
 
 from .errors import BadRequest
 
+
 class UTF8Renderer(JSONRenderer):
     # Chinese names readable in the response body, not \uXXXX escapes.
     json_dumps_params = {"ensure_ascii": False}

@@ -1,9 +1,12 @@
 from django.contrib import admin
 from django.urls import path
 
+from boundaries.views import map_page
+
 from .api import api
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
+    path("", map_page, name="map"),
 ]
