@@ -1,0 +1,256 @@
+"""Writes of division history: each service is keyword-only and one transaction.
+
+The registry is usually loaded from a recent code edition, so it knows divisions
+only as they are now (valid_from NULL). Services here record what they were
+before, without touching the current names: the answer to "what was this on D?"
+comes from new predecessor versions plus the events that link them.
+
+Parents are checked by a statement-level trigger (migration 0003), so every
+statement must leave each child covered by versions of its parent code; the
+services write whole subtrees in one statement for that reason (and because a
+county holds hundreds of villages, a province tens of thousands).
+"""
+
+from datetime import date
+
+from django.db import IntegrityError, connection, transaction
+
+from config.errors import BadRequest
+
+from .models import SHORT_LENGTHS, DivisionEvent, DivisionVersion, EventKind, Level
+from .names import division_kind, place_name, search_keys
+from .selectors import valid_on
+
+# Changes after which the division keeps its territory: only these may be
+# recorded by relabelling (new code/name/kind) and copying the geometry.
+TERRITORY_KEEPING = {EventKind.KIND_CHANGE, EventKind.RENAME, EventKind.RECODE}
+
+
+class ChangeRefused(BadRequest):
+    """The change cannot be recorded as asked; nothing was written."""
+
+
+def _code12(raw: str, level: int, what: str) -> str:
+    raw = (raw or "").strip()
+    short = SHORT_LENGTHS[level]
+    code = raw.ljust(12, "0") if len(raw) == short else raw
+    if not code.isdigit() or len(code) != 12 or set(code[short:]) - {"0"}:
+        raise ChangeRefused(f"{what} {raw!r}: expected a {short}-digit code for level {level}")
+    return code
+
+
+def _check_input(*, code: str, level: int, old_code: str, old_name: str,
+                 effective_date: date, event_kind: str) -> tuple[str, str]:
+    if level not in Level.values:
+        raise ChangeRefused(f"level {level!r}: expected one of {Level.values}")
+    new12, old12 = _code12(code, level, "code"), _code12(old_code, level, "old_code")
+    if new12 == old12:
+        raise ChangeRefused(f"old_code {old_code} is the division's own code")
+    if not (old_name or "").strip():
+        raise ChangeRefused("old_name: the predecessor needs a name")
+    if event_kind not in TERRITORY_KEEPING:
+        raise ChangeRefused(
+            f"event_kind {event_kind!r}: only changes that keep the territory "
+            f"({', '.join(sorted(TERRITORY_KEEPING))}) can be recorded as a predecessor"
+        )
+    if not isinstance(effective_date, date) or effective_date > date.today():
+        # A predecessor is history; a change that has not happened yet is a plan.
+        raise ChangeRefused(f"effective_date {effective_date}: must be a date not in the future")
+    return new12, old12
+
+
+def _current_version(code12: str, level: int, effective_date: date) -> DivisionVersion:
+    version = (DivisionVersion.objects.filter(code=code12, level=level)
+               .filter(valid_on(effective_date)).first())
+    if version is None:
+        raise ChangeRefused(f"{code12[:SHORT_LENGTHS[level]]}: no division of level {level} "
+                            f"is in force on {effective_date}")
+    if version.valid_from == effective_date:
+        raise ChangeRefused(f"{version.short_code} {version.name} already begins on "
+                            f"{effective_date}: is this change recorded already?")
+    return version
+
+
+def _check_codes_free(current: DivisionVersion, old12: str, effective_date: date) -> None:
+    """The old codes must be unused before the change, the new ones not yet in use."""
+    short = SHORT_LENGTHS[current.level]
+    period = {"from": current.valid_from, "to": effective_date, "level": current.level}
+    with connection.cursor() as cur:
+        cur.execute(
+            """
+            SELECT code, name, valid_from, valid_to FROM boundaries_divisionversion
+            WHERE ((code LIKE %(old)s AND level >= %(level)s)
+                   OR (code LIKE %(new)s AND level > %(level)s AND valid_to <= %(to)s))
+              AND daterange(valid_from, valid_to) && daterange(%(from)s, %(to)s)
+            ORDER BY level, code LIMIT 1
+            """,
+            period | {"old": old12[:short] + "%", "new": current.code[:short] + "%"},
+        )
+        clash = cur.fetchone()
+    if clash:
+        raise ChangeRefused(
+            f"{clash[0]} {clash[1]} ({clash[2] or '…'} – {clash[3] or 'now'}) is in force "
+            f"before {effective_date} under the code being recorded; record that first or "
+            f"correct the dates"
+        )
+
+
+def _insert_predecessor_top(current: DivisionVersion, old12: str, old_name: str,
+                            effective_date: date) -> DivisionVersion:
+    parent_length = SHORT_LENGTHS.get(current.level - 1)
+    place = place_name(old_name, current.level)
+    return DivisionVersion.objects.create(
+        code=old12, name=old_name, place_name=place, level=current.level,
+        kind=division_kind(old_name, current.level),
+        parent_code=old12[:parent_length].ljust(12, "0") if parent_length else None,
+        valid_from=current.valid_from, valid_to=effective_date,
+        # The change kept the territory, so the predecessor had the same boundary.
+        geom=current.geom, seat=current.seat, area_km2=current.area_km2,
+        geometry_source=current.geometry_source, population=None,
+        **search_keys(old_name, place),
+    )
+
+
+# The subtree's predecessors: same names, kinds, keys and geometry, codes under
+# the old prefix. One statement, so the new parents and children are checked together.
+_INSERT_SUBTREE = """
+INSERT INTO boundaries_divisionversion
+    (code, name, place_name, level, kind, parent_code, valid_from, valid_to, geom,
+     geometry_source, seat, area_km2, population, pinyin, place_pinyin, initials, grams,
+     created_at)
+SELECT %(old)s || substr(code, %(n)s + 1), name, place_name, level, kind,
+       %(old)s || substr(parent_code, %(n)s + 1), valid_from, %(eff)s, geom,
+       geometry_source, seat, area_km2, population, pinyin, place_pinyin, initials, grams,
+       now()
+FROM boundaries_divisionversion
+WHERE code LIKE %(new)s || '%%' AND level > %(level)s
+  AND (valid_from IS NULL OR valid_from < %(eff)s) AND (valid_to IS NULL OR valid_to > %(eff)s)
+RETURNING id
+"""
+
+_START_SUBTREE = """
+UPDATE boundaries_divisionversion SET valid_from = %(eff)s
+WHERE (id = %(top)s OR (code LIKE %(new)s || '%%' AND level > %(level)s))
+  AND (valid_from IS NULL OR valid_from < %(eff)s) AND (valid_to IS NULL OR valid_to > %(eff)s)
+RETURNING id
+"""
+
+# One RECODE event per recoded township or village: the selectors follow events
+# transitively, so a single event with hundreds of inputs and outputs would make
+# every old village a predecessor of every new one. Event ids are drawn from the
+# sequence up front so events and their links go in as three set-based inserts.
+_RECODE_EVENTS = """
+WITH pairs AS MATERIALIZED (
+    SELECT o.id AS old_id, n.id AS new_id, o.code AS old_code, n.code AS new_code, n.level,
+           n.name, (ARRAY[2, 4, 6, 9, 12])[n.level] AS digits,
+           nextval(pg_get_serial_sequence('boundaries_divisionevent', 'id')) AS eid
+    FROM boundaries_divisionversion n
+    JOIN boundaries_divisionversion o
+      ON o.code = %(old)s || substr(n.code, %(n)s + 1) AND o.level = n.level
+    WHERE n.id = ANY(%(new_ids)s) AND o.id = ANY(%(old_ids)s) AND n.level > %(level)s
+), events AS (
+    INSERT INTO boundaries_divisionevent (id, kind, subkind, effective_date, approval_document,
+        approving_authority, description, recorded_at)
+    SELECT eid, 'recode', '', %(eff)s, %(doc)s, %(authority)s,
+           left(old_code, digits) || ' → ' || left(new_code, digits) || ' ' || name || %(why)s,
+           now()
+    FROM pairs
+), inputs AS (
+    INSERT INTO boundaries_divisionevent_input (divisionevent_id, divisionversion_id)
+    SELECT eid, old_id FROM pairs
+)
+INSERT INTO boundaries_divisionevent_output (divisionevent_id, divisionversion_id)
+SELECT eid, new_id FROM pairs
+"""
+
+
+def division_record_predecessor(
+    *, code: str, level: int, old_code: str, old_name: str, effective_date: date,
+    event_kind: str, subkind: str = "", approval_document: str = "",
+    approving_authority: str = "", description: str = "",
+) -> DivisionEvent:
+    """Record that before ``effective_date`` the division ``code`` was ``old_code old_name``.
+
+    The version in force on that date now starts on it; a predecessor version
+    takes the earlier part of its period, and so does every descendant in force
+    then, recoded under the old prefix (520281101 ← 520222101: the township and
+    village serials are assumed kept, as the code tables do on a county recode).
+    Returns the event linking the predecessor to the division.
+    """
+    new12, old12 = _check_input(code=code, level=level, old_code=old_code, old_name=old_name,
+                                effective_date=effective_date, event_kind=event_kind)
+    old_name = old_name.strip()
+    with transaction.atomic():
+        current = _current_version(new12, level, effective_date)
+        _check_codes_free(current, old12, effective_date)
+        short = SHORT_LENGTHS[level]
+        params = {"old": old12[:short], "new": new12[:short], "n": short, "level": level,
+                  "eff": effective_date, "top": current.id}
+        try:
+            old_top = _insert_predecessor_top(current, old12, old_name, effective_date)
+            with connection.cursor() as cur:
+                cur.execute(_INSERT_SUBTREE, params)
+                old_ids = [row[0] for row in cur.fetchall()]
+                cur.execute(_START_SUBTREE, params)
+                new_ids = [row[0] for row in cur.fetchall()]
+                why = f"（随{old_name}→{current.name} {subkind or event_kind}）"
+                cur.execute(_RECODE_EVENTS, params | {
+                    "old_ids": old_ids, "new_ids": new_ids, "doc": approval_document,
+                    "authority": approving_authority, "why": why,
+                })
+        except IntegrityError as exc:
+            # the parent trigger or the no-overlap constraint: say which, write nothing
+            raise ChangeRefused(str(exc).splitlines()[0]) from exc
+        event = DivisionEvent.objects.create(
+            kind=event_kind, subkind=subkind, effective_date=effective_date,
+            approval_document=approval_document, approving_authority=approving_authority,
+            description=description or (f"{old_top.short_code} {old_name} → "
+                                        f"{current.short_code} {current.name}"),
+        )
+        event.inputs.add(old_top)
+        event.outputs.add(current)
+    return event
+
+
+# Both directions of every one-to-one territory-keeping event; the side without a
+# geometry (or seat) takes the other's. The source says where it came from.
+_SHARE_GEOMETRY = """
+WITH pairs AS (
+    SELECT e.id, e.kind, e.subkind, e.effective_date,
+           min(i.divisionversion_id) AS in_id, min(o.divisionversion_id) AS out_id
+    FROM boundaries_divisionevent e
+    JOIN boundaries_divisionevent_input i ON i.divisionevent_id = e.id
+    JOIN boundaries_divisionevent_output o ON o.divisionevent_id = e.id
+    WHERE e.kind = ANY(%(kinds)s) AND (%(all)s OR e.id = ANY(%(ids)s))
+    GROUP BY e.id
+    HAVING count(DISTINCT i.divisionversion_id) = 1 AND count(DISTINCT o.divisionversion_id) = 1
+), directed AS (
+    SELECT id, kind, subkind, effective_date, in_id AS src, out_id AS dst FROM pairs
+    UNION ALL
+    SELECT id, kind, subkind, effective_date, out_id, in_id FROM pairs
+)
+UPDATE boundaries_divisionversion d
+SET geom = coalesce(d.geom, s.geom), seat = coalesce(d.seat, s.seat),
+    area_km2 = coalesce(d.area_km2, s.area_km2),
+    geometry_source = CASE WHEN d.geom IS NULL AND d.seat IS NULL THEN left(format(
+        '%%s (from %%s %%s: %%s %%s kept the territory)', s.geometry_source, s.name,
+        left(s.code, (ARRAY[2, 4, 6, 9, 12])[s.level]), coalesce(nullif(x.subkind, ''), x.kind),
+        x.effective_date), 200)
+        ELSE d.geometry_source END
+FROM directed x JOIN boundaries_divisionversion s ON s.id = x.src
+WHERE d.id = x.dst
+  AND ((d.geom IS NULL AND s.geom IS NOT NULL) OR (d.seat IS NULL AND s.seat IS NOT NULL))
+"""
+
+
+def division_share_geometry(*, event_ids: list[int] | None = None) -> int:
+    """Give each side of a one-to-one kind change, rename or recode the other's geometry.
+
+    The territory did not change, so a polygon loaded for 盘县 is also 盘州市's
+    (and a township drawn for 520281101 also 520222101's). Only missing
+    geometries are filled; returns how many versions got one.
+    """
+    with transaction.atomic(), connection.cursor() as cur:
+        cur.execute(_SHARE_GEOMETRY, {"kinds": [str(k) for k in TERRITORY_KEEPING],
+                                      "all": event_ids is None, "ids": event_ids or []})
+        return cur.rowcount
