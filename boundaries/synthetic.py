@@ -36,7 +36,10 @@ ORDER BY c.code
 """
 
 # MATERIALIZED: the random points and the diagram are computed once per county,
-# not once per township that refers to them.
+# not once per township that refers to them. The points are drawn in the largest
+# part only: over a MultiPolygon ST_GeneratePoints rounds per part and returns a
+# few points more or fewer than asked (islands, exclaves); the Voronoi cells still
+# cover every part.
 _TOWNSHIPS = """
 WITH county AS MATERIALIZED (
     SELECT c.code, CASE WHEN ST_IsValid(c.geom) THEN c.geom ELSE ST_MakeValid(c.geom) END AS geom,
@@ -45,7 +48,8 @@ WITH county AS MATERIALIZED (
               AND t.valid_to IS NULL AND t.parent_code = c.code)::int AS n
     FROM boundaries_divisionversion c WHERE c.id = ANY(%(ids)s)
 ), sites AS MATERIALIZED (
-    SELECT code, geom, n, ST_GeneratePoints(geom, n, seed) AS mp FROM county
+    SELECT code, geom, n, ST_GeneratePoints((SELECT p.geom FROM ST_Dump(geom) p
+        ORDER BY ST_Area(p.geom) DESC, p.path LIMIT 1), n, seed) AS mp FROM county
 ), points AS (
     SELECT s.code, p.path[1] AS k, p.geom AS pt FROM sites s, ST_Dump(s.mp) p
 ), cells AS MATERIALIZED (
@@ -82,6 +86,7 @@ ORDER BY t.code
 
 # Villages with a seat from elsewhere keep it, but still count in the numbering,
 # so a village's synthetic point does not depend on its neighbours' sources.
+# Points are drawn in the township's largest part (see the note above _TOWNSHIPS).
 _VILLAGES = """
 WITH town AS MATERIALIZED (
     SELECT t.code, t.geom, left(t.code, 9)::int AS seed,
@@ -90,7 +95,8 @@ WITH town AS MATERIALIZED (
     FROM boundaries_divisionversion t WHERE t.id = ANY(%(ids)s)
 ), points AS MATERIALIZED (
     SELECT t.code, p.path[1] AS k, p.geom AS pt
-    FROM town t, ST_Dump(ST_GeneratePoints(t.geom, t.n, t.seed)) p
+    FROM town t, ST_Dump(ST_GeneratePoints((SELECT q.geom FROM ST_Dump(t.geom) q
+        ORDER BY ST_Area(q.geom) DESC, q.path LIMIT 1), t.n, t.seed)) p
 ), village AS (
     SELECT v.id, v.parent_code, row_number() OVER (PARTITION BY v.parent_code ORDER BY v.code) AS k
     FROM boundaries_divisionversion v
