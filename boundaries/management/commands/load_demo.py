@@ -92,7 +92,11 @@ class Command(BaseCommand):
         except ImportError:
             self._say("importers.polygons is not available: no county polygons loaded")
             return
-        result = polygons.run(COUNTIES, level=3, commit=True, progress=self.progress,
+        report = polygons.run(COUNTIES, level=3, commit=True, progress=self.progress,
                               source_label=POLYGON_SOURCE)
-        summary = result.summary() if hasattr(result, "summary") else result
-        self._say(f"county polygons: {summary}")
+        historical = ", ".join(f"{m['feature_name']} → {m['code']} (until {m['valid_to']})"
+                               for m in report.historical_matches)
+        self._say(f"county polygons: {report.filled} of {report.features} features written "
+                  f"({report.repaired} repaired); historical matches: {historical or 'none'}")
+        for miss in report.unmatched:
+            self._say(f"  not matched: {miss['name']}: {miss['reason']}")

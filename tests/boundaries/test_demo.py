@@ -1,0 +1,143 @@
+"""load_demo end to end on the committed fixtures, answered through the public API.
+
+The demo loads only into an empty registry, and other modules leave the session's
+codes committed in the test database; so the module empties the tables inside a
+transaction of its own, loads the demo once, and rolls all of it back at the end.
+Each test still runs in its own savepoint on top.
+"""
+
+import gzip
+import io
+import json
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.db import connection, transaction
+
+from boundaries.models import DivisionEvent, DivisionVersion, EventKind
+
+pytestmark = pytest.mark.django_db
+
+DEMO = Path(__file__).resolve().parents[2] / "fixtures" / "demo"
+HISTORY = json.loads((DEMO / "history.json").read_text(encoding="utf-8"))["changes"]
+PAN = next(c for c in HISTORY if c["old_name"] == "盘县")
+
+
+@pytest.fixture(scope="module", autouse=True)
+def demo(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            with connection.cursor() as cur:
+                cur.execute("TRUNCATE boundaries_divisionversion, boundaries_divisionevent, "
+                            "boundaries_divisionedition CASCADE")
+            call_command("load_demo", "--no-progress", stdout=io.StringIO())
+        except BaseException:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+            raise
+    yield
+    with django_db_blocker.unblock():
+        transaction.set_rollback(True)
+        outer.__exit__(None, None, None)
+
+
+def get(client, url: str) -> dict:
+    response = client.get(url)
+    assert response.status_code == 200, response.content
+    return response.json()
+
+
+def snapshot() -> tuple:
+    with connection.cursor() as cur:
+        cur.execute("""SELECT count(*), max(id), md5(string_agg(code || level || name
+                       || coalesce(valid_from::text, '') || coalesce(valid_to::text, '')
+                       || coalesce(md5(ST_AsBinary(geom)), '') || coalesce(ST_AsText(seat), ''),
+                       ',' ORDER BY id)) FROM boundaries_divisionversion""")
+        versions = cur.fetchone()
+    return versions, DivisionEvent.objects.count()
+
+
+def test_it_gives_liupanshui_its_four_counties_with_polygons(client):
+    children = get(client, "/api/v1/divisions/5202/children")["items"]
+    assert {c["name"] for c in children} == {"钟山区", "六枝特区", "水城区", "盘州市"}
+    for child in children:
+        assert get(client, f"/api/v1/divisions/{child['short_code']}")["has_geometry"]
+
+
+def test_it_answers_the_old_county_before_the_change(client):
+    body = get(client, f"/api/v1/divisions/{PAN['old_code']}?as_of=2016-06-01")
+    assert body["name"] == "盘县" and body["valid_to"] == PAN["effective_date"]
+    assert [a["name"] for a in body["ancestors"]] == ["贵州省", "六盘水市"]
+
+
+def test_it_answers_the_new_county_now(client):
+    body = get(client, f"/api/v1/divisions/{PAN['code']}")
+    assert body["name"] == "盘州市" and body["valid_to"] is None
+    assert body["valid_from"] == PAN["effective_date"] and body["valid_from"].startswith("2017-")
+
+
+def test_it_records_each_change_as_an_event_with_its_lineage(client):
+    for change in HISTORY:
+        lineage = get(client, f"/api/v1/divisions/{change['code']}/lineage")
+        event = next(e for e in lineage["events"] if e["kind"] == EventKind.KIND_CHANGE)
+        assert event["subkind"] == change["subkind"]
+        assert event["approving_authority"] == change["approving_authority"]
+        assert [p["name"] for p in lineage["predecessors"]] == [change["old_name"]]
+
+
+def test_it_gives_the_successor_the_polygon_of_its_predecessor():
+    for change in HISTORY:
+        old = DivisionVersion.objects.get(code=change["old_code"].ljust(12, "0"), level=3)
+        new = DivisionVersion.objects.get(code=change["code"].ljust(12, "0"), level=3)
+        assert old.geom is not None and new.geom.equals_exact(old.geom)
+        assert change["old_name"] in new.geometry_source
+
+
+def reverse_at(client, point, as_of: str | None = None) -> list[dict]:
+    when = f"&as_of={as_of}" if as_of else ""
+    return get(client, f"/api/v1/reverse?lon={point.x}&lat={point.y}{when}")["divisions"]
+
+
+def test_it_reverse_geocodes_a_point_in_zhongshan_to_a_township(client):
+    zhongshan = DivisionVersion.objects.get(code="520201000000", level=3)
+    found = reverse_at(client, zhongshan.geom.point_on_surface)
+    assert [d["name"] for d in found[:3]] == ["贵州省", "六盘水市", "钟山区"]
+    township = DivisionVersion.objects.get(code=found[3]["code"], level=4)
+    assert len(found) == 4 and township.parent_code == zhongshan.code
+    assert township.geometry_source == "synthetic"
+    assert township.geom.covers(zhongshan.geom.point_on_surface)
+
+
+def test_it_reverse_geocodes_by_date_across_the_change(client):
+    point = DivisionVersion.objects.get(code="520281000000", level=3).geom.point_on_surface
+    before = reverse_at(client, point, "2016-06-01")
+    now = reverse_at(client, point)
+    assert [d["name"] for d in before[:3]] == ["贵州省", "六盘水市", "盘县"]
+    assert [d["name"] for d in now[:3]] == ["贵州省", "六盘水市", "盘州市"]
+    # the same synthetic township, under its old code and its new one
+    assert before[3]["name"] == now[3]["name"]
+    assert before[3]["code"][6:] == now[3]["code"][6:]
+
+
+def test_it_draws_townships_and_village_points_for_every_county_with_a_polygon():
+    counties = DivisionVersion.objects.filter(level=3, valid_to__isnull=True, geom__isnull=False)
+    codes = list(counties.values_list("code", flat=True))
+    towns = DivisionVersion.objects.filter(level=4, valid_to__isnull=True, parent_code__in=codes)
+    villages = DivisionVersion.objects.filter(level=5, valid_to__isnull=True,
+                                              parent_code__in=towns.values("code"))
+    with gzip.open(DEMO / "counties.geojson.gz", "rt", encoding="utf-8") as fh:
+        features = json.load(fh)["features"]
+    # every feature is a current county, or the predecessor of one (盘县, 水城县)
+    assert len(codes) == len(features) and towns.count() > 500 and villages.count() > 7000
+    assert not towns.filter(geom__isnull=True).exists()
+    assert not villages.filter(seat__isnull=True).exists()
+
+
+def test_it_changes_nothing_when_run_twice(capsys):
+    before = snapshot()
+    call_command("load_demo", "--no-progress")
+    assert "already holds" in capsys.readouterr().out
+    assert snapshot() == before
