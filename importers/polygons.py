@@ -323,16 +323,15 @@ def _code(raw, length: int) -> tuple[str | None, str | None]:
 def attribute_rows(props: list[tuple], level: int, columns: tuple) -> list[tuple]:
     """(idx, name, norm_name, raw_code, code, parent, parent_short, geom_type) per feature."""
     code_p, name_p, parent_p = columns
+    up = SHORT_LENGTHS.get(level - 1, 0)  # the parent's code length
     rows = []
     for idx, values, geom_type in props:
-        name = str(values.get(name_p) or "").strip() if name_p else ""
-        raw_code = values.get(code_p) if code_p else None
-        code, _ = _code(raw_code, SHORT_LENGTHS[level])
-        parent, _ = _code(values.get(parent_p), SHORT_LENGTHS[level - 1]) if parent_p else (
-            None, None)
-        raw = None if raw_code in (None, "") else str(raw_code)
-        rows.append((idx, name or None, normalize(name) if name else None, raw, code,
-                     parent, parent[:SHORT_LENGTHS[level - 1]] if parent else None, geom_type))
+        name = str(values.get(name_p) or "").strip() or None
+        raw_code = str(values.get(code_p) or "").strip() or None
+        parent = _code(values.get(parent_p), up)[0] if parent_p and up else None
+        rows.append((idx, name, name and normalize(name), raw_code,
+                     _code(raw_code, SHORT_LENGTHS[level])[0], parent, parent and parent[:up],
+                     geom_type))
     return rows
 
 
@@ -409,7 +408,8 @@ def _unmatched_reason(row: Row, level: int, parent_property: str | None) -> str:
     if row.raw_code is not None:
         parts.append(_code(row.raw_code, length)[1] or f"no {label} with code {row.raw_code}")
     if row.name and parent_property and not row.parent:
-        parts.append(f"no {parent_property} to look {row.name} up under")
+        parts.append(f"no {parent_property} value, and names are only looked up within "
+                     "their parent")
     elif row.ambiguous:
         parts.append(f"several {label}s named {row.name}{under}: give their codes")
     elif row.name:

@@ -47,10 +47,12 @@ def _records(features: list[dict], to_crs: str | None = None):
             geometry=geom, properties={k: f["properties"].get(k) for k in SCHEMA})
 
 
-def write(path, features: list[dict], driver: str = "GeoJSON", crs: str = "EPSG:4490"):
+def write(path, features: list[dict], driver: str = "GeoJSON", crs: str = "EPSG:4490",
+          encoding: str | None = None):
     to_crs = None if crs == "EPSG:4490" else crs
     schema = {"geometry": "MultiPolygon", "properties": SCHEMA}
-    with fiona.open(path, "w", driver=driver, crs=crs, schema=schema) as out:
+    with fiona.open(path, "w", driver=driver, crs=crs, schema=schema,
+                    encoding=encoding) as out:
         out.writerecords(_records(features, to_crs))
     return path
 
@@ -167,11 +169,19 @@ def test_it_lists_features_left_without_an_area(divisions_db, tmp_path):
     }
 
 
-def test_it_reprojects_a_zipped_shapefile_onto_the_geojson(divisions_db, tmp_path, lps):
+@pytest.mark.parametrize("crs, expected", [
+    ("EPSG:4544", "EPSG:4544 → EPSG:4490"),
+    # a CRS with no EPSG code goes to PostGIS as WKT
+    ("+proj=tmerc +lon_0=104.8 +k=1 +x_0=500000 +ellps=GRS80 +units=m +no_defs",
+     "unknown → EPSG:4490"),
+])
+def test_it_reprojects_a_zipped_shapefile_onto_the_geojson(divisions_db, tmp_path, lps, crs,
+                                                           expected):
     features = pick(lps, "钟山区", "六枝特区")
     source = {f["properties"]["county_code_2023"]: json.dumps(f["geometry"]) for f in features}
-    report = polygons.run(write_shapefile_zip(tmp_path, features), level="county", commit=True)
-    assert report.reprojection == "EPSG:4544 → EPSG:4490" and report.filled == 2
+    report = polygons.run(write_shapefile_zip(tmp_path, features, crs), level="county",
+                          commit=True)
+    assert report.reprojection == expected and report.filled == 2
     for code, geojson in source.items():
         with connection.cursor() as cur:
             cur.execute(
@@ -194,6 +204,18 @@ def test_it_reads_every_format(divisions_db, tmp_path, lps, writer):
     }[writer]()
     report = polygons.run(path, level="county")
     assert report.matched_by_code == 2 and report.filled == 2
+
+
+def test_it_reads_gbk_attributes_of_a_shapefile_without_cpg(divisions_db, tmp_path, lps):
+    features = pick(lps, "钟山区")
+    features[0]["properties"]["county_code_2023"] = None  # matched by name, so by the text
+    write(tmp_path / "lps.shp", features, "ESRI Shapefile", "EPSG:4490", "gb18030")
+    (tmp_path / "lps.cpg").unlink()
+    garbled = polygons.run(tmp_path / "lps.shp", level="county", code_property="county_cod")
+    assert garbled.matched == 0
+    report = polygons.run(tmp_path / "lps.shp", level="county", code_property="county_cod",
+                          encoding="gb18030")
+    assert report.matched_by_name == 1
 
 
 def test_it_writes_nothing_in_a_dry_run(divisions_db, tmp_path, lps):
@@ -236,7 +258,8 @@ def test_it_does_not_match_a_name_whose_parent_is_missing(divisions_db, tmp_path
     features[0]["properties"].update(county_code_2023=None, city_code=None)
     report = polygons.run(write(tmp_path / "lps.geojson", features), level="county")
     assert report.unmatched == [
-        {"index": 0, "name": "钟山区", "reason": "no city_code to look 钟山区 up under"}]
+        {"index": 0, "name": "钟山区",
+         "reason": "no city_code value, and names are only looked up within their parent"}]
 
 
 def test_it_refuses_an_unreadable_file_with_a_clear_error(divisions_db, tmp_path):
