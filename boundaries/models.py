@@ -16,7 +16,7 @@ from django.contrib.gis.db import models
 from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import ArrayField, DateRangeField, RangeOperators
 from django.contrib.postgres.indexes import GinIndex, GistIndex, OpClass
-from django.db.models import F, Func, Q
+from django.db.models import Case, F, Func, Q, When
 
 
 class Level(models.IntegerChoices):
@@ -83,6 +83,18 @@ class DivisionVersion(models.Model):
                 OpClass(F("name"), name="gin_trgm_ops"), name="division_name_trgm_idx"
             ),
             GistIndex(fields=["geom"], name="division_geom_idx"),
+            # Search (boundaries.search): ranking order, ended versions, and the keys of
+            # levels 1–4 alone, whose statistics the planner needs (migration 0004).
+            models.Index(fields=["level", "code"], name="division_level_code_idx"),
+            models.Index(fields=["level", "code"], condition=Q(valid_to__isnull=False),
+                         name="division_ended_idx"),
+            GinIndex(Case(When(level__lt=5, then=F("grams"))), name="division_upper_grams_idx"),
+            models.Index(OpClass(Case(When(level__lt=5, then=F("name"))),
+                                 name="text_pattern_ops"), name="division_upper_name_idx"),
+            models.Index(OpClass(Case(When(level__lt=5, then=F("pinyin"))),
+                                 name="text_pattern_ops"), name="division_upper_pinyin_idx"),
+            models.Index(OpClass(Case(When(level__lt=5, then=F("initials"))),
+                                 name="text_pattern_ops"), name="division_upper_initials_idx"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -9,6 +9,7 @@ overwritten and nothing is written unless every row is good.
 
 import csv
 import io
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -182,14 +183,103 @@ COPY_COLUMNS = (
 
 
 def copy_versions(rows: list[Row], valid_from: date | None, progress: bool) -> None:
-    """COPY new versions, parents before children (the parent check runs per statement)."""
-    buf = io.StringIO()
-    for row in tqdm(sorted(rows, key=lambda r: (r.level, r.code)), desc="preparing",
-                    unit=" rows", disable=not progress):
-        buf.write(_copy_line(row, valid_from))
-    buf.seek(0)
+    """COPY new versions in one statement (the parent trigger checks once per statement).
+
+    The lines are computed while COPY reads them, so Python derives the search keys
+    on one core while PostgreSQL inserts and checks on the other.
+    """
+    ordered = sorted(rows, key=lambda r: (r.level, r.code))
+    lines = (_copy_line(row, valid_from)
+             for row in tqdm(ordered, desc="copying", unit=" rows", disable=not progress))
     with connection.cursor() as cur:
-        cur.copy_expert(f"COPY boundaries_divisionversion ({COPY_COLUMNS}) FROM STDIN", buf)
+        cur.copy_expert(f"COPY boundaries_divisionversion ({COPY_COLUMNS}) FROM STDIN",
+                        LineStream(lines), COPY_CHUNK)
+
+
+COPY_CHUNK = 1 << 16
+
+
+class LineStream(io.TextIOBase):
+    """A read-only text file over an iterator of lines, for copy_expert."""
+
+    def __init__(self, lines: Iterator[str]):
+        self._lines = lines
+        self._rest = ""
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int | None = -1) -> str:
+        chunks, length = [self._rest], len(self._rest)
+        for line in self._lines:
+            chunks.append(line)
+            length += len(line)
+            if size is not None and 0 <= size <= length:
+                break
+        data = "".join(chunks)
+        if size is None or size < 0:
+            self._rest = ""
+            return data
+        self._rest = data[size:]
+        return data[:size]
+
+
+# For the index builds after a bulk load: the GIN indexes (grams, trigrams) build
+# about twice as fast with 1GB as with the 64MB default.
+BULK_MAINTENANCE_WORK_MEM = "1GB"
+
+
+def defer_secondary_indexes() -> list[tuple[str, str, list[tuple[int, int]]]]:
+    """Drop the plain secondary indexes of an empty division table; return how to rebuild them.
+
+    Building an index once over 665k rows is much cheaper than inserting into a dozen
+    of them row by row. Only an empty table qualifies: the lock (taken inside the
+    load's transaction) keeps readers out until the load commits, and with no rows
+    there is nothing for them to read. Unique indexes and indexes that back a
+    constraint (the primary key, the no-overlap exclusion constraint) stay: the
+    database keeps enforcing them row by row; the parent triggers are untouched.
+    """
+    table = DivisionVersion._meta.db_table
+    if not connection.in_atomic_block:  # outside a transaction a DROP would be for good
+        return []
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT EXISTS (SELECT 1 FROM {table})")
+        if cur.fetchone()[0]:
+            return []
+        cur.execute(f"LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE")
+        cur.execute(f"SELECT EXISTS (SELECT 1 FROM {table})")  # rows committed meanwhile
+        if cur.fetchone()[0]:
+            return []
+        cur.execute(
+            """
+            SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid),
+                   ARRAY(SELECT ARRAY[a.attnum::int, a.attstattarget::int]
+                         FROM pg_attribute a
+                         WHERE a.attrelid = i.indexrelid AND a.attstattarget >= 0)
+            FROM pg_index i
+            WHERE i.indrelid = %s::regclass AND NOT i.indisunique AND i.indisvalid
+              AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)
+            ORDER BY 1
+            """,
+            [table],
+        )
+        saved = [(name, definition, [tuple(t) for t in targets])
+                 for name, definition, targets in cur.fetchall()]
+        for name, _, _ in saved:
+            cur.execute(f"DROP INDEX {name}")
+    return saved
+
+
+def rebuild_indexes(saved: list[tuple[str, str, list[tuple[int, int]]]]) -> None:
+    """Recreate what defer_secondary_indexes dropped, with its per-column statistics targets."""
+    if not saved:
+        return
+    with connection.cursor() as cur:
+        cur.execute("SET LOCAL maintenance_work_mem = %s", [BULK_MAINTENANCE_WORK_MEM])
+        for name, definition, targets in saved:
+            cur.execute(definition)
+            for attnum, target in targets:
+                cur.execute(f"ALTER INDEX {name} ALTER COLUMN {attnum} SET STATISTICS {target}")
 
 
 def apply(plan: Plan, *, label: str, source: str, effective_date: date | None,
@@ -205,7 +295,9 @@ def apply(plan: Plan, *, label: str, source: str, effective_date: date | None,
         unchanged=plan.unchanged,
     )
     if plan.first_load:
+        deferred = defer_secondary_indexes()
         copy_versions(plan.added, None, progress)
+        rebuild_indexes(deferred)
         return edition
     # New versions first, then end the old ones, so children always have a parent;
     # the overlap between the two is checked at commit.

@@ -1,0 +1,89 @@
+"""The figures table, the targets (PASS / SHORT) and the JSON files."""
+
+import json
+from datetime import datetime
+
+from .common import RESULTS, StepResult
+
+SEARCH_NAMES = ["search_1char", "search_2char", "search_3char", "search_pinyin",
+                "search_initials", "search_traditional"]
+
+
+def _verdict(ok: bool | None) -> str:
+    return "SKIP" if ok is None else ("PASS" if ok else "SHORT")
+
+
+def targets(results: dict[str, StepResult]) -> list[dict]:
+    """Each target: what was measured, what it must be, PASS / SHORT (SKIP when not measured)."""
+    out = []
+    for name, limit, label in [("load", 2.0, "load_divisions / psql \\copy"),
+                               ("polygons", 1.5, "load_division_polygons / ogr2ogr")]:
+        f = results[name].figures if name in results else {}
+        ratio = f.get("ratio")
+        out.append({"target": f"{label} ≤ {limit}×", "measured": _x(ratio),
+                    "status": _verdict(None if ratio is None else ratio <= limit)})
+    eps = results["http"].figures.get("endpoints", {}) if "http" in results else {}
+    for c in ("c1", "c8"):
+        sql1, code = eps.get("sql1", {}).get(c), eps.get("code", {}).get(c)
+        ratio = code["rps"] / sql1["rps"] if sql1 and code else None
+        out.append({"target": f"{c}: code lookup rps ≥ 0.8× sql1 rps", "measured": _x(ratio),
+                    "status": _verdict(None if ratio is None else ratio >= 0.8)})
+        rev = eps.get("reverse", {}).get(c)
+        ratio = rev["p50_ms"] / sql1["p50_ms"] if sql1 and rev else None
+        out.append({"target": f"{c}: reverse p50 ≤ 2× sql1 p50", "measured": _x(ratio),
+                    "status": _verdict(None if ratio is None else ratio <= 2.0)})
+        for s in SEARCH_NAMES:
+            run = eps.get(s, {}).get(c)
+            ratio = run["p95_ms"] / code["p95_ms"] if run and code else None
+            out.append({"target": f"{c}: {s} p95 ≤ 3× code p95", "measured": _x(ratio),
+                        "status": _verdict(None if ratio is None else ratio <= 3.0)})
+    return out
+
+
+def _x(ratio: float | None) -> str:
+    return "—" if ratio is None else f"{ratio:.2f}×"
+
+
+def _fmt(v) -> str:
+    if v is None:
+        return "—"
+    return f"{v:,.1f}" if isinstance(v, float) else str(v)
+
+
+def table(results: dict[str, StepResult]) -> str:
+    lines = ["", "== steps =="]
+    for name, r in results.items():
+        if r.skipped or r.error:
+            why = f"skipped: {r.skipped}" if r.skipped else f"ERROR: {r.error}"
+            lines.append(f"{name:<10} {why}")
+        elif name != "http":
+            lines.append(f"{name:<10} " + "  ".join(f"{k}={_fmt(v)}" for k, v in r.figures.items()))
+    http = results.get("http")
+    if http and not (http.skipped or http.error):
+        f = http.figures
+        lines += ["", f"== http (gunicorn 2 sync workers, wrk -t1, {f['duration_s']} s per run) ==",
+                  f"{'endpoint':<20}{'conns':>6}{'rps':>10}{'p50 ms':>10}{'p95 ms':>10}"
+                  f"{'p99 ms':>10}{'errors':>8}"]
+        for name, runs in f["endpoints"].items():
+            for c in ("c1", "c8"):
+                r = runs[c]
+                lines.append(f"{name:<20}{c[1:]:>6}{_fmt(r['rps']):>10}{_fmt(r.get('p50_ms')):>10}"
+                             f"{_fmt(r.get('p95_ms')):>10}{_fmt(r.get('p99_ms')):>10}"
+                             f"{r.get('errors', 0):>8}")
+        for name, why in f.get("skipped", {}).items():
+            lines.append(f"{name:<20} skipped: {why}")
+    lines += ["", "== targets ==", f"{'target':<48}{'measured':>10}  status"]
+    lines += [f"{t['target']:<48}{t['measured']:>10}  {t['status']}" for t in targets(results)]
+    return "\n".join(lines)
+
+
+def write_json(results: dict[str, StepResult], meta: dict) -> str:
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now().strftime("%Y%m%dT%H%M%S")
+    doc = {"timestamp": stamp, **meta,
+           "steps": {name: r.as_dict() for name, r in results.items()},
+           "targets": targets(results)}
+    text = json.dumps(doc, ensure_ascii=False, indent=2)
+    (RESULTS / f"{stamp}.json").write_text(text)
+    (RESULTS / "latest.json").write_text(text)
+    return str(RESULTS / f"{stamp}.json")
