@@ -25,6 +25,7 @@ from .schemas import (
 
 router = Router(tags=["divisions"])
 
+MAX_OFFSET = 10_000_000
 LEVEL_NAMES = {label: value for value, label in Level.choices}
 
 
@@ -34,7 +35,8 @@ class AsOf(Schema):
 
 class Page(Schema):
     limit: int = Field(100, ge=1, le=1000)
-    offset: int = Field(0, ge=0)
+    # Bounded: an offset past any table must not reach PostgreSQL's bigint range.
+    offset: int = Field(0, ge=0, le=MAX_OFFSET)
 
 
 def ref(v: DivisionVersion) -> dict:

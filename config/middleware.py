@@ -5,6 +5,7 @@ one); this adds Cache-Control and the CORS header to public reads only.
 """
 
 from django.conf import settings
+from django.http import JsonResponse
 
 PUBLIC_PREFIXES = ("/api/", "/ogc/")
 
@@ -29,3 +30,26 @@ class PublicGetCacheMiddleware:
             if response.status_code == 200 and not response.has_header("Cache-Control"):
                 response["Cache-Control"] = f"public, max-age={settings.API_CACHE_SECONDS}"
         return response
+
+
+class RejectNulMiddleware:
+    """400 for a NUL character in the path or a query parameter.
+
+    PostgreSQL cannot store or compare text containing NUL, so such a value would
+    fail deep inside a query; say which parameter is wrong instead.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        where = None
+        if "\x00" in request.path:
+            where = "the path"
+        else:
+            where = next((f"query parameter {key!r}" for key, values in request.GET.lists()
+                          if "\x00" in key or any("\x00" in v for v in values)), None)
+        if where:
+            return JsonResponse({"detail": f"{where} contains a NUL character (U+0000)"},
+                                status=400, json_dumps_params={"ensure_ascii": False})
+        return self.get_response(request)

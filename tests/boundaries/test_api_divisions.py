@@ -156,6 +156,9 @@ def test_it_resolves_a_point_on_a_shared_border_the_same_way_every_time(client, 
     "/api/v1/divisions/5202/children?limit=0", "/api/v1/reverse?lon=200&lat=26",
     "/api/v1/reverse?lon=x&lat=26", "/api/v1/reverse?lon=104&lat=26&crs=999999",
     "/api/v1/divisions/520201/geometry?simplify=-1",
+    "/api/v1/divisions/5202/children?offset=345672785866572756123146780672",
+    "/api/v1/divisions/crosswalk?offset=496619317053549104576069632",
+    "/api/v1/divisions?q=%00%F0%9B%A5%981", "/api/v1/divisions/5202%00/children",
 ])
 def test_it_answers_malformed_input_with_400_and_a_detail(client, divisions_db, url):
     response = client.get(url)
