@@ -1,0 +1,253 @@
+"""Writes of the gazetteer: each service is keyword-only and one transaction.
+
+A name is never overwritten without trace: a renaming keeps the old name as a
+former name (曾用名) with its period and appends a NamingEvent; a cancellation
+ends the place's period. The divisions a place lies in are recomputed from its
+geometry in one statement for all the places written.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.contrib.gis.geos import GEOSGeometry
+from django.db import connection, transaction
+
+from config.errors import BadRequest
+
+from . import checks
+from .models import (
+    NamingEvent,
+    NamingEventKind,
+    Place,
+    PlaceClass,
+    PlaceDivision,
+    PlaceName,
+    RenamingReview,
+    Sign,
+    Status,
+    VariantKind,
+)
+from .names import normalize, romanize, search_keys, split_name, traditional
+
+
+@dataclass
+class NewPlace:
+    name: str
+    place_class: str  # code or slug
+    geom: GEOSGeometry | None = None
+    division_codes: list[str] = field(default_factory=list)  # when there are no polygons
+    status: str = Status.STANDARD
+    valid_from: date | None = None
+    meaning: str = ""
+    history: str = ""
+    heritage_category: str = ""
+    heritage_listed_on: date | None = None
+    document_number: str = ""
+    romanization_override: str = ""
+    variants: list[tuple[str, str]] = field(default_factory=list)  # (kind, name)
+
+
+def class_get(ref: str) -> PlaceClass:
+    found = PlaceClass.objects.filter(code=ref).first() or PlaceClass.objects.filter(
+        slug=ref).first()
+    if found is None:
+        raise BadRequest(f"class {ref!r}: no such place class (a code such as 2532 or a slug "
+                         "such as road, street, residential, township)")
+    return found
+
+
+def name_fields(name: str, cls: PlaceClass) -> dict:
+    """Everything a place derives from its name and class."""
+    specific, generic = split_name(name, cls.generics)
+    return {"name": name, "specific": specific, "generic": generic,
+            "romanization": romanize(specific, generic, joined=cls.joined_romanization),
+            "traditional": traditional(name), **search_keys(name)}
+
+
+def _place_row(new: NewPlace, classes: dict[str, PlaceClass]) -> Place:
+    name = normalize(new.name)
+    if not name:
+        raise BadRequest(f"name {new.name!r}: empty once spaces are removed")
+    if new.status not in Status.values:
+        raise BadRequest(f"{name}: status {new.status!r}: expected one of {Status.values}")
+    if new.geom is not None and new.geom.srid != 4490:
+        raise BadRequest(f"{name}: geometry SRID {new.geom.srid}: expected 4490 (CGCS2000)")
+    cls = classes.get(new.place_class) or class_get(new.place_class)
+    classes[new.place_class] = cls
+    fields = name_fields(name, cls)
+    if not fields["specific"]:
+        raise BadRequest(f"{name}: the name is only a generic; it needs a specific part")
+    return Place(place_class=cls, geom=new.geom, status=new.status, valid_from=new.valid_from,
+                 meaning=new.meaning, history=new.history,
+                 heritage_category=new.heritage_category,
+                 heritage_listed_on=new.heritage_listed_on,
+                 romanization_override=new.romanization_override, **fields)
+
+
+@transaction.atomic
+def places_create(*, places: list[NewPlace], effective_date: date | None = None) -> list[Place]:
+    """Create places with their naming events, variants and divisions."""
+    classes: dict[str, PlaceClass] = {}
+    rows = Place.objects.bulk_create([_place_row(new, classes) for new in places])
+    NamingEvent.objects.bulk_create(
+        NamingEvent(place=p, kind=NamingEventKind.NAMING, new_value=p.name,
+                    effective_date=new.valid_from or effective_date or date.today(),
+                    document_number=new.document_number)
+        for p, new in zip(rows, places, strict=True)
+    )
+    PlaceName.objects.bulk_create(
+        PlaceName(place=p, kind=kind, name=normalize(name), **search_keys(normalize(name)))
+        for p, new in zip(rows, places, strict=True) for kind, name in new.variants
+    )
+    explicit = {(p.id, code) for p, new in zip(rows, places, strict=True)
+                for code in new.division_codes}
+    _add_explicit_divisions(explicit)
+    place_compute_divisions(place_ids=[p.id for p in rows])
+    return rows
+
+
+def _add_explicit_divisions(pairs: set[tuple[int, str]]) -> None:
+    if not pairs:
+        return
+    codes = {code.ljust(12, "0") for _, code in pairs}
+    with connection.cursor() as cur:
+        cur.execute("SELECT code, max(level) FROM boundaries_divisionversion WHERE code = ANY(%s)"
+                    " AND valid_to IS NULL AND kind <> 'placeholder' GROUP BY code",
+                    [sorted(codes)])
+        levels = dict(cur.fetchall())
+    missing = sorted(codes - levels.keys())
+    if missing:
+        raise BadRequest(f"division_codes: no current division has the code(s) {missing}")
+    PlaceDivision.objects.bulk_create(
+        PlaceDivision(place_id=pid, division_code=code.ljust(12, "0"),
+                      level=levels[code.ljust(12, "0")], computed=False)
+        for pid, code in sorted(pairs)
+    )
+
+
+COMPUTE_SQL = """
+WITH RECURSIVE hits AS (
+    -- A street crossing a border lies in every division it crosses; one that only
+    -- touches a border from outside does not lie in the division beyond it.
+    SELECT p.id AS place_id, d.code, d.level
+    FROM gazetteer_place p JOIN boundaries_divisionversion d
+      ON d.geom && p.geom AND ST_Intersects(d.geom, p.geom) AND NOT ST_Touches(d.geom, p.geom)
+    WHERE p.id = ANY(%(ids)s) AND d.valid_to IS NULL AND d.kind <> 'placeholder'
+  UNION
+    SELECT place_id, division_code, level FROM gazetteer_placedivision
+    WHERE place_id = ANY(%(ids)s) AND NOT computed
+), up AS (
+    SELECT place_id, code::text, level::int FROM hits
+  UNION
+    SELECT up.place_id, d.parent_code::text, d.level - 1
+    FROM up JOIN boundaries_divisionversion d ON d.code = up.code AND d.level = up.level
+    WHERE d.valid_to IS NULL AND d.parent_code IS NOT NULL
+)
+INSERT INTO gazetteer_placedivision (place_id, division_code, level, computed)
+SELECT up.place_id, up.code, up.level, TRUE FROM up
+JOIN boundaries_divisionversion d ON d.code = up.code AND d.level = up.level
+  AND d.valid_to IS NULL AND d.kind <> 'placeholder'
+ON CONFLICT (place_id, division_code, level) DO NOTHING
+"""
+
+
+@transaction.atomic
+def place_compute_divisions(*, place_ids: list[int]) -> int:
+    """Recompute the divisions (and their ancestors) the places lie in; returns rows written."""
+    PlaceDivision.objects.filter(place_id__in=place_ids, computed=True).delete()
+    with connection.cursor() as cur:
+        cur.execute(COMPUTE_SQL, {"ids": list(place_ids)})
+        return cur.rowcount
+
+
+def _locked(place_id: int) -> Place:
+    place = Place.objects.select_for_update().select_related("place_class").filter(
+        id=place_id).first()
+    if place is None:
+        raise BadRequest(f"place {place_id}: no such place")
+    if place.status == Status.HISTORICAL:
+        raise BadRequest(f"place {place_id} {place.name} is cancelled; it cannot change")
+    return place
+
+
+@transaction.atomic
+def place_rename(*, place_id: int, new_name: str, effective_date: date,
+                 document_number: str, reason: str, force: bool = False) -> Place:
+    """Rename after the statutory checks; the old name becomes a former name."""
+    place = _locked(place_id)
+    if not reason.strip():
+        raise BadRequest("reason: a renaming needs a reason (地名稳定性原则)")
+    name = normalize(new_name)
+    division = _scope_division(place)
+    result = checks.check_name(name=name, place_class=place.place_class,
+                               division_code=division, place=place, as_of=effective_date)
+    blocking = [f for f in result.findings if f.severity == checks.BLOCK]
+    if blocking and not force:
+        raise BadRequest(f"{place.name} → {name}: refused by the checks: "
+                         + "; ".join(f"{f.rule}: {f.message}" for f in blocking))
+    last = place.events.order_by("-effective_date", "-id").first()
+    since = last.effective_date if last else place.valid_from
+    if since and since >= effective_date:
+        raise BadRequest(f"effective_date {effective_date}: not after the last change ({since})")
+    PlaceName.objects.create(place=place, kind=VariantKind.FORMER, name=place.name,
+                             valid_from=since, valid_to=effective_date,
+                             **search_keys(place.name))
+    NamingEvent.objects.create(place=place, kind=NamingEventKind.RENAMING, old_value=place.name,
+                               new_value=name, effective_date=effective_date,
+                               document_number=document_number, reason=reason)
+    for key, value in name_fields(name, place.place_class).items():
+        setattr(place, key, value)
+    place.romanization_override = ""
+    place.save()
+    return place
+
+
+def _scope_division(place: Place) -> str:
+    """The deepest division the place lies in: the check engine widens it to the scope."""
+    row = place.divisions.order_by("-level", "division_code").first()
+    if row is None:
+        raise BadRequest(f"place {place.id} {place.name} lies in no known division")
+    return row.division_code
+
+
+@transaction.atomic
+def place_cancel(*, place_id: int, effective_date: date, document_number: str,
+                 reason: str) -> Place:
+    place = _locked(place_id)
+    if place.valid_from and place.valid_from >= effective_date:
+        raise BadRequest(f"effective_date {effective_date}: not after valid_from")
+    NamingEvent.objects.create(place=place, kind=NamingEventKind.CANCELLATION,
+                               old_value=place.name, effective_date=effective_date,
+                               document_number=document_number, reason=reason)
+    place.status, place.valid_to = Status.HISTORICAL, effective_date
+    place.save(update_fields=["status", "valid_to"])
+    return place
+
+
+@transaction.atomic
+def review_record(*, place_id: int, reviewed_on: date, opinion: str,
+                  document_number: str = "") -> RenamingReview:
+    """The extra review that lets a heritage-listed or recently changed name be renamed."""
+    if not opinion.strip():
+        raise BadRequest("opinion: the review must record its opinion")
+    place = _locked(place_id)
+    return RenamingReview.objects.create(place=place, reviewed_on=reviewed_on, opinion=opinion,
+                                         document_number=document_number)
+
+
+@transaction.atomic
+def signs_create(*, signs: list[dict]) -> list[Sign]:
+    """Signs as {code, place_id, location, text?, romanization?, status?, installed_on?};
+    text and romanization default to the place's approved name."""
+    places = Place.objects.in_bulk({s["place_id"] for s in signs})
+    rows = []
+    for s in signs:
+        place = places.get(s["place_id"])
+        if place is None:
+            raise BadRequest(f"sign {s['code']}: place {s['place_id']} does not exist")
+        rows.append(Sign(code=s["code"], place=place, location=s["location"],
+                         text=s.get("text") or place.name,
+                         romanization=s.get("romanization") or place.display_romanization,
+                         status=s.get("status", "installed"),
+                         installed_on=s.get("installed_on")))
+    return Sign.objects.bulk_create(rows)
