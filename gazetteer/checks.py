@@ -215,13 +215,14 @@ def _severity(c: Candidate, same_name: bool, in_city: bool) -> str:
 
 
 PLACES_SQL = """
+-- Every status: a cancelled place is out of its period, a proposed one competes.
 SELECT p.id, p.name, c.slug, p.name = %(name)s, min(pd.division_code),
        bool_or(pd.division_code >= %(city_lo)s AND pd.division_code < %(city_hi)s)
 FROM gazetteer_place p
 JOIN gazetteer_placeclass c ON c.id = p.place_class_id
 JOIN gazetteer_placedivision pd ON pd.place_id = p.id
 WHERE p.place_class_id = ANY(%(classes)s) AND (p.pinyin = %(pinyin)s OR p.name = %(name)s)
-  AND p.status IN ('proposed', 'standard') AND p.id <> %(exclude)s
+  AND p.id <> %(exclude)s
   AND (p.valid_from IS NULL OR p.valid_from <= %(as_of)s)
   AND (p.valid_to IS NULL OR p.valid_to > %(as_of)s)
   AND pd.division_code >= %(lo)s AND pd.division_code < %(hi)s

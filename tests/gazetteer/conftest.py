@@ -14,13 +14,18 @@ from tests.conftest import county_features
 POLYGONS = {"钟山区": "520201", "水城县": "520204"}
 
 
+@pytest.fixture(scope="session")
+def lps_features() -> list[dict]:
+    # Reading the national file takes seconds: once per session.
+    return [f for f in county_features(names=set(POLYGONS))
+            if f["properties"]["city_code"] == "5202"]
+
+
 @pytest.fixture
-def lps_polygons(divisions_db):
+def lps_polygons(divisions_db, lps_features):
     """The real polygons of 钟山区 and 水城区 on their current county versions."""
     with connection.cursor() as cur:
-        for feature in county_features(names=set(POLYGONS)):
-            if feature["properties"]["city_code"] != "5202":
-                continue
+        for feature in lps_features:
             cur.execute(
                 "UPDATE boundaries_divisionversion SET geom = ST_Multi(ST_CollectionExtract("
                 "ST_MakeValid(ST_SetSRID(ST_GeomFromGeoJSON(%s), 4490)), 3)) "
