@@ -21,3 +21,8 @@ class RowError(ImporterError):
 
 class ConflictError(ImporterError):
     """The source is well formed but cannot be applied to the registry as it stands."""
+
+
+class RefusedFile(SourceError):
+    """The file is hostile or broken (zip slip, zip bomb, XXE, truncated, empty): it is
+    refused before any parser sees more of it than needed to tell, and nothing is written."""

@@ -1,0 +1,82 @@
+import json
+
+from django.core.management.base import BaseCommand, CommandError
+
+from importers import survey
+from importers.errors import ImporterError
+
+SHOWN_FINDINGS = 50
+
+
+class Command(BaseCommand):
+    help = ("Read a boundary survey file (zipped Shapefile, .shp, GeoPackage, GeoJSON, KML, "
+            "GPX, DXF or a CSV of marker coordinates) in any CRS and encoding, and report "
+            "its features in EPSG:4490 and what is wrong with them. Dry run: nothing is "
+            "written unless --commit (which needs inspections, not available yet).")
+
+    def add_arguments(self, parser):
+        parser.add_argument("file")
+        parser.add_argument("--crs", help="coordinate system when the file declares none, "
+                            "e.g. EPSG:4544 (a declared one wins)")
+        parser.add_argument("--encoding", help="attribute encoding, e.g. gbk (default: the "
+                            ".cpg, else UTF-8, else GB18030)")
+        parser.add_argument("--repair", action="store_true",
+                            help="repair invalid polygons (ST_MakeValid) instead of only "
+                            "reporting them")
+        parser.add_argument("--division", help="code of the registered division the survey "
+                            "should lie in: features far from it are reported")
+        parser.add_argument("--stage", metavar="TABLE", help="keep the staged features in "
+                            "this new scratch table (default: a temporary table)")
+        parser.add_argument("--json", action="store_true", help="print one JSON object")
+        parser.add_argument("--inspection", type=int, help="the inspection the survey is for")
+        parser.add_argument("--side", choices=["A", "B"], help="the side that surveyed")
+        parser.add_argument("--commit", action="store_true",
+                            help="attach the survey to the inspection (default: dry run)")
+
+    def handle(self, *args, **opts):
+        try:
+            self._refuse_commit(opts)
+            result = survey.run(opts["file"], crs=opts["crs"], encoding=opts["encoding"],
+                                repair=opts["repair"], division=opts["division"],
+                                stage_table=opts["stage"])
+        except ImporterError as exc:
+            if opts["json"]:
+                self.stdout.write(json.dumps({"detail": str(exc)}, ensure_ascii=False))
+            raise CommandError(str(exc)) from exc
+        if opts["json"]:
+            self.stdout.write(json.dumps(result.as_dict(), ensure_ascii=False, default=str))
+            return
+        self._print(result)
+
+    @staticmethod
+    def _refuse_commit(opts) -> None:
+        if opts["commit"] and not (opts["inspection"] and opts["side"]):
+            raise ImporterError("--commit needs --inspection ID and --side A|B")
+        if opts["commit"]:
+            raise ImporterError("inspections are not available yet: the survey can only be "
+                                "read and checked (run without --commit)")
+
+    def _print(self, result) -> None:
+        layers = {}
+        for feature in result.features:
+            kind = feature.geometry["type"] if feature.geometry else "no geometry"
+            layers.setdefault(feature.layer, {}).setdefault(kind, 0)
+            layers[feature.layer][kind] += 1
+        self.stdout.write(f"{'format':>10}: {result.format}\n{'crs':>10}: {result.crs} "
+                          f"({result.crs_source})\n{'encoding':>10}: {result.encoding}")
+        for layer, kinds in layers.items():
+            shown = ", ".join(f"{n} {k}" for k, n in kinds.items())
+            self.stdout.write(f"{'layer':>10}: {layer}: {shown}")
+        counts = result.counts()
+        self.stdout.write(f"{'findings':>10}: " + (", ".join(
+            f"{counts[s]} {s}" for s in ("error", "warning", "info") if s in counts) or "none"))
+        for finding in result.findings[:SHOWN_FINDINGS]:
+            where = (f"line {finding.line}" if finding.line is not None
+                     else f"feature {finding.index}" if finding.index is not None else "file")
+            self.stdout.write(f"  {finding.severity:<7} {where}: {finding.rule}: "
+                              f"{finding.message}")
+        if len(result.findings) > SHOWN_FINDINGS:
+            self.stdout.write(f"  … and {len(result.findings) - SHOWN_FINDINGS} more (--json)")
+        if result.staged_table:
+            self.stdout.write(f"staged in table {result.staged_table}")
+        self.stdout.write("dry run: nothing written to the registry")

@@ -1,0 +1,106 @@
+"""Findings that need no database: empty and malformed geometries, coordinates out of range,
+duplicate marker numbers, mixed geometry types. PostGIS checks are in staging.py."""
+
+import math
+from collections import defaultdict
+
+from . import crs as crs_
+from .geometry import Flat, structure_problem
+from .types import ERROR, INFO, WARNING, Feature, Finding
+
+NUMBER_PROPERTIES = ["界桩号", "界桩编号", "桩号", "编号", "点号", "number", "NUMBER", "Number",
+                     "no", "NO", "name", "Name", "NAME", "名称", "BH", "ZH"]
+FAMILIES = {"Point": "point", "MultiPoint": "point", "LineString": "line",
+            "MultiLineString": "line", "Polygon": "polygon", "MultiPolygon": "polygon",
+            "GeometryCollection": "collection"}
+
+
+def _finding(feature: Feature, rule: str, severity: str, message: str) -> Finding:
+    return Finding(rule, severity, message, feature.index, feature.line)
+
+
+def geometry_findings(features: list[Feature], flat: Flat) -> tuple[list[Finding], set[int]]:
+    """Empty, malformed and out-of-range geometries, and the indexes that cannot be staged."""
+    findings, unstageable = [], set()
+    west, south, east, north = crs_.CHINA
+    for feature, (start, end) in zip(features, flat.spans, strict=True):
+        if start == end:
+            if feature.geometry is not None or feature.line is None:
+                findings.append(_finding(feature, "empty_geometry", ERROR, "no geometry"))
+            unstageable.add(feature.index)
+            continue
+        problem = structure_problem(feature.geometry)
+        if problem:
+            findings.append(_finding(feature, "invalid_geometry", ERROR, f"{problem}"))
+            unstageable.add(feature.index)
+        xs, ys = flat.xs[start:end], flat.ys[start:end]
+        if not math.isfinite(sum(xs) + sum(ys)):
+            findings.append(_finding(feature, "out_of_range", ERROR, "coordinates the "
+                                     "coordinate system cannot take (outside its domain)"))
+            unstageable.add(feature.index)
+            continue
+        box = (min(xs), min(ys), max(xs), max(ys))
+        if not (-180 <= box[0] and box[2] <= 180 and -90 <= box[1] and box[3] <= 90):
+            findings.append(_finding(feature, "out_of_range", ERROR,
+                                     f"not longitude/latitude after reprojection: {_box(box)}"))
+            unstageable.add(feature.index)
+        elif not (west <= box[0] and box[2] <= east and south <= box[1] and box[3] <= north):
+            findings.append(_finding(feature, "out_of_range", WARNING,
+                                     f"outside China ({_box(box)}): wrong --crs or axes?"))
+    return findings, unstageable
+
+
+def _box(box: tuple) -> str:
+    return f"lon {box[0]:.6f}…{box[2]:.6f}, lat {box[1]:.6f}…{box[3]:.6f}"
+
+
+def number_property(features: list[Feature], given: str | None) -> str | None:
+    """The property holding the marker numbers: the CSV's column, else a known name."""
+    if given:
+        return given
+    names = {k for f in features if _is_point(f) for k in f.properties}
+    return next((p for p in NUMBER_PROPERTIES if p in names), None)
+
+
+def _is_point(feature: Feature) -> bool:
+    return bool(feature.geometry) and FAMILIES.get(feature.geometry["type"]) == "point"
+
+
+def duplicate_numbers(features: list[Feature], prop: str | None) -> list[Finding]:
+    if prop is None:
+        return []
+    seen = defaultdict(list)
+    for feature in features:
+        value = str(feature.properties.get(prop) or "").strip()
+        if value and _is_point(feature):
+            seen[value].append(feature)
+    findings = []
+    for value, group in seen.items():
+        if len(group) < 2:
+            continue
+        where = ", ".join(str(f.line if f.line is not None else f.index) for f in group)
+        label = "lines" if group[0].line is not None else "features"
+        for feature in group[1:]:
+            findings.append(_finding(feature, "duplicate_number", ERROR,
+                                     f"marker number {value} ({prop}) appears {len(group)} "
+                                     f"times ({label} {where})"))
+    return findings
+
+
+def mixed_types(features: list[Feature]) -> list[Finding]:
+    by_layer = defaultdict(lambda: defaultdict(int))
+    for feature in features:
+        if feature.geometry:
+            by_layer[feature.layer][feature.geometry["type"]] += 1
+    findings = []
+    for layer, kinds in by_layer.items():
+        families = {FAMILIES[k] for k in kinds}
+        if len(families) > 1:
+            shown = ", ".join(f"{n} {k}" for k, n in sorted(kinds.items()))
+            findings.append(Finding("mixed_geometry_types", WARNING,
+                                    f"layer {layer} mixes geometry types: {shown}"))
+    return findings
+
+
+def notes(messages: list[str | None], rule: str) -> list[Finding]:
+    return [Finding(rule, INFO, m) for m in messages if m]

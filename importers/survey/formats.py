@@ -1,0 +1,71 @@
+"""Tell a survey file's format from its first bytes: the extension is only a hint."""
+
+import re
+from pathlib import Path
+
+from ..errors import RefusedFile
+from . import csvfile
+
+HEAD = 64 * 1024
+SHAPEFILE, SHAPEFILE_ZIP, GEOPACKAGE = "shapefile", "shapefile-zip", "geopackage"
+GEOJSON, KML, GPX, DXF, CSV = "geojson", "kml", "gpx", "dxf", "csv"
+# what each format's files are usually called, to mention a misleading name
+EXTENSIONS = {SHAPEFILE: {".shp"}, SHAPEFILE_ZIP: {".zip"}, GEOPACKAGE: {".gpkg"},
+              GEOJSON: {".geojson", ".json"}, KML: {".kml"}, GPX: {".gpx"}, DXF: {".dxf"},
+              CSV: {".csv", ".txt"}}
+
+XML_ROOT = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(kml|gpx)[\s>/]")
+DXF_START = re.compile(r"^\s*0\s*\r?\n\s*SECTION\s*\r?\n")
+
+
+def _text(head: bytes) -> str:
+    for bom, codec in ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"),
+                       (b"\xfe\xff", "utf-16-be")):
+        if head.startswith(bom):
+            return head[len(bom):].decode(codec, "replace")
+    if head[:2] in (b"<\x00", b"{\x00"):
+        return head.decode("utf-16-le", "replace")
+    try:
+        return head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        # a cut multi-byte sequence at the end of the head is not a reason to switch
+        if exc.start >= len(head) - 4:
+            return head[:exc.start].decode("utf-8")
+        return head.decode("gb18030", "replace")
+
+
+def sniff(path: Path) -> str:
+    """The format of ``path`` from its content; refused when it is none the reader knows."""
+    with path.open("rb") as fh:
+        head = fh.read(HEAD)
+    if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
+        return SHAPEFILE_ZIP
+    if head.startswith(b"SQLite format 3\x00"):
+        return GEOPACKAGE
+    if head[:4] == b"\x00\x00\x27\x0a":
+        return SHAPEFILE
+    if head.startswith(b"AutoCAD Binary DXF"):
+        return DXF
+    text = _text(head).lstrip()
+    if text.startswith(("{", "[")):
+        return GEOJSON
+    if text.startswith("<"):
+        root = XML_ROOT.search(text.encode("utf-8"))
+        if root is None:
+            raise RefusedFile(f"{path}: XML that is neither KML nor GPX")
+        return KML if root.group(1) == b"kml" else GPX
+    if DXF_START.match(text):
+        return DXF
+    if csvfile.looks_like(text):
+        return CSV
+    raise RefusedFile(f"{path}: not a survey file the reader knows (zipped Shapefile, .shp, "
+                      "GeoPackage, GeoJSON, KML, GPX, DXF or a CSV of marker coordinates)")
+
+
+def name_mismatch(path: Path, fmt: str) -> str | None:
+    """A note when the name says another format than the content."""
+    suffix = path.suffix.lower()
+    known = {s for exts in EXTENSIONS.values() for s in exts}
+    if suffix in known and suffix not in EXTENSIONS[fmt]:
+        return f"the content is {fmt} although the name ends in {suffix}: read as {fmt}"
+    return None

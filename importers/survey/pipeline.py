@@ -1,0 +1,115 @@
+"""The survey-file reader: check → sniff → read → choose the CRS → reproject → validate → stage.
+
+Nothing is written to the registry. Staging goes to a temporary table dropped at the end,
+or to a scratch table the caller names (``stage_table``), in one transaction: a refusal
+anywhere leaves nothing behind.
+"""
+
+from pathlib import Path
+
+from django.db import transaction
+from django.http import Http404
+
+from config.errors import BadRequest
+
+from ..errors import ImporterError, RefusedFile
+from . import checks, csvfile, formats, geometry, readers, safety, staging
+from . import crs as crs_
+from .types import INFO, Finding, Source, SurveyResult
+
+
+def read(path: Path, fmt: str, encoding: str | None) -> Source:
+    """The file's features in its own coordinates; archives are unpacked privately first."""
+    if fmt == formats.SHAPEFILE_ZIP:
+        with safety.unpacked(path) as root:
+            source = readers.read_shapefiles(path, safety.shapefiles_in(path, root), encoding)
+        source.format = fmt
+        return source
+    if fmt == formats.SHAPEFILE:
+        return readers.read_shapefiles(path, [path], encoding)
+    if fmt == formats.CSV:
+        source = csvfile.read(path, encoding)
+        if not source.features:
+            raise RefusedFile(f"{path}: no rows under the header")
+        return source
+    if fmt in (formats.KML, formats.GPX):
+        safety.check_xml(path)
+    return readers.read_other(path, fmt, encoding)
+
+
+def division_of(code: str | None):
+    """The registered division a survey should lie in, or None."""
+    if not code:
+        return None
+    from boundaries.selectors import division_get
+
+    try:
+        version = division_get(code)
+    except (BadRequest, Http404) as exc:
+        raise ImporterError(f"--division {code}: {exc}") from exc
+    if version.geom is None:
+        raise ImporterError(f"--division {code}: {version.name} has no polygon in the "
+                            "registry to compare with")
+    return version
+
+
+def _crs_notes(choice: crs_.Choice) -> list[Finding]:
+    out = [Finding("crs", INFO, choice.note)] if choice.note else []
+    if choice.warning:
+        out.append(Finding("crs", "warning", choice.warning))
+    if choice.swap and choice.source != "detected":
+        out.append(Finding("crs", INFO, "the first coordinate column holds northings (or "
+                           "latitudes): axes swapped"))
+    return out
+
+
+def _validate(source: Source, flat: geometry.Flat, division, repair: bool,
+              stage_table: str | None) -> tuple[list[Finding], str | None]:
+    findings, unstageable = checks.geometry_findings(source.features, flat)
+    prop = checks.number_property(source.features, source.number_property)
+    findings += checks.duplicate_numbers(source.features, prop)
+    findings += checks.mixed_types(source.features)
+    by_index = {f.index: f for f in source.features}
+    table = staging.create(stage_table)
+    staging.stage(table, source.features, unstageable)
+    findings += staging.validity(table, by_index, repair)
+    if division is not None:
+        findings += staging.far_from(table, by_index, division.id,
+                                     f"{division.short_code} {division.name}")
+    if stage_table is None:
+        staging.drop(table)
+        table = None
+    return findings, table
+
+
+def _order(finding: Finding) -> tuple:
+    return (finding.index is not None, finding.index or 0, finding.rule)
+
+
+def run(path: str | Path, *, crs: str | None = None, encoding: str | None = None,
+        repair: bool = False, division: str | None = None,
+        stage_table: str | None = None) -> SurveyResult:
+    """Read a survey file whatever its format, CRS and encoding; report its features in
+    EPSG:4490 and what is wrong with them. Hostile or broken files raise RefusedFile."""
+    path = Path(path)
+    safety.check_readable(path)
+    fmt = formats.sniff(path)
+    source = read(path, fmt, encoding)
+    version = division_of(division)
+    flat = geometry.flatten(source.features)
+    if not flat.points:
+        raise RefusedFile(f"{path}: {len(source.features)} feature(s) and not one "
+                                 "coordinate among them")
+    xr, yr = flat.bounds()
+    centre = version.geom.centroid.x if version is not None else None
+    choice = crs_.choose(source.declared_crs, crs, xr, yr, axis_free=source.axis_free,
+                         division_lon=centre)
+    geometry.to_target(flat, choice.crs, choice.swap)
+    geometry.put_back(source.features, flat)
+    findings = checks.notes([formats.name_mismatch(path, fmt)], "format")
+    findings += source.findings + _crs_notes(choice)
+    with transaction.atomic():
+        more, table = _validate(source, flat, version, repair, stage_table)
+    findings += more
+    return SurveyResult(str(path), source.format, choice.label, choice.source,
+                        source.encoding, source.features, sorted(findings, key=_order), table)

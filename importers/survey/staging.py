@@ -1,0 +1,114 @@
+"""Stage the reprojected features in PostGIS with one binary COPY and check them set-based:
+validity (with the reason and where), lines crossing themselves, repair when asked, and
+the distance to the registered division. The staging table is a temporary one dropped at
+commit unless the caller names a scratch table to keep."""
+
+import json
+import re
+
+from django.db import connection
+
+from ..errors import ImporterError
+from ..polygons import copy_rows
+from . import geometry
+from .types import ERROR, WARNING, Feature, Finding
+
+TEMP_TABLE = "survey_stage"
+COLUMNS = "idx, layer, line, geom, properties"
+CHUNK_BYTES = 8_000_000
+FAR_METRES = 1000.0
+IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+
+
+def create(table: str | None) -> str:
+    """The staging table: a temp table, or the named scratch table (which must be new)."""
+    body = ("(idx integer PRIMARY KEY, layer text, line integer, "
+            "geom geometry(Geometry, 4490), properties jsonb)")
+    with connection.cursor() as cur:
+        # ST_IsValidDetail and friends NOTICE every invalid ring: nobody reads them
+        cur.execute("SET LOCAL client_min_messages = warning")
+        if table is None:
+            cur.execute(f"DROP TABLE IF EXISTS pg_temp.{TEMP_TABLE}")
+            cur.execute(f"CREATE TEMP TABLE {TEMP_TABLE} {body} ON COMMIT DROP")
+            return TEMP_TABLE
+        if not IDENTIFIER.match(table):
+            raise ImporterError(f"--stage {table!r}: a lower-case SQL name is needed "
+                                "(letters, digits, _)")
+        cur.execute("SELECT to_regclass(%s)", [table])
+        if cur.fetchone()[0] is not None:
+            raise ImporterError(f"--stage {table}: the table exists; name a new scratch table")
+        cur.execute(f"CREATE TABLE {table} {body}")
+    return table
+
+
+def _row(feature: Feature, stageable: bool) -> tuple:
+    geom = geometry.wkb(feature.geometry, 4490) if stageable and feature.geometry else None
+    props = b"\x01" + json.dumps(feature.properties, ensure_ascii=False, default=str).encode()
+    return (feature.index, feature.layer, feature.line, geom, props)
+
+
+def stage(table: str, features: list[Feature], unstageable: set[int]) -> None:
+    rows, size = [], 0
+    for feature in features:
+        row = _row(feature, feature.index not in unstageable)
+        rows.append(row)
+        size += len(row[3] or b"") + len(row[4])
+        if size >= CHUNK_BYTES:
+            copy_rows(table, COLUMNS, rows, "itibb")
+            rows, size = [], 0
+    if rows:
+        copy_rows(table, COLUMNS, rows, "itibb")
+
+
+def _at(features: dict, idx: int) -> int | None:
+    return features[idx].line
+
+
+def validity(table: str, by_index: dict[int, Feature], repair: bool) -> list[Finding]:
+    """Invalid polygons (self-intersecting rings …), repaired in place when asked."""
+    with connection.cursor() as cur:
+        cur.execute(f"""
+            SELECT idx, d.reason, ST_X(d.location), ST_Y(d.location)
+            FROM {table} CROSS JOIN LATERAL ST_IsValidDetail(geom) d
+            WHERE geom IS NOT NULL AND ST_Dimension(geom) > 0 AND NOT d.valid ORDER BY idx""")
+        invalid = cur.fetchall()
+        cur.execute(f"""SELECT idx FROM {table} WHERE ST_Dimension(geom) = 1
+                        AND NOT ST_IsSimple(geom) ORDER BY idx""")
+        crossing = [idx for idx, in cur.fetchall()]
+        repaired = {}
+        if repair and invalid:
+            cur.execute(f"""UPDATE {table} SET geom = ST_MakeValid(geom) WHERE idx = ANY(%s)
+                            RETURNING idx, ST_AsGeoJSON(geom, 9)""", [[r[0] for r in invalid]])
+            repaired = dict(cur.fetchall())
+    findings = []
+    for idx, reason, x, y in invalid:
+        where = f" at {x:.7f} {y:.7f}" if x is not None else ""
+        if idx in repaired:
+            by_index[idx].geometry = json.loads(repaired[idx])
+            findings.append(Finding("invalid_geometry", WARNING, f"{reason}{where}: repaired "
+                                    "with ST_MakeValid (--repair)", idx, _at(by_index, idx)))
+        else:
+            findings.append(Finding("invalid_geometry", ERROR, f"{reason}{where} (not repaired: "
+                                    "pass --repair to repair it)", idx, _at(by_index, idx)))
+    findings += [Finding("self_intersecting_line", WARNING, "the line crosses or touches "
+                         "itself", idx, _at(by_index, idx)) for idx in crossing]
+    return findings
+
+
+def far_from(table: str, by_index: dict[int, Feature], version_id: int, label: str,
+             metres: float = FAR_METRES) -> list[Finding]:
+    with connection.cursor() as cur:
+        cur.execute(f"""
+            SELECT s.idx, ST_Distance(s.geom::geography, d.geom::geography)
+            FROM {table} s, boundaries_divisionversion d
+            WHERE d.id = %s AND s.geom IS NOT NULL
+              AND NOT ST_DWithin(s.geom::geography, d.geom::geography, %s)
+            ORDER BY s.idx""", [version_id, metres])
+        far = cur.fetchall()
+    return [Finding("far_from_division", WARNING, f"{distance:.0f} m from {label} (more than "
+                    f"{metres:.0f} m)", idx, _at(by_index, idx)) for idx, distance in far]
+
+
+def drop(table: str) -> None:
+    with connection.cursor() as cur:
+        cur.execute(f"DROP TABLE {table}")
