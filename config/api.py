@@ -7,6 +7,7 @@ from ninja.errors import ValidationError
 from ninja.renderers import JSONRenderer
 
 from boundaries.api import router as boundaries_router
+from gazetteer.api import router as gazetteer_router
 
 from .errors import BadRequest
 
@@ -52,3 +53,4 @@ def not_found(request, exc):
 
 
 api.add_router("/v1/", boundaries_router)
+api.add_router("/v1/", gazetteer_router)

@@ -44,6 +44,8 @@ class NewPlace:
     heritage_listed_on: date | None = None
     document_number: str = ""
     romanization_override: str = ""
+    # OpenCC's s2t cannot tell place characters apart (钟山 is 鍾山, not 鐘山): give it here.
+    traditional: str = ""
     variants: list[tuple[str, str]] = field(default_factory=list)  # (kind, name)
 
 
@@ -81,7 +83,8 @@ def _place_row(new: NewPlace, classes: dict[str, PlaceClass]) -> Place:
                  meaning=new.meaning, history=new.history,
                  heritage_category=new.heritage_category,
                  heritage_listed_on=new.heritage_listed_on,
-                 romanization_override=new.romanization_override, **fields)
+                 romanization_override=new.romanization_override,
+                 **(fields | ({"traditional": new.traditional} if new.traditional else {})))
 
 
 @transaction.atomic

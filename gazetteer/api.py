@@ -1,0 +1,153 @@
+"""Public place-name API: search, records, history, signs, and the statutory pre-check."""
+
+import json
+from datetime import date
+
+from ninja import Query, Router, Schema
+from pydantic import Field
+
+from boundaries.names import normalize
+from config.errors import BadRequest
+
+from . import checks, search, selectors
+from .models import PlaceClass, VariantKind
+from .schemas import (
+    NameCheckIn,
+    NameCheckOut,
+    PlaceClassOut,
+    PlaceHistoryOut,
+    PlaceOut,
+    PlaceSearchOut,
+    PlaceSignsOut,
+    SignPageOut,
+)
+from .services import class_get
+
+router = Router(tags=["places"])
+
+
+def variant_out(v) -> dict:
+    return {"name": v.name, "kind": v.kind, "kind_label": v.get_kind_display(),
+            "valid_from": v.valid_from, "valid_to": v.valid_to}
+
+
+def sign_out(s) -> dict:
+    return {"code": s.code, "place_id": s.place_id, "text": s.text,
+            "romanization": s.romanization, "status": s.status,
+            "installed_on": s.installed_on, "location": json.loads(s.location.geojson),
+            "approved_name": s.place.name, "approved_romanization": s.approved_romanization,
+            "shows_former_name": s.shows_former_name, "mismatch": s.mismatch}
+
+
+@router.get("/places/classes", response=list[PlaceClassOut])
+def place_classes(request):
+    """The place classes (after GB/T 18521) with their generics and uniqueness scopes."""
+    return list(PlaceClass.objects.all())
+
+
+class PlaceSearchParams(Schema):
+    q: str | None = Field(None, min_length=1, max_length=50,
+                          description="name, traditional form, pinyin or initials")
+    class_: str | None = Field(None, alias="class", description="class code or slug")
+    division: str | None = Field(None, description="code of a division the place lies in")
+    as_of: date | None = Field(None, description="YYYY-MM-DD: places in force then")
+    bbox: str | None = Field(None, description="minlon,minlat,maxlon,maxlat (CGCS2000)")
+    status: str | None = Field(None, description="proposed|standard|historical")
+    limit: int = Field(20, ge=1, le=100)
+    offset: int = Field(0, ge=0, le=10_000)
+
+
+@router.get("/places", response=PlaceSearchOut)
+def place_search(request, params: Query[PlaceSearchParams]):
+    """Standard names (unless ``status`` says otherwise); variants and former names match too."""
+    filters = search.Filters(
+        place_class=class_get(params.class_).id if params.class_ else None,
+        division=params.division, as_of=params.as_of,
+        bbox=search.parse_bbox(params.bbox) if params.bbox else None,
+        status=search.status_or_none(params.status),
+    )
+    rows = search.search_places(params.q, filters, limit=params.limit, offset=params.offset)
+    ids = [r[0] for r in rows]
+    places = selectors.places_by_id(ids)
+    divisions = selectors.place_divisions(ids)
+    items = [{
+        "id": pid, "name": places[pid].name, "romanization": places[pid].display_romanization,
+        "place_class": places[pid].place_class.slug, "class_name": places[pid].place_class.name,
+        "status": places[pid].status, "valid_from": places[pid].valid_from,
+        "valid_to": places[pid].valid_to, "match": search.MATCHES[tier], "matched_name": matched,
+        "matched_kind": kind, "former": kind == VariantKind.FORMER,
+        "divisions": [d["name"] for d in divisions[pid] if d["level"] == 3],
+    } for pid, kind, matched, tier in rows]
+    return {"query": params.q, "normalized": normalize(params.q) if params.q else None,
+            "count": len(items), "limit": params.limit, "offset": params.offset,
+            "items": items}
+
+
+@router.get("/places/{place_id}", response=PlaceOut)
+def place_detail(request, place_id: int):
+    p = selectors.place_get(place_id)
+    heritage = ({"category": p.heritage_category, "listed_on": p.heritage_listed_on}
+                if p.heritage_category else None)
+    return {
+        "id": p.id, "name": p.name, "specific": p.specific, "generic": p.generic,
+        "place_class": p.place_class, "romanization": p.display_romanization,
+        "romanization_generated": p.romanization, "traditional": p.traditional,
+        "meaning": p.meaning, "history": p.history, "status": p.status,
+        "valid_from": p.valid_from, "valid_to": p.valid_to, "heritage": heritage,
+        "geometry": selectors.place_geojson(p),
+        "divisions": selectors.place_divisions([p.id])[p.id],
+        "variants": [variant_out(v) for v in selectors.place_variants(p)],
+    }
+
+
+@router.get("/places/{place_id}/history", response=PlaceHistoryOut)
+def place_history(request, place_id: int):
+    """The naming events (命名、更名、销名、类别变更) in order, and the former names."""
+    p = selectors.place_get(place_id)
+    return {
+        "id": p.id, "name": p.name, "history": p.history,
+        "events": [{"id": e.id, "kind": e.kind, "kind_label": e.get_kind_display(),
+                    "old_value": e.old_value, "new_value": e.new_value,
+                    "effective_date": e.effective_date, "document_number": e.document_number,
+                    "reason": e.reason, "recorded_at": e.recorded_at}
+                   for e in selectors.place_events(p)],
+        "former_names": [variant_out(v) for v in selectors.place_variants(p)
+                         if v.kind == VariantKind.FORMER],
+    }
+
+
+@router.get("/places/{place_id}/signs", response=PlaceSignsOut)
+def place_signs(request, place_id: int):
+    """The place's signs; a sign showing a former name or a wrong romanization is flagged."""
+    p = selectors.place_get(place_id)
+    return {"id": p.id, "name": p.name,
+            "items": [sign_out(s) for s in selectors.place_signs(p)]}
+
+
+class SignParams(Schema):
+    flag: str = Field(..., description="former_name: signs to replace after a renaming; "
+                      "mismatch: text or romanization differs from the approved name")
+    limit: int = Field(100, ge=1, le=1000)
+    offset: int = Field(0, ge=0)
+
+
+@router.get("/signs", response=SignPageOut)
+def sign_list(request, params: Query[SignParams]):
+    """Signs needing work, for the office's replacement list."""
+    listings = {"former_name": selectors.signs_showing_former_name,
+                "mismatch": selectors.signs_mismatched}
+    if params.flag not in listings:
+        raise BadRequest(f"flag {params.flag!r}: expected one of {', '.join(listings)}")
+    qs = listings[params.flag]()
+    page = qs[params.offset: params.offset + params.limit]
+    return {"count": qs.count(), "limit": params.limit, "offset": params.offset,
+            "items": [sign_out(s) for s in page]}
+
+
+@router.post("/names/check", response=NameCheckOut)
+def name_check(request, payload: NameCheckIn):
+    """Anonymous pre-check of a proposed name against the statutory rules."""
+    place = selectors.place_get(payload.place_id) if payload.place_id else None
+    result = checks.check_name(name=payload.name, place_class=class_get(payload.place_class),
+                               division_code=payload.division_code, place=place)
+    return result.as_dict()

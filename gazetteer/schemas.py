@@ -1,0 +1,162 @@
+from datetime import date, datetime
+from typing import Any
+
+from ninja import Schema
+from pydantic import ConfigDict, Field
+
+
+class PlaceClassOut(Schema):
+    code: str
+    slug: str
+    name: str
+    group: str
+    generics: list[str]
+    max_length: int
+    scope: str
+    division_level: int | None
+
+
+class PlaceClassRefOut(Schema):
+    code: str
+    slug: str
+    name: str
+
+
+class PlaceDivisionOut(Schema):
+    code: str
+    level: int
+    name: str
+    kind: str
+    computed: bool
+
+
+class PlaceVariantOut(Schema):
+    name: str
+    kind: str
+    kind_label: str
+    valid_from: date | None
+    valid_to: date | None
+
+
+class PlaceHeritageOut(Schema):
+    category: str
+    listed_on: date | None
+
+
+class PlaceOut(Schema):
+    id: int
+    name: str
+    specific: str
+    generic: str
+    place_class: PlaceClassRefOut
+    romanization: str
+    romanization_generated: str
+    traditional: str
+    meaning: str
+    history: str
+    status: str
+    valid_from: date | None
+    valid_to: date | None
+    heritage: PlaceHeritageOut | None
+    geometry: dict[str, Any] | None
+    divisions: list[PlaceDivisionOut]
+    variants: list[PlaceVariantOut]
+
+
+class PlaceHitOut(Schema):
+    id: int
+    name: str
+    romanization: str
+    place_class: str
+    class_name: str
+    status: str
+    valid_from: date | None
+    valid_to: date | None
+    match: str
+    matched_name: str
+    matched_kind: str | None = Field(
+        description="null for the standard name, else the variant kind (former, alias …)")
+    former: bool
+    divisions: list[str]
+
+
+class PlaceSearchOut(Schema):
+    query: str | None
+    normalized: str | None
+    count: int
+    limit: int
+    offset: int
+    items: list[PlaceHitOut]
+
+
+class NamingEventOut(Schema):
+    id: int
+    kind: str
+    kind_label: str
+    old_value: str
+    new_value: str
+    effective_date: date
+    document_number: str
+    reason: str
+    recorded_at: datetime
+
+
+class PlaceHistoryOut(Schema):
+    id: int
+    name: str
+    history: str
+    events: list[NamingEventOut]
+    former_names: list[PlaceVariantOut]
+
+
+class SignOut(Schema):
+    code: str
+    place_id: int
+    text: str
+    romanization: str
+    status: str
+    installed_on: date | None
+    location: dict[str, Any]
+    approved_name: str
+    approved_romanization: str
+    shows_former_name: bool
+    mismatch: bool
+
+
+class PlaceSignsOut(Schema):
+    id: int
+    name: str
+    items: list[SignOut]
+
+
+class SignPageOut(Schema):
+    count: int
+    limit: int
+    offset: int
+    items: list[SignOut]
+
+
+class NameCheckIn(Schema):
+    model_config = ConfigDict(populate_by_name=True)
+
+    name: str = Field(..., min_length=1, max_length=100)
+    place_class: str = Field(..., alias="class", min_length=1, max_length=40,
+                             description="a class code (2532) or slug (road, residential, county)")
+    division_code: str = Field(..., min_length=1, max_length=12,
+                               description="the division the name will lie in, any level")
+    place_id: int | None = Field(None, description="the place being renamed, if a renaming")
+
+
+class NameFindingOut(Schema):
+    rule: str
+    severity: str
+    message: str
+    evidence: list[dict[str, Any]]
+
+
+class NameCheckOut(Schema):
+    normalized: str
+    romanization: str
+    specific: str
+    generic: str
+    findings: list[NameFindingOut]

@@ -1,0 +1,155 @@
+"""Place search: exact, prefix, pinyin, initials, contains and similar, on names and variants.
+
+The technique of boundaries.search: a UNION ALL of parts, each answering one match
+kind on one table (places by their standard name, variants by theirs) and cut to
+the page by its own LIMIT, deduplicated (a place keeps its best match) and ranked:
+tier, standard before variant, name, id. Text is normalised first (full-width,
+spaces, traditional → simplified), so 江門 finds 江门. A variant hit returns the
+place with the variant it matched (a former name 曾用名 is marked ``former``).
+Trigram similarity runs only on a miss ("did you mean").
+"""
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db import connection, transaction
+
+from boundaries.names import is_latin, normalize
+from boundaries.search import parent_prefix
+from boundaries.selectors import parse_code
+from config.errors import BadRequest
+
+from .models import Status
+
+MATCHES = {0: "exact", 1: "prefix", 2: "pinyin", 3: "initials", 4: "fuzzy", 5: "similar"}
+SIMILAR_TIER = 5
+TABLES = {"place": "gazetteer_place", "variant": "gazetteer_placename"}
+
+
+@dataclass
+class Filters:
+    place_class: int | None = None
+    division: str | None = None
+    as_of: date | None = None
+    bbox: tuple[float, float, float, float] | None = None
+    status: str | None = None
+
+    def sql(self, params: dict) -> str:
+        """Conditions on the place ``p``; fills ``params``."""
+        parts = []
+        if self.as_of or not self.status:
+            parts += ["(p.valid_from IS NULL OR p.valid_from <= %(as_of)s)",
+                      "(p.valid_to IS NULL OR p.valid_to > %(as_of)s)"]
+            params["as_of"] = self.as_of or date.today()
+        if self.status:
+            parts.append("p.status = %(status)s")
+            params["status"] = self.status
+        elif self.as_of:
+            # On a past date a now-cancelled place was standard: its period decides.
+            parts.append("p.status <> 'proposed'")
+        else:
+            parts.append("p.status = 'standard'")
+        if self.place_class:
+            parts.append("p.place_class_id = %(class_id)s")
+            params["class_id"] = self.place_class
+        if self.division:
+            prefix, _ = parent_prefix(*parse_code(self.division))
+            parts.append("EXISTS (SELECT 1 FROM gazetteer_placedivision pd WHERE "
+                         "pd.place_id = p.id AND pd.division_code >= %(code_lo)s "
+                         "AND pd.division_code < %(code_hi)s)")
+            params |= {"code_lo": prefix, "code_hi": prefix[:-1] + chr(ord(prefix[-1]) + 1)}
+        if self.bbox:
+            parts.append("p.geom && ST_MakeEnvelope(%(x0)s, %(y0)s, %(x1)s, %(y1)s, 4490)")
+            params |= dict(zip(("x0", "y0", "x1", "y1"), self.bbox, strict=True))
+        # An explicit status without a date: every place of that status, whenever.
+        return " AND ".join(parts)
+
+
+def parse_bbox(raw: str) -> tuple[float, float, float, float]:
+    try:
+        x0, y0, x1, y1 = (float(v) for v in raw.split(","))
+    except ValueError:
+        raise BadRequest(f"bbox {raw!r}: expected minlon,minlat,maxlon,maxlat") from None
+    if not (-180 <= x0 < x1 <= 180 and -90 <= y0 < y1 <= 90):
+        raise BadRequest(f"bbox {raw!r}: need -180 ≤ minlon < maxlon ≤ 180 and "
+                         "-90 ≤ minlat < maxlat ≤ 90")
+    return x0, y0, x1, y1
+
+
+def _like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def conditions(norm: str, params: dict) -> list[tuple[int, str]]:
+    """(tier, condition on the alias ``t``) for the query, filling ``params``."""
+    latin = norm.replace("ü", "v")  # pypinyin's keys spell ü as v
+    if is_latin(latin):
+        params["key"] = _like(latin.replace("'", "")) + "%"
+        return [(2, "t.pinyin LIKE %(key)s"), (3, "t.initials LIKE %(key)s")]
+    params |= {"q": norm, "prefix": _like(norm) + "%"}
+    found = [(0, "t.name = %(q)s"), (1, "t.name LIKE %(prefix)s")]
+    if len(norm) <= 2:
+        params["grams"] = [norm]
+        found.append((4, "t.grams @> %(grams)s::text[]"))
+    else:
+        # Every bigram is necessary, not sufficient: recheck on the name.
+        params["grams"] = sorted({a + b for a, b in zip(norm, norm[1:], strict=False)})
+        params["contains"] = "%" + _like(norm) + "%"
+        found.append((4, "t.grams @> %(grams)s::text[] AND t.name LIKE %(contains)s"))
+        params["similar"] = norm
+    return found
+
+
+def _part(table: str, tier: int, condition: str, where: str) -> str:
+    if table == "place":
+        head = "SELECT p.id, p.name AS rank_name, NULL::text AS kind, p.name AS matched"
+        source, condition = "gazetteer_place p", condition.replace("t.", "p.")
+    else:
+        head = "SELECT p.id, p.name AS rank_name, t.kind, t.name AS matched"
+        source = "gazetteer_placename t JOIN gazetteer_place p ON p.id = t.place_id"
+    return (f"SELECT * FROM ({head}, {tier} AS tier FROM {source} WHERE {condition} AND {where}"
+            f" ORDER BY p.name, p.id LIMIT %(window)s) AS part")
+
+
+def _ranked(union: list[str]) -> str:
+    body = "\nUNION ALL\n".join(f"({part})" for part in union)
+    return (
+        "SELECT id, kind, matched, tier FROM (SELECT DISTINCT ON (id) * FROM (" + body +
+        ") AS parts ORDER BY id, tier, kind NULLS FIRST) AS hits"
+        " ORDER BY tier, kind NULLS FIRST, rank_name, id LIMIT %(limit)s OFFSET %(offset)s"
+    )
+
+
+def search_places(q: str | None, filters: Filters, *, limit: int, offset: int) -> list[tuple]:
+    """[(place id, matched variant kind or None, matched name, tier)] for the page."""
+    params: dict = {"limit": limit, "offset": offset, "window": limit + offset}
+    where = filters.sql(params)
+    if q is None:
+        sql = (f"SELECT p.id, NULL, p.name, 0 FROM gazetteer_place p WHERE {where} "
+               "ORDER BY p.name, p.id LIMIT %(limit)s OFFSET %(offset)s")
+        return _fetch(sql, params)
+    norm = normalize(q)
+    if not norm.replace("'", ""):
+        raise BadRequest(f"q {q!r}: nothing to search for once spaces are removed")
+    found = conditions(norm, params)
+    union = [_part(table, tier, cond, where) for table in TABLES for tier, cond in found]
+    rows = _fetch(_ranked(union), params)
+    if not rows and "similar" in params and offset == 0:
+        union = [_part(table, SIMILAR_TIER, "t.name %% %(similar)s", where) for table in TABLES]
+        rows = _fetch(_ranked(union), params)
+    return rows
+
+
+def _fetch(sql: str, params: dict) -> list[tuple]:
+    with transaction.atomic(), connection.cursor() as cur:
+        cur.execute("SET LOCAL jit = off")
+        cur.execute(sql, params)
+        return cur.fetchall()
+
+
+def status_or_none(raw: str | None) -> str | None:
+    if raw is None:
+        return None
+    if raw not in Status.values:
+        raise BadRequest(f"status {raw!r}: expected one of {', '.join(Status.values)}")
+    return raw

@@ -1,0 +1,101 @@
+"""Reads of the gazetteer: places, their divisions, history and signs."""
+
+import json
+
+from django.db import connection
+from django.db.models import (
+    BooleanField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+)
+from django.db.models.functions import Coalesce, NullIf
+from django.http import Http404
+
+from .models import NamingEvent, Place, PlaceName, Sign, SignStatus, VariantKind
+
+
+def place_get(place_id: int) -> Place:
+    place = Place.objects.select_related("place_class").filter(id=place_id).first()
+    if place is None:
+        raise Http404(f"no place has the id {place_id}")
+    return place
+
+
+def places_by_id(ids: list[int]) -> dict[int, Place]:
+    return Place.objects.select_related("place_class").in_bulk(ids)
+
+
+DIVISIONS_SQL = """
+SELECT pd.place_id, pd.division_code, pd.level, d.name, d.kind, pd.computed
+FROM gazetteer_placedivision pd
+LEFT JOIN boundaries_divisionversion d ON d.code = pd.division_code AND d.level = pd.level
+  AND d.valid_to IS NULL
+WHERE pd.place_id = ANY(%s)
+ORDER BY pd.place_id, pd.level, pd.division_code
+"""
+
+
+def place_divisions(place_ids: list[int]) -> dict[int, list[dict]]:
+    """The divisions each place lies in, province first, in one query for the page."""
+    found: dict[int, list[dict]] = {pid: [] for pid in place_ids}
+    with connection.cursor() as cur:
+        cur.execute(DIVISIONS_SQL, [list(place_ids)])
+        for pid, code, level, name, kind, computed in cur.fetchall():
+            found[pid].append({"code": code, "level": level, "name": name or "",
+                               "kind": kind or "", "computed": computed})
+    return found
+
+
+def place_geojson(place: Place) -> dict | None:
+    return json.loads(place.geom.geojson) if place.geom is not None else None
+
+
+def place_variants(place: Place) -> QuerySet:
+    return place.variants.order_by("kind", "valid_from", "name")
+
+
+def place_events(place: Place) -> QuerySet:
+    return NamingEvent.objects.filter(place=place).order_by("effective_date", "id")
+
+
+def _approved_romanization():
+    return Coalesce(NullIf(F("place__romanization_override"), Value("")),
+                    F("place__romanization"))
+
+
+def _former_name_shown():
+    return Exists(PlaceName.objects.filter(place=OuterRef("place"), kind=VariantKind.FORMER,
+                                           name=OuterRef("text")))
+
+
+def signs_with_flags() -> QuerySet:
+    """Signs still standing, with ``shows_former_name`` and ``mismatch`` flags."""
+    return (
+        Sign.objects.exclude(status=SignStatus.REMOVED)
+        .select_related("place")
+        .annotate(approved_romanization=_approved_romanization(),
+                  shows_former_name=_former_name_shown())
+        .annotate(mismatch=ExpressionWrapper(
+            ~Q(text=F("place__name")) | ~Q(romanization=F("approved_romanization")),
+            output_field=BooleanField()))
+    )
+
+
+def signs_showing_former_name() -> QuerySet:
+    """Signs to replace: they show a name the place had before a renaming."""
+    return signs_with_flags().filter(shows_former_name=True).order_by("code")
+
+
+def signs_mismatched() -> QuerySet:
+    """Signs whose text or romanization differs from the place's approved name."""
+    return signs_with_flags().exclude(text=F("place__name"),
+                                      romanization=F("approved_romanization")).order_by("code")
+
+
+def place_signs(place: Place) -> QuerySet:
+    return signs_with_flags().filter(place=place).order_by("code")

@@ -1,0 +1,209 @@
+"""The public place API: search, detail, history, signs, the pre-check, and bad input."""
+
+from datetime import date
+
+import pytest
+from django.contrib.gis.geos import Point
+
+from gazetteer import services
+
+from .conftest import inside, short_line
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def places(make_place):
+    renmin = make_place("人民路", valid_from=date(1985, 1, 1),
+                        meaning="纪念人民", history="1985年命名")
+    renamed = make_place("东风路", valid_from=date(1990, 1, 1))
+    services.place_rename(place_id=renamed.id, new_name="钟山中路",
+                          effective_date=date(2012, 5, 1), document_number="六盘水府〔2012〕8号",
+                          reason="与钟山区名称统一")
+    other = make_place("人民路", geom=short_line("520204"))
+    garden = make_place("凉都花园", cls="residential", heritage_category="其他",
+                        traditional="涼都花園",
+                        heritage_listed_on=date(2020, 1, 1))
+    gone = make_place("红旗巷", cls="lane", valid_from=date(1970, 1, 1))
+    services.place_cancel(place_id=gone.id, effective_date=date(2008, 1, 1),
+                          document_number="", reason="旧城改造")
+    p = inside("520201")
+    services.signs_create(signs=[
+        {"code": "LPS-0001", "place_id": renmin.id, "location": Point(p.x, p.y, srid=4490)},
+        {"code": "LPS-0002", "place_id": renamed.id, "location": Point(p.x, p.y, srid=4490),
+         "text": "东风路", "romanization": "Dongfeng Lu"},
+        {"code": "LPS-0003", "place_id": renamed.id, "location": Point(p.x, p.y, srid=4490),
+         "romanization": "ZHONGSHAN ZHONGLU"},
+    ])
+    return {"renmin": renmin, "renamed": renamed, "other": other, "garden": garden,
+            "gone": gone}
+
+
+def get(client, url):
+    response = client.get(url)
+    assert response.status_code == 200, response.content
+    return response.json()
+
+
+def names(body):
+    return [(i["name"], i["match"]) for i in body["items"]]
+
+
+def test_it_finds_places_by_exact_prefix_fuzzy_pinyin_and_initials(client, places):
+    assert ("人民路", "exact") in names(get(client, "/api/v1/places?q=人民路"))
+    assert {"人民路"} == {n for n, m in names(get(client, "/api/v1/places?q=人民"))
+                        if m == "prefix"}
+    assert ("钟山中路", "fuzzy") in names(get(client, "/api/v1/places?q=中路"))
+    pinyin = get(client, "/api/v1/places?q=zhongshanzhong")
+    assert names(pinyin) == [("钟山中路", "pinyin")]
+    assert ("钟山中路", "initials") in names(get(client, "/api/v1/places?q=zszl"))
+
+
+def test_it_finds_traditional_and_full_width_forms(client, places):
+    body = get(client, "/api/v1/places?q=鍾山中路")
+    assert body["normalized"] == "钟山中路" and names(body) == [("钟山中路", "exact")]
+    assert names(get(client, "/api/v1/places?q=涼都花園")) == [("凉都花园", "exact")]
+
+
+def test_it_finds_a_place_by_its_former_name_and_marks_it(client, places):
+    hit = get(client, "/api/v1/places?q=东风路")["items"][0]
+    assert hit["id"] == places["renamed"].id and hit["name"] == "钟山中路"
+    assert hit["former"] is True and hit["matched_kind"] == "former"
+    assert hit["matched_name"] == "东风路"
+
+
+def test_it_shows_only_standard_names_unless_status_says(client, places):
+    assert get(client, "/api/v1/places?q=红旗巷")["count"] == 0
+    body = get(client, "/api/v1/places?q=红旗巷&status=historical")
+    assert names(body) == [("红旗巷", "exact")] and body["items"][0]["valid_to"] == "2008-01-01"
+    assert names(get(client, "/api/v1/places?q=红旗巷&as_of=2000-01-01")) == [("红旗巷", "exact")]
+
+
+def test_it_filters_by_class_division_and_bbox(client, places):
+    both = get(client, "/api/v1/places?q=人民路")
+    assert {i["id"] for i in both["items"]} == {places["renmin"].id, places["other"].id}
+    in_shuicheng = get(client, "/api/v1/places?q=人民路&division=520204")
+    assert [i["id"] for i in in_shuicheng["items"]] == [places["other"].id]
+    assert in_shuicheng["items"][0]["divisions"] == ["水城区"]
+    assert get(client, "/api/v1/places?q=凉都&class=road")["count"] == 0
+    assert get(client, "/api/v1/places?q=凉都&class=residential")["count"] == 1
+    p = inside("520204")
+    box = f"{p.x - 0.01},{p.y - 0.01},{p.x + 0.01},{p.y + 0.01}"
+    assert [i["id"] for i in get(client, f"/api/v1/places?bbox={box}")["items"]] == [
+        places["other"].id]
+
+
+def test_it_pages_the_results(client, places):
+    everything = get(client, "/api/v1/places?limit=100")["items"]
+    assert len(everything) == 4  # 人民路 ×2, 钟山中路, 凉都花园; 红旗巷 is cancelled
+    page = get(client, "/api/v1/places?limit=2&offset=1")
+    assert page["items"] == everything[1:3]
+
+
+def test_it_returns_the_full_record(client, places):
+    body = get(client, f"/api/v1/places/{places['renamed'].id}")
+    assert body["name"] == "钟山中路" and body["romanization"] == "Zhongshanzhong Lu"
+    assert (body["specific"], body["generic"]) == ("钟山中", "路")
+    assert body["traditional"] in ("鍾山中路", "鐘山中路") and body["status"] == "standard"
+    assert body["geometry"]["type"] == "LineString"
+    assert {(d["code"], d["name"]) for d in body["divisions"]} >= {
+        ("520201000000", "钟山区"), ("520200000000", "六盘水市"), ("520000000000", "贵州省")}
+    assert [(v["name"], v["kind"]) for v in body["variants"]] == [("东风路", "former")]
+    garden = get(client, f"/api/v1/places/{places['garden'].id}")
+    assert garden["heritage"] == {"category": "其他", "listed_on": "2020-01-01"}
+    assert garden["place_class"]["slug"] == "residential"
+    assert garden["traditional"] == "涼都花園"
+
+
+def test_it_returns_the_history_in_order(client, places):
+    body = get(client, f"/api/v1/places/{places['renamed'].id}/history")
+    assert [(e["kind"], e["old_value"], e["new_value"]) for e in body["events"]] == [
+        ("naming", "", "东风路"), ("renaming", "东风路", "钟山中路")]
+    assert body["events"][1]["document_number"] == "六盘水府〔2012〕8号"
+    assert body["former_names"][0]["valid_to"] == "2012-05-01"
+
+
+def test_it_flags_signs_showing_a_former_name_or_a_wrong_romanization(client, places):
+    body = get(client, f"/api/v1/places/{places['renamed'].id}/signs")
+    flags = {s["code"]: (s["shows_former_name"], s["mismatch"]) for s in body["items"]}
+    assert flags == {"LPS-0002": (True, True), "LPS-0003": (False, True)}
+    good = get(client, f"/api/v1/places/{places['renmin'].id}/signs")["items"]
+    assert [(s["code"], s["mismatch"], s["text"]) for s in good] == [("LPS-0001", False, "人民路")]
+    replace = get(client, "/api/v1/signs?flag=former_name")
+    assert [s["code"] for s in replace["items"]] == ["LPS-0002"]
+    assert [s["code"] for s in get(client, "/api/v1/signs?flag=mismatch")["items"]] == [
+        "LPS-0002", "LPS-0003"]
+
+
+def test_it_checks_a_proposed_name_anonymously(client, divisions_db):
+    response = client.post("/api/v1/names/check", {"name": "中山区", "class": "county",
+                                                   "division_code": "5202"},
+                           content_type="application/json")
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["normalized"] == "中山区" and body["romanization"] == "Zhongshan Qu"
+    clash = [f for f in body["findings"] if f["rule"] == "unique"]
+    assert clash[0]["severity"] == "block"
+    assert clash[0]["evidence"][0]["code"] == "520201000000"
+    assert clash[0]["evidence"][0]["name"] == "钟山区"
+    trad = client.post("/api/v1/names/check", {"name": "鍾山區", "class": "2130",
+                                               "division_code": "520200000000"},
+                       content_type="application/json").json()
+    assert trad["normalized"] == "钟山区"
+    assert any(f["rule"] == "unique" and f["evidence"][0]["match"] == "same_name"
+               for f in trad["findings"])
+
+
+@pytest.mark.parametrize("url, fragment", [
+    ("/api/v1/places/999999", "999999"),
+    ("/api/v1/places/999999/history", "999999"),
+    ("/api/v1/places/999999/signs", "999999"),
+])
+def test_it_answers_404_for_an_unknown_place(client, divisions_db, url, fragment):
+    response = client.get(url)
+    assert response.status_code == 404 and fragment in response.json()["detail"]
+
+
+@pytest.mark.parametrize("url, fragment", [
+    ("/api/v1/places/abc", "place_id"),
+    ("/api/v1/places?bbox=1,2,3", "bbox"),
+    ("/api/v1/places?bbox=10,20,5,30", "bbox"),
+    ("/api/v1/places?class=castle", "castle"),
+    ("/api/v1/places?status=draft", "status"),
+    ("/api/v1/places?division=52x", "code"),
+    ("/api/v1/places?limit=0", "limit"),
+    ("/api/v1/places?as_of=yesterday", "as_of"),
+    ("/api/v1/places?q=%20%20", "q"),
+    ("/api/v1/signs?flag=broken", "flag"),
+])
+def test_it_rejects_malformed_parameters_with_400(client, divisions_db, url, fragment):
+    response = client.get(url)
+    assert response.status_code == 400, response.content
+    assert fragment in response.json()["detail"]
+
+
+def test_it_survives_like_wildcards_in_queries(client, places):
+    for q in ("%", "_", "\\", "人%"):
+        response = client.get("/api/v1/places", {"q": q})
+        assert response.status_code == 200 and response.json()["count"] == 0
+
+
+@pytest.mark.parametrize("payload, fragment", [
+    ({"name": "中山路", "class": "castle", "division_code": "5202"}, "castle"),
+    ({"name": "中山路", "class": "road", "division_code": "52x"}, "code"),
+    ({"name": "中山路", "class": "road", "division_code": "529900"}, "529900"),
+    ({"name": "中山路", "class": "road", "division_code": "52"}, "city"),
+    ({"name": "   ", "class": "road", "division_code": "5202"}, "name"),
+    ({"class": "road", "division_code": "5202"}, "name"),
+    ({"name": "中山路", "class": "road", "division_code": "5202", "place_id": 999999}, "999999"),
+])
+def test_it_rejects_a_malformed_check_with_4xx(client, divisions_db, payload, fragment):
+    response = client.post("/api/v1/names/check", payload, content_type="application/json")
+    assert 400 <= response.status_code < 500, response.content
+    assert fragment in response.json()["detail"]
+
+
+def test_it_lists_the_place_classes(client, divisions_db):
+    body = get(client, "/api/v1/places/classes")
+    road = next(c for c in body if c["slug"] == "road")
+    assert road["scope"] == "city" and "路" in road["generics"]
