@@ -10,7 +10,7 @@ from pydantic import Field
 
 from config.errors import BadRequest
 
-from . import search, selectors
+from . import documents, search, selectors
 from .models import DivisionVersion, Level
 from .schemas import (
     CrosswalkOut,
@@ -37,6 +37,11 @@ class Page(Schema):
     limit: int = Field(100, ge=1, le=1000)
     # Bounded: an offset past any table must not reach PostgreSQL's bigint range.
     offset: int = Field(0, ge=0, le=MAX_OFFSET)
+
+
+def json_response(document: str) -> HttpResponse:
+    """A JSON document PostgreSQL rendered (boundaries.documents), sent as it is."""
+    return HttpResponse(document.encode(), content_type="application/json; charset=utf-8")
 
 
 def ref(v: DivisionVersion) -> dict:
@@ -71,7 +76,11 @@ def division_crosswalk(request, page: Query[Page]):
 
 @router.get("/divisions/{code}", response=DivisionOut)
 def division_detail(request, code: str, when: Query[AsOf]):
-    v = selectors.division_get(code, when.as_of)
+    short, level = selectors.parse_code(code)
+    document = documents.division_document(short, level, when.as_of or date.today())
+    if document is not None:
+        return json_response(document)
+    v = selectors.division_get(code, when.as_of)  # the 404 that explains why
     seat = json.loads(v.seat.geojson) if v.seat else None
     return ref(v) | {
         "place_name": v.place_name, "parent_code": v.parent_code,
@@ -172,9 +181,11 @@ def reverse_geocode(request, params: Query[ReverseParams]):
     if geographic and not (-180 <= params.lon <= 180 and -90 <= params.lat <= 90):
         raise BadRequest(f"lon={params.lon}, lat={params.lat}: outside -180..180 / -90..90")
     as_of = params.as_of or date.today()
-    found = selectors.reverse(params.lon, params.lat, as_of, params.crs)
-    return {"lon": params.lon, "lat": params.lat, "as_of": as_of,
-            "divisions": [ref(v) for v in found]}
+    found = documents.reverse_divisions(params.lon, params.lat, as_of, params.crs)
+    if found is None:
+        raise BadRequest(f"crs {params.crs}: unknown coordinate reference system")
+    head = json.dumps({"lon": params.lon, "lat": params.lat, "as_of": as_of.isoformat()})
+    return json_response(f'{head[:-1]}, "divisions": {found}}}')
 
 
 @router.get("/ping", include_in_schema=False)

@@ -43,7 +43,8 @@ class DivisionVersion(models.Model):
     # NULL valid_from: in force since before the registry's records begin.
     valid_from = models.DateField(null=True, blank=True)
     valid_to = models.DateField(null=True, blank=True)
-    geom = models.MultiPolygonField(srid=4490, null=True, blank=True)
+    # Indexed by division_geom_idx below (GeoDjango's own index would be a duplicate).
+    geom = models.MultiPolygonField(srid=4490, null=True, blank=True, spatial_index=False)
     geometry_source = models.CharField(max_length=200, blank=True, default="")
     seat = models.PointField(srid=4490, null=True, blank=True)
     area_km2 = models.FloatField(null=True, blank=True)
@@ -59,7 +60,9 @@ class DivisionVersion(models.Model):
 
     class Meta:
         indexes = [
-            models.Index(fields=["code", "valid_from"], name="division_code_idx"),
+            # The identity lookup (code, level) on a date; the GiST exclusion index
+            # also matches it but is several times slower per probe.
+            models.Index(fields=["code", "level", "valid_from"], name="division_code_level_idx"),
             models.Index(fields=["parent_code", "level"], name="division_parent_idx"),
             models.Index(
                 OpClass(F("name"), name="text_pattern_ops"), name="division_name_prefix_idx"
@@ -193,3 +196,116 @@ class DivisionEdition(models.Model):
     def __str__(self):
         return self.label
 
+
+class BoundaryLine(models.Model):
+    """One version of the border line between two divisions of the same level.
+
+    The sides are identified as divisions are, by code and level, and stored once per
+    pair: left is the lower code. A line version is in force while both sides' versions
+    are and its geometry holds; a changed polygon ends it and starts a new version
+    (boundaries.lines), so the line of any date can still be answered.
+    """
+
+    level = models.PositiveSmallIntegerField(choices=Level.choices)
+    left_code = models.CharField(max_length=12)
+    right_code = models.CharField(max_length=12)
+    # 吴兴区 + 南浔区 → 吴南线; derived once, then kept across versions, so an edit sticks.
+    name = models.CharField(max_length=50)
+    geom = models.MultiLineStringField(srid=4490)
+    length_m = models.FloatField()
+    agreement_number = models.CharField(max_length=100, blank=True, default="")
+    agreement_date = models.DateField(null=True, blank=True)
+    valid_from = models.DateField(null=True, blank=True)
+    valid_to = models.DateField(null=True, blank=True)
+    geometry_source = models.CharField(max_length=200, blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["left_code", "level"], name="line_left_idx"),
+            models.Index(fields=["right_code", "level"], name="line_right_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(left_code__lt=F("right_code")),
+                                   name="line_left_below_right"),
+            models.CheckConstraint(
+                condition=Q(left_code__regex=r"^[0-9]{12}$", right_code__regex=r"^[0-9]{12}$"),
+                name="line_codes_12"),
+            models.CheckConstraint(
+                condition=Q(valid_from__isnull=True) | Q(valid_to__isnull=True)
+                | Q(valid_from__lt=F("valid_to")), name="line_valid_period"),
+            ExclusionConstraint(
+                name="line_no_overlapping_versions",
+                deferrable=models.Deferrable.IMMEDIATE,
+                expressions=[
+                    ("level", RangeOperators.EQUAL),
+                    ("left_code", RangeOperators.EQUAL),
+                    ("right_code", RangeOperators.EQUAL),
+                    (DateRange("valid_from", "valid_to"), RangeOperators.OVERLAPS),
+                ],
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} {self.left_code}|{self.right_code}"
+
+
+class MarkerType(models.TextChoices):
+    SINGLE = "single", "单立"
+    PAIRED = "paired", "同号双立"
+    TRIPLE = "triple", "同号三立"
+
+
+class MarkerStatus(models.TextChoices):
+    INTACT = "intact", "完好"
+    DAMAGED = "damaged", "损坏"
+    MISSING = "missing", "丢失"
+    DISPLACED = "displaced", "移位"
+    NEWLY_SET = "newly_set", "新设"
+
+
+class BoundaryMarker(models.Model):
+    """A boundary marker (界桩); where it stands and in what state is its MarkerState history."""
+
+    number = models.CharField(max_length=20)
+    type = models.CharField(max_length=10, choices=MarkerType.choices)
+    lines = models.ManyToManyField(BoundaryLine, related_name="markers")
+    retired_on = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["number"], condition=Q(retired_on__isnull=True),
+                                    name="marker_number_unique_current"),
+        ]
+
+    def __str__(self):
+        return self.number
+
+
+class MarkerState(models.Model):
+    """One period of a marker's position and status: changes append, never update."""
+
+    marker = models.ForeignKey(BoundaryMarker, on_delete=models.PROTECT, related_name="states")
+    position = models.PointField(srid=4490)
+    status = models.CharField(max_length=10, choices=MarkerStatus.choices)
+    material = models.CharField(max_length=50, blank=True, default="")
+    installed = models.DateField(null=True, blank=True)
+    valid_from = models.DateField()
+    valid_to = models.DateField(null=True, blank=True)
+    note = models.TextField(blank=True, default="")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(valid_to__isnull=True)
+                                   | Q(valid_from__lt=F("valid_to")),
+                                   name="marker_state_valid_period"),
+            ExclusionConstraint(
+                name="marker_state_no_overlap",
+                expressions=[
+                    ("marker", RangeOperators.EQUAL),
+                    (DateRange("valid_from", "valid_to"), RangeOperators.OVERLAPS),
+                ],
+            ),
+        ]

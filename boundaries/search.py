@@ -25,10 +25,11 @@ few: a partial index holds them and the planner may walk it.
 """
 
 import json
+import time
 from dataclasses import dataclass
 from datetime import date
 
-from django.db import connection, transaction
+from django.db import connection
 
 from config.errors import BadRequest
 
@@ -100,31 +101,45 @@ def search_divisions(q: str, *, level: int | None, parent: tuple[str, int | None
     prep = prepare(norm, level=level, parent=parent, as_of=as_of, limit=limit)
     if not prep.slices:  # under a village: nothing lies below it
         return {"query": q, "normalized": norm, "count": 0, "items": []}
-    with transaction.atomic(), connection.cursor() as cur:
-        # The summed costs of the parts pass jit_above_cost, and compiling them takes
-        # 10+ ms for statements that run in one or two.
-        cur.execute("SET LOCAL jit = off")
-        rows = _ranked(prep)
-        parents = parent_names([(r[5], r[3] - 1) for r in rows if r[5]], as_of)
     items = [
         {"code": code, "short_code": short_code(code, lvl), "name": name,
          "level": Level(lvl).label, "kind": kind, "valid_from": valid_from,
          "valid_to": valid_to, "current": valid_to is None, "match": MATCHES[tier],
-         "parent_name": parents.get((parent_code, lvl - 1))}
-        for _, code, name, lvl, kind, parent_code, valid_from, valid_to, tier in rows
+         "parent_name": parent_name}
+        for _, code, name, lvl, kind, _, valid_from, valid_to, tier, parent_name
+        in _ranked(prep)
     ]
     return {"query": q, "normalized": norm, "count": len(items), "items": items}
 
 
 def _ranked(prep: Prepared) -> list[tuple]:
-    estimates = estimate_rows(prep)
-    walk = {part for part, rows in estimates.items() if rows >= WALK_ROWS[part[0]]}
+    walk = _walking_parts(prep)
     rows = _fetch(*search_sql(prep, walk))
     if not rows and prep.similar:
         # Only on a miss ("did you mean"): planning and rechecking trigram matches costs
         # several ms, which a query that found its division should not pay.
         rows = _fetch(*similar_sql(prep))
     return rows
+
+
+# Estimates only steer the plan, never the answer, and change only with ANALYZE: a
+# popular query (钟山, a prefix being typed) need not be estimated again each time.
+ESTIMATE_SECONDS = 600
+_estimates: dict[tuple, tuple[float, frozenset]] = {}
+
+
+def _walking_parts(prep: Prepared) -> frozenset[tuple[str, int]]:
+    key = (repr(sorted((k, str(v)) for k, v in prep.params.items() if k != "limit")),
+           prep.filters, tuple(prep.slices))
+    cached = _estimates.get(key)
+    if cached and time.monotonic() - cached[0] < ESTIMATE_SECONDS:
+        return cached[1]
+    estimates = estimate_rows(prep)
+    walk = frozenset(part for part, rows in estimates.items() if rows >= WALK_ROWS[part[0]])
+    if len(_estimates) >= 10_000:
+        _estimates.clear()
+    _estimates[key] = (time.monotonic(), walk)
+    return walk
 
 
 def _fetch(sql: str, params: dict) -> list[tuple]:
@@ -256,7 +271,7 @@ def search_sql(prep: Prepared, walk: set[tuple[str, int]]) -> tuple[str, dict]:
         f"SELECT DISTINCT ON (id) * FROM ({union}) AS parts ORDER BY id, tier"
         f") AS hits ORDER BY tier, {_RANK} LIMIT %(limit)s"
     )
-    return sql, prep.params
+    return with_parent_names(sql), prep.params
 
 
 def _current_part(prep: Prepared, slice_: str, branch: Branch, walk: bool) -> str:
@@ -282,32 +297,25 @@ def similar_sql(prep: Prepared) -> tuple[str, dict]:
         f" WHERE name %% %(similar)s AND {_VALID}{prep.filters}"
         f" OFFSET 0) AS alike ORDER BY {_RANK} LIMIT %(limit)s"
     )
-    return sql, prep.params
+    return with_parent_names(sql), prep.params
 
 
-PARENTS_SQL = f"""
-SELECT p.code, p.level, CASE WHEN p.kind = %(placeholder)s THEN g.name ELSE p.name END
-FROM {TABLE} p
-LEFT JOIN {TABLE} g ON p.kind = %(placeholder)s AND g.code = p.parent_code
-  AND g.level = p.level - 1
-  AND (g.valid_from IS NULL OR g.valid_from <= %(as_of)s)
-  AND (g.valid_to IS NULL OR g.valid_to > %(as_of)s)
-WHERE p.code = ANY(%(codes)s) AND p.level = ANY(%(levels)s)
-  AND (p.valid_from IS NULL OR p.valid_from <= %(as_of)s)
-  AND (p.valid_to IS NULL OR p.valid_to > %(as_of)s)
-"""
-
-
-def parent_names(keys: list[tuple[str, int]], as_of: date) -> dict[tuple[str, int], str]:
-    """Names of the given (code, level) parents on as_of, in one query for the page.
+def with_parent_names(page_sql: str) -> str:
+    """The ranked page with each hit's parent name on as_of, in the same statement.
 
     A placeholder parent (北京市 › 市辖区 › 东城区) is named by its own parent.
     """
-    if not keys:
-        return {}
-    codes = sorted({code for code, _ in keys})
-    levels = sorted({lvl for _, lvl in keys})
-    found = {(code, lvl): name for code, lvl, name in _fetch(
-        PARENTS_SQL, {"codes": codes, "levels": levels, "as_of": as_of,
-                      "placeholder": PLACEHOLDER})}
-    return {key: found[key] for key in keys if key in found}
+    valid = _VALID.replace("valid_", "p.valid_")
+    return f"""
+    WITH page AS ({page_sql})
+    SELECT page.*, parent.name FROM page
+    LEFT JOIN LATERAL (
+        SELECT CASE WHEN p.kind = '{PLACEHOLDER}' THEN g.name ELSE p.name END AS name
+        FROM {TABLE} p
+        LEFT JOIN {TABLE} g ON p.kind = '{PLACEHOLDER}' AND g.code = p.parent_code
+          AND g.level = p.level - 1 AND {_VALID.replace("valid_", "g.valid_")}
+        WHERE p.code = page.parent_code AND p.level = page.level - 1 AND {valid}
+        LIMIT 1
+    ) AS parent ON TRUE
+    ORDER BY page.tier, page.valid_to IS NOT NULL, page.level, page.code
+    """

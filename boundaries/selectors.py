@@ -188,29 +188,3 @@ def geometry_geojson(version: DivisionVersion, simplify_m: float | None, srid: i
             {"tol": simplify_m or 0, "srid": srid, "id": version.id},
         )
         return cur.fetchone()[0]
-
-
-def reverse(lon: float, lat: float, as_of: date, srid: int) -> list[DivisionVersion]:
-    """The divisions containing a point, province first, down to the lowest level with polygons.
-
-    On a shared border the point is covered by both sides; the lower code wins, so
-    the answer is deterministic.
-    """
-    with connection.cursor() as cur:
-        cur.execute("SELECT 1 FROM spatial_ref_sys WHERE srid = %s", [srid])
-        if cur.fetchone() is None:
-            raise BadRequest(f"crs {srid}: unknown coordinate reference system")
-    deepest = DivisionVersion.objects.raw(
-        f"""
-        WITH pt AS (SELECT ST_Transform(ST_SetSRID(ST_MakePoint(%(lon)s, %(lat)s), %(srid)s),
-                                        4490) AS g)
-        SELECT p.* FROM boundaries_divisionversion p, pt
-        WHERE p.geom && pt.g AND ST_Covers(p.geom, pt.g) AND {_VALID_SQL}
-        ORDER BY p.level DESC, p.code LIMIT 1
-        """,
-        {"lon": lon, "lat": lat, "srid": srid, "as_of": as_of},
-    )
-    found = list(deepest)
-    if not found:
-        return []
-    return ancestors(found[0], as_of) + [found[0]]

@@ -69,6 +69,9 @@ def database_from_url(url: str) -> dict:
         "PORT": str(parts.port or ""),
         "CONN_MAX_AGE": 60,
         "CONN_HEALTH_CHECKS": True,
+        # The API's statements take milliseconds; JIT compiling a large one (the search
+        # union passes jit_above_cost) takes longer than running it.
+        "OPTIONS": {"options": "-c jit=off"},
     }
 
 

@@ -1,0 +1,132 @@
+"""The hottest public reads, rendered as JSON by PostgreSQL in one statement each.
+
+A code lookup or a reverse geocode through the ORM costs several queries, model
+instances (with their polygons parsed by GEOS) and schema validation, about ten
+times a bare query. Here the division and its ancestors are found and serialised
+in one round trip, and the text goes out as it comes; polygons are never fetched.
+The documents match DivisionOut and ReverseOut (tests compare both paths).
+"""
+
+from datetime import date
+
+from django.db import connection
+
+from .models import SHORT_LENGTHS, Level
+from .names import PLACEHOLDER
+
+TABLE = "boundaries_divisionversion"
+_LEVEL_LABELS = "ARRAY[" + ", ".join(f"'{label}'" for _, label in Level.choices) + "]"
+_SHORT = "CASE {a}.level " + " ".join(
+    f"WHEN {lvl} THEN left({{a}}.code, {n})" for lvl, n in SHORT_LENGTHS.items()) + " END"
+
+
+def _valid(alias: str) -> str:
+    return (f"({alias}.valid_from IS NULL OR {alias}.valid_from <= %(as_of)s) "
+            f"AND ({alias}.valid_to IS NULL OR {alias}.valid_to > %(as_of)s)")
+
+
+def _ref(alias: str) -> str:
+    return (f"'code', {alias}.code, 'short_code', {_SHORT.format(a=alias)}, "
+            f"'name', {alias}.name, 'level', ({_LEVEL_LABELS})[{alias}.level], "
+            f"'kind', {alias}.kind")
+
+
+def _ancestors(start: str, *, with_start: bool = False) -> str:
+    """CTE ``ancestry``: the ancestors of the one row of CTE ``start`` on as_of, province
+    first, as a JSON list (ending with ``start`` itself when asked)."""
+    rows = f"SELECT * FROM up UNION ALL SELECT * FROM {start}" if with_start else "SELECT * FROM up"
+    return f"""
+    up AS (
+        SELECT p.code, p.name, p.level, p.kind, p.parent_code
+        FROM {TABLE} p JOIN {start} s ON p.code = s.parent_code AND p.level = s.level - 1
+        WHERE {_valid('p')}
+      UNION ALL
+        SELECT p.code, p.name, p.level, p.kind, p.parent_code
+        FROM {TABLE} p JOIN up ON p.code = up.parent_code AND p.level = up.level - 1
+        WHERE {_valid('p')}
+    ),
+    ancestry AS (
+        SELECT coalesce(json_agg(json_build_object({_ref('up')}) ORDER BY up.level), '[]')
+               AS list
+        FROM ({rows}) AS up WHERE up.kind <> '{PLACEHOLDER}'
+    )"""
+
+
+DIVISION_SQL = f"""
+WITH RECURSIVE target AS (
+    SELECT t.* FROM {TABLE} t
+    WHERE t.code = %(code)s AND (%(level)s::int IS NULL OR t.level = %(level)s) AND {_valid('t')}
+    ORDER BY t.level LIMIT 1
+), {_ancestors('target')}
+SELECT json_build_object(
+    {_ref('t')}, 'place_name', t.place_name, 'parent_code', t.parent_code,
+    'ancestors', ancestry.list, 'valid_from', t.valid_from, 'valid_to', t.valid_to,
+    'area_km2', t.area_km2, 'population', t.population, 'has_geometry', t.geom IS NOT NULL,
+    'geometry_source', t.geometry_source, 'seat', ST_AsGeoJSON(t.seat)::json
+)::text
+FROM target t, ancestry
+"""
+
+
+def division_document(code: str, level: int | None, as_of: date) -> str | None:
+    """A DivisionOut document of the version in force on as_of, or None when there is none."""
+    row = _execute_prepared("division_document", code, level, as_of)
+    return row[0] if row else None
+
+
+REVERSE_SQL = f"""
+WITH RECURSIVE pt AS (
+    -- no row for an unknown SRID, so ST_Transform never sees it
+    SELECT ST_Transform(ST_SetSRID(ST_MakePoint(%(lon)s, %(lat)s), srid), 4490) AS g
+    FROM spatial_ref_sys WHERE srid = %(srid)s
+), deepest AS (
+    SELECT p.code, p.name, p.level, p.kind, p.parent_code
+    FROM {TABLE} p, pt
+    WHERE p.geom && pt.g AND ST_Covers(p.geom, pt.g) AND {_valid('p')}
+    ORDER BY p.level DESC, p.code LIMIT 1
+), {_ancestors('deepest', with_start=True)}
+SELECT (SELECT count(*) FROM pt), ancestry.list::text FROM ancestry
+"""
+
+
+def reverse_divisions(lon: float, lat: float, as_of: date, srid: int) -> str | None:
+    """JSON list of the divisions containing the point, province first; None: unknown SRID.
+
+    On a shared border the point is covered by both sides; the lower code wins, so
+    the answer is deterministic.
+    """
+    known, divisions = _execute_prepared("reverse_divisions", lon, lat, srid, as_of)
+    return divisions if known else None
+
+
+# name → (statement, its parameters in order with their types)
+STATEMENTS = {
+    "division_document": (DIVISION_SQL, [("code", "text"), ("level", "int"), ("as_of", "date")]),
+    "reverse_divisions": (REVERSE_SQL, [("lon", "float8"), ("lat", "float8"), ("srid", "int"),
+                                        ("as_of", "date")]),
+}
+
+
+def _execute_prepared(name: str, *args):
+    """EXECUTE a server-side prepared statement, preparing it once per connection.
+
+    Planning these recursive statements costs twice their execution; a prepared
+    statement is planned once per connection (and connections persist, CONN_MAX_AGE).
+    Prepared statements outlive a rolled-back transaction, so a set of names per
+    physical connection (its backend pid) is enough to know what is prepared.
+    """
+    connection.ensure_connection()
+    key = (id(connection.connection), connection.connection.get_backend_pid())
+    known = getattr(connection, "_prepared_documents", None)
+    if known is None or known[0] != key:
+        known = connection._prepared_documents = (key, set())
+    with connection.cursor() as cur:
+        if name not in known[1]:
+            sql, params = STATEMENTS[name]
+            for i, (param, _) in enumerate(params, 1):
+                sql = sql.replace(f"%({param})s", f"${i}")
+            types = ", ".join(t for _, t in params)
+            cur.execute(f"PREPARE {name} ({types}) AS {sql}")
+            known[1].add(name)
+        cur.execute(f"EXECUTE {name} ({', '.join(['%s'] * len(args))})", args)
+        return cur.fetchone()
