@@ -216,7 +216,8 @@ def _severity(c: Candidate, same_name: bool, in_city: bool) -> str:
 
 PLACES_SQL = """
 -- Every status: a cancelled place is out of its period, a proposed one competes.
-SELECT p.id, p.name, c.slug, p.name = %(name)s, min(pd.division_code),
+SELECT p.id, p.name, c.slug, p.name = %(name)s,
+       (array_agg(pd.division_code ORDER BY pd.level DESC, pd.division_code))[1],
        bool_or(pd.division_code >= %(city_lo)s AND pd.division_code < %(city_hi)s)
 FROM gazetteer_place p
 JOIN gazetteer_placeclass c ON c.id = p.place_class_id

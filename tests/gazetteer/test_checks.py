@@ -75,6 +75,7 @@ def test_it_blocks_a_street_homophone_within_the_city_only(make_place):
     existing = make_place("人民路")
     clash = next(f for f in check("仁民路", "road", "520204").findings if f.rule == "unique")
     assert clash.severity == "block" and clash.evidence[0]["id"] == existing.id
+    assert clash.evidence[0]["division_code"] == "520201000000"  # the deepest division
     assert clash.evidence[0]["match"] == "homophone"
     # 人民街 is another name of the same group; 人民路 in 东莞 is another city.
     assert "unique" not in rules(check("人民街", "street", "520201"))

@@ -14,6 +14,7 @@ from django.db import connection, transaction
 
 from boundaries import services, synthetic
 from boundaries.models import DivisionVersion
+from gazetteer import demo as gazetteer_demo
 from importers import divisions
 from importers.errors import ImporterError
 
@@ -40,12 +41,15 @@ class Command(BaseCommand):
                 self.stdout.write(f"load_demo: the registry already holds {held} division "
                                   "versions; the demo is only loaded into an empty one. "
                                   "Nothing done.")
-                return
-            try:
-                self._load()
-            except ImporterError as exc:
-                raise CommandError(str(exc)) from exc
-        self.stdout.write(self.style.SUCCESS("load_demo: done"))
+            else:
+                try:
+                    self._load()
+                except ImporterError as exc:
+                    raise CommandError(str(exc)) from exc
+        # Its own check: a registry loaded before the gazetteer existed gets its places.
+        self._load_places()
+        if not held:
+            self.stdout.write(self.style.SUCCESS("load_demo: done"))
 
     def _say(self, text: str) -> None:
         self.stdout.write(f"load_demo: {text}")
@@ -66,6 +70,13 @@ class Command(BaseCommand):
         # Now the predecessors' townships and villages get the same synthetic shapes.
         shared = services.division_share_geometry()
         self._say(f"historical versions given their successor's geometry: {shared}")
+
+    def _load_places(self) -> None:
+        totals = gazetteer_demo.load(progress=self.progress)
+        if "skipped" not in totals:
+            self._say(f"places: {totals['places']} in {totals['cities']} cities "
+                      f"({totals['renamed']} renamed, {totals['heritage']} heritage-listed), "
+                      f"signs: {totals['signs']}")
 
     def _record_history(self) -> list:
         changes = json.loads((DEMO / "history.json").read_text(encoding="utf-8"))["changes"]
