@@ -1,0 +1,290 @@
+"""Border lines derived from the division polygons: `boundary_lines_derive`.
+
+The whole country is done in a handful of set-based statements over temporary tables:
+
+1. sides: the divisions in force on the date that have a polygon, each with its own
+   tolerance in degrees (metres at its latitude), a coarse buffer by it and its boundary;
+2. pairs: every two sides whose buffered polygon meets the other's polygon, i.e. they
+   touch or come within the tolerance (ST_Intersects on a prepared buffer: a plain
+   ST_DWithin between county polygons is two orders of magnitude slower);
+3. shared: per pair, the two boundaries clipped to the box where they meet, the first
+   snapped onto the second within the tolerance (ST_Snap), and their intersection's
+   linear part merged. A pair is suspect when the exact intersection differs from the
+   snapped one (the borders do not coincide, or they cross): only those are searched for
+   gaps (what lies within the tolerance of both sides but in neither) and overlaps;
+4. compare with the line versions in force on the date and write: new pairs get a line,
+   lines within the tolerance of the derived one are left alone, a changed line ends and
+   a new version begins (keeping its name, agreement and markers), vanished pairs end.
+
+Levels 1 and 2 hold no polygons of their own: their lines are the county lines whose
+sides lie in different provinces (prefectures), merged per pair of those. So 盘县 | 宣威市
+is a stretch of 黔滇线 by construction, and the provincial line runs exactly along the
+county lines. Pairs whose higher-level side is a statistical placeholder (the 市辖区 of
+a municipality, 省直辖县级行政区划) have no line at that level. Villages are points: no lines.
+"""
+
+import json
+import time
+from datetime import date
+
+from django.db import IntegrityError, connection, transaction
+from tqdm import tqdm
+
+from config.errors import BadRequest
+
+from .models import SHORT_LENGTHS, Level
+from .names import PLACEHOLDER
+
+DEFAULT_TOLERANCE_M = 5.0
+# Slivers under a hectare are digitising noise at the scale of county maps (quantized
+# to ~1/1024°, ~100 m); larger ones are worth a look by whoever keeps the polygons.
+DEFAULT_MIN_AREA_M2 = 10_000.0
+POLYGON_LEVEL = {Level.PROVINCE: Level.COUNTY, Level.PREFECTURE: Level.COUNTY,
+                 Level.COUNTY: Level.COUNTY, Level.TOWNSHIP: Level.TOWNSHIP}
+
+# Lines between provinces are named by the provinces' one-character abbreviations
+# (黔滇线, 浙皖线), not by the first character of their names (贵云线).
+PROVINCE_ABBREVIATIONS = {
+    "11": "京", "12": "津", "13": "冀", "14": "晋", "15": "蒙", "21": "辽", "22": "吉",
+    "23": "黑", "31": "沪", "32": "苏", "33": "浙", "34": "皖", "35": "闽", "36": "赣",
+    "37": "鲁", "41": "豫", "42": "鄂", "43": "湘", "44": "粤", "45": "桂", "46": "琼",
+    "50": "渝", "51": "川", "52": "黔", "53": "滇", "54": "藏", "61": "陕", "62": "甘",
+    "63": "青", "64": "宁", "65": "新", "71": "台", "81": "港", "82": "澳",
+}
+
+TEMP_TABLES = ["line_sides", "line_pairs", "line_shared", "line_derived", "line_diff"]
+
+
+class LinesRefused(BadRequest):
+    """The derivation cannot be written as asked; nothing was written."""
+
+
+_VALID = ("(d.valid_from IS NULL OR d.valid_from <= %(as_of)s) "
+          "AND (d.valid_to IS NULL OR d.valid_to > %(as_of)s)")
+
+_SIDES = f"""
+CREATE TEMP TABLE line_sides AS
+SELECT code, valid_from, valid_to, geom, tol,
+       ST_Buffer(geom, tol, 'quad_segs=1') AS buf, ST_Boundary(geom) AS bnd
+FROM (SELECT d.code, d.valid_from, d.valid_to, d.geom,
+             -- degrees of longitude at the division's latitude: at least the tolerance
+             -- in metres in every direction
+             %(tol_m)s / (111320.0 * cos(radians(ST_Y(ST_Centroid(d.geom))))) AS tol
+      FROM boundaries_divisionversion d
+      WHERE d.level = %(src)s AND d.geom IS NOT NULL AND NOT ST_IsEmpty(d.geom)
+        AND {_VALID}) s;
+CREATE INDEX ON line_sides (code);
+CREATE INDEX ON line_sides USING gist (geom);
+ANALYZE line_sides;
+CREATE TEMP TABLE line_pairs AS
+SELECT a.code AS a, b.code AS b, greatest(a.tol, b.tol) AS tol
+FROM line_sides a JOIN line_sides b
+  ON a.code < b.code AND a.buf && b.geom AND ST_Intersects(a.buf, b.geom);
+CREATE INDEX ON line_pairs (left(a, 2));
+CREATE TEMP TABLE line_shared (a text, b text, tol float8, g geometry, suspect boolean);
+"""
+
+# One province of left sides per statement, so the command can show progress.
+_SHARED = """
+INSERT INTO line_shared (a, b, tol, g, suspect)
+SELECT a, b, tol, g, abs(ST_Length(g) - ST_Length(ST_CollectionExtract(exact, 2))) > tol
+                     OR NOT ST_IsEmpty(ST_CollectionExtract(exact, 1))
+FROM (
+    SELECT p.a, p.b, p.tol, ST_Intersection(c.a, c.b) AS exact,
+           ST_Multi(ST_LineMerge(ST_CollectionExtract(
+               ST_Intersection(ST_Snap(c.a, c.b, p.tol), c.b), 2))) AS g
+    FROM line_pairs p
+    JOIN line_sides a ON a.code = p.a
+    JOIN line_sides b ON b.code = p.b
+    -- ST_Snap compares every vertex with every other: clip both boundaries to where
+    -- the sides meet first (ten times faster on the county file)
+    CROSS JOIN LATERAL (SELECT ST_MakeBox2D(
+        ST_Point(greatest(ST_XMin(a.buf), ST_XMin(b.buf)),
+                 greatest(ST_YMin(a.buf), ST_YMin(b.buf))),
+        ST_Point(least(ST_XMax(a.buf), ST_XMax(b.buf)), least(ST_YMax(a.buf), ST_YMax(b.buf)))
+    ) AS box) x
+    CROSS JOIN LATERAL (SELECT ST_ClipByBox2D(a.bnd, x.box) AS a,
+                               ST_ClipByBox2D(b.bnd, x.box) AS b) c
+    WHERE left(p.a, 2) = %(chunk)s
+) s
+"""
+
+# Gaps: what lies within the tolerance of both sides but in neither; overlaps: in both.
+_FAULTS = """
+SELECT kind, s.a, s.b, round(ST_Area(part::geography)::numeric, 1)::float8,
+       ST_X(ST_PointOnSurface(part)), ST_Y(ST_PointOnSurface(part))
+FROM line_shared s
+JOIN line_sides a ON a.code = s.a
+JOIN line_sides b ON b.code = s.b
+CROSS JOIN LATERAL (
+    SELECT 'overlap' AS kind, d.geom AS part
+    FROM ST_Dump(ST_CollectionExtract(ST_Intersection(a.geom, b.geom), 3)) d
+    UNION ALL
+    SELECT 'gap', d.geom FROM ST_Dump(ST_CollectionExtract(ST_Difference(
+        ST_Intersection(a.buf, b.buf), ST_Union(a.geom, b.geom)), 3)) d
+) f
+WHERE s.suspect AND ST_Area(part::geography) >= %(min_area)s
+  AND (%(prefix)s = 12 OR left(s.a, %(prefix)s) <> left(s.b, %(prefix)s))
+ORDER BY 4 DESC, 2, 3
+"""
+
+_DERIVED = f"""
+CREATE TEMP TABLE line_derived AS
+WITH grouped AS (
+    SELECT rpad(left(a, %(prefix)s), 12, '0') AS left_code,
+           rpad(left(b, %(prefix)s), 12, '0') AS right_code,
+           ST_Multi(ST_LineMerge(ST_Collect(part.geom))) AS g, max(tol) AS tol
+    FROM line_shared CROSS JOIN LATERAL ST_Dump(g) part
+    WHERE NOT ST_IsEmpty(g) AND left(a, %(prefix)s) <> left(b, %(prefix)s)
+    GROUP BY 1, 2
+), named AS (
+    SELECT d.code, d.valid_from, d.valid_to,
+           coalesce(%(abbr)s::jsonb ->> CASE WHEN d.level = 1 THEN left(d.code, 2) END,
+                    left(d.place_name, 1)) AS abbr
+    FROM boundaries_divisionversion d
+    WHERE d.level = %(level)s AND d.kind <> %(placeholder)s AND {_VALID}
+)
+SELECT g.left_code, g.right_code, l.abbr || r.abbr || '线' AS name,
+       g.g::geometry(MultiLineString, 4490) AS g, ST_Length(g.g::geography) AS length_m, g.tol,
+       greatest(l.valid_from, r.valid_from) AS valid_from,
+       least(l.valid_to, r.valid_to) AS valid_to
+FROM grouped g
+JOIN named l ON l.code = g.left_code
+JOIN named r ON r.code = g.right_code
+"""
+
+# A line within the tolerance of the derived one is the same line: a second run over
+# the same polygons changes nothing.
+_DIFF = f"""
+CREATE TEMP TABLE line_diff AS
+SELECT coalesce(d.left_code, l.left_code) AS left_code,
+       coalesce(d.right_code, l.right_code) AS right_code,
+       d.name, d.g, d.length_m, d.valid_to, l.id AS old_id, l.valid_from AS old_from,
+       CASE WHEN l.id IS NULL THEN 'new' WHEN d.left_code IS NULL THEN 'ended'
+            WHEN ST_OrderingEquals(l.geom, d.g) THEN 'unchanged'
+            WHEN ST_HausdorffDistance(l.geom, d.g) <= d.tol THEN 'unchanged'
+            ELSE 'changed' END AS state,
+       -- a changed line begins with its sides' new versions, or else on the date;
+       -- never inside an earlier version of the same pair
+       CASE WHEN l.id IS NULL THEN greatest(d.valid_from, (
+                SELECT max(e.valid_to) FROM boundaries_boundaryline e
+                WHERE e.level = %(level)s AND e.left_code = d.left_code
+                  AND e.right_code = d.right_code))
+            WHEN d.left_code IS NULL THEN %(as_of)s::date
+            WHEN d.valid_from > coalesce(l.valid_from, '-infinity') THEN d.valid_from
+            ELSE %(as_of)s::date END AS starts
+FROM line_derived d
+FULL JOIN (SELECT * FROM boundaries_boundaryline d WHERE d.level = %(level)s AND {_VALID}) l
+  ON l.left_code = d.left_code AND l.right_code = d.right_code
+"""
+
+_WRITE = """
+UPDATE boundaries_boundaryline l SET valid_to = x.starts
+FROM line_diff x WHERE l.id = x.old_id AND x.state IN ('changed', 'ended');
+CREATE TEMP TABLE line_written AS
+WITH inserted AS (
+    INSERT INTO boundaries_boundaryline (level, left_code, right_code, name, geom, length_m,
+        agreement_number, agreement_date, valid_from, valid_to, geometry_source, created_at)
+    SELECT %(level)s, x.left_code, x.right_code, coalesce(o.name, x.name), x.g, x.length_m,
+           coalesce(o.agreement_number, ''), o.agreement_date, x.starts, x.valid_to,
+           %(source)s, now()
+    FROM line_diff x LEFT JOIN boundaries_boundaryline o ON o.id = x.old_id
+    WHERE x.state IN ('new', 'changed')
+    RETURNING id, left_code, right_code
+)
+SELECT i.id, x.old_id FROM inserted i
+JOIN line_diff x ON x.left_code = i.left_code AND x.right_code = i.right_code;
+INSERT INTO boundaries_boundarymarker_lines (boundarymarker_id, boundaryline_id)
+SELECT m.boundarymarker_id, w.id FROM line_written w
+JOIN boundaries_boundarymarker_lines m ON m.boundaryline_id = w.old_id;
+"""
+
+
+def _drop_temp(cur) -> None:
+    cur.execute("DROP TABLE IF EXISTS " + ", ".join(TEMP_TABLES + ["line_written"]))
+
+
+def _check_level(level: int) -> int:
+    if level not in POLYGON_LEVEL:
+        raise LinesRefused(f"level {level!r}: lines are derived for levels 1–4 "
+                           "(villages are points, not polygons)")
+    return POLYGON_LEVEL[level]
+
+
+def _shared_lines(cur, params: dict, progress: bool) -> None:
+    cur.execute(_SIDES, params)
+    cur.execute("SELECT DISTINCT left(a, 2) FROM line_pairs ORDER BY 1")
+    chunks = [row[0] for row in cur.fetchall()]
+    for chunk in tqdm(chunks, desc="border lines (by province)", unit="province",
+                      disable=not progress):
+        cur.execute(_SHARED, params | {"chunk": chunk})
+
+
+def _faults(cur, params: dict) -> tuple[list[dict], list[dict]]:
+    cur.execute(_FAULTS, params)
+    found = {"gap": [], "overlap": []}
+    for kind, a, b, area, lon, lat in cur.fetchall():
+        found[kind].append({"left_code": a, "right_code": b, "area_m2": area,
+                            "lon": round(lon, 6), "lat": round(lat, 6)})
+    return found["gap"], found["overlap"]
+
+
+def _counts(cur) -> dict:
+    cur.execute("SELECT state, count(*) FROM line_diff GROUP BY state")
+    states = dict(cur.fetchall())
+    cur.execute("SELECT count(*), count(*) FILTER (WHERE NOT ST_IsEmpty(g)) FROM line_shared")
+    candidates, sharing = cur.fetchone()
+    return {"candidate_pairs": candidates, "pairs_sharing_a_line": sharing,
+            "lines": sum(states.get(s, 0) for s in ("new", "unchanged", "changed")),
+            **{s: states.get(s, 0) for s in ("new", "unchanged", "changed", "ended")}}
+
+
+def _refuse_empty_periods(cur) -> None:
+    """A version may not end on or before the day it began: that would rewrite history."""
+    cur.execute("""SELECT x.left_code, x.right_code, x.starts FROM line_diff x
+                   WHERE x.state IN ('changed', 'ended') AND x.old_from >= x.starts LIMIT 1""")
+    row = cur.fetchone()
+    if row:
+        raise LinesRefused(f"the line {row[0]}|{row[1]} already begins on or after {row[2]}: "
+                           "derive with a later as_of date")
+
+
+def boundary_lines_derive(*, level: int, as_of: date | None = None,
+                          gap_tolerance_m: float = DEFAULT_TOLERANCE_M,
+                          min_area_m2: float = DEFAULT_MIN_AREA_M2, commit: bool = False,
+                          progress: bool = False) -> dict:
+    """Derive the border lines of ``level`` from the polygons in force on ``as_of``.
+
+    Without ``commit`` everything is computed and written, then rolled back, so the
+    figures of a preview are those a commit would give. Returns the report: counts of
+    candidate pairs, lines, new, unchanged, changed and ended, gaps and overlaps.
+    """
+    source_level = _check_level(level)
+    if not 0 < gap_tolerance_m <= 1000:
+        raise LinesRefused(f"gap_tolerance_m {gap_tolerance_m}: expected 0 < metres <= 1000")
+    as_of = as_of or date.today()
+    started = time.perf_counter()
+    params = {"level": level, "src": source_level, "as_of": as_of, "tol_m": gap_tolerance_m,
+              "prefix": SHORT_LENGTHS[level] if level < source_level else 12,
+              "min_area": min_area_m2, "abbr": json.dumps(PROVINCE_ABBREVIATIONS),
+              "placeholder": PLACEHOLDER,
+              "source": f"derived on {as_of} from level-{source_level} polygons "
+                        f"(tolerance {gap_tolerance_m:g} m)"}
+    with transaction.atomic(), connection.cursor() as cur:
+        _drop_temp(cur)
+        _shared_lines(cur, params, progress)
+        gaps, overlaps = _faults(cur, params)
+        cur.execute(_DERIVED, params)
+        cur.execute(_DIFF, params)
+        report = _counts(cur)
+        _refuse_empty_periods(cur)
+        try:
+            cur.execute(_WRITE, params)
+        except IntegrityError as exc:
+            raise LinesRefused(str(exc).splitlines()[0]) from exc
+        _drop_temp(cur)
+        transaction.set_rollback(not commit)
+    return {"level": Level(level).label, "as_of": as_of.isoformat(),
+            "tolerance_m": gap_tolerance_m, "min_area_m2": min_area_m2, **report,
+            "gaps": gaps, "overlaps": overlaps, "committed": commit,
+            "seconds": round(time.perf_counter() - started, 2)}
