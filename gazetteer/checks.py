@@ -222,7 +222,8 @@ SELECT p.id, p.name, c.slug, p.name = %(name)s,
 FROM gazetteer_place p
 JOIN gazetteer_placeclass c ON c.id = p.place_class_id
 JOIN gazetteer_placedivision pd ON pd.place_id = p.id
-WHERE p.place_class_id = ANY(%(classes)s) AND (p.pinyin = %(pinyin)s OR p.name = %(name)s)
+WHERE p.place_class_id IN (SELECT id FROM gazetteer_placeclass WHERE "group" = %(group)s)
+  AND (p.pinyin = %(pinyin)s OR p.name = %(name)s)
   AND p.id <> %(exclude)s
   AND (p.valid_from IS NULL OR p.valid_from <= %(as_of)s)
   AND (p.valid_to IS NULL OR p.valid_to > %(as_of)s)
@@ -232,8 +233,7 @@ GROUP BY p.id, c.slug ORDER BY p.id LIMIT %(max)s
 
 
 def unique_among_places(c: Candidate) -> list[Finding]:
-    classes = list(PlaceClass.objects.filter(group=c.cls.group).values_list("id", flat=True))
-    params = _ranges(c) | {"classes": classes, "exclude": getattr(c.place, "id", 0),
+    params = _ranges(c) | {"group": c.cls.group, "exclude": getattr(c.place, "id", 0),
                            "max": MAX_EVIDENCE}
     with connection.cursor() as cur:
         cur.execute(PLACES_SQL, params)

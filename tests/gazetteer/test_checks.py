@@ -153,3 +153,20 @@ def test_it_blocks_renaming_a_name_changed_within_the_last_years(make_place):
 def test_it_does_not_count_the_renamed_place_against_itself(make_place):
     place = make_place("建设路", geom=short_line("520201"), valid_from=date(2000, 1, 1))
     assert "unique" not in rules(check("建設路", "road", "520201", place=place))
+
+
+@pytest.mark.parametrize("sql_name", ["PLACES_SQL", "DIVISIONS_SQL"])
+def test_it_serves_the_uniqueness_queries_from_indexes(divisions_db, sql_name):
+    from django.db import transaction
+
+    from gazetteer import checks
+
+    params = {"lo": "5202", "hi": "5203", "city_lo": "5202", "city_hi": "5203",
+              "name": "中山区", "pinyin": "zhongshanqu", "as_of": date.today(), "group": "街路巷",
+              "exclude": 0, "max": 20, "level": 3}
+    with transaction.atomic(), connection.cursor() as cur:
+        # Tiny test tables are cheapest to scan; forbid it to see whether an index serves.
+        cur.execute("SET LOCAL enable_seqscan = off")
+        cur.execute("EXPLAIN " + getattr(checks, sql_name), params)
+        plan = "\n".join(row[0] for row in cur.fetchall())
+    assert "Seq Scan" not in plan, plan
