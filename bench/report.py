@@ -22,6 +22,10 @@ def targets(results: dict[str, StepResult]) -> list[dict]:
         ratio = f.get("ratio")
         out.append({"target": f"{label} ≤ {limit}×", "measured": _x(ratio),
                     "status": _verdict(None if ratio is None else ratio <= limit)})
+    f = results["survey"].figures if "survey" in results else {}
+    ratio = f.get("ratio")
+    out.append({"target": "ogr2ogr / import_survey ≥ 1.0×", "measured": _x(ratio),
+                "status": _verdict(None if ratio is None else ratio >= 1.0)})
     eps = results["http"].figures.get("endpoints", {}) if "http" in results else {}
     for c in ("c1", "c8"):
         sql1, code = eps.get("sql1", {}).get(c), eps.get("code", {}).get(c)

@@ -19,9 +19,11 @@ def _finding(feature: Feature, rule: str, severity: str, message: str) -> Findin
     return Finding(rule, severity, message, feature.index, feature.line)
 
 
-def geometry_findings(features: list[Feature], flat: Flat) -> tuple[list[Finding], set[int]]:
+def geometry_findings(features: list[Feature], flat: Flat, choice: crs_.Choice
+                      ) -> tuple[list[Finding], set[int]]:
     """Empty, malformed and out-of-range geometries, and the indexes that cannot be staged."""
     findings, unstageable = [], set()
+    domain = choice.domain or (-180, -90, 180, 90)
     west, south, east, north = crs_.CHINA
     for feature, (start, end) in zip(features, flat.spans, strict=True):
         if start == end:
@@ -40,9 +42,10 @@ def geometry_findings(features: list[Feature], flat: Flat) -> tuple[list[Finding
             unstageable.add(feature.index)
             continue
         box = (min(xs), min(ys), max(xs), max(ys))
-        if not (-180 <= box[0] and box[2] <= 180 and -90 <= box[1] and box[3] <= 90):
-            findings.append(_finding(feature, "out_of_range", ERROR,
-                                     f"not longitude/latitude after reprojection: {_box(box)}"))
+        if not (domain[0] <= box[0] and box[2] <= domain[2] and domain[1] <= box[1]
+                and box[3] <= domain[3]):
+            findings.append(_finding(feature, "out_of_range", ERROR, f"outside where "
+                                     f"{choice.label} is defined: {_box(box)}: wrong --crs?"))
             unstageable.add(feature.index)
         elif not (west <= box[0] and box[2] <= east and south <= box[1] and box[3] <= north):
             findings.append(_finding(feature, "out_of_range", WARNING,

@@ -21,6 +21,9 @@ TARGET = 4490
 SAME_AS_TARGET = {4326, 4490}
 CHINA = (73.0, 3.0, 136.0, 54.0)  # lon/lat box of the country, the South China Sea included
 NEAR_CHINA = (60.0, 0.0, 150.0, 60.0)
+# Surveys near a zone's edge run into the next zone: only far beyond the area of use are
+# coordinates meaningless (PROJ's inverse Gauss-Krüger wraps them onto real-looking lon/lat)
+DOMAIN_MARGIN = 3.0
 
 
 @dataclass
@@ -31,6 +34,15 @@ class Choice:
     swap: bool = False  # the file's first coordinate is the northing (or latitude)
     note: str | None = None
     warning: str | None = None
+    domain: tuple | None = None  # lon/lat box where a projected CRS is meaningful
+
+    def __post_init__(self):
+        area = self.crs.area_of_use
+        if area is None and self.label.startswith("EPSG:"):  # WKT from a file has none
+            area = pyproj.CRS.from_user_input(self.label).area_of_use
+        if self.crs.is_projected and area is not None:
+            self.domain = (area.west - DOMAIN_MARGIN, area.south - DOMAIN_MARGIN,
+                           area.east + DOMAIN_MARGIN, area.north + DOMAIN_MARGIN)
 
 
 def label(crs: pyproj.CRS) -> str:

@@ -73,6 +73,8 @@ class Flat:
     spans: list[tuple[int, int]]  # each feature's slice of xs/ys
 
     def bounds(self) -> tuple[tuple, tuple]:
+        if math.isfinite(sum(self.xs) + sum(self.ys)):
+            return (min(self.xs), max(self.xs)), (min(self.ys), max(self.ys))
         finite_x = [v for v in self.xs if math.isfinite(v)]
         finite_y = [v for v in self.ys if math.isfinite(v)]
         if not finite_x or not finite_y:
@@ -97,21 +99,7 @@ def to_target(flat: Flat, source: pyproj.CRS, swap: bool) -> None:
     if crs_.is_target(source) or not flat.points:
         return
     transformer = pyproj.Transformer.from_crs(source, crs_.TARGET, always_xy=True)
-    xs, ys = array("d", flat.xs), array("d", flat.ys)
     transformer.transform(flat.xs, flat.ys, inplace=True, errcheck=False)
-    _mark_wrapped(transformer, flat, xs, ys)
-
-
-def _mark_wrapped(transformer, flat: Flat, xs: array, ys: array) -> None:
-    """PROJ's inverse Gauss-Krüger wraps far-off coordinates onto real-looking lon/lat
-    (a northing of 92 000 km lands at 72°N): what does not come back where it started is
-    outside the coordinate system's domain and becomes inf."""
-    back_x, back_y = array("d", flat.xs), array("d", flat.ys)
-    transformer.transform(back_x, back_y, inplace=True, errcheck=False,
-                          direction=pyproj.enums.TransformDirection.INVERSE)
-    for i, (x, y, bx, by) in enumerate(zip(xs, ys, back_x, back_y, strict=True)):
-        if not (abs(x - bx) <= 1e-3 * max(1.0, abs(x) * 1e-6) and abs(y - by) <= 1e-3):
-            flat.xs[i] = flat.ys[i] = math.inf
 
 
 def put_back(features: list[Feature], flat: Flat) -> None:

@@ -35,10 +35,17 @@ def _geometry(geom) -> dict | None:
     return {"type": geom.type, "coordinates": geom.coordinates}
 
 
+def _properties(props) -> dict:
+    # Fiona 1.10's Properties copies its whole dict on every item access: a table of
+    # markers with a dozen columns spends most of its reading time there
+    data = getattr(props, "_data", None)
+    return dict(data) if isinstance(data, dict) else dict(props)
+
+
 def _collection_features(collection, layer: str, start: int, drop_nulls: bool) -> list[Feature]:
     out = []
     for feature in collection:
-        props = dict(feature.properties)
+        props = _properties(feature.properties)
         if drop_nulls:
             props = {k: v for k, v in props.items() if v is not None}
         out.append(Feature(start + len(out), layer, _geometry(feature.geometry), props))

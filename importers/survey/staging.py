@@ -22,7 +22,7 @@ IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 
 def create(table: str | None) -> str:
     """The staging table: a temp table, or the named scratch table (which must be new)."""
-    body = ("(idx integer PRIMARY KEY, layer text, line integer, "
+    body = ("(idx integer NOT NULL, layer text, line integer, "
             "geom geometry(Geometry, 4490), properties jsonb)")
     with connection.cursor() as cur:
         # ST_IsValidDetail and friends NOTICE every invalid ring: nobody reads them
@@ -41,9 +41,13 @@ def create(table: str | None) -> str:
     return table
 
 
+# one encoder for all rows: json.dumps with options builds a new one per call
+_ENCODE = json.JSONEncoder(ensure_ascii=False, default=str).encode
+
+
 def _row(feature: Feature, stageable: bool) -> tuple:
     geom = geometry.wkb(feature.geometry, 4490) if stageable and feature.geometry else None
-    props = b"\x01" + json.dumps(feature.properties, ensure_ascii=False, default=str).encode()
+    props = b"\x01" + _ENCODE(feature.properties).encode()  # jsonb's binary form: version 1
     return (feature.index, feature.layer, feature.line, geom, props)
 
 

@@ -1,4 +1,5 @@
 import json
+import time
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -36,6 +37,7 @@ class Command(BaseCommand):
     def handle(self, *args, **opts):
         try:
             self._refuse_commit(opts)
+            started = time.perf_counter()
             result = survey.run(opts["file"], crs=opts["crs"], encoding=opts["encoding"],
                                 repair=opts["repair"], division=opts["division"],
                                 stage_table=opts["stage"])
@@ -47,6 +49,8 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(result.as_dict(), ensure_ascii=False, default=str))
             return
         self._print(result)
+        self.stdout.write(f"{'seconds':>10}: {time.perf_counter() - started:.3f} (read, "
+                          "reprojected, checked and staged)")
 
     @staticmethod
     def _refuse_commit(opts) -> None:
