@@ -180,6 +180,10 @@ def place_rename(*, place_id: int, new_name: str, effective_date: date,
     place = _locked(place_id)
     if not reason.strip():
         raise BadRequest("reason: a renaming needs a reason (地名稳定性原则)")
+    last = place.events.order_by("-effective_date", "-id").first()
+    since = last.effective_date if last else place.valid_from
+    if since and since >= effective_date:
+        raise BadRequest(f"effective_date {effective_date}: not after the last change ({since})")
     name = normalize(new_name)
     division = _scope_division(place)
     result = checks.check_name(name=name, place_class=place.place_class,
@@ -188,10 +192,6 @@ def place_rename(*, place_id: int, new_name: str, effective_date: date,
     if blocking and not force:
         raise BadRequest(f"{place.name} → {name}: refused by the checks: "
                          + "; ".join(f"{f.rule}: {f.message}" for f in blocking))
-    last = place.events.order_by("-effective_date", "-id").first()
-    since = last.effective_date if last else place.valid_from
-    if since and since >= effective_date:
-        raise BadRequest(f"effective_date {effective_date}: not after the last change ({since})")
     PlaceName.objects.create(place=place, kind=VariantKind.FORMER, name=place.name,
                              valid_from=since, valid_to=effective_date,
                              **search_keys(place.name))
@@ -225,6 +225,45 @@ def place_cancel(*, place_id: int, effective_date: date, document_number: str,
     place.status, place.valid_to = Status.HISTORICAL, effective_date
     place.save(update_fields=["status", "valid_to"])
     return place
+
+
+@transaction.atomic
+def place_reclass(*, place_id: int, new_class: str, effective_date: date,
+                  document_number: str, reason: str) -> Place:
+    """Move a place to another class (自然村 → 行政村); its name must carry the new generic."""
+    place = _locked(place_id)
+    old_class, cls = place.place_class, class_get(new_class)
+    if cls.id == old_class.id:
+        raise BadRequest(f"{place.name} is already of class {cls.slug}")
+    fields = name_fields(place.name, cls)
+    if not fields["generic"]:
+        raise BadRequest(f"{place.name} has no generic of {cls.name} ({'、'.join(cls.generics)}):"
+                         " rename it instead")
+    NamingEvent.objects.create(place=place, kind=NamingEventKind.RECLASSING,
+                               old_value=f"{old_class.code} {old_class.name}",
+                               new_value=f"{cls.code} {cls.name}", effective_date=effective_date,
+                               document_number=document_number, reason=reason)
+    for key, value in fields.items():
+        setattr(place, key, value)
+    place.place_class = cls
+    place.save()
+    return place
+
+
+@transaction.atomic
+def place_add_variant(*, place_id: int, name: str, kind: str, valid_from: date | None = None,
+                      valid_to: date | None = None) -> PlaceName:
+    """Record an alias, abbreviation, colloquial or (historically known) former name."""
+    place = _locked(place_id)
+    if kind not in VariantKind.values:
+        raise BadRequest(f"kind {kind!r}: expected one of {', '.join(VariantKind.values)}")
+    name = normalize(name)
+    if not name or name == place.name:
+        raise BadRequest(f"name {name!r}: a variant must differ from the standard name")
+    if valid_from and valid_to and valid_from >= valid_to:
+        raise BadRequest(f"valid_from {valid_from} is not before valid_to {valid_to}")
+    return PlaceName.objects.create(place=place, name=name, kind=kind, valid_from=valid_from,
+                                    valid_to=valid_to, **search_keys(name))
 
 
 @transaction.atomic
