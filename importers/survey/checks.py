@@ -24,33 +24,51 @@ def geometry_findings(features: list[Feature], flat: Flat, choice: crs_.Choice
     """Empty, malformed and out-of-range geometries, and the indexes that cannot be staged."""
     findings, unstageable = [], set()
     domain = choice.domain or (-180, -90, 180, 90)
-    west, south, east, north = crs_.CHINA
+    # the whole file inside China and the CRS's domain: no feature needs a look of its own
+    clean = math.isfinite(sum(flat.xs) + sum(flat.ys)) and _within(
+        (min(flat.xs), min(flat.ys), max(flat.xs), max(flat.ys)), _tighter(domain))
     for feature, (start, end) in zip(features, flat.spans, strict=True):
         if start == end:
             if feature.geometry is not None or feature.line is None:
                 findings.append(_finding(feature, "empty_geometry", ERROR, "no geometry"))
             unstageable.add(feature.index)
             continue
-        problem = structure_problem(feature.geometry)
+        problem = feature.geometry["type"] != "Point" and structure_problem(feature.geometry)
         if problem:
-            findings.append(_finding(feature, "invalid_geometry", ERROR, f"{problem}"))
+            findings.append(_finding(feature, "invalid_geometry", ERROR, problem))
             unstageable.add(feature.index)
-        xs, ys = flat.xs[start:end], flat.ys[start:end]
-        if not math.isfinite(sum(xs) + sum(ys)):
-            findings.append(_finding(feature, "out_of_range", ERROR, "coordinates the "
-                                     "coordinate system cannot take (outside its domain)"))
-            unstageable.add(feature.index)
-            continue
-        box = (min(xs), min(ys), max(xs), max(ys))
-        if not (domain[0] <= box[0] and box[2] <= domain[2] and domain[1] <= box[1]
-                and box[3] <= domain[3]):
-            findings.append(_finding(feature, "out_of_range", ERROR, f"outside where "
-                                     f"{choice.label} is defined: {_box(box)}: wrong --crs?"))
-            unstageable.add(feature.index)
-        elif not (west <= box[0] and box[2] <= east and south <= box[1] and box[3] <= north):
-            findings.append(_finding(feature, "out_of_range", WARNING,
-                                     f"outside China ({_box(box)}): wrong --crs or axes?"))
+        found = None if clean else _out_of_range(feature, flat, start, end, domain, choice)
+        if found:
+            findings.append(found)
+            unstageable.update([feature.index] if found.severity == ERROR else [])
     return findings, unstageable
+
+
+def _within(box: tuple, limits: tuple) -> bool:
+    return (limits[0] <= box[0] and box[2] <= limits[2] and limits[1] <= box[1]
+            and box[3] <= limits[3])
+
+
+def _tighter(domain: tuple) -> tuple:
+    china = crs_.CHINA
+    return (max(domain[0], china[0]), max(domain[1], china[1]), min(domain[2], china[2]),
+            min(domain[3], china[3]))
+
+
+def _out_of_range(feature: Feature, flat: Flat, start: int, end: int, domain: tuple,
+                  choice: crs_.Choice) -> Finding | None:
+    xs, ys = flat.xs[start:end], flat.ys[start:end]
+    if not math.isfinite(sum(xs) + sum(ys)):
+        return _finding(feature, "out_of_range", ERROR, "coordinates the coordinate system "
+                        "cannot take (outside its domain)")
+    box = (min(xs), min(ys), max(xs), max(ys))
+    if not _within(box, domain):
+        return _finding(feature, "out_of_range", ERROR, f"outside where {choice.label} is "
+                        f"defined: {_box(box)}: wrong --crs?")
+    if not _within(box, crs_.CHINA):
+        return _finding(feature, "out_of_range", WARNING,
+                        f"outside China ({_box(box)}): wrong --crs or axes?")
+    return None
 
 
 def _box(box: tuple) -> str:

@@ -85,8 +85,11 @@ class Flat:
 def flatten(features: list[Feature]) -> Flat:
     points, spans = [], []
     for feature in features:
-        start = len(points)
-        positions(feature.geometry, points)
+        start, geom = len(points), feature.geometry
+        if geom and geom["type"] == "Point" and geom["coordinates"]:
+            points.append(geom["coordinates"])  # most features are markers
+        else:
+            positions(geom, points)
         spans.append((start, len(points)))
     return Flat(array("d", (p[0] for p in points)), array("d", (p[1] for p in points)),
                 points, spans)
@@ -123,12 +126,14 @@ def _xy(points) -> bytes:
 def wkb(geom: dict, srid: int | None = None) -> bytes:
     """2D (E)WKB of a GeoJSON-like geometry; the SRID only on the outer one."""
     kind = geom["type"]
+    coords = geom.get("coordinates")
+    if kind == "Point" and srid and coords:
+        return struct.pack("=BIIdd", _ORDER, 1 | EWKB_SRID, srid, coords[0], coords[1])
     head = struct.pack("=BI", _ORDER, WKB_TYPES[kind] | (EWKB_SRID if srid else 0))
     head += struct.pack("=I", srid) if srid else b""
     if kind == "GeometryCollection":
         parts = geom["geometries"]
         return head + struct.pack("=I", len(parts)) + b"".join(wkb(g) for g in parts)
-    coords = geom["coordinates"]
     if kind == "Point":
         return head + struct.pack("=dd", *(coords[:2] if coords else (math.nan, math.nan)))
     if kind == "LineString":

@@ -3,13 +3,14 @@ validity (with the reason and where), lines crossing themselves, repair when ask
 the distance to the registered division. The staging table is a temporary one dropped at
 commit unless the caller names a scratch table to keep."""
 
+import io
 import json
 import re
+import struct
 
 from django.db import connection
 
 from ..errors import ImporterError
-from ..polygons import copy_rows
 from . import geometry
 from .types import ERROR, WARNING, Feature, Finding
 
@@ -45,6 +46,26 @@ def create(table: str | None) -> str:
 _ENCODE = json.JSONEncoder(ensure_ascii=False, default=str).encode
 
 
+def copy_rows(table: str, rows: list[tuple]) -> None:
+    """One binary COPY of (idx, layer, line, EWKB, jsonb) rows. importers.polygons has the
+    general form; importing it would load pypinyin's dictionaries (a quarter second)."""
+    out = [b"PGCOPY\n\xff\r\n\x00", struct.pack("!ii", 0, 0)]
+    count = struct.pack("!h", 5)
+    null = b"\xff\xff\xff\xff"
+    for idx, layer, line, geom, props in rows:
+        out += [count, struct.pack("!ii", 4, idx)]
+        text = layer.encode()
+        out += [struct.pack("!i", len(text)), text]
+        out.append(null if line is None else struct.pack("!ii", 4, line))
+        out += [null] if geom is None else [struct.pack("!i", len(geom)), geom]
+        out += [struct.pack("!i", len(props)), props]
+    out.append(struct.pack("!h", -1))
+    data = b"".join(out)
+    with connection.cursor() as cur:
+        cur.copy_expert(f"COPY {table} ({COLUMNS}) FROM STDIN WITH (FORMAT binary)",
+                        io.BytesIO(data), len(data))
+
+
 def _row(feature: Feature, stageable: bool) -> tuple:
     geom = geometry.wkb(feature.geometry, 4490) if stageable and feature.geometry else None
     props = b"\x01" + _ENCODE(feature.properties).encode()  # jsonb's binary form: version 1
@@ -58,10 +79,10 @@ def stage(table: str, features: list[Feature], unstageable: set[int]) -> None:
         rows.append(row)
         size += len(row[3] or b"") + len(row[4])
         if size >= CHUNK_BYTES:
-            copy_rows(table, COLUMNS, rows, "itibb")
+            copy_rows(table, rows)
             rows, size = [], 0
     if rows:
-        copy_rows(table, COLUMNS, rows, "itibb")
+        copy_rows(table, rows)
 
 
 def _at(features: dict, idx: int) -> int | None:
