@@ -1,7 +1,8 @@
 """Public place-name API: search, records, history, signs, and the statutory pre-check."""
 
 import json
-from datetime import date
+from datetime import date, datetime
+from urllib.parse import urlencode
 
 from ninja import Query, Router, Schema
 from pydantic import Field
@@ -9,9 +10,10 @@ from pydantic import Field
 from boundaries.names import normalize
 from config.errors import BadRequest
 
-from . import checks, search, selectors
+from . import checks, feed, search, selectors
 from .models import PlaceClass, VariantKind
 from .schemas import (
+    ChangeFeedOut,
     NameCheckIn,
     NameCheckOut,
     PlaceClassOut,
@@ -151,3 +153,18 @@ def name_check(request, payload: NameCheckIn):
     result = checks.check_name(name=payload.name, place_class=class_get(payload.place_class),
                                division_code=payload.division_code, place=place)
     return result.as_dict()
+
+
+class ChangeParams(Schema):
+    since: datetime | None = Field(None, description="ISO timestamp: changes recorded after it")
+    cursor: str | None = Field(None, max_length=200, description="next_cursor of the last page")
+    limit: int = Field(100, ge=1, le=1000)
+
+
+@router.get("/changes", response=ChangeFeedOut)
+def change_feed(request, params: Query[ChangeParams]):
+    """Published naming events and division changes in the order they were recorded."""
+    items, cursor = feed.changes(params.since, params.cursor, params.limit)
+    link = (f"{request.path}?{urlencode({'cursor': cursor, 'limit': params.limit})}"
+            if cursor else None)
+    return {"count": len(items), "next_cursor": cursor, "next": link, "items": items}

@@ -160,3 +160,31 @@ class NameCheckOut(Schema):
     specific: str
     generic: str
     findings: list[NameFindingOut]
+
+
+class ChangeVersionOut(Schema):
+    code: str
+    name: str
+    level: int
+
+
+class ChangeOut(Schema):
+    source: str = Field(description="place (a naming event) or division (a division change)")
+    id: int
+    recorded_at: datetime
+    kind: str
+    effective_date: date
+    document_number: str
+    description: str
+    place_id: int | None
+    old_value: str
+    new_value: str
+    inputs: list[ChangeVersionOut]
+    outputs: list[ChangeVersionOut]
+
+
+class ChangeFeedOut(Schema):
+    count: int
+    next_cursor: str | None
+    next: str | None
+    items: list[ChangeOut]
