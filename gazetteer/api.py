@@ -4,13 +4,14 @@ import json
 from datetime import date, datetime
 from urllib.parse import urlencode
 
+from django.http import HttpResponse
 from ninja import Query, Router, Schema
 from pydantic import Field
 
 from boundaries.names import normalize
 from config.errors import BadRequest
 
-from . import checks, feed, search, selectors
+from . import checks, export, feed, search, selectors
 from .models import PlaceClass, VariantKind
 from .schemas import (
     ChangeFeedOut,
@@ -47,14 +48,42 @@ def place_classes(request):
     return list(PlaceClass.objects.all())
 
 
-class PlaceSearchParams(Schema):
-    q: str | None = Field(None, min_length=1, max_length=50,
-                          description="name, traditional form, pinyin or initials")
+class PlaceFilterParams(Schema):
     class_: str | None = Field(None, alias="class", description="class code or slug")
     division: str | None = Field(None, description="code of a division the place lies in")
     as_of: date | None = Field(None, description="YYYY-MM-DD: places in force then")
     bbox: str | None = Field(None, description="minlon,minlat,maxlon,maxlat (CGCS2000)")
     status: str | None = Field(None, description="proposed|standard|historical")
+
+    def filters(self) -> search.Filters:
+        return search.Filters(
+            place_class=class_get(self.class_).id if self.class_ else None,
+            division=self.division, as_of=self.as_of,
+            bbox=search.parse_bbox(self.bbox) if self.bbox else None,
+            status=search.status_or_none(self.status),
+        )
+
+
+class ExportParams(PlaceFilterParams):
+    format: str = Field(..., description="geojson | gpkg | shp (zipped, with .cpg) | csv")
+
+
+@router.get("/places/export")
+def place_export(request, params: Query[ExportParams]):
+    """Standard places as a file for QGIS/GDAL, in CGCS2000 (EPSG:4490)."""
+    if params.format not in export.FORMATS:
+        raise BadRequest(f"format {params.format!r}: expected one of "
+                         f"{', '.join(export.FORMATS)}")
+    content = export.write(params.format, export.export_rows(params.filters()))
+    content_type, filename = export.FORMATS[params.format]
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+class PlaceSearchParams(PlaceFilterParams):
+    q: str | None = Field(None, min_length=1, max_length=50,
+                          description="name, traditional form, pinyin or initials")
     limit: int = Field(20, ge=1, le=100)
     offset: int = Field(0, ge=0, le=10_000)
 
@@ -62,13 +91,8 @@ class PlaceSearchParams(Schema):
 @router.get("/places", response=PlaceSearchOut)
 def place_search(request, params: Query[PlaceSearchParams]):
     """Standard names (unless ``status`` says otherwise); variants and former names match too."""
-    filters = search.Filters(
-        place_class=class_get(params.class_).id if params.class_ else None,
-        division=params.division, as_of=params.as_of,
-        bbox=search.parse_bbox(params.bbox) if params.bbox else None,
-        status=search.status_or_none(params.status),
-    )
-    rows = search.search_places(params.q, filters, limit=params.limit, offset=params.offset)
+    rows = search.search_places(params.q, params.filters(), limit=params.limit,
+                                offset=params.offset)
     ids = [r[0] for r in rows]
     places = selectors.places_by_id(ids)
     divisions = selectors.place_divisions(ids)
