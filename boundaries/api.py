@@ -11,13 +11,23 @@ from pydantic import Field
 from config.errors import BadRequest
 
 from . import documents, search, selectors
-from .models import DivisionVersion, Level
+from .models import (
+    SHORT_LENGTHS,
+    BoundaryLine,
+    BoundaryMarker,
+    DivisionVersion,
+    Level,
+    MarkerState,
+)
 from .schemas import (
+    BoundaryLineFeatureOut,
+    BoundaryLinePageOut,
     CrosswalkOut,
     DivisionOut,
     DivisionPageOut,
     GeoJSONFeatureOut,
     LineageOut,
+    MarkerListOut,
     NeighboursOut,
     ReverseOut,
     SearchOut,
@@ -202,3 +212,81 @@ def sql1(request):
         cur.fetchone()
     return HttpResponse(b'{"ok":true}', content_type="application/json")
 
+
+# Border lines and their markers (boundaries.lines derives them from the polygons).
+
+class LineFilter(AsOf, Page):
+    division: str | None = Field(None, description="code of a division: the lines on its border")
+    level: str | None = Field(None, description="province|prefecture|county|township")
+
+
+def _level_arg(raw: str | None) -> int | None:
+    if raw is None:
+        return None
+    if raw not in LEVEL_NAMES:
+        raise BadRequest(f"level {raw!r}: expected one of {', '.join(LEVEL_NAMES)}")
+    return LEVEL_NAMES[raw]
+
+
+def _side(code: str, level: int, sides: dict) -> dict:
+    v = sides.get((code, level))
+    return {"code": code, "short_code": code[:SHORT_LENGTHS[level]],
+            "name": v.name if v else None, "level": Level(level).label}
+
+
+def line_out(line: BoundaryLine, sides: dict) -> dict:
+    return {"id": line.id, "name": line.name, "level": line.get_level_display(),
+            "left": _side(line.left_code, line.level, sides),
+            "right": _side(line.right_code, line.level, sides),
+            "length_m": round(line.length_m, 1),
+            "agreement": {"number": line.agreement_number, "date": line.agreement_date},
+            "valid_from": line.valid_from, "valid_to": line.valid_to}
+
+
+def state_out(state: MarkerState) -> dict:
+    return {"position": json.loads(state.position.geojson), "status": state.status,
+            "status_label": state.get_status_display(), "material": state.material,
+            "installed": state.installed, "valid_from": state.valid_from,
+            "valid_to": state.valid_to, "note": state.note}
+
+
+def marker_out(marker: BoundaryMarker) -> dict:
+    history = [state_out(s) for s in marker.states.all()]
+    current = next((h for h in history if h["valid_to"] is None), None)
+    return {"id": marker.id, "number": marker.number, "type": marker.type,
+            "type_label": marker.get_type_display(),
+            "lines": sorted(line.id for line in marker.lines.all()),
+            "current": current, "history": history}
+
+
+@router.get("/boundaries", response=BoundaryLinePageOut, tags=["boundaries"])
+def boundary_list(request, filters: Query[LineFilter]):
+    """Border lines in force on `as_of` (today): of a division's border, of a level, or all."""
+    level = _level_arg(filters.level)
+    version = selectors.division_get(filters.division, filters.as_of) if filters.division else None
+    qs = selectors.lines_list(version, level, filters.as_of)
+    page = list(qs[filters.offset: filters.offset + filters.limit])
+    sides = selectors.line_sides(page, filters.as_of or date.today())
+    return {"count": qs.count(), "limit": filters.limit, "offset": filters.offset,
+            "items": [line_out(line, sides) for line in page]}
+
+
+@router.get("/boundaries/{line_id}", response=BoundaryLineFeatureOut, tags=["boundaries"])
+def boundary_detail(request, line_id: int):
+    """One line version as a GeoJSON Feature: sides, name, length, agreement, markers."""
+    line = selectors.line_get(line_id)
+    sides = selectors.line_sides([line], selectors.line_reference_date(line))
+    properties = line_out(line, sides) | {
+        "geometry_source": line.geometry_source,
+        "markers": [marker_out(m) for m in selectors.line_markers(line)],
+        # Joint inspections (联检) are not recorded yet.
+        "inspections": [],
+    }
+    return {"id": line.id, "geometry": json.loads(line.geom.geojson), "properties": properties}
+
+
+@router.get("/boundaries/{line_id}/markers", response=MarkerListOut, tags=["boundaries"])
+def boundary_markers(request, line_id: int):
+    """The line's markers, each with its current state and its state history."""
+    line = selectors.line_get(line_id)
+    return {"line_id": line.id, "items": [marker_out(m) for m in selectors.line_markers(line)]}

@@ -121,3 +121,67 @@ class CrosswalkOut(Schema):
     retired_name: str
     retired_on: date | None
     successors: list[DivisionVersionOut]
+
+
+class LineSideOut(Schema):
+    code: str
+    short_code: str
+    name: str | None
+    level: str
+
+
+class LineAgreementOut(Schema):
+    number: str
+    date: date | None
+
+
+class BoundaryLineOut(Schema):
+    id: int
+    name: str
+    level: str
+    left: LineSideOut
+    right: LineSideOut
+    length_m: float
+    agreement: LineAgreementOut
+    valid_from: date | None
+    valid_to: date | None
+
+
+class BoundaryLinePageOut(Schema):
+    count: int
+    limit: int
+    offset: int
+    items: list[BoundaryLineOut]
+
+
+class MarkerStateOut(Schema):
+    position: dict[str, Any]
+    status: str
+    status_label: str
+    material: str
+    installed: date | None
+    valid_from: date
+    valid_to: date | None
+    note: str
+
+
+class MarkerOut(Schema):
+    id: int
+    number: str
+    type: str
+    type_label: str
+    lines: list[int]
+    current: MarkerStateOut | None
+    history: list[MarkerStateOut]
+
+
+class MarkerListOut(Schema):
+    line_id: int
+    items: list[MarkerOut]
+
+
+class BoundaryLineFeatureOut(Schema):
+    type: str = "Feature"
+    id: int
+    geometry: dict[str, Any]
+    properties: dict[str, Any]

@@ -3,12 +3,19 @@
 from datetime import date
 
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from config.errors import BadRequest
 
-from .models import DivisionEvent, DivisionVersion, Level
+from .models import (
+    BoundaryLine,
+    BoundaryMarker,
+    DivisionEvent,
+    DivisionVersion,
+    Level,
+    MarkerState,
+)
 from .names import PLACEHOLDER
 
 CODE_LEVELS = {2: Level.PROVINCE, 4: Level.PREFECTURE, 6: Level.COUNTY, 9: Level.TOWNSHIP,
@@ -188,3 +195,63 @@ def geometry_geojson(version: DivisionVersion, simplify_m: float | None, srid: i
             {"tol": simplify_m or 0, "srid": srid, "id": version.id},
         )
         return cur.fetchone()[0]
+
+
+# Border lines (boundaries.lines derives them; the sides are divisions by code and level).
+
+def lines_valid_on(as_of: date) -> QuerySet:
+    return BoundaryLine.objects.filter(valid_on(as_of))
+
+
+def lines_list(version: DivisionVersion | None, level: int | None,
+               as_of: date | None) -> QuerySet:
+    """The lines in force on ``as_of`` (today), of one division's sides and/or one level."""
+    qs = lines_valid_on(as_of or date.today())
+    if version is not None:
+        qs = qs.filter(Q(left_code=version.code) | Q(right_code=version.code),
+                       level=version.level)
+    if level is not None:
+        qs = qs.filter(level=level)
+    return qs.order_by("level", "left_code", "right_code")
+
+
+def line_get(line_id: int) -> BoundaryLine:
+    line = BoundaryLine.objects.filter(pk=line_id).first()
+    if line is None:
+        raise Http404(f"no border line has the id {line_id}")
+    return line
+
+
+def line_reference_date(line: BoundaryLine, as_of: date | None = None) -> date:
+    if as_of is not None:
+        return as_of
+    if line.valid_to is None:
+        return date.today()
+    return date.fromordinal(line.valid_to.toordinal() - 1)
+
+
+def line_sides(lines: list[BoundaryLine], on: date) -> dict[tuple[str, int], DivisionVersion]:
+    """The side divisions of the lines as they were on ``on`` (else their latest version)."""
+    keys = {(c, line.level) for line in lines for c in (line.left_code, line.right_code)}
+    if not keys:
+        return {}
+    codes = {code for code, _ in keys}
+    found: dict[tuple[str, int], DivisionVersion] = {}
+    candidates = DivisionVersion.objects.filter(code__in=codes, level__in={k[1] for k in keys})
+    for v in candidates.order_by(F("valid_from").asc(nulls_first=True)):
+        key = (v.code, v.level)
+        if key in keys and (key not in found or _in_force(v, on)
+                            or not _in_force(found[key], on)):
+            found[key] = v
+    return found
+
+
+def _in_force(v: DivisionVersion, on: date) -> bool:
+    return (v.valid_from is None or v.valid_from <= on) and (v.valid_to is None or v.valid_to > on)
+
+
+def line_markers(line: BoundaryLine) -> list[BoundaryMarker]:
+    """The line's markers in service, each with its states oldest first."""
+    states = Prefetch("states", queryset=MarkerState.objects.order_by("valid_from"))
+    return list(line.markers.filter(retired_on__isnull=True).order_by("number")
+                .prefetch_related(states, "lines"))
