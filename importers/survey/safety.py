@@ -121,8 +121,15 @@ def unpacked(path: Path):
         shutil.rmtree(root, ignore_errors=True)
 
 
+def _listed(root: Path, path: Path) -> bool:
+    """Not macOS's resource forks (__MACOSX/…, ._name.shp), which archives made there carry."""
+    parts = path.relative_to(root).parts
+    return "__MACOSX" not in parts and not path.name.startswith("._")
+
+
 def shapefiles_in(path: Path, root: Path) -> list[Path]:
-    found = sorted(p for p in root.rglob("*") if p.suffix.lower() == ".shp" and p.is_file())
+    found = sorted(p for p in root.rglob("*")
+                   if p.suffix.lower() == ".shp" and p.is_file() and _listed(root, p))
     if not found:
         names = sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file())
         raise RefusedFile(f"{path}: the archive holds no .shp (it has: "

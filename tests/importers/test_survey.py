@@ -98,6 +98,16 @@ def test_it_reads_a_zipped_shapefile_declared_in_gk_zone_35(tmp_path, ring):
     assert not [f for f in result.findings if f.severity != "info"]
 
 
+def test_it_reads_a_shapefile_in_a_folder_of_a_zip_made_on_a_mac(tmp_path, ring):
+    write_markers(tmp_path / "m.shp", ring)
+    parts = sorted(tmp_path.glob("m.*"))
+    names = [f"界桩/{p.name}" for p in parts] + [f"__MACOSX/界桩/._{p.name}" for p in parts]
+    target = zip_dir(tmp_path / "mac.zip", parts + parts, names)
+    result = survey.run(target)
+    assert {f.layer for f in result.features} == {"m"}
+    assert_markers_at(result, ring)
+
+
 def test_it_reads_a_loose_shapefile_with_its_siblings(tmp_path, ring):
     result = survey.run(write_markers(tmp_path / "m.shp", ring))
     assert (result.format, result.crs) == ("shapefile", "EPSG:4523")
@@ -341,8 +351,11 @@ def test_it_refuses_zip_slip_entries_and_writes_nothing(tmp_path, ring):
             for part in parts:
                 archive.writestr(zipfile.ZipInfo(f"{name}{part.suffix}"), part.read_bytes())
         with pytest.raises(RefusedFile, match="zip slip"):
-            survey.run(target)
+            survey.run(target, stage_table="survey_slip")
     assert not list(tmp_path.parent.glob("escape.*"))
+    with connection.cursor() as cur:
+        cur.execute("SELECT to_regclass('survey_slip')")
+        assert cur.fetchone() == (None,)
 
 
 def test_it_refuses_a_zip_bomb_by_its_compression_ratio(tmp_path, ring):
