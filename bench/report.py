@@ -36,7 +36,7 @@ def targets(results: dict[str, StepResult]) -> list[dict]:
         ratio = rev["p50_ms"] / sql1["p50_ms"] if sql1 and rev else None
         out.append({"target": f"{c}: reverse p50 ≤ 2× sql1 p50", "measured": _x(ratio),
                     "status": _verdict(None if ratio is None else ratio <= 2.0)})
-        for s in SEARCH_NAMES:
+        for s in SEARCH_NAMES + [f"{n}_uncached" for n in SEARCH_NAMES]:
             run = eps.get(s, {}).get(c)
             ratio = run["p95_ms"] / code["p95_ms"] if run and code else None
             out.append({"target": f"{c}: {s} p95 ≤ 3× code p95", "measured": _x(ratio),
@@ -66,18 +66,18 @@ def table(results: dict[str, StepResult]) -> str:
     if http and not (http.skipped or http.error):
         f = http.figures
         lines += ["", f"== http (gunicorn 2 sync workers, wrk -t1, {f['duration_s']} s per run) ==",
-                  f"{'endpoint':<20}{'conns':>6}{'rps':>10}{'p50 ms':>10}{'p95 ms':>10}"
+                  f"{'endpoint':<30}{'conns':>6}{'rps':>10}{'p50 ms':>10}{'p95 ms':>10}"
                   f"{'p99 ms':>10}{'errors':>8}"]
         for name, runs in f["endpoints"].items():
             for c in ("c1", "c8"):
                 r = runs[c]
-                lines.append(f"{name:<20}{c[1:]:>6}{_fmt(r['rps']):>10}{_fmt(r.get('p50_ms')):>10}"
+                lines.append(f"{name:<30}{c[1:]:>6}{_fmt(r['rps']):>10}{_fmt(r.get('p50_ms')):>10}"
                              f"{_fmt(r.get('p95_ms')):>10}{_fmt(r.get('p99_ms')):>10}"
                              f"{r.get('errors', 0):>8}")
         for name, why in f.get("skipped", {}).items():
-            lines.append(f"{name:<20} skipped: {why}")
-    lines += ["", "== targets ==", f"{'target':<48}{'measured':>10}  status"]
-    lines += [f"{t['target']:<48}{t['measured']:>10}  {t['status']}" for t in targets(results)]
+            lines.append(f"{name:<30} skipped: {why}")
+    lines += ["", "== targets ==", f"{'target':<56}{'measured':>10}  status"]
+    lines += [f"{t['target']:<56}{t['measured']:>10}  {t['status']}" for t in targets(results)]
     return "\n".join(lines)
 
 

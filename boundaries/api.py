@@ -1,8 +1,11 @@
 """Public division API: lookups by code, hierarchy, geometry, history, search, reverse."""
 
+import hashlib
 import json
 from datetime import date
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
 from django.http import Http404, HttpResponse
 from ninja import Query, Router, Schema
@@ -175,8 +178,17 @@ def division_search(request, params: Query[SearchParams]):
             raise BadRequest(f"level {params.level!r}: expected one of {', '.join(LEVEL_NAMES)}")
         level = LEVEL_NAMES[params.level]
     parent = selectors.parse_code(params.parent) if params.parent else None
-    return search.search_divisions(params.q, level=level, parent=parent, as_of=params.as_of,
-                                   limit=params.limit)
+    as_of = params.as_of or date.today()
+    key = "search:" + hashlib.sha256(
+        repr((params.q, level, parent, as_of, params.limit)).encode()).hexdigest()
+    body = cache.get(key)
+    if body is None:
+        found = search.search_divisions(params.q, level=level, parent=parent, as_of=as_of,
+                                        limit=params.limit)
+        body = SearchOut.model_validate(found).model_dump_json()
+        if settings.SEARCH_CACHE_SECONDS:
+            cache.set(key, body, settings.SEARCH_CACHE_SECONDS)
+    return json_response(body)
 
 
 class ReverseParams(AsOf):
@@ -211,6 +223,7 @@ def sql1(request):
         cur.execute("SELECT 1")
         cur.fetchone()
     return HttpResponse(b'{"ok":true}', content_type="application/json")
+
 
 
 # Border lines and their markers (boundaries.lines derives them from the polygons).

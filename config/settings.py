@@ -107,6 +107,15 @@ LEAFLET_CONFIG = {
 
 # Public GET responses may be cached this long by clients and proxies.
 API_CACHE_SECONDS = int(os.environ.get("API_CACHE_SECONDS", "300"))
+# Search answers are kept as long as clients and proxies may keep them (Cache-Control
+# above): planning the ranking statement costs more than running it. 0 turns it off.
+SEARCH_CACHE_SECONDS = int(os.environ.get("SEARCH_CACHE_SECONDS", str(API_CACHE_SECONDS)))
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "OPTIONS": {"MAX_ENTRIES": 20_000},
+    }
+}
 
 # Debian 12 ships GDAL 3.6; the registry never resolves remote SRS definitions.
 SILENCED_SYSTEM_CHECKS = ["gis.W001"]

@@ -70,3 +70,12 @@ def divisions_db(django_db_setup, django_db_blocker, codes_5202):
     with django_db_blocker.unblock():
         divisions.run(codes_5202, commit=True)
     yield
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty response cache (search answers are cached)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield

@@ -7,6 +7,7 @@ keys computed by boundaries.names as the loader does.
 from datetime import date
 
 import pytest
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
@@ -235,3 +236,17 @@ def test_it_rejects_an_empty_query(client, divisions_db, q):
     response = client.get("/api/v1/divisions", {"q": q})
     assert response.status_code == 400
     assert "q" in response.json()["detail"]
+
+
+def test_it_serves_a_repeated_search_from_the_cache_for_its_max_age(client, divisions_db,
+                                                                     settings):
+    url = "/api/v1/divisions?q=钟山区&level=county"
+    first = client.get(url)
+    assert [i["code"] for i in first.json()["items"]] == ["520201000000"]
+    DivisionVersion.objects.filter(code="520201000000", level=3).update(name="钟山新区", place_name="钟山新区")
+    assert client.get(url).content == first.content  # as Cache-Control allows
+    settings.SEARCH_CACHE_SECONDS = 0
+    cache.clear()
+    fresh = client.get(url).json()
+    assert "520201000000" not in [i["code"] for i in fresh["items"]]
+    assert client.get(url).json() == fresh
