@@ -79,7 +79,11 @@ def number_property(features: list[Feature], given: str | None) -> str | None:
     """The property holding the marker numbers: the CSV's column, else a known name."""
     if given:
         return given
-    names = {k for f in features if _is_point(f) for k in f.properties}
+    first = {}  # a layer's features share its fields: its first point tells them
+    for feature in features:
+        if feature.layer not in first and _is_point(feature):
+            first[feature.layer] = feature.properties
+    names = {k for props in first.values() for k in props}
     return next((p for p in NUMBER_PROPERTIES if p in names), None)
 
 
@@ -92,9 +96,10 @@ def duplicate_numbers(features: list[Feature], prop: str | None) -> list[Finding
         return []
     seen = defaultdict(list)
     for feature in features:
-        value = str(feature.properties.get(prop) or "").strip()
-        if value and _is_point(feature):
-            seen[value].append(feature)
+        value = feature.properties.get(prop)
+        if value is not None and value != "" and _is_point(feature):
+            seen[str(value).strip()].append(feature)
+    seen.pop("", None)
     findings = []
     for value, group in seen.items():
         if len(group) < 2:

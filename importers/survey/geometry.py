@@ -91,6 +91,9 @@ def flatten(features: list[Feature]) -> Flat:
         else:
             positions(geom, points)
         spans.append((start, len(points)))
+    both = array("d", chain.from_iterable(points))
+    if len(both) == 2 * len(points):  # all 2D: split the pairs at C speed
+        return Flat(both[0::2], both[1::2], points, spans)
     return Flat(array("d", (p[0] for p in points)), array("d", (p[1] for p in points)),
                 points, spans)
 
@@ -113,7 +116,11 @@ def put_back(features: list[Feature], flat: Flat) -> None:
         moved = zip(flat.xs, flat.ys, strict=True)
     it = iter(moved)
     for feature in features:
-        feature.geometry = rebuild(feature.geometry, it)
+        geom = feature.geometry
+        if geom and geom["type"] == "Point" and geom["coordinates"]:
+            feature.geometry = {"type": "Point", "coordinates": next(it)}
+        else:
+            feature.geometry = rebuild(geom, it)
 
 
 def _xy(points) -> bytes:
