@@ -18,6 +18,8 @@ import time
 from django.db import connection, transaction
 from tqdm import tqdm
 
+from .geo import area_km2_sql
+
 SYNTHETIC = "synthetic"
 COUNTY_BATCH = 100
 TOWNSHIP_BATCH = 2000
@@ -40,7 +42,7 @@ ORDER BY c.code
 # part only: over a MultiPolygon ST_GeneratePoints rounds per part and returns a
 # few points more or fewer than asked (islands, exclaves); the Voronoi cells still
 # cover every part.
-_TOWNSHIPS = """
+_TOWNSHIPS = f"""
 WITH county AS MATERIALIZED (
     SELECT c.code, CASE WHEN ST_IsValid(c.geom) THEN c.geom ELSE ST_MakeValid(c.geom) END AS geom,
            left(c.code, 6)::int AS seed,
@@ -68,7 +70,7 @@ WITH county AS MATERIALIZED (
 )
 UPDATE boundaries_divisionversion d
 SET geom = x.geom, seat = ST_PointOnSurface(x.geom),
-    area_km2 = ST_Area(x.geom::geography) / 1e6, geometry_source = %(source)s
+    area_km2 = {area_km2_sql('x.geom')}, geometry_source = %(source)s
 FROM town JOIN drawn x ON x.code = town.parent_code AND x.k = town.k
 WHERE d.id = town.id
 """

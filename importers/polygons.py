@@ -30,6 +30,7 @@ import pyproj
 from django.db import connection, transaction
 from tqdm import tqdm
 
+from boundaries.geo import area_km2_sql
 from boundaries.models import SHORT_LENGTHS, Level
 from boundaries.names import normalize
 
@@ -259,7 +260,7 @@ def repair_chunk(chunk: list[tuple], to_target: str, params: list) -> None:
         # OFFSET 0 keeps the sub-select whole, so ST_IsValid runs once per feature.
         cur.execute(f"""
             INSERT INTO poly_geom (idx, geom, was_valid, area_km2)
-            SELECT idx, fixed, was_valid, ST_Area(fixed::geography) / 1e6
+            SELECT idx, fixed, was_valid, {area_km2_sql('fixed')}
             FROM (SELECT idx, was_valid, CASE WHEN was_valid
                          THEN ST_Multi(ST_CollectionExtract(g, 3)) ELSE {REPAIR} END AS fixed
                   FROM (SELECT idx, g, CASE WHEN safe THEN ST_IsValid(g) ELSE false END

@@ -243,7 +243,8 @@ def test_it_serves_a_repeated_search_from_the_cache_for_its_max_age(client, divi
     url = "/api/v1/divisions?q=钟山区&level=county"
     first = client.get(url)
     assert [i["code"] for i in first.json()["items"]] == ["520201000000"]
-    DivisionVersion.objects.filter(code="520201000000", level=3).update(name="钟山新区", place_name="钟山新区")
+    DivisionVersion.objects.filter(code="520201000000", level=3).update(
+        name="钟山新区", place_name="钟山新区")
     assert client.get(url).content == first.content  # as Cache-Control allows
     settings.SEARCH_CACHE_SECONDS = 0
     cache.clear()
