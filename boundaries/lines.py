@@ -25,6 +25,7 @@ a municipality, 省直辖县级行政区划) have no line at that level. Village
 
 import json
 import time
+from contextlib import contextmanager
 from datetime import date
 
 from django.db import IntegrityError, connection, transaction
@@ -221,6 +222,13 @@ JOIN boundaries_boundarymarker_lines m ON m.boundaryline_id = w.old_id;
 """
 
 
+@contextmanager
+def _stage(timings: dict, name: str):
+    started = time.perf_counter()
+    yield
+    timings[name] = round(time.perf_counter() - started, 2)
+
+
 def _drop_temp(cur) -> None:
     cur.execute("DROP TABLE IF EXISTS " + ", ".join(TEMP_TABLES + ["line_written"]))
 
@@ -255,7 +263,9 @@ def _counts(cur) -> dict:
     states = dict(cur.fetchall())
     cur.execute("SELECT count(*), count(*) FILTER (WHERE NOT ST_IsEmpty(g)) FROM line_shared")
     candidates, sharing = cur.fetchone()
+    cur.execute("SELECT count(*) FROM line_shared WHERE suspect")
     return {"candidate_pairs": candidates, "pairs_sharing_a_line": sharing,
+            "suspect_pairs": cur.fetchone()[0],
             "lines": sum(states.get(s, 0) for s in ("new", "unchanged", "changed")),
             **{s: states.get(s, 0) for s in ("new", "unchanged", "changed", "ended")}}
 
@@ -292,22 +302,27 @@ def boundary_lines_derive(*, level: int, as_of: date | None = None,
               "placeholder": PLACEHOLDER,
               "source": f"derived on {as_of} from level-{source_level} polygons "
                         f"(tolerance {gap_tolerance_m:g} m)"}
+    timings: dict[str, float] = {}
     with transaction.atomic(), connection.cursor() as cur:
         _drop_temp(cur)
-        _shared_lines(cur, params, progress)
-        gaps, overlaps = _faults(cur, params)
-        cur.execute(_SUSPECT_LINES, params)
-        cur.execute(_DERIVED, params)
-        cur.execute(_DIFF, params)
-        report = _counts(cur)
-        _refuse_empty_periods(cur)
-        try:
-            cur.execute(_WRITE, params)
-        except IntegrityError as exc:
-            raise LinesRefused(str(exc).splitlines()[0]) from exc
-        _drop_temp(cur)
-        transaction.set_rollback(not commit)
+        with _stage(timings, "shared"):
+            _shared_lines(cur, params, progress)
+        with _stage(timings, "faults"):
+            gaps, overlaps = _faults(cur, params)
+            cur.execute(_SUSPECT_LINES, params)
+        with _stage(timings, "compare"):
+            cur.execute(_DERIVED, params)
+            cur.execute(_DIFF, params)
+            report = _counts(cur)
+            _refuse_empty_periods(cur)
+        with _stage(timings, "write"):
+            try:
+                cur.execute(_WRITE, params)
+            except IntegrityError as exc:
+                raise LinesRefused(str(exc).splitlines()[0]) from exc
+            _drop_temp(cur)
+            transaction.set_rollback(not commit)
     return {"level": Level(level).label, "as_of": as_of.isoformat(),
             "tolerance_m": gap_tolerance_m, "min_area_m2": min_area_m2, **report,
             "gaps": gaps, "overlaps": overlaps, "committed": commit,
-            "seconds": round(time.perf_counter() - started, 2)}
+            "seconds": round(time.perf_counter() - started, 2), "stage_seconds": timings}

@@ -11,13 +11,26 @@ services write whole subtrees in one statement for that reason (and because a
 county holds hundreds of villages, a province tens of thousands).
 """
 
+import re
 from datetime import date
 
+from django.contrib.gis.geos import Point
 from django.db import IntegrityError, connection, transaction
 
 from config.errors import BadRequest
 
-from .models import SHORT_LENGTHS, DivisionEvent, DivisionVersion, EventKind, Level
+from .models import (
+    SHORT_LENGTHS,
+    BoundaryLine,
+    BoundaryMarker,
+    DivisionEvent,
+    DivisionVersion,
+    EventKind,
+    Level,
+    MarkerState,
+    MarkerStatus,
+    MarkerType,
+)
 from .names import division_kind, place_name, search_keys
 from .selectors import valid_on
 
@@ -254,3 +267,119 @@ def division_share_geometry(*, event_ids: list[int] | None = None) -> int:
         cur.execute(_SHARE_GEOMETRY, {"kinds": [str(k) for k in TERRITORY_KEEPING],
                                       "all": event_ids is None, "ids": event_ids or []})
         return cur.rowcount
+
+
+# Markers stand on the line, or on both banks of a border river (同号双立), a few
+# tens of metres off it; the lines themselves are derived from county maps quantized
+# to ~1/1024° (~100 m), so a surveyed marker can lie up to about that far from the
+# derived line. 200 m allows both; a marker further off is a wrong line or a typo.
+MARKER_MAX_OFFSET_M = 200.0
+# Two characters of the line's name and the sequence along it: 钟水01.
+MARKER_NUMBER = re.compile(r"^([\u4e00-\u9fff]{2})([0-9]{2,3})$")
+
+
+class MarkerRefused(BadRequest):
+    """The marker or its new state cannot be recorded as asked; nothing was written."""
+
+
+def _point(position) -> Point:
+    if isinstance(position, Point):
+        point = position.clone()
+        point.srid = point.srid or 4490
+        if point.srid != 4490:
+            point.transform(4490)
+    else:
+        try:
+            lon, lat = (float(v) for v in position)
+        except (TypeError, ValueError) as exc:
+            raise MarkerRefused(f"position {position!r}: expected (lon, lat) or a Point") from exc
+        point = Point(lon, lat, srid=4490)
+    if not (73 <= point.x <= 136 and 3 <= point.y <= 54):
+        raise MarkerRefused(f"position {point.x}, {point.y}: not a lon/lat in China (EPSG:4490)")
+    return point
+
+
+def _check_offset(point: Point, line_ids: list[int], max_offset_m: float) -> None:
+    with connection.cursor() as cur:
+        cur.execute(
+            """SELECT name, ST_Distance(geom::geography, ST_GeomFromEWKB(%s)::geography)
+               FROM boundaries_boundaryline WHERE id = ANY(%s) ORDER BY id""",
+            [bytes(point.ewkb), line_ids])
+        for name, metres in cur.fetchall():
+            if metres > max_offset_m:
+                raise MarkerRefused(f"position {point.x:.6f}, {point.y:.6f} is {metres:.0f} m "
+                                    f"from {name}: a marker must stand within "
+                                    f"{max_offset_m:g} m of each of its lines")
+
+
+def _check_marker(number: str, type: str, lines: list[BoundaryLine]) -> None:
+    match = MARKER_NUMBER.match(number or "")
+    if not match:
+        raise MarkerRefused(f"number {number!r}: expected the line's two-character "
+                            "abbreviation and a two-digit sequence, e.g. 钟水01")
+    if type not in MarkerType.values:
+        raise MarkerRefused(f"type {type!r}: expected one of {', '.join(MarkerType.values)}")
+    if not lines or any(line.valid_to is not None for line in lines):
+        raise MarkerRefused("lines: a marker belongs to one or more lines in force")
+    if type == MarkerType.TRIPLE and len(lines) < 2:
+        raise MarkerRefused("type triple: a marker at a junction belongs to two or three lines")
+    if match.group(1) not in {line.name[:2] for line in lines}:
+        names = ", ".join(line.name for line in lines)
+        raise MarkerRefused(f"number {number}: its abbreviation {match.group(1)} is not that "
+                            f"of its line ({names})")
+
+
+def _check_state(status: str, on: date) -> None:
+    if status not in MarkerStatus.values:
+        raise MarkerRefused(f"status {status!r}: expected one of {', '.join(MarkerStatus.values)}")
+    if not isinstance(on, date) or on > date.today():
+        raise MarkerRefused(f"date {on}: a state is recorded on a date not in the future")
+
+
+def marker_register(*, number: str, type: str, lines: list, position, material: str = "",
+                    installed: date | None = None, status: str = MarkerStatus.NEWLY_SET,
+                    on: date | None = None, note: str = "",
+                    max_offset_m: float = MARKER_MAX_OFFSET_M) -> BoundaryMarker:
+    """Register a marker on its line(s) with its first state (from ``on``, else installed)."""
+    line_objs = [line if isinstance(line, BoundaryLine) else BoundaryLine.objects.get(pk=line)
+                 for line in lines]
+    number = (number or "").strip()
+    _check_marker(number, type, line_objs)
+    on = on or installed or date.today()
+    _check_state(status, on)
+    point = _point(position)
+    with transaction.atomic():
+        _check_offset(point, [line.id for line in line_objs], max_offset_m)
+        if BoundaryMarker.objects.filter(number=number, retired_on__isnull=True).exists():
+            raise MarkerRefused(f"number {number}: a marker in service already has it")
+        marker = BoundaryMarker.objects.create(number=number, type=type)
+        marker.lines.set(line_objs)
+        MarkerState.objects.create(marker=marker, position=point, status=status,
+                                   material=material, installed=installed, valid_from=on,
+                                   note=note)
+    return marker
+
+
+def marker_record_state(*, marker: BoundaryMarker, status: str, on: date, position=None,
+                        note: str = "", material: str | None = None,
+                        max_offset_m: float = MARKER_MAX_OFFSET_M) -> MarkerState:
+    """Append a state from ``on``: the current one ends that day, its position is kept."""
+    _check_state(status, on)
+    with transaction.atomic():
+        # One writer per marker at a time: two surveys must not both end the same state.
+        marker = BoundaryMarker.objects.select_for_update().get(pk=marker.pk)
+        current = marker.states.filter(valid_to__isnull=True).first()
+        if current is None:
+            raise MarkerRefused(f"marker {marker.number} has no state in force")
+        if on <= current.valid_from:
+            raise MarkerRefused(f"marker {marker.number}: its current state began on "
+                                f"{current.valid_from}; a new one must begin after it")
+        point = current.position if position is None else _point(position)
+        if position is not None:
+            lines = list(marker.lines.filter(valid_to__isnull=True).values_list("id", flat=True))
+            _check_offset(point, lines, max_offset_m)
+        MarkerState.objects.filter(pk=current.pk).update(valid_to=on)
+        return MarkerState.objects.create(
+            marker=marker, position=point, status=status, installed=current.installed,
+            material=current.material if material is None else material, valid_from=on,
+            note=note)

@@ -95,14 +95,16 @@ def test_it_writes_nothing_in_a_preview():
 def test_it_versions_a_line_when_a_polygon_changes():
     derive()
     old = current(ZHONGSHAN, SHUICHENG)
-    BoundaryLine.objects.filter(pk=old.pk).update(name="钟水界", agreement_number="黔政函〔2005〕1号")
+    BoundaryLine.objects.filter(pk=old.pk).update(name="钟水界",
+                                                  agreement_number="黔政函〔2005〕1号")
     # hand a disc of 钟山区 around a point of the border to 水城区
     centre = old.geom[0].interpolate_normalized(0.5)
     disc = "ST_Intersection(geom, ST_Buffer(ST_GeomFromEWKT(%(centre)s), 0.02))"
     with connection.cursor() as cur:
-        cur.execute(f"""UPDATE boundaries_divisionversion d SET geom = ST_Multi(ST_CollectionExtract(
-                            ST_Union(d.geom, (SELECT {disc} FROM boundaries_divisionversion
-                                              WHERE code = %(z)s AND level = 3)), 3))
+        cur.execute(f"""UPDATE boundaries_divisionversion d
+                        SET geom = ST_Multi(ST_CollectionExtract(ST_Union(d.geom, (
+                            SELECT {disc} FROM boundaries_divisionversion
+                            WHERE code = %(z)s AND level = 3)), 3))
                         WHERE code = %(s)s AND level = 3 AND valid_to IS NULL""",
                     {"centre": centre.ewkt, "z": ZHONGSHAN, "s": SHUICHENG})
     set_geom(ZHONGSHAN, f"ST_CollectionExtract(ST_Difference(geom, {disc}), 3)",
