@@ -118,7 +118,7 @@ def put_back(features: list[Feature], flat: Flat) -> None:
     for feature in features:
         geom = feature.geometry
         if geom and geom["type"] == "Point" and geom["coordinates"]:
-            feature.geometry = {"type": "Point", "coordinates": next(it)}
+            geom["coordinates"] = next(it)  # the reader's own dict: changed in place
         else:
             feature.geometry = rebuild(geom, it)
 

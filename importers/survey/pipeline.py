@@ -6,10 +6,11 @@ anywhere leaves nothing behind.
 """
 
 import gc
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.http import Http404
 
 from config.errors import BadRequest
@@ -78,10 +79,7 @@ def _validate(source: Source, flat: geometry.Flat, choice: crs_.Choice, division
     if division is not None:
         findings += staging.far_from(table, by_index, division.id,
                                      f"{division.short_code} {division.name}")
-    if stage_table is None:
-        staging.drop(table)
-        table = None
-    return findings, table
+    return findings, stage_table
 
 
 def _order(finding: Finding) -> tuple:
@@ -113,11 +111,29 @@ def run(path: str | Path, *, crs: str | None = None, encoding: str | None = None
         return _run(Path(path), crs, encoding, repair, division, stage_table)
 
 
+@contextmanager
+def _connecting():
+    """Open the database connection in a thread while this one reads the file: libpq
+    waits on the server without the GIL. Django lets another thread use this thread's
+    connection only while it is marked as shared."""
+    connection.inc_thread_sharing()
+    try:
+        with ThreadPoolExecutor(1, thread_name_prefix="survey-connect") as pool:
+            opened = pool.submit(connection.ensure_connection)
+            try:
+                yield
+            finally:
+                opened.result()
+    finally:
+        connection.dec_thread_sharing()
+
+
 def _run(path: Path, crs: str | None, encoding: str | None, repair: bool,
          division: str | None, stage_table: str | None) -> SurveyResult:
     safety.check_readable(path)
     fmt = formats.sniff(path)
-    source = read(path, fmt, encoding)
+    with _connecting():
+        source = read(path, fmt, encoding)
     version = division_of(division)
     flat = geometry.flatten(source.features)
     if not flat.points:

@@ -38,8 +38,8 @@ def _geometry(geom) -> dict | None:
 def _properties(props) -> dict:
     # Fiona 1.10's Properties copies its whole dict on every item access: a table of
     # markers with a dozen columns spends most of its reading time there
-    data = getattr(props, "_data", None)
-    return dict(data) if isinstance(data, dict) else dict(props)
+    data = getattr(props, "_data", None)  # made for this feature alone: no copy needed
+    return data if isinstance(data, dict) else dict(props)
 
 
 def _collection_features(collection, layer: str, start: int, drop_nulls: bool) -> list[Feature]:

@@ -21,7 +21,7 @@ class Finding:
         return out
 
 
-@dataclass
+@dataclass(slots=True)
 class Feature:
     """One feature: ``geometry`` is GeoJSON-like ({type, coordinates} or a collection), in the
     file's coordinates while reading and in EPSG:4490 lon/lat once transformed."""
