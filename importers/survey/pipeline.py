@@ -122,8 +122,10 @@ def _connecting():
             opened = pool.submit(connection.ensure_connection)
             try:
                 yield
-            finally:
-                opened.result()
+            except BaseException:
+                opened.exception()  # waited for; the refusal says more than its failure
+                raise
+            opened.result()
     finally:
         connection.dec_thread_sharing()
 
