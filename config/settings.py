@@ -22,6 +22,7 @@ INSTALLED_APPS = [
     "leaflet",
     "boundaries",
     "gazetteer",
+    "proposals",
     "importers",
 ]
 

@@ -80,7 +80,7 @@ def check_name(*, name: str, place_class: PlaceClass, division_code: str,
     if len(norm) > 100:
         raise BadRequest(f"name: {len(norm)} characters; at most 100 are read")
     specific, generic = split_name(norm, place_class.generics)
-    cand = Candidate(norm, specific, generic, place_class, _division(division_code), place,
+    cand = Candidate(norm, specific, generic, place_class, division_row(division_code), place,
                      as_of or date.today())
     findings = []
     for rule in RULES:
@@ -90,7 +90,7 @@ def check_name(*, name: str, place_class: PlaceClass, division_code: str,
                        findings)
 
 
-def _division(raw: str) -> tuple:
+def division_row(raw: str) -> tuple:
     code, level = parse_code(raw)
     with connection.cursor() as cur:
         cur.execute("SELECT code, level, kind, name FROM boundaries_divisionversion"

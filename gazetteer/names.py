@@ -11,11 +11,19 @@ boundaries.names registers (六盘水 liù, 番禺 pān …).
 """
 
 import opencc
-from pypinyin import Style, lazy_pinyin
+from pypinyin import Style, lazy_pinyin, load_phrases_dict
 
 from boundaries.names import grams, normalize, syllables
 
 _s2t = opencc.OpenCC("s2t")
+
+# Local readings of place words in the seed cities that pypinyin's dictionary gets
+# wrong (it reads 凉都 liáng dōu, 苕溪 sháo xī, 长风 zhǎng fēng).
+load_phrases_dict({
+    "凉都": [["liáng"], ["dū"]],
+    "苕溪": [["tiáo"], ["xī"]],
+    "长风": [["cháng"], ["fēng"]],
+})
 
 
 def split_name(name: str, generics: list[str]) -> tuple[str, str]:

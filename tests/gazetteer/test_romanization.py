@@ -19,6 +19,8 @@ ROAD = ["大马路", "大道", "环路", "马路", "路", "道"]
     ("长寿路", ROAD, False, "Changshou Lu"),  # cháng, not zhǎng
     ("王村", ["村"], True, "Wangcun"),  # natural villages are one word
     ("蓬江区", ["区"], False, "Pengjiang Qu"),
+    ("凉都大道", ROAD, False, "Liangdu Dadao"),  # local readings: dū, not dōu
+    ("苕溪路", ROAD, False, "Tiaoxi Lu"),
 ])
 def test_it_romanizes_by_the_place_name_rules(name, generics, joined, expected):
     specific, generic = split_name(name, generics)

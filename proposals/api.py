@@ -1,0 +1,122 @@
+"""Naming proposals and the committee workflow (authenticated: session or bearer token)."""
+
+import json
+
+from django.contrib.gis.gdal import GDALException
+from django.contrib.gis.geos import GEOSException, GEOSGeometry
+from django.http import Http404
+from ninja import Query, Router, Schema
+from ninja.errors import HttpError
+from pydantic import Field
+
+from boundaries.search import parent_prefix
+from boundaries.selectors import parse_code
+from config.errors import BadRequest
+
+from . import selectors, services
+from .auth import AUTH
+from .models import Kind, State
+from .schemas import ProposalActionIn, ProposalDetailOut, ProposalIn, ProposalPageOut
+
+router = Router(tags=["proposals"], auth=AUTH)
+
+
+def summary(p) -> dict:
+    return {"id": p.id, "kind": p.kind, "state": p.state, "name": p.name,
+            "place_class": p.place_class.slug, "division_code": p.division_code,
+            "place_id": p.place_id, "applicant": p.applicant.username,
+            "created_at": p.created_at, "blocking": len(services.blocking(p.findings))}
+
+
+def detail(user, p) -> dict:
+    return summary(p) | {
+        "meaning": p.meaning, "reason": p.reason,
+        "geometry": json.loads(p.geom.geojson) if p.geom else None, "findings": p.findings,
+        "consultation_start": p.consultation_start, "consultation_end": p.consultation_end,
+        "announcement_number": p.announcement_number,
+        "announcement_date": p.announcement_date, "published_place_id": p.published_place_id,
+        "timeline": [{"action": t.action, "from_state": t.from_state, "to_state": t.to_state,
+                      "actor": t.actor.username, "note": t.note, "at": t.at}
+                     for t in sorted(p.transitions.all(), key=lambda t: (t.at, t.id))],
+        "opinions": [{"expert": o.expert.username, "recommendation": o.recommendation,
+                      "opinion": o.opinion, "at": o.at} for o in p.opinions.all()],
+        "comments": [{"author": c.author, "text": c.text, "at": c.at} for c in p.comments.all()],
+        "votes": [{"member": v.member.username, "choice": v.choice, "at": v.at}
+                  for v in p.votes.all()],
+        "actions": selectors.next_actions(user, p),
+    }
+
+
+def _call(fn, **kwargs):
+    try:
+        return fn(**kwargs)
+    except services.Forbidden as exc:
+        raise HttpError(403, str(exc)) from exc
+    except services.Conflict as exc:
+        raise HttpError(409, str(exc)) from exc
+    except LookupError as exc:
+        raise Http404(str(exc)) from exc
+
+
+def _geometry(raw: dict | None):
+    if raw is None:
+        return None
+    try:
+        geom = GEOSGeometry(json.dumps(raw))
+    except (GEOSException, GDALException, ValueError, TypeError) as exc:
+        raise BadRequest(f"geometry: not a GeoJSON geometry ({exc})") from None
+    geom.srid = 4490
+    return geom
+
+
+@router.post("/proposals", response={201: ProposalDetailOut})
+def proposal_create(request, payload: ProposalIn):
+    """Submit a naming, renaming or cancellation proposal; the checks run at once."""
+    p = _call(services.proposal_submit, actor=request.auth, kind=payload.kind,
+              place_class=payload.place_class, division_code=payload.division_code,
+              name=payload.name, place_id=payload.place_id,
+              geom=_geometry(payload.geometry), meaning=payload.meaning,
+              reason=payload.reason)
+    return 201, detail(request.auth, selectors.proposal_get(request.auth, p.id))
+
+
+class ProposalFilter(Schema):
+    state: str | None = Field(None, description="one of the workflow states")
+    kind: str | None = None
+    division: str | None = Field(None, description="code of a division: proposals under it")
+    limit: int = Field(50, ge=1, le=500)
+    offset: int = Field(0, ge=0)
+
+
+@router.get("/proposals", response=ProposalPageOut)
+def proposal_list(request, filters: Query[ProposalFilter]):
+    qs = selectors.visible(request.auth).order_by("-created_at", "-id")
+    if filters.state:
+        if filters.state not in State.values:
+            raise BadRequest(f"state {filters.state!r}: expected one of {', '.join(State.values)}")
+        qs = qs.filter(state=filters.state)
+    if filters.kind:
+        if filters.kind not in Kind.values:
+            raise BadRequest(f"kind {filters.kind!r}: expected one of {', '.join(Kind.values)}")
+        qs = qs.filter(kind=filters.kind)
+    if filters.division:
+        prefix, _ = parent_prefix(*parse_code(filters.division))
+        qs = qs.filter(division_code__startswith=prefix)
+    page = qs[filters.offset: filters.offset + filters.limit]
+    return {"count": qs.count(), "limit": filters.limit, "offset": filters.offset,
+            "items": [summary(p) for p in page]}
+
+
+@router.get("/proposals/{proposal_id}", response=ProposalDetailOut)
+def proposal_detail(request, proposal_id: int):
+    """The proposal with its findings, timeline, opinions, comments, votes and next actions."""
+    return detail(request.auth, selectors.proposal_get(request.auth, proposal_id))
+
+
+@router.post("/proposals/{proposal_id}/{action}", response=ProposalDetailOut)
+def proposal_action(request, proposal_id: int, action: str, payload: ProposalActionIn):
+    """Move the proposal on: 403 for a role that may not, 409 out of order."""
+    selectors.proposal_get(request.auth, proposal_id)  # 404 when not visible
+    _call(services.proposal_act, proposal_id=proposal_id, actor=request.auth, action=action,
+          data=services.ActionIn(**payload.dict()))
+    return detail(request.auth, selectors.proposal_get(request.auth, proposal_id))

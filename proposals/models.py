@@ -1,0 +1,151 @@
+"""Naming proposals and the committee's workflow, with who did what and when.
+
+A proposal moves submitted → accepted (or returned) → expert review → public
+consultation → committee review → approved (or rejected) → published. Every move
+is a Transition row (actor, time, note); expert opinions, consultation comments
+and votes are rows of their own. Only publication writes to the gazetteer: until
+then a proposed name is not a place, so two open proposals may clash and the
+scope lock at publication decides which one gets the name.
+"""
+
+from django.conf import settings
+from django.contrib.gis.db import models
+from django.db.models import F, Q
+
+
+class Kind(models.TextChoices):
+    NAMING = "naming", "命名"
+    RENAMING = "renaming", "更名"
+    CANCELLATION = "cancellation", "销名"
+
+
+class State(models.TextChoices):
+    SUBMITTED = "submitted", "申报"
+    ACCEPTED = "accepted", "受理"
+    RETURNED = "returned", "退回"
+    EXPERT_REVIEW = "expert_review", "专家论证"
+    CONSULTATION = "consultation", "征求意见"
+    COMMITTEE_REVIEW = "committee_review", "审议"
+    APPROVED = "approved", "批准"
+    REJECTED = "rejected", "不予批准"
+    PUBLISHED = "published", "公告"
+
+
+class Role(models.TextChoices):
+    """Django groups of the same names; superusers act as admin."""
+
+    APPLICANT = "applicant", "申报人"
+    CLERK = "clerk", "地名办工作人员"
+    EXPERT = "expert", "专家"
+    MEMBER = "member", "地名委员会委员"
+    CHAIR = "chair", "主任委员"
+    ADMIN = "admin", "管理员"
+
+
+class Proposal(models.Model):
+    kind = models.CharField(max_length=14, choices=Kind.choices)
+    state = models.CharField(max_length=20, choices=State.choices, default=State.SUBMITTED)
+    # The proposed name (naming, renaming); empty for a cancellation.
+    name = models.CharField(max_length=100, blank=True, default="")
+    place_class = models.ForeignKey("gazetteer.PlaceClass", on_delete=models.PROTECT)
+    division_code = models.CharField(max_length=12)
+    place = models.ForeignKey("gazetteer.Place", null=True, blank=True, on_delete=models.PROTECT,
+                              related_name="proposals")
+    geom = models.GeometryField(srid=4490, null=True, blank=True)
+    meaning = models.TextField(blank=True, default="")
+    reason = models.TextField(blank=True, default="")
+    applicant = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                  related_name="proposals")
+    # The findings of the last run of the checks (gazetteer.checks), as JSON.
+    findings = models.JSONField(default=list, blank=True)
+    consultation_start = models.DateField(null=True, blank=True)
+    consultation_end = models.DateField(null=True, blank=True)
+    announcement_number = models.CharField(max_length=100, blank=True, default="")
+    announcement_date = models.DateField(null=True, blank=True)
+    published_place = models.ForeignKey("gazetteer.Place", null=True, blank=True,
+                                        on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["state", "created_at"], name="proposal_state_idx"),
+                   models.Index(fields=["division_code"], name="proposal_division_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind="naming", place__isnull=True) & ~Q(name="")
+                | Q(kind="renaming", place__isnull=False) & ~Q(name="")
+                | Q(kind="cancellation", place__isnull=False),
+                name="proposal_kind_fields"),
+            models.CheckConstraint(
+                condition=Q(consultation_start__isnull=True) | Q(consultation_end__isnull=True)
+                | Q(consultation_start__lt=F("consultation_end")),
+                name="proposal_consultation_period"),
+            models.CheckConstraint(
+                condition=~Q(state="published") | (~Q(announcement_number="")
+                                                   & Q(announcement_date__isnull=False)),
+                name="proposal_published_announced"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.name or self.place} ({self.get_state_display()})"
+
+
+class Transition(models.Model):
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="transitions")
+    action = models.CharField(max_length=30)
+    from_state = models.CharField(max_length=20)
+    to_state = models.CharField(max_length=20)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    note = models.TextField(blank=True, default="")
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["proposal", "at"], name="transition_proposal_idx")]
+
+
+class ExpertOpinion(models.Model):
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="opinions")
+    expert = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    recommendation = models.CharField(max_length=8, choices=[("approve", "同意"),
+                                                             ("reject", "不同意")])
+    opinion = models.TextField()
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["proposal", "expert"],
+                                               name="opinion_one_per_expert")]
+
+
+class Comment(models.Model):
+    """A comment received during the public consultation, recorded by the office."""
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="comments")
+    author = models.CharField(max_length=100)
+    text = models.TextField()
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    at = models.DateTimeField(auto_now_add=True)
+
+
+class Vote(models.Model):
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="votes")
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    choice = models.CharField(max_length=8, choices=[("approve", "赞成"), ("reject", "反对"),
+                                                     ("abstain", "弃权")])
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["proposal", "member"],
+                                               name="vote_one_per_member")]
+
+
+class ApiToken(models.Model):
+    """A bearer token; only its SHA-256 digest is stored."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="api_tokens")
+    name = models.CharField(max_length=100)
+    digest = models.CharField(max_length=64, unique=True)
+    prefix = models.CharField(max_length=8)  # to tell tokens apart in lists
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked = models.BooleanField(default=False)

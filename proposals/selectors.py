@@ -1,0 +1,29 @@
+"""Reads of proposals: who may see which, and what each caller may do next."""
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from .models import Proposal, Role
+from .services import ACTIONS, roles_of
+
+STAFF = {Role.CLERK, Role.EXPERT, Role.MEMBER, Role.CHAIR, Role.ADMIN}
+
+
+def visible(user) -> QuerySet:
+    """Staff see every proposal; an applicant sees their own."""
+    qs = Proposal.objects.select_related("place_class", "applicant")
+    return qs if roles_of(user) & STAFF else qs.filter(applicant=user)
+
+
+def proposal_get(user, proposal_id: int) -> Proposal:
+    found = visible(user).filter(id=proposal_id).prefetch_related(
+        "transitions__actor", "opinions__expert", "comments", "votes__member").first()
+    if found is None:
+        raise Http404(f"no proposal {proposal_id} visible to you")
+    return found
+
+
+def next_actions(user, proposal: Proposal) -> list[str]:
+    roles = roles_of(user)
+    return [name for name, (sources, _, allowed, _) in ACTIONS.items()
+            if proposal.state in sources and roles & allowed]

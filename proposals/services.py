@@ -1,0 +1,295 @@
+"""The committee workflow: submitting a proposal and moving it through its states.
+
+Each action names the states it starts from, the state it leads to and the roles
+allowed to take it. A wrong role is Forbidden (HTTP 403), a wrong state or an
+unmet precondition (too few expert opinions, consultation still open, no quorum,
+blocking findings) is a Conflict (409), malformed input is BadRequest (400).
+Every action re-runs the statutory checks (gazetteer.checks) and records the
+transition. Publication takes a transaction-scoped advisory lock on the name's
+uniqueness scope (class group + code range) and re-runs the checks under it, so
+of two clashing proposals published at once exactly one gets the name.
+"""
+
+import math
+from dataclasses import dataclass
+from datetime import date
+
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.contrib.gis.geos import GEOSGeometry
+from django.db import connection, transaction
+
+from config.errors import BadRequest
+from gazetteer import checks
+from gazetteer import services as places
+from gazetteer.models import Place
+from gazetteer.names import normalize
+
+from .models import Comment, ExpertOpinion, Kind, Proposal, Role, State, Transition, Vote
+
+MIN_EXPERTS = getattr(settings, "PROPOSALS_MIN_EXPERTS", 3)
+MIN_CONSULTATION_DAYS = getattr(settings, "PROPOSALS_MIN_CONSULTATION_DAYS", 10)
+QUORUM = getattr(settings, "PROPOSALS_QUORUM", 2 / 3)  # share of members who must vote
+MAJORITY = getattr(settings, "PROPOSALS_MAJORITY", 1 / 2)  # share of votes cast to approve
+
+
+class Conflict(Exception):
+    """The action is not possible in the proposal's state (HTTP 409)."""
+
+
+class Forbidden(Exception):
+    """The actor's roles do not allow the action (HTTP 403)."""
+
+
+def roles_of(user) -> set[str]:
+    if user.is_superuser:
+        return set(Role.values)
+    names = set(user.groups.values_list("name", flat=True))
+    return names | (set(Role.values) if Role.ADMIN in names else set())
+
+
+@transaction.atomic
+def proposal_submit(*, actor, kind: str, place_class: str | None = None,
+                    division_code: str | None = None, name: str = "",
+                    place_id: int | None = None, geom: GEOSGeometry | None = None,
+                    meaning: str = "", reason: str = "") -> Proposal:
+    if not roles_of(actor) & {Role.APPLICANT, Role.CLERK}:
+        raise Forbidden("submitting a proposal needs the applicant or clerk role")
+    if kind not in Kind.values:
+        raise BadRequest(f"kind {kind!r}: expected one of {', '.join(Kind.values)}")
+    place = None
+    if kind != Kind.NAMING:
+        place = Place.objects.select_related("place_class").filter(id=place_id or 0).first()
+        if place is None:
+            raise BadRequest(f"place_id {place_id!r}: a {kind} proposal needs an existing place")
+        cls = place.place_class
+        division_code = division_code or _deepest_division(place)
+    else:
+        if not place_class or not division_code:
+            raise BadRequest("class and division_code: a naming proposal needs both")
+        cls = places.class_get(place_class)
+    if kind != Kind.CANCELLATION and not normalize(name):
+        raise BadRequest("name: the proposed name is empty")
+    if kind == Kind.RENAMING and not reason.strip():
+        raise BadRequest("reason: a renaming needs a reason (地名稳定性原则)")
+    if geom is not None and geom.srid != 4490:
+        raise BadRequest(f"geometry SRID {geom.srid}: expected 4490 (CGCS2000)")
+    proposal = Proposal(kind=kind, name=normalize(name), place_class=cls,
+                        division_code=division_code, place=place, geom=geom, meaning=meaning,
+                        reason=reason, applicant=actor)
+    proposal.findings = run_checks(proposal)
+    proposal.save()
+    Transition.objects.create(proposal=proposal, action="submit", from_state="",
+                              to_state=State.SUBMITTED, actor=actor)
+    return proposal
+
+
+def _deepest_division(place: Place) -> str:
+    row = place.divisions.order_by("-level", "division_code").first()
+    if row is None:
+        raise BadRequest(f"place {place.id} {place.name} lies in no known division")
+    return row.division_code
+
+
+def run_checks(proposal: Proposal) -> list[dict]:
+    if proposal.kind == Kind.CANCELLATION:
+        return []
+    result = checks.check_name(name=proposal.name, place_class=proposal.place_class,
+                               division_code=proposal.division_code, place=proposal.place)
+    return result.as_dict()["findings"]
+
+
+def blocking(findings: list[dict]) -> list[dict]:
+    return [f for f in findings if f["severity"] == checks.BLOCK]
+
+
+@dataclass
+class ActionIn:
+    note: str = ""
+    recommendation: str = ""
+    opinion: str = ""
+    choice: str = ""
+    author: str = ""
+    text: str = ""
+    consultation_start: date | None = None
+    consultation_end: date | None = None
+    announcement_number: str = ""
+    announcement_date: date | None = None
+
+
+def _require(value, what: str):
+    if not value or (isinstance(value, str) and not value.strip()):
+        raise BadRequest(f"{what} is required for this action")
+    return value
+
+
+def _accept(p: Proposal, actor, data: ActionIn) -> str:
+    return data.note
+
+
+def _return(p: Proposal, actor, data: ActionIn) -> str:
+    return _require(data.note, "note (why it is returned)")
+
+
+def _opinion(p: Proposal, actor, data: ActionIn) -> str:
+    if data.recommendation not in ("approve", "reject"):
+        raise BadRequest("recommendation: expected approve or reject")
+    if ExpertOpinion.objects.filter(proposal=p, expert=actor).exists():
+        raise Conflict("this expert has already given an opinion on the proposal")
+    ExpertOpinion.objects.create(proposal=p, expert=actor, recommendation=data.recommendation,
+                                 opinion=_require(data.opinion, "opinion"))
+    return f"{data.recommendation}: {data.opinion}"
+
+
+def _extra_review(p: Proposal, actor, data: ActionIn) -> str:
+    if p.place is None:
+        raise Conflict("an extra review concerns an existing place; this is a new naming")
+    places.review_record(place_id=p.place_id, reviewed_on=date.today(),
+                         opinion=_require(data.opinion, "opinion"),
+                         document_number=data.note)
+    return data.opinion
+
+
+def _open_consultation(p: Proposal, actor, data: ActionIn) -> str:
+    given = p.opinions.count()
+    if given < MIN_EXPERTS:
+        raise Conflict(f"{given} expert opinion(s) recorded; at least {MIN_EXPERTS} are needed")
+    start = _require(data.consultation_start, "consultation_start")
+    end = _require(data.consultation_end, "consultation_end")
+    if (end - start).days < MIN_CONSULTATION_DAYS:
+        raise BadRequest(f"consultation {start} – {end}: at least {MIN_CONSULTATION_DAYS} days")
+    p.consultation_start, p.consultation_end = start, end
+    return f"{start} – {end}"
+
+
+def _comment(p: Proposal, actor, data: ActionIn) -> str:
+    today = date.today()
+    if not p.consultation_start <= today <= p.consultation_end:
+        raise Conflict(f"the consultation runs {p.consultation_start} – {p.consultation_end}")
+    Comment.objects.create(proposal=p, author=_require(data.author, "author"),
+                           text=_require(data.text, "text"), recorded_by=actor)
+    return data.text
+
+
+def _close_consultation(p: Proposal, actor, data: ActionIn) -> str:
+    if date.today() < p.consultation_end:
+        raise Conflict(f"the consultation is open until {p.consultation_end}")
+    return data.note
+
+
+def _vote(p: Proposal, actor, data: ActionIn) -> str:
+    if data.choice not in ("approve", "reject", "abstain"):
+        raise BadRequest("choice: expected approve, reject or abstain")
+    if Vote.objects.filter(proposal=p, member=actor).exists():
+        raise Conflict("this member has already voted on the proposal")
+    Vote.objects.create(proposal=p, member=actor, choice=data.choice)
+    return data.choice
+
+
+def committee_size() -> int:
+    return Group.objects.filter(name__in=[Role.MEMBER, Role.CHAIR]).values(
+        "user").distinct().exclude(user=None).count()
+
+
+def _approve(p: Proposal, actor, data: ActionIn) -> str:
+    votes = list(p.votes.values_list("choice", flat=True))
+    needed = math.ceil(QUORUM * committee_size())
+    if len(votes) < max(needed, 1):
+        raise Conflict(f"{len(votes)} vote(s) cast; the quorum is {needed}")
+    ayes = votes.count("approve")
+    if ayes <= MAJORITY * len(votes):
+        raise Conflict(f"{ayes} of {len(votes)} votes approve: no majority")
+    p.findings = run_checks(p)
+    _no_blocking(p)
+    return data.note or f"{ayes} of {len(votes)} votes approve"
+
+
+def _reject(p: Proposal, actor, data: ActionIn) -> str:
+    return _require(data.note, "note (the reasons for rejection)")
+
+
+def _no_blocking(p: Proposal) -> None:
+    found = blocking(p.findings)
+    if found:
+        raise Conflict("blocking findings: " + "; ".join(f"{f['rule']}: {f['message']}"
+                                                         for f in found))
+
+
+def _publish(p: Proposal, actor, data: ActionIn) -> str:
+    number = _require(data.announcement_number, "announcement_number")
+    when = _require(data.announcement_date, "announcement_date")
+    _lock_scope(p)
+    p.findings = run_checks(p)  # under the lock: sees every name published before
+    _no_blocking(p)
+    if p.kind == Kind.NAMING:
+        p.published_place = places.places_create(places=[places.NewPlace(
+            name=p.name, place_class=p.place_class.code, geom=p.geom,
+            division_codes=[] if p.geom else [p.division_code], valid_from=when,
+            meaning=p.meaning, document_number=number)])[0]
+    elif p.kind == Kind.RENAMING:
+        p.published_place = places.place_rename(place_id=p.place_id, new_name=p.name,
+                                                effective_date=when, document_number=number,
+                                                reason=p.reason)
+    else:
+        p.published_place = places.place_cancel(place_id=p.place_id, effective_date=when,
+                                                document_number=number, reason=p.reason)
+    p.announcement_number, p.announcement_date = number, when
+    return f"{number} ({when})"
+
+
+def _lock_scope(p: Proposal) -> None:
+    """Serialise publications competing for names in one scope (class group + code range)."""
+    if p.kind == Kind.CANCELLATION:
+        key = f"place:{p.place_id}"
+    else:
+        cand = checks.Candidate(p.name, "", "", p.place_class,
+                                checks.division_row(p.division_code), p.place, date.today())
+        lo, _ = checks.scope_range(cand, p.place_class.scope)
+        key = f"{p.place_class.group}:{lo}"
+    with connection.cursor() as cur:
+        cur.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [key])
+
+
+S = State
+ACTIONS = {
+    # action: (from states, to state or None to stay, roles, handler)
+    "accept": ({S.SUBMITTED}, S.ACCEPTED, {Role.CLERK}, _accept),
+    "return": ({S.SUBMITTED}, S.RETURNED, {Role.CLERK}, _return),
+    "start_review": ({S.ACCEPTED}, S.EXPERT_REVIEW, {Role.CLERK}, _accept),
+    "opinion": ({S.EXPERT_REVIEW}, None, {Role.EXPERT}, _opinion),
+    "extra_review": ({S.EXPERT_REVIEW, S.COMMITTEE_REVIEW}, None, {Role.EXPERT, Role.CLERK},
+                     _extra_review),
+    "open_consultation": ({S.EXPERT_REVIEW}, S.CONSULTATION, {Role.CLERK}, _open_consultation),
+    "comment": ({S.CONSULTATION}, None, {Role.CLERK}, _comment),
+    "close_consultation": ({S.CONSULTATION}, S.COMMITTEE_REVIEW, {Role.CLERK},
+                           _close_consultation),
+    "vote": ({S.COMMITTEE_REVIEW}, None, {Role.MEMBER, Role.CHAIR}, _vote),
+    "approve": ({S.COMMITTEE_REVIEW}, S.APPROVED, {Role.CHAIR}, _approve),
+    "reject": ({S.COMMITTEE_REVIEW}, S.REJECTED, {Role.CHAIR}, _reject),
+    "publish": ({S.APPROVED}, S.PUBLISHED, {Role.CLERK, Role.CHAIR}, _publish),
+}
+
+
+@transaction.atomic
+def proposal_act(*, proposal_id: int, actor, action: str, data: ActionIn) -> Proposal:
+    if action not in ACTIONS:
+        raise BadRequest(f"action {action!r}: expected one of {', '.join(ACTIONS)}")
+    sources, target, roles, handler = ACTIONS[action]
+    proposal = Proposal.objects.select_for_update(of=("self",)).select_related(
+        "place_class", "place").filter(id=proposal_id).first()
+    if proposal is None:
+        raise LookupError(f"no proposal has the id {proposal_id}")
+    if not roles_of(actor) & roles:
+        raise Forbidden(f"{action} needs the role {' or '.join(sorted(roles))}")
+    if proposal.state not in sources:
+        raise Conflict(f"{action} is not possible in the state {proposal.state} "
+                       f"(only from {', '.join(sorted(sources))})")
+    note = handler(proposal, actor, data)
+    if action != "publish":  # publish ran them under its lock, before the name was taken
+        proposal.findings = run_checks(proposal)
+    before = proposal.state
+    proposal.state = target or before
+    proposal.save()
+    Transition.objects.create(proposal=proposal, action=action, from_state=before,
+                              to_state=proposal.state, actor=actor, note=note or "")
+    return proposal

@@ -1,0 +1,125 @@
+"""The proposals API: authentication (session, hashed tokens), 401/403/404/409, timeline."""
+
+from datetime import date, timedelta
+
+import pytest
+
+from proposals.auth import token_create
+from proposals.models import ApiToken
+
+from .conftest import drive
+
+pytestmark = pytest.mark.django_db
+
+NEW = {"kind": "naming", "name": "凉都大道", "class": "road", "division_code": "520201"}
+
+
+def post(client, url, body, token=None):
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"} if token else {}
+    return client.post(url, body, content_type="application/json", **headers)
+
+
+@pytest.fixture
+def tokens(staff):
+    return {name: token_create(user=user, name="test")[1] for name, user in staff.items()}
+
+
+def test_it_needs_authentication(client, staff):
+    assert post(client, "/api/v1/proposals", NEW).status_code == 401
+    assert client.get("/api/v1/proposals").status_code == 401
+    assert post(client, "/api/v1/proposals", NEW, token="forged").status_code == 401
+
+
+def test_it_stores_tokens_hashed_and_honours_revocation(client, staff):
+    token, plain = token_create(user=staff["applicant"], name="cli")
+    stored = ApiToken.objects.get(id=token.id)
+    assert plain not in (stored.digest, stored.prefix * 2) and len(stored.digest) == 64
+    assert post(client, "/api/v1/proposals", NEW, token=plain).status_code == 201
+    ApiToken.objects.filter(id=token.id).update(revoked=True)
+    assert post(client, "/api/v1/proposals", NEW, token=plain).status_code == 401
+
+
+def test_it_runs_a_proposal_through_the_api(client, staff, tokens):
+    created = post(client, "/api/v1/proposals", NEW, token=tokens["applicant"])
+    assert created.status_code == 201, created.content
+    body = created.json()
+    assert body["state"] == "submitted" and body["findings"] == [] and body["actions"] == []
+    pid = body["id"]
+    accepted = post(client, f"/api/v1/proposals/{pid}/accept", {}, token=tokens["clerk"]).json()
+    assert accepted["state"] == "accepted" and "start_review" in accepted["actions"]
+    client.force_login(staff["clerk"])  # a session works as well as a token
+    detail = client.get(f"/api/v1/proposals/{pid}").json()
+    assert [t["action"] for t in detail["timeline"]] == ["submit", "accept"]
+    assert detail["timeline"][1]["actor"] == "clerk"
+
+
+def test_it_answers_403_for_the_wrong_role_and_409_out_of_order(client, staff, tokens):
+    pid = post(client, "/api/v1/proposals", NEW, token=tokens["applicant"]).json()["id"]
+    wrong_role = post(client, f"/api/v1/proposals/{pid}/accept", {}, token=tokens["expert1"])
+    assert wrong_role.status_code == 403 and "clerk" in wrong_role.json()["detail"]
+    early = post(client, f"/api/v1/proposals/{pid}/approve", {}, token=tokens["chair"])
+    assert early.status_code == 409 and "submitted" in early.json()["detail"]
+    unknown = post(client, f"/api/v1/proposals/{pid}/bless", {}, token=tokens["chair"])
+    assert unknown.status_code == 400 and "bless" in unknown.json()["detail"]
+
+
+def test_it_refuses_approval_during_the_consultation_with_409(client, staff, tokens):
+    from proposals.models import Proposal
+
+    pid = post(client, "/api/v1/proposals", NEW, token=tokens["applicant"]).json()["id"]
+    drive(Proposal.objects.get(id=pid), "consultation", staff, today_in_consultation=True)
+    response = post(client, f"/api/v1/proposals/{pid}/approve", {}, token=tokens["chair"])
+    assert response.status_code == 409 and "consultation" in response.json()["detail"]
+
+
+def test_it_shows_applicants_only_their_own_proposals(client, staff, tokens):
+    from django.contrib.auth.models import Group, User
+
+    other = User.objects.create(username="other")
+    other.groups.add(Group.objects.get(name="applicant"))
+    theirs = token_create(user=other, name="t")[1]
+    pid = post(client, "/api/v1/proposals", NEW, token=tokens["applicant"]).json()["id"]
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {theirs}"}
+    assert client.get(f"/api/v1/proposals/{pid}", **headers).status_code == 404
+    assert client.get("/api/v1/proposals", **headers).json()["count"] == 0
+    clerk = {"HTTP_AUTHORIZATION": f"Bearer {tokens['clerk']}"}
+    listed = client.get("/api/v1/proposals?state=submitted&division=5202", **clerk).json()
+    assert [p["id"] for p in listed["items"]] == [pid]
+
+
+@pytest.mark.parametrize("body, status, fragment", [
+    ({**NEW, "class": "castle"}, 400, "castle"),
+    ({**NEW, "division_code": "52x"}, 400, "code"),
+    ({**NEW, "name": " "}, 400, "name"),
+    ({"kind": "renaming", "name": "新路", "place_id": 999999}, 400, "place_id"),
+    ({**NEW, "kind": "merge"}, 400, "kind"),
+    ({**NEW, "geometry": {"type": "Point", "coordinates": "x"}}, 400, "geometry"),
+])
+def test_it_rejects_malformed_proposals(client, staff, tokens, body, status, fragment):
+    response = post(client, "/api/v1/proposals", body, token=tokens["applicant"])
+    assert response.status_code == status, response.content
+    assert fragment in response.json()["detail"]
+
+
+def test_it_returns_the_checks_findings_with_the_proposal(client, staff, tokens):
+    body = post(client, "/api/v1/proposals", {**NEW, "name": "维也纳花园路"},
+                token=tokens["applicant"]).json()
+    assert body["blocking"] >= 1
+    assert any(f["rule"] == "banned_pattern" for f in body["findings"])
+
+
+def test_it_lists_consultation_dates_and_votes(client, staff, tokens):
+    from proposals.models import Proposal
+
+    pid = post(client, "/api/v1/proposals", NEW, token=tokens["applicant"]).json()["id"]
+    drive(Proposal.objects.get(id=pid), "approved", staff)
+    body = client.get(f"/api/v1/proposals/{pid}",
+                      HTTP_AUTHORIZATION=f"Bearer {tokens['chair']}").json()
+    assert body["state"] == "approved" and len(body["votes"]) == 3 and len(body["opinions"]) == 3
+    assert date.fromisoformat(body["consultation_end"]) < date.today() + timedelta(days=1)
+    published = post(client, f"/api/v1/proposals/{pid}/publish",
+                     {"announcement_number": "公告9号", "announcement_date": str(date.today())},
+                     token=tokens["clerk"]).json()
+    assert published["state"] == "published" and published["published_place_id"]
+    place = client.get(f"/api/v1/places/{published['published_place_id']}").json()
+    assert place["name"] == "凉都大道" and place["romanization"] == "Liangdu Dadao"
