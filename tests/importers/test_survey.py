@@ -123,6 +123,17 @@ def test_it_detects_undeclared_gk_coordinates_by_their_zone_prefix(tmp_path, rin
     assert any(f.rule == "crs" and "zone prefix 35" in f.message for f in result.findings)
 
 
+def test_it_detects_a_6_degree_zone_and_keeps_a_declared_crs_over_a_given_one(tmp_path, ring):
+    shp = write_markers(tmp_path / "m.shp", ring, epsg=4496)  # 6-degree zone 18, CM 105°E
+    (tmp_path / "m.prj").unlink()
+    assert (survey.run(shp).crs, survey.run(shp).crs_source) == ("EPSG:4496", "detected")
+    declared = survey.run(write_markers(tmp_path / "d.shp", ring), crs="EPSG:4544")
+    assert (declared.crs, declared.crs_source) == ("EPSG:4523", "declared")
+    assert any(f.rule == "crs" and f.severity == "warning" and "--crs EPSG:4544 ignored"
+               in f.message for f in declared.findings)
+    assert_markers_at(declared, ring)
+
+
 def test_it_detects_lon_lat_in_a_csv(tmp_path, ring):
     rows = "\n".join(f"{n},{lon:.9f},{lat:.9f}" for n, (lon, lat) in markers(ring))
     (tmp_path / "m.csv").write_text(f"界桩号,经度,纬度\n{rows}\n", encoding="utf-8")
