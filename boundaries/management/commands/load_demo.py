@@ -17,6 +17,7 @@ from boundaries.models import DivisionVersion
 from gazetteer import demo as gazetteer_demo
 from importers import divisions
 from importers.errors import ImporterError
+from proposals import demo as proposals_demo
 
 DEMO = Path(settings.BASE_DIR) / "fixtures" / "demo"
 COUNTIES = DEMO / "counties.geojson.gz"
@@ -77,6 +78,9 @@ class Command(BaseCommand):
             self._say(f"places: {totals['places']} in {totals['cities']} cities "
                       f"({totals['renamed']} renamed, {totals['heritage']} heritage-listed), "
                       f"signs: {totals['signs']}")
+        proposals = proposals_demo.load()
+        if "skipped" not in proposals:
+            self._say(f"proposals: {proposals['proposals']}, one in each workflow state")
 
     def _record_history(self) -> list:
         changes = json.loads((DEMO / "history.json").read_text(encoding="utf-8"))["changes"]
