@@ -2,7 +2,7 @@
 duplicate marker numbers, mixed geometry types. PostGIS checks are in staging.py."""
 
 import math
-from collections import defaultdict
+from collections import Counter, defaultdict
 
 from . import crs as crs_
 from .geometry import Flat, structure_problem
@@ -114,10 +114,10 @@ def duplicate_numbers(features: list[Feature], prop: str | None) -> list[Finding
 
 
 def mixed_types(features: list[Feature]) -> list[Finding]:
-    by_layer = defaultdict(lambda: defaultdict(int))
-    for feature in features:
-        if feature.geometry:
-            by_layer[feature.layer][feature.geometry["type"]] += 1
+    by_layer = defaultdict(dict)
+    counted = Counter((f.layer, f.geometry["type"]) for f in features if f.geometry)
+    for (layer, kind), n in counted.items():
+        by_layer[layer][kind] = n
     findings = []
     for layer, kinds in by_layer.items():
         families = {FAMILIES[k] for k in kinds}

@@ -44,11 +44,11 @@ def _properties(props) -> dict:
 
 def _collection_features(collection, layer: str, start: int, drop_nulls: bool) -> list[Feature]:
     out = []
-    for feature in collection:
+    for index, feature in enumerate(collection, start):
         props = _properties(feature.properties)
         if drop_nulls:
             props = {k: v for k, v in props.items() if v is not None}
-        out.append(Feature(start + len(out), layer, _geometry(feature.geometry), props))
+        out.append(Feature(index, layer, _geometry(feature.geometry), props))
     return out
 
 

@@ -44,6 +44,7 @@ class Command(BaseCommand):
             result = survey.run(opts["file"], crs=opts["crs"], encoding=opts["encoding"],
                                 repair=opts["repair"], division=opts["division"],
                                 stage_table=opts["stage"])
+            seconds = time.perf_counter() - started
         except ImporterError as exc:
             if opts["json"]:
                 self.stdout.write(json.dumps({"detail": str(exc)}, ensure_ascii=False))
@@ -52,7 +53,7 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(result.as_dict(), ensure_ascii=False, default=str))
             return
         self._print(result)
-        self.stdout.write(f"{'seconds':>10}: {time.perf_counter() - started:.3f} (read, "
+        self.stdout.write(f"{'seconds':>10}: {seconds:.3f} (read, "
                           "reprojected, checked and staged)")
 
     @staticmethod
