@@ -21,15 +21,16 @@ from . import crs as crs_
 from .types import INFO, Finding, Source, SurveyResult
 
 
-def read(path: Path, fmt: str, encoding: str | None) -> Source:
+def read(path: Path, fmt: str, encoding: str | None, progress: bool = False) -> Source:
     """The file's features in its own coordinates; archives are unpacked privately first."""
     if fmt == formats.SHAPEFILE_ZIP:
         with safety.unpacked(path) as root:
-            source = readers.read_shapefiles(path, safety.shapefiles_in(path, root), encoding)
+            source = readers.read_shapefiles(path, safety.shapefiles_in(path, root), encoding,
+                                             progress)
         source.format = fmt
         return source
     if fmt == formats.SHAPEFILE:
-        return readers.read_shapefiles(path, [path], encoding)
+        return readers.read_shapefiles(path, [path], encoding, progress)
     if fmt == formats.CSV:
         source = csvfile.read(path, encoding)
         if not source.features:
@@ -37,7 +38,7 @@ def read(path: Path, fmt: str, encoding: str | None) -> Source:
         return source
     if fmt in (formats.KML, formats.GPX):
         safety.check_xml(path)
-    return readers.read_other(path, fmt, encoding)
+    return readers.read_other(path, fmt, encoding, progress)
 
 
 def division_of(code: str | None):
@@ -101,14 +102,14 @@ def _collector_paused():
 
 def run(path: str | Path, *, crs: str | None = None, encoding: str | None = None,
         repair: bool = False, division: str | None = None,
-        stage_table: str | None = None) -> SurveyResult:
+        stage_table: str | None = None, progress: bool = False) -> SurveyResult:
     """Read a survey file whatever its format, CRS and encoding; report its features in
     EPSG:4490 and what is wrong with them. Hostile or broken files raise RefusedFile.
 
     ``division`` (a code) adds the distance check and lets a Gauss-Krüger file without
     zone prefix be placed; ``stage_table`` keeps the staged features in a new table."""
     with _collector_paused():
-        return _run(Path(path), crs, encoding, repair, division, stage_table)
+        return _run(Path(path), crs, encoding, repair, division, stage_table, progress)
 
 
 @contextmanager
@@ -131,11 +132,11 @@ def _connecting():
 
 
 def _run(path: Path, crs: str | None, encoding: str | None, repair: bool,
-         division: str | None, stage_table: str | None) -> SurveyResult:
+         division: str | None, stage_table: str | None, progress: bool) -> SurveyResult:
     safety.check_readable(path)
     fmt = formats.sniff(path)
     with _connecting():
-        source = read(path, fmt, encoding)
+        source = read(path, fmt, encoding, progress)
     version = division_of(division)
     flat = geometry.flatten(source.features)
     if not flat.points:

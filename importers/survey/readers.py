@@ -6,6 +6,7 @@ from pathlib import Path
 
 import fiona
 from fiona.errors import FionaError
+from tqdm import tqdm
 
 from ..errors import RefusedFile
 from . import formats
@@ -42,9 +43,11 @@ def _properties(props) -> dict:
     return data if isinstance(data, dict) else dict(props)
 
 
-def _collection_features(collection, layer: str, start: int, drop_nulls: bool) -> list[Feature]:
+def _collection_features(collection, layer: str, start: int, drop_nulls: bool,
+                         progress: bool) -> list[Feature]:
     out = []
-    for index, feature in enumerate(collection, start):
+    shown = tqdm(collection, desc=f"reading {layer}", unit=" features", disable=not progress)
+    for index, feature in enumerate(shown, start):
         props = _properties(feature.properties)
         if drop_nulls:
             props = {k: v for k, v in props.items() if v is not None}
@@ -57,8 +60,8 @@ def _crs_of(collection) -> str | None:
     return collection.crs_wkt or None
 
 
-def read_layers(path: Path, fmt: str, layers: list[tuple[str, str | None]], encoding: str | None
-                ) -> tuple[list[Feature], set[str | None]]:
+def read_layers(path: Path, fmt: str, layers: list[tuple[str, str | None]], encoding: str | None,
+                progress: bool = False) -> tuple[list[Feature], set[str | None]]:
     """Features of every (dataset, layer) and the CRSs the layers declare."""
     features, crss = [], set()
     try:
@@ -67,7 +70,7 @@ def read_layers(path: Path, fmt: str, layers: list[tuple[str, str | None]], enco
                             driver=DRIVERS[fmt]) as collection:
                 crss.add(_crs_of(collection))
                 features += _collection_features(collection, collection.name, len(features),
-                                                 drop_nulls=fmt == formats.GPX)
+                                                 fmt == formats.GPX, progress)
     except UnicodeDecodeError:
         raise  # a ValueError too, but the caller retries with another encoding
     except (FionaError, ValueError, RuntimeError) as exc:
@@ -98,7 +101,8 @@ def shapefile_encoding(shps: list[Path], given: str | None) -> str | None:
     return cpgs.pop() if cpgs else None
 
 
-def read_shapefiles(path: Path, shps: list[Path], given: str | None) -> Source:
+def read_shapefiles(path: Path, shps: list[Path], given: str | None, progress: bool = False
+                    ) -> Source:
     for shp in shps:
         check_shapefile(shp)
     layers = [(str(shp), shp.stem) for shp in shps]
@@ -106,21 +110,21 @@ def read_shapefiles(path: Path, shps: list[Path], given: str | None) -> Source:
     notes = []
     if encoding is None:
         try:
-            features, crss = read_layers(path, formats.SHAPEFILE, layers, "utf-8")
+            features, crss = read_layers(path, formats.SHAPEFILE, layers, "utf-8", progress)
             encoding = "utf-8"
         except UnicodeDecodeError:
-            features, crss = _decoding(path, layers, "gb18030")
+            features, crss = _decoding(path, layers, "gb18030", progress)
             encoding = "gb18030"
             notes.append(Finding("encoding", INFO, "no .cpg and the attributes are not UTF-8: "
                                  "read as GB18030"))
     else:
-        features, crss = _decoding(path, layers, encoding)
+        features, crss = _decoding(path, layers, encoding, progress)
     return _source(path, formats.SHAPEFILE, features, crss, encoding, notes)
 
 
-def _decoding(path: Path, layers, encoding: str):
+def _decoding(path: Path, layers, encoding: str, progress: bool):
     try:
-        return read_layers(path, formats.SHAPEFILE, layers, encoding)
+        return read_layers(path, formats.SHAPEFILE, layers, encoding, progress)
     except (UnicodeDecodeError, LookupError) as exc:
         raise RefusedFile(f"{path}: the attributes cannot be read as {encoding}: {exc}: "
                           "give --encoding") from exc
@@ -141,7 +145,7 @@ def _geojson_declares_crs(path: Path) -> bool:
         return re.search(rb'"crs"\s*:', fh.read(formats.HEAD)) is not None
 
 
-def read_other(path: Path, fmt: str, given: str | None) -> Source:
+def read_other(path: Path, fmt: str, given: str | None, progress: bool = False) -> Source:
     """GeoPackage, GeoJSON, KML, GPX, DXF: every layer (GPX: waypoints, routes, tracks)."""
     try:
         names = fiona.listlayers(str(path), driver=DRIVERS[fmt])
@@ -161,7 +165,7 @@ def read_other(path: Path, fmt: str, given: str | None) -> Source:
             page = DWG_CODEPAGE.search(fh.read(formats.HEAD))
         encoding = given or (page.group(1).decode("ascii", "replace") if page else "utf-8")
     features, crss = read_layers(path, fmt, [(str(path), n) for n in names],
-                                 given if fmt == formats.DXF else None)
+                                 given if fmt == formats.DXF else None, progress)
     if fmt == formats.GEOJSON and not _geojson_declares_crs(path):
         crss = {None}
     return _source(path, fmt, features, crss, encoding, notes)

@@ -43,7 +43,7 @@ class Command(BaseCommand):
             started = time.perf_counter()
             result = survey.run(opts["file"], crs=opts["crs"], encoding=opts["encoding"],
                                 repair=opts["repair"], division=opts["division"],
-                                stage_table=opts["stage"])
+                                stage_table=opts["stage"], progress=not opts["json"])
             seconds = time.perf_counter() - started
         except ImporterError as exc:
             if opts["json"]:
