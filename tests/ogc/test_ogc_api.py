@@ -1,0 +1,106 @@
+"""The OGC API – Features facade: landing, conformance, collections, items, errors."""
+
+from datetime import date
+
+import pytest
+from django.contrib.gis.geos import LineString
+
+from gazetteer import services
+from gazetteer.services import NewPlace
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def places(divisions_db):
+    rows = [NewPlace(name=f"{n}路", place_class="road", division_codes=["520201"],
+                     valid_from=date(2000, 1, 1),
+                     geom=LineString((104.8 + i / 100, 26.5), (104.81 + i / 100, 26.51), srid=4490))
+            for i, n in enumerate(["东风", "西风", "南风", "北风", "和风"])]
+    created = services.places_create(places=rows)
+    services.place_cancel(place_id=created[-1].id, effective_date=date(2010, 1, 1),
+                          document_number="", reason="拆除")
+    return created
+
+
+def get(client, url):
+    response = client.get(url)
+    assert response.status_code == 200, response.content
+    return response.json()
+
+
+def test_it_serves_the_landing_page_and_conformance(client, divisions_db):
+    rels = {link["rel"]: link["href"] for link in get(client, "/ogc/")["links"]}
+    assert rels["data"].endswith("/ogc/collections") and rels["conformance"].endswith(
+        "/ogc/conformance")
+    assert any(c.endswith("/conf/core") for c in get(client, "/ogc/conformance")["conformsTo"])
+
+
+def test_it_lists_places_and_divisions_by_level(client, divisions_db):
+    ids = [c["id"] for c in get(client, "/ogc/collections")["collections"]]
+    assert ids == ["places", "divisions-province", "divisions-prefecture", "divisions-county",
+                   "divisions-township", "divisions-village"]
+    one = get(client, "/ogc/collections/places")
+    assert any(link["rel"] == "items" for link in one["links"])
+
+
+def test_it_pages_items_with_next_links(client, places):
+    page = get(client, "/ogc/collections/places/items?limit=2")
+    assert page["type"] == "FeatureCollection" and page["numberReturned"] == 2
+    assert page["numberMatched"] == 4  # the cancelled one is not in force today
+    names = [f["properties"]["name"] for f in page["features"]]
+    seen = list(names)
+    while (nxt := next((li["href"] for li in page["links"] if li["rel"] == "next"), None)):
+        page = get(client, nxt.replace("http://testserver", ""))
+        seen += [f["properties"]["name"] for f in page["features"]]
+    assert sorted(seen) == sorted(["东风路", "西风路", "南风路", "北风路"])
+    assert page["features"][0]["geometry"]["type"] == "LineString"
+    assert "crs" not in page["features"][0]["geometry"]
+
+
+def test_it_filters_by_bbox_and_datetime(client, places):
+    box = get(client, "/ogc/collections/places/items?bbox=104.79,26.49,104.805,26.52")
+    assert [f["properties"]["name"] for f in box["features"]] == ["东风路"]
+    then = get(client, "/ogc/collections/places/items?datetime=2005-06-01")
+    assert "和风路" in [f["properties"]["name"] for f in then["features"]]
+    before = get(client, "/ogc/collections/places/items?datetime=../1999-12-31")
+    assert before["numberMatched"] == 0
+    span = get(client, "/ogc/collections/places/items?datetime=2009-01-01/2011-01-01")
+    assert span["numberMatched"] == 5
+
+
+def test_it_serves_divisions_of_one_level(client, divisions_db):
+    body = get(client, "/ogc/collections/divisions-county/items?limit=100")
+    names = {f["properties"]["name"] for f in body["features"]}
+    assert {"钟山区", "六枝特区", "水城区", "盘州市"} <= names
+    assert {f["properties"]["level"] for f in body["features"]} == {3}
+
+
+def test_it_returns_one_feature(client, places):
+    body = get(client, f"/ogc/collections/places/items/{places[0].id}")
+    assert body["properties"]["name"] == "东风路" and body["id"] == places[0].id
+    assert client.get("/ogc/collections/places/items/999999999").status_code == 404
+
+
+@pytest.mark.parametrize("url, status, fragment", [
+    ("/ogc/collections/rivers/items", 404, "rivers"),
+    ("/ogc/collections/places/items?limit=0", 400, "limit"),
+    ("/ogc/collections/places/items?offset=-1", 400, "offset"),
+    ("/ogc/collections/places/items?bbox=1,2,3", 400, "bbox"),
+    ("/ogc/collections/places/items?datetime=yesterday", 400, "datetime"),
+    ("/ogc/collections/places/items?datetime=2020-01-01/2019-01-01", 400, "datetime"),
+    ("/ogc/collections/places/items?color=red", 400, "color"),
+    ("/ogc/collections/places/items?f=html", 400, "f"),
+    ("/ogc/collections/places/items/abc", 404, "abc"),
+])
+def test_it_answers_errors_as_ogc_exceptions(client, divisions_db, url, status, fragment):
+    response = client.get(url)
+    assert response.status_code == status
+    body = response.json()
+    assert fragment in body["description"] and body["code"]
+
+
+def test_it_caps_the_limit_at_the_maximum(client, places):
+    body = get(client, "/ogc/collections/places/items?limit=999999")
+    assert body["numberReturned"] == 4
+    assert "limit=10000" in next(li["href"] for li in body["links"] if li["rel"] == "self")

@@ -1,0 +1,86 @@
+"""GDAL's own OGC API – Features client (ogrinfo OAPIF:) lists the collections and reads them.
+
+ogrinfo needs a real HTTP server and committed data: the module serves Django with
+wsgiref on a free port, commits two places, and removes them afterwards (naming
+events are append-only, so the clean-up disables triggers for its own session).
+"""
+
+import shutil
+import subprocess
+import threading
+from datetime import date
+from wsgiref.simple_server import WSGIRequestHandler, make_server
+
+import pytest
+from django.contrib.gis.geos import Point
+from django.core.handlers.wsgi import WSGIHandler
+from django.db import connection, connections
+
+from gazetteer import services
+from gazetteer.services import NewPlace
+
+pytestmark = pytest.mark.skipif(shutil.which("ogrinfo") is None, reason="gdal-bin not installed")
+
+
+class QuietHandler(WSGIRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def server(django_db_setup, django_db_blocker, divisions_db):
+    with django_db_blocker.unblock():
+        if not connection.settings_dict["NAME"].startswith("test_"):
+            pytest.skip("needs the test database: run it with tests/ogc")
+        created = services.places_create(places=[
+            NewPlace(name=name, place_class="road", division_codes=["520201"],
+                     geom=Point(x, 26.59, srid=4490), valid_from=date(2001, 1, 1))
+            for name, x in (("钟山西路", 104.83), ("荷城路", 104.84))])
+        httpd = make_server("127.0.0.1", 0, WSGIHandler(), handler_class=QuietHandler)
+        def serve():
+            try:
+                httpd.serve_forever()
+            finally:  # the server thread's own connection, or the test database stays busy
+                connections.close_all()
+
+        thread = threading.Thread(target=serve, daemon=True)
+        thread.start()
+        try:
+            yield f"http://127.0.0.1:{httpd.server_port}/ogc"
+        finally:
+            httpd.shutdown()
+            thread.join(timeout=10)
+            httpd.server_close()
+            _clean([p.id for p in created])
+
+
+def _clean(ids: list[int]) -> None:
+    with connection.cursor() as cur:
+        cur.execute("SET session_replication_role = replica")
+        try:
+            for table in ("gazetteer_namingevent", "gazetteer_placename",
+                          "gazetteer_placedivision"):
+                cur.execute(f"DELETE FROM {table} WHERE place_id = ANY(%s)", [ids])
+            cur.execute("DELETE FROM gazetteer_place WHERE id = ANY(%s)", [ids])
+        finally:
+            cur.execute("SET session_replication_role = DEFAULT")
+
+
+def ogrinfo(*args: str) -> str:
+    done = subprocess.run(["ogrinfo", "-ro", *args], capture_output=True, text=True,
+                          timeout=120, env={"GDAL_HTTP_TIMEOUT": "60", "PATH": "/usr/bin:/bin"})
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def test_it_lists_the_collections_to_gdal(server):
+    out = ogrinfo(f"OAPIF:{server}")
+    for layer in ("places", "divisions-county", "divisions-village"):
+        assert layer in out
+
+
+def test_it_serves_features_gdal_reads(server):
+    out = ogrinfo("-al", "-q", f"OAPIF:{server}", "places")
+    assert "钟山西路" in out and "荷城路" in out and "POINT (104.83 26.59)" in out
+    counties = ogrinfo("-al", "-q", f"OAPIF:{server}", "divisions-county")
+    assert "钟山区" in counties and "盘州市" in counties
