@@ -162,16 +162,30 @@ def diff(rows: dict[tuple[str, int], Row]) -> Plan:
     return plan
 
 
-def _copy_line(row: Row, valid_from: date | None) -> str:
-    place = place_name(row.name, row.level)
-    keys = search_keys(row.name, place)
+def _name_columns(name: str, level: int) -> tuple[str, str, str]:
+    """(place_name, kind, the search-key columns) of a name: pure, so computed once a name.
+
+    407k distinct names among 665k rows (城关镇, 新村村委会…), and the pinyin of a
+    name is most of a row's cost.
+    """
+    place = place_name(name, level)
+    keys = search_keys(name, place)
+    grams = "{" + ",".join(f'"{g}"' for g in keys["grams"]) + "}"
+    return place, division_kind(name, level), \
+        f"{keys['pinyin']}\t{keys['place_pinyin']}\t{keys['initials']}\t{grams}"
+
+
+def _copy_line(row: Row, valid_from: date | None, derived: dict) -> str:
+    columns = derived.get((row.name, row.level))
+    if columns is None:
+        columns = derived[row.name, row.level] = _name_columns(row.name, row.level)
+    place, kind, keys = columns
     values = [
         # an echo of its parent (东莞市 441900 under 4419) is a statistical placeholder
         row.code, row.name, place, str(row.level),
-        PLACEHOLDER if row.code == row.parent_code else division_kind(row.name, row.level),
+        PLACEHOLDER if row.code == row.parent_code else kind,
         row.parent_code or "\\N", valid_from.isoformat() if valid_from else "\\N",
-        keys["pinyin"], keys["place_pinyin"], keys["initials"],
-        "{" + ",".join(f'"{g}"' for g in keys["grams"]) + "}", "", "now",
+        keys, "", "now",
     ]
     return "\t".join(values) + "\n"
 
@@ -189,7 +203,8 @@ def copy_versions(rows: list[Row], valid_from: date | None, progress: bool) -> N
     on one core while PostgreSQL inserts and checks on the other.
     """
     ordered = sorted(rows, key=lambda r: (r.level, r.code))
-    lines = (_copy_line(row, valid_from)
+    derived: dict[tuple[str, int], tuple[str, str, str]] = {}
+    lines = (_copy_line(row, valid_from, derived)
              for row in tqdm(ordered, desc="copying", unit=" rows", disable=not progress))
     with connection.cursor() as cur:
         cur.copy_expert(f"COPY boundaries_divisionversion ({COPY_COLUMNS}) FROM STDIN",

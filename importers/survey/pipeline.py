@@ -140,8 +140,10 @@ def _run(path: Path, crs: str | None, encoding: str | None, repair: bool,
     version = division_of(division)
     flat = geometry.flatten(source.features)
     if not flat.points:
+        first = next((f"; line {f.line}: {f.message}" for f in source.findings
+                      if f.rule == "bad_coordinates"), "")
         raise RefusedFile(f"{path}: {len(source.features)} feature(s) and not one "
-                          "coordinate among them")
+                          f"coordinate among them{first}")
     xr, yr = flat.bounds()
     centre = version.geom.centroid.x if version is not None else None
     choice = crs_.choose(source.declared_crs, crs, xr, yr, axis_free=source.axis_free,

@@ -8,6 +8,7 @@ KML and GPX readers are expat-based; refusing the declaration is simpler than tr
 every build to keep external entities off).
 """
 
+import codecs
 import re
 import shutil
 import stat
@@ -182,24 +183,29 @@ def check_shapefile(shp: Path) -> None:
                           f"holds {records} records: truncated or mismatched parts")
 
 
-XML_DECLS = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
+XML_DECLS = re.compile(r"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
 
 
-def _xml_bytes(data: bytes) -> bytes:
-    """The document in an ASCII-compatible form, so a UTF-16 DOCTYPE is found too."""
-    for bom, codec in ((b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")):
-        if data.startswith(bom):
-            return data[2:].decode(codec, "replace").encode("utf-8")
-    if data[:2] == b"<\x00":
-        return data.decode("utf-16-le", "replace").encode("utf-8")
-    if data[:2] == b"\x00<":
-        return data.decode("utf-16-be", "replace").encode("utf-8")
-    return data
+def _xml_codec(head: bytes) -> str:
+    """UTF-16 by its BOM or its first '<'; else any ASCII-compatible reading will do, since
+    the markup looked for is ASCII in UTF-8 and GB18030 alike."""
+    if head.startswith(b"\xff\xfe") or head[:2] == b"<\x00":
+        return "utf-16-le"
+    if head.startswith(b"\xfe\xff") or head[:2] == b"\x00<":
+        return "utf-16-be"
+    return "latin-1"
 
 
 def check_xml(path: Path) -> None:
-    """Refuse XML that declares a DOCTYPE or ENTITY (XXE, billion laughs)."""
-    found = XML_DECLS.search(_xml_bytes(path.read_bytes()))
-    if found:
-        raise RefusedFile(f"{path}: XML with a <!{found.group(1).decode().upper()}> declaration "
-                          "(external or recursive entities, XXE) refused")
+    """Refuse XML that declares a DOCTYPE or ENTITY (XXE, billion laughs), wherever it is."""
+    with path.open("rb") as fh:
+        decoder = codecs.getincrementaldecoder(_xml_codec(fh.read(2)))("replace")
+        fh.seek(0)
+        tail = ""
+        while block := fh.read(CHUNK):
+            text = tail + decoder.decode(block)
+            found = XML_DECLS.search(text)
+            if found:
+                raise RefusedFile(f"{path}: XML with a <!{found.group(1).upper()}> declaration "
+                                  "(external or recursive entities, XXE) refused")
+            tail = text[-64:]  # a declaration cut between two blocks is still seen

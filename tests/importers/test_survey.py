@@ -405,6 +405,10 @@ def test_it_refuses_xml_with_entities(tmp_path, declaration):
     path.write_bytes(path.read_text().encode("utf-16"))
     with pytest.raises(RefusedFile, match="XXE"):
         survey.run(path)
+    padding = "<!--" + " " * (1024 * 1024 - 7) + "-->"  # the declaration across two reads
+    path.write_text(f'<?xml version="1.0"?>{padding}{declaration}<{root}></{root}>')
+    with pytest.raises(RefusedFile, match="XXE"):
+        survey.run(path)
 
 
 def test_it_refuses_truncated_shapefiles(tmp_path, ring):
