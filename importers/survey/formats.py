@@ -5,6 +5,7 @@ from pathlib import Path
 
 from ..errors import RefusedFile
 from . import csvfile
+from .safety import check_xml
 
 HEAD = 64 * 1024
 SHAPEFILE, SHAPEFILE_ZIP, GEOPACKAGE = "shapefile", "shapefile-zip", "geopackage"
@@ -50,6 +51,7 @@ def sniff(path: Path) -> str:
     if text.startswith(("{", "[")):
         return GEOJSON
     if text.startswith("<"):
+        check_xml(path)  # before anything, GDAL included, parses it
         root = XML_ROOT.search(text.encode("utf-8"))
         if root is None:
             raise RefusedFile(f"{path}: XML that is neither KML nor GPX")

@@ -36,8 +36,6 @@ def read(path: Path, fmt: str, encoding: str | None, progress: bool = False) -> 
         if not source.features:
             raise RefusedFile(f"{path}: no rows under the header")
         return source
-    if fmt in (formats.KML, formats.GPX):
-        safety.check_xml(path)
     return readers.read_other(path, fmt, encoding, progress)
 
 
