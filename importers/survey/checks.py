@@ -95,9 +95,11 @@ def duplicate_numbers(features: list[Feature], prop: str | None) -> list[Finding
     if prop is None:
         return []
     seen = defaultdict(list)
+    points = {kind for kind, family in FAMILIES.items() if family == "point"}
     for feature in features:
         value = feature.properties.get(prop)
-        if value is not None and value != "" and _is_point(feature):
+        if value is not None and value != "" and feature.geometry \
+                and feature.geometry["type"] in points:
             seen[str(value).strip()].append(feature)
     seen.pop("", None)
     findings = []

@@ -71,6 +71,7 @@ class Flat:
     ys: array
     points: list  # the original positions (their z, if any, is kept)
     spans: list[tuple[int, int]]  # each feature's slice of xs/ys
+    has_z: bool = False
 
     def bounds(self) -> tuple[tuple, tuple]:
         if math.isfinite(sum(self.xs) + sum(self.ys)):
@@ -95,7 +96,7 @@ def flatten(features: list[Feature]) -> Flat:
     if len(both) == 2 * len(points):  # all 2D: split the pairs at C speed
         return Flat(both[0::2], both[1::2], points, spans)
     return Flat(array("d", (p[0] for p in points)), array("d", (p[1] for p in points)),
-                points, spans)
+                points, spans, has_z=True)
 
 
 def to_target(flat: Flat, source: pyproj.CRS, swap: bool) -> None:
@@ -110,7 +111,7 @@ def to_target(flat: Flat, source: pyproj.CRS, swap: bool) -> None:
 
 def put_back(features: list[Feature], flat: Flat) -> None:
     """Replace every feature's geometry by its transformed one, z kept."""
-    if any(len(p) > 2 for p in flat.points):
+    if flat.has_z:
         moved = ((x, y, *p[2:]) for x, y, p in zip(flat.xs, flat.ys, flat.points, strict=True))
     else:
         moved = zip(flat.xs, flat.ys, strict=True)
@@ -130,12 +131,19 @@ def _xy(points) -> bytes:
         "d", chain.from_iterable(p[:2] for p in points)).tobytes()
 
 
+_POINT = struct.Struct("=BIIdd")
+
+
+def point_ewkb(x: float, y: float, srid: int) -> bytes:
+    return _POINT.pack(_ORDER, WKB_TYPES["Point"] | EWKB_SRID, srid, x, y)
+
+
 def wkb(geom: dict, srid: int | None = None) -> bytes:
     """2D (E)WKB of a GeoJSON-like geometry; the SRID only on the outer one."""
     kind = geom["type"]
     coords = geom.get("coordinates")
     if kind == "Point" and srid and coords:
-        return struct.pack("=BIIdd", _ORDER, 1 | EWKB_SRID, srid, coords[0], coords[1])
+        return point_ewkb(coords[0], coords[1], srid)
     head = struct.pack("=BI", _ORDER, WKB_TYPES[kind] | (EWKB_SRID if srid else 0))
     head += struct.pack("=I", srid) if srid else b""
     if kind == "GeometryCollection":

@@ -46,7 +46,8 @@ def _properties(props) -> dict:
 def _collection_features(collection, layer: str, start: int, drop_nulls: bool,
                          progress: bool) -> list[Feature]:
     out = []
-    shown = tqdm(collection, desc=f"reading {layer}", unit=" features", disable=not progress)
+    shown = tqdm(collection, desc=f"reading {layer}", unit=" features") if progress else \
+        collection
     for index, feature in enumerate(shown, start):
         props = _properties(feature.properties)
         if drop_nulls:

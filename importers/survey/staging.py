@@ -70,7 +70,12 @@ def _chunks(features: list[Feature], unstageable: set[int]) -> Iterator[bytes]:
             name = feature.layer.encode()
             layers[feature.layer] = _SIZE.pack(len(name)) + name
         geom = feature.geometry
-        geom = geometry.wkb(geom, 4490) if geom and feature.index not in unstageable else None
+        if not geom or feature.index in unstageable:
+            geom = None
+        elif geom["type"] == "Point":  # the markers: most rows
+            geom = geometry.point_ewkb(*geom["coordinates"][:2], 4490)
+        else:
+            geom = geometry.wkb(geom, 4490)
         props = _json(feature.properties)
         out += [_HEAD.pack(5, 4, feature.index), layers[feature.layer],
                 _NULL if feature.line is None else struct.pack("!ii", 4, feature.line),
