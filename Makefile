@@ -6,7 +6,9 @@ export DJANGO_SETTINGS_MODULE := config.settings
 
 run: system venv db migrate demo serve
 
+# gdal-bin: the OGC facade is tested with GDAL's own client (ogrinfo OAPIF:).
 test: system venv db
+	@scripts/ensure_system.sh gdal-bin
 	$(PY) -m pytest
 
 bench: system venv db migrate
