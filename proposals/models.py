@@ -47,6 +47,8 @@ class Proposal(models.Model):
     state = models.CharField(max_length=20, choices=State.choices, default=State.SUBMITTED)
     # The proposed name (naming, renaming); empty for a cancellation.
     name = models.CharField(max_length=100, blank=True, default="")
+    # Toneless pinyin of the name: open proposals competing for a name are found by it.
+    pinyin = models.CharField(max_length=300, blank=True, default="")
     place_class = models.ForeignKey("gazetteer.PlaceClass", on_delete=models.PROTECT)
     division_code = models.CharField(max_length=12)
     place = models.ForeignKey("gazetteer.Place", null=True, blank=True, on_delete=models.PROTECT,
@@ -69,7 +71,8 @@ class Proposal(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["state", "created_at"], name="proposal_state_idx"),
-                   models.Index(fields=["division_code"], name="proposal_division_idx")]
+                   models.Index(fields=["division_code"], name="proposal_division_idx"),
+                   models.Index(fields=["pinyin"], name="proposal_pinyin_idx")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(kind="naming", place__isnull=True) & ~Q(name="")

@@ -18,12 +18,13 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 from django.contrib.gis.geos import GEOSGeometry
 from django.db import connection, transaction
+from django.db.models import Q
 
 from config.errors import BadRequest
 from gazetteer import checks
 from gazetteer import services as places
 from gazetteer.models import Place
-from gazetteer.names import normalize
+from gazetteer.names import normalize, toneless
 
 from .models import Comment, ExpertOpinion, Kind, Proposal, Role, State, Transition, Vote
 
@@ -74,9 +75,9 @@ def proposal_submit(*, actor, kind: str, place_class: str | None = None,
         raise BadRequest("reason: a renaming needs a reason (地名稳定性原则)")
     if geom is not None and geom.srid != 4490:
         raise BadRequest(f"geometry SRID {geom.srid}: expected 4490 (CGCS2000)")
-    proposal = Proposal(kind=kind, name=normalize(name), place_class=cls,
-                        division_code=division_code, place=place, geom=geom, meaning=meaning,
-                        reason=reason, applicant=actor)
+    proposal = Proposal(kind=kind, name=normalize(name), pinyin=toneless(normalize(name)),
+                        place_class=cls, division_code=division_code, place=place, geom=geom,
+                        meaning=meaning, reason=reason, applicant=actor)
     proposal.findings = run_checks(proposal)
     proposal.save()
     Transition.objects.create(proposal=proposal, action="submit", from_state="",
@@ -92,11 +93,33 @@ def _deepest_division(place: Place) -> str:
 
 
 def run_checks(proposal: Proposal) -> list[dict]:
+    """The statutory checks, and a warning for other open proposals wanting the name."""
     if proposal.kind == Kind.CANCELLATION:
         return []
     result = checks.check_name(name=proposal.name, place_class=proposal.place_class,
                                division_code=proposal.division_code, place=proposal.place)
-    return result.as_dict()["findings"]
+    return result.as_dict()["findings"] + pending_clashes(proposal)
+
+
+OPEN = [State.SUBMITTED, State.ACCEPTED, State.EXPERT_REVIEW, State.CONSULTATION,
+        State.COMMITTEE_REVIEW, State.APPROVED]
+
+
+def pending_clashes(p: Proposal) -> list[dict]:
+    """Open proposals for the same or a homophone name in the same scope (one query)."""
+    cand = checks.Candidate(p.name, "", "", p.place_class, checks.division_row(p.division_code),
+                            p.place, date.today())
+    lo, hi = checks.scope_range(cand, p.place_class.scope)
+    others = (Proposal.objects.filter(state__in=OPEN, place_class__group=p.place_class.group,
+                                      division_code__gte=lo, division_code__lt=hi)
+              .filter(Q(pinyin=p.pinyin) | Q(name=p.name)).exclude(id=p.id)
+              .order_by("id").values("id", "name", "state")[:checks.MAX_EVIDENCE])
+    return [{"rule": "pending", "severity": checks.WARN,
+             "message": f"{p.name}: proposal {o['id']} ({o['state']}) asks for "
+                        f"{'the same name' if o['name'] == p.name else 'a homophone'} "
+                        f"{o['name']}; only one can be published",
+             "evidence": [{"id": o["id"], "name": o["name"], "state": o["state"]}]}
+            for o in others]
 
 
 def blocking(findings: list[dict]) -> list[dict]:

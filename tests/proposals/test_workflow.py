@@ -137,7 +137,12 @@ def test_it_cancels_a_place_on_publication(staff, make_place):
 
 
 def test_it_keeps_two_clashing_proposals_open_but_publishes_only_one(staff):
-    first, second = submit(staff, name="凤凰大道"), submit(staff, name="凤凰大道")
+    first, second = submit(staff, name="凤凰大道"), submit(staff, name="凤皇大道")
+    pending = [f for f in second.findings if f["rule"] == "pending"]
+    assert pending[0]["severity"] == "warn" and pending[0]["evidence"][0]["id"] == first.id
+    assert "homophone" in pending[0]["message"]
+    assert not [f for f in submit(staff, name="凤凰大道", division="4419").findings
+                if f["rule"] == "pending"]  # another city
     drive(first, "approved", staff)
     drive(second, "approved", staff)
     act(first, staff["clerk"], "publish", announcement_number="公告2号",
@@ -146,4 +151,4 @@ def test_it_keeps_two_clashing_proposals_open_but_publishes_only_one(staff):
         act(second, staff["clerk"], "publish", announcement_number="公告3号",
             announcement_date=date.today())
     assert Proposal.objects.get(id=second.id).state == "approved"
-    assert Place.objects.filter(name="凤凰大道").count() == 1
+    assert Place.objects.filter(name__in=["凤凰大道", "凤皇大道"]).count() == 1
