@@ -304,6 +304,9 @@ def boundary_lines_derive(*, level: int, as_of: date | None = None,
                         f"(tolerance {gap_tolerance_m:g} m)"}
     timings: dict[str, float] = {}
     with transaction.atomic(), connection.cursor() as cur:
+        # Two runs at once would compare against the same old versions and then collide
+        # on the exclusion constraint: the second waits for the first instead.
+        cur.execute("SELECT pg_advisory_xact_lock(hashtext('boundary_lines_derive'))")
         _drop_temp(cur)
         with _stage(timings, "shared"):
             _shared_lines(cur, params, progress)
