@@ -8,8 +8,6 @@ overwritten and nothing is written unless every row is good.
 """
 
 import csv
-import io
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -22,6 +20,7 @@ from boundaries.models import DivisionEdition, DivisionEvent, DivisionVersion, E
 from boundaries.names import PLACEHOLDER, division_kind, place_name, search_keys
 
 from .errors import ConflictError, RowError, SourceError
+from .pgcopy import IterStream
 
 # file, level, code length, parent column (None for provinces)
 FILES = [
@@ -208,35 +207,10 @@ def copy_versions(rows: list[Row], valid_from: date | None, progress: bool) -> N
              for row in tqdm(ordered, desc="copying", unit=" rows", disable=not progress))
     with connection.cursor() as cur:
         cur.copy_expert(f"COPY boundaries_divisionversion ({COPY_COLUMNS}) FROM STDIN",
-                        LineStream(lines), COPY_CHUNK)
+                        IterStream(lines), COPY_CHUNK)
 
 
 COPY_CHUNK = 1 << 16
-
-
-class LineStream(io.TextIOBase):
-    """A read-only text file over an iterator of lines, for copy_expert."""
-
-    def __init__(self, lines: Iterator[str]):
-        self._lines = lines
-        self._rest = ""
-
-    def readable(self) -> bool:
-        return True
-
-    def read(self, size: int | None = -1) -> str:
-        chunks, length = [self._rest], len(self._rest)
-        for line in self._lines:
-            chunks.append(line)
-            length += len(line)
-            if size is not None and 0 <= size <= length:
-                break
-        data = "".join(chunks)
-        if size is None or size < 0:
-            self._rest = ""
-            return data
-        self._rest = data[size:]
-        return data[:size]
 
 
 # For the index builds after a bulk load: the GIN indexes (grams, trigrams) build

@@ -14,15 +14,11 @@ in the file are reported as probable renames, never applied.
 """
 
 import io
-import struct
-import sys
-from array import array
 from collections import namedtuple
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
-from itertools import chain
 from pathlib import Path
 
 import fiona
@@ -35,6 +31,8 @@ from boundaries.models import SHORT_LENGTHS, Level
 from boundaries.names import normalize
 
 from .errors import ConflictError, ImporterError, SourceError
+from .pgcopy import binary_rows
+from .polygon_wkb import to_wkb
 
 LEVELS = {label: value for value, label in Level.choices}
 TARGET_SRID = 4490
@@ -110,54 +108,6 @@ def open_source(path: str, layer: str | None = None, encoding: str | None = None
         yield collection
 
 
-_ORDER = 1 if sys.byteorder == "little" else 0  # WKB in native order: array.tobytes() as is
-POLYGONAL = {"Polygon": 3, "MultiPolygon": 6, "GeometryCollection": 7}
-
-
-def _ring(points) -> bytes:
-    if points and len(points[0]) != 2:  # drop z: divisions are planar
-        points = [p[:2] for p in points]
-    return struct.pack("=I", len(points)) + array("d", chain.from_iterable(points)).tobytes()
-
-
-def wkb(kind: str, coords) -> bytes:
-    """2D WKB of a (Multi)Polygon, built from whole coordinate arrays, not point by point."""
-    head = struct.pack("=BII", _ORDER, POLYGONAL[kind], len(coords))
-    if kind == "Polygon":
-        return head + b"".join(_ring(ring) for ring in coords)
-    return head + b"".join(wkb("Polygon", polygon) for polygon in coords)
-
-
-def _polygons(geom) -> list:
-    """(kind, coordinates) of the polygonal parts: lines and points have no area."""
-    if geom.type == "GeometryCollection":
-        return [part for g in geom.geometries for part in _polygons(g)]
-    return [(geom.type, geom.coordinates)] if geom.type in POLYGONAL else []
-
-
-def _mend(rings: list) -> list:
-    """Rings closed, the ones with no area dropped (with their holes if it is the shell)."""
-    closed = [ring if ring[0] == ring[-1] else [*ring, ring[0]] for ring in rings if ring]
-    if not closed or len(closed[0]) < 4:
-        return []
-    return [closed[0]] + [ring for ring in closed[1:] if len(ring) >= 4]
-
-
-def to_wkb(geom) -> tuple[bytes, bool]:
-    """WKB and whether GEOS can take the geometry as it is. GEOS and PostGIS's WKB input both
-    refuse an open ring or one of fewer than four points (the real data has them); those
-    are mended here as ST_MakeValid would, and the feature still counts as repaired."""
-    parts = _polygons(geom)
-    if geom.type in ("Polygon", "MultiPolygon") and len(parts) == 1:
-        kind, coords = parts[0]
-        polygons = coords if kind == "MultiPolygon" else [coords]
-        if all(len(r) >= 4 and r[0] == r[-1] for rings in polygons for r in rings):
-            return wkb(kind, coords), True
-    mended = [m for kind, coords in parts
-              for m in map(_mend, coords if kind == "MultiPolygon" else [coords]) if m]
-    return wkb("MultiPolygon", mended), False
-
-
 def read_chunks(collection, progress: bool) -> Iterator[list[tuple]]:
     """Chunks of (index, properties, geometry type, WKB or None, GEOS-safe), in file order."""
     chunk, size = [], 0
@@ -229,23 +179,8 @@ ALTER TABLE poly_geom ALTER geom SET STORAGE EXTERNAL;
 
 
 def copy_rows(table: str, columns: str, rows: list[tuple], kinds: str) -> None:
-    """COPY in binary format; ``kinds`` has one letter a column: i int4, o bool, t text, b bytes."""
-    out = [b"PGCOPY\n\xff\r\n\x00", struct.pack("!ii", 0, 0)]
-    count = struct.pack("!h", len(kinds))
-    for row in rows:
-        out.append(count)
-        for kind, value in zip(kinds, row, strict=True):
-            if value is None:
-                out.append(b"\xff\xff\xff\xff")
-            elif kind == "i":
-                out.append(struct.pack("!ii", 4, value))
-            elif kind == "o":
-                out.append(struct.pack("!i?", 1, value))
-            else:
-                data = value.encode() if kind == "t" else value
-                out += [struct.pack("!i", len(data)), data]
-    out.append(struct.pack("!h", -1))
-    data = b"".join(out)
+    """COPY rows in binary format (``kinds`` as for pgcopy.binary_rows)."""
+    data = binary_rows(rows, kinds)
     with connection.cursor() as cur:
         # one read of the whole buffer: reading it 8 kB at a time would take the GIL from
         # the reader thread hundreds of times a chunk
