@@ -3,12 +3,16 @@
 The technique of boundaries.search: a UNION ALL of parts, each answering one match
 kind on one table (places by their standard name, variants by theirs) and cut to
 the page by its own LIMIT, deduplicated (a place keeps its best match) and ranked:
-tier, standard before variant, name, id. Text is normalised first (full-width,
+tier, standard before variant, id. A part on places either walks the id order and
+stops at the page (terms so common that collecting them would cost more: 路 is in a
+third of all names) or collects its hits behind an OFFSET 0 fence, as the planner's
+estimate of its hits decides (walking_tiers). Text is normalised first (full-width,
 spaces, traditional → simplified), so 江門 finds 江门. A variant hit returns the
 place with the variant it matched (a former name 曾用名 is marked ``former``).
 Trigram similarity runs only on a miss ("did you mean").
 """
 
+import json
 from dataclasses import dataclass
 from datetime import date
 
@@ -24,6 +28,8 @@ from .models import Status
 MATCHES = {0: "exact", 1: "prefix", 2: "pinyin", 3: "initials", 4: "fuzzy", 5: "similar"}
 SIMILAR_TIER = 5
 TABLES = {"place": "gazetteer_place", "variant": "gazetteer_placename"}
+# Below this many estimated hits a part is always collected.
+MIN_WALK = 1000
 
 
 @dataclass
@@ -100,15 +106,20 @@ def conditions(norm: str, params: dict) -> list[tuple[int, str]]:
     return found
 
 
-def _part(table: str, tier: int, condition: str, where: str) -> str:
+def _part(table: str, tier: int, condition: str, where: str, walk: bool = False) -> str:
     if table == "place":
-        head = "SELECT p.id, p.name AS rank_name, NULL::text AS kind, p.name AS matched"
+        head = "SELECT p.id, NULL::text AS kind, p.name AS matched"
         source, condition = "gazetteer_place p", condition.replace("t.", "p.")
     else:
-        head = "SELECT p.id, p.name AS rank_name, t.kind, t.name AS matched"
+        head = "SELECT p.id, t.kind, t.name AS matched"
         source = "gazetteer_placename t JOIN gazetteer_place p ON p.id = t.place_id"
-    return (f"SELECT * FROM ({head}, {tier} AS tier FROM {source} WHERE {condition} AND {where}"
-            f" ORDER BY p.name, p.id LIMIT %(window)s) AS part")
+    inner = f"{head}, {tier} AS tier FROM {source} WHERE {condition} AND {where}"
+    if walk:
+        return f"SELECT * FROM ({inner} ORDER BY p.id LIMIT %(window)s) AS part"
+    # OFFSET 0 keeps the planner from walking the id order past the LIMIT on its own
+    # estimate: a term clustered in one region would be read far down the table.
+    return (f"SELECT * FROM (SELECT * FROM ({inner} OFFSET 0) AS collected"
+            f" ORDER BY id LIMIT %(window)s) AS part")
 
 
 def _ranked(union: list[str]) -> str:
@@ -116,8 +127,37 @@ def _ranked(union: list[str]) -> str:
     return (
         "SELECT id, kind, matched, tier FROM (SELECT DISTINCT ON (id) * FROM (" + body +
         ") AS parts ORDER BY id, tier, kind NULLS FIRST) AS hits"
-        " ORDER BY tier, kind NULLS FIRST, rank_name, id LIMIT %(limit)s OFFSET %(offset)s"
+        " ORDER BY tier, kind NULLS FIRST, id LIMIT %(limit)s OFFSET %(offset)s"
     )
+
+
+def walking_tiers(found: list[tuple[int, str]], where: str, params: dict) -> set[int]:
+    """The tiers whose part on places should walk the id order instead of collecting.
+
+    Collecting costs about the number of hits; walking about window × rows / hits
+    (uniformly spread). Walk when the planner estimates so many hits that walking
+    is cheaper (hits² > window × rows), and never for a few hundred. One EXPLAIN
+    for all the parts.
+    """
+    ctes = ", ".join(
+        f"e{tier} AS MATERIALIZED (SELECT p.id FROM gazetteer_place p "
+        f"WHERE {cond.replace('t.', 'p.')} AND {where})" for tier, cond in found if tier)
+    if not ctes:
+        return set()
+    union = " UNION ALL ".join(f"SELECT id FROM e{tier}" for tier, _ in found if tier)
+    with connection.cursor() as cur:
+        cur.execute("SELECT reltuples FROM pg_class WHERE oid = 'gazetteer_place'::regclass")
+        total = max(cur.fetchone()[0], 0)
+        cur.execute(f"EXPLAIN (FORMAT JSON) WITH {ctes} {union}", params)
+        plan = cur.fetchone()[0]
+    plan = plan if isinstance(plan, list) else json.loads(plan)
+    walk = set()
+    for node in plan[0]["Plan"].get("Plans", []):
+        name = node.get("Subplan Name", "")
+        hits = node["Plan Rows"]
+        if name.startswith("CTE e") and hits >= MIN_WALK and hits * hits > params["window"] * total:
+            walk.add(int(name.removeprefix("CTE e")))
+    return walk
 
 
 def search_places(q: str | None, filters: Filters, *, limit: int, offset: int) -> list[tuple]:
@@ -126,13 +166,18 @@ def search_places(q: str | None, filters: Filters, *, limit: int, offset: int) -
     where = filters.sql(params)
     if q is None:
         sql = (f"SELECT p.id, NULL, p.name, 0 FROM gazetteer_place p WHERE {where} "
-               "ORDER BY p.name, p.id LIMIT %(limit)s OFFSET %(offset)s")
+               "ORDER BY p.id LIMIT %(limit)s OFFSET %(offset)s")
         return _fetch(sql, params)
     norm = normalize(q)
     if not norm.replace("'", ""):
         raise BadRequest(f"q {q!r}: nothing to search for once spaces are removed")
     found = conditions(norm, params)
-    union = [_part(table, tier, cond, where) for table in TABLES for tier, cond in found]
+    with transaction.atomic(), connection.cursor() as cur:
+        cur.execute("SET LOCAL jit = off")
+        walk = walking_tiers(found, where, params)
+    # Variants are few beside the places: always collected.
+    union = [_part(table, tier, cond, where, walk=table == "place" and tier in walk)
+             for table in TABLES for tier, cond in found]
     rows = _fetch(_ranked(union), params)
     if not rows and "similar" in params and offset == 0:
         union = [_part(table, SIMILAR_TIER, "t.name %% %(similar)s", where) for table in TABLES]

@@ -1,0 +1,40 @@
+"""Common terms walk the id order, rare ones are collected; the page is the same either way."""
+
+import pytest
+from django.db import connection
+
+from boundaries.names import normalize
+from gazetteer import search
+from gazetteer.models import PlaceClass
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def many_roads(divisions_db):
+    road = PlaceClass.objects.get(slug="road")
+    with connection.cursor() as cur:
+        cur.execute(
+            "INSERT INTO gazetteer_place (name, specific, generic, place_class_id, romanization,"
+            " romanization_override, traditional, meaning, history, status, heritage_category,"
+            " pinyin, initials, grams, created_at) SELECT '测' || i || '路', '测' || i, '路', %s,"
+            " '', '', '', '', '', 'standard', '', 'ce' || i || 'lu', 'c' || i || 'l',"
+            " ARRAY['测', '路'], now() FROM generate_series(1, 3000) AS i", [road.id])
+        cur.execute("ANALYZE gazetteer_place")
+
+
+def test_it_walks_for_a_common_term_and_collects_a_rare_one(many_roads):
+    params = {"limit": 20, "offset": 40, "window": 60}
+    where = search.Filters().sql(params)
+    assert 4 in search.walking_tiers(search.conditions(normalize("路"), params), where, params)
+    rare = {"limit": 20, "offset": 0, "window": 20}
+    where = search.Filters().sql(rare)
+    assert search.walking_tiers(search.conditions(normalize("测1路"), rare), where, rare) == set()
+
+
+def test_it_finds_the_same_page_walking_or_collecting(many_roads, monkeypatch):
+    walked = search.search_places("路", search.Filters(), limit=20, offset=40)
+    monkeypatch.setattr(search, "walking_tiers", lambda *args: set())
+    collected = search.search_places("路", search.Filters(), limit=20, offset=40)
+    assert walked == collected and len(walked) == 20
+    assert [row[0] for row in walked] == sorted(row[0] for row in walked)
