@@ -18,7 +18,7 @@ from config.errors import BadRequest
 from ..errors import ImporterError, RefusedFile
 from . import checks, csvfile, formats, geometry, readers, safety, staging
 from . import crs as crs_
-from .types import INFO, Finding, Source, SurveyResult
+from .types import INFO, WARNING, Finding, Source, SurveyResult
 
 
 def read(path: Path, fmt: str, encoding: str | None, progress: bool = False) -> Source:
@@ -43,6 +43,8 @@ def division_of(code: str | None):
     """The registered division a survey should lie in, or None."""
     if not code:
         return None
+    # imported here: boundaries' selectors load pypinyin's dictionaries, a quarter second
+    # that a survey read without --division does not need
     from boundaries.selectors import division_get
 
     try:
@@ -58,7 +60,7 @@ def division_of(code: str | None):
 def _crs_notes(choice: crs_.Choice) -> list[Finding]:
     out = [Finding("crs", INFO, choice.note)] if choice.note else []
     if choice.warning:
-        out.append(Finding("crs", "warning", choice.warning))
+        out.append(Finding("crs", WARNING, choice.warning))
     if choice.swap and choice.source != "detected":
         out.append(Finding("crs", INFO, "the first coordinate column holds northings (or "
                            "latitudes): axes swapped"))
