@@ -94,13 +94,15 @@ def place_search(request, params: Query[PlaceSearchParams]):
     rows = search.search_places(params.q, params.filters(), limit=params.limit,
                                 offset=params.offset)
     ids = [r[0] for r in rows]
-    places = selectors.places_by_id(ids)
+    places = selectors.place_summaries(ids)
     divisions = selectors.place_divisions(ids)
     items = [{
-        "id": pid, "name": places[pid].name, "romanization": places[pid].display_romanization,
-        "place_class": places[pid].place_class.slug, "class_name": places[pid].place_class.name,
-        "status": places[pid].status, "valid_from": places[pid].valid_from,
-        "valid_to": places[pid].valid_to, "match": search.MATCHES[tier], "matched_name": matched,
+        "id": pid, "name": places[pid]["name"],
+        "romanization": places[pid]["romanization_override"] or places[pid]["romanization"],
+        "place_class": places[pid]["place_class__slug"],
+        "class_name": places[pid]["place_class__name"], "status": places[pid]["status"],
+        "valid_from": places[pid]["valid_from"], "valid_to": places[pid]["valid_to"],
+        "match": search.MATCHES[tier], "matched_name": matched,
         "matched_kind": kind, "former": kind == VariantKind.FORMER,
         "divisions": [d["name"] for d in divisions[pid] if d["level"] == 3],
     } for pid, kind, matched, tier in rows]

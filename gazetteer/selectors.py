@@ -26,8 +26,13 @@ def place_get(place_id: int) -> Place:
     return place
 
 
-def places_by_id(ids: list[int]) -> dict[int, Place]:
-    return Place.objects.select_related("place_class").in_bulk(ids)
+def place_summaries(ids: list[int]) -> dict[int, dict]:
+    """What a search hit shows, as plain rows: building model instances (with their
+    geometry) costs more than the search itself."""
+    rows = Place.objects.filter(id__in=ids).values(
+        "id", "name", "romanization", "romanization_override", "status", "valid_from",
+        "valid_to", "place_class__slug", "place_class__name")
+    return {row["id"]: row for row in rows}
 
 
 DIVISIONS_SQL = """
