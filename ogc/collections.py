@@ -66,9 +66,13 @@ class Query:
     period: tuple[date | None, date | None] | None = None  # None: in force today
     limit: int = 10
     offset: int = 0
+    after: int | None = None  # keyset paging: features with a greater id
 
-    def where(self, collection: Collection, params: dict) -> str:
+    def where(self, collection: Collection, params: dict, keyset: bool = True) -> str:
         parts = [collection.where]
+        if keyset and self.after is not None:
+            parts.append("t.id > %(after)s")
+            params["after"] = self.after
         if self.bbox:
             parts.append("t.geom && ST_MakeEnvelope(%(x0)s, %(y0)s, %(x1)s, %(y1)s, 4490)")
             params |= dict(zip(("x0", "y0", "x1", "y1"), self.bbox, strict=True))
@@ -91,19 +95,24 @@ def _feature_sql(collection: Collection) -> str:
     )
 
 
-def items(collection: Collection, query: Query) -> tuple[str, int]:
-    """(the features as a JSON array text, how many on this page)."""
+def items(collection: Collection, query: Query) -> tuple[str, int, int | None]:
+    """(the features as a JSON array text, how many on this page, the last id if more follow).
+
+    One row more than the page is read to know whether a next page exists.
+    """
     params = {"limit": query.limit, "offset": query.offset}
     sql = (
-        f"SELECT COALESCE(json_agg(f ORDER BY id), '[]')::text, count(*) FROM ("
+        "SELECT COALESCE(json_agg(f ORDER BY id) FILTER (WHERE n <= %(limit)s), '[]')::text,"
+        " count(*) FILTER (WHERE n <= %(limit)s),"
+        " CASE WHEN count(*) > %(limit)s THEN max(id) FILTER (WHERE n <= %(limit)s) END"
+        " FROM (SELECT *, row_number() OVER (ORDER BY id) AS n FROM ("
         f"SELECT t.id, {_feature_sql(collection)} AS f FROM {collection.table} "
         f"WHERE {query.where(collection, params)} ORDER BY t.id "
-        f"LIMIT %(limit)s OFFSET %(offset)s) AS page"
+        "LIMIT %(limit)s + 1 OFFSET %(offset)s) AS page) AS numbered"
     )
     with connection.cursor() as cur:
         cur.execute(sql, params)
-        text, returned = cur.fetchone()
-    return text, returned
+        return cur.fetchone()
 
 
 def item(collection: Collection, feature_id: int) -> str | None:
@@ -118,7 +127,7 @@ def item(collection: Collection, feature_id: int) -> str | None:
 def matched(collection: Collection, query: Query) -> int:
     """Exact up to EXACT_COUNT_LIMIT; beyond, the planner's estimate (counting is slow)."""
     params: dict = {"cap": EXACT_COUNT_LIMIT + 1}
-    where = query.where(collection, params)
+    where = query.where(collection, params, keyset=False)
     with connection.cursor() as cur:
         cur.execute(f"SELECT count(*) FROM (SELECT 1 FROM {collection.table} WHERE {where} "
                     "LIMIT %(cap)s) AS capped", params)

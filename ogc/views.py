@@ -20,7 +20,7 @@ CONFORMANCE = [
 ]
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 MAX_LIMIT = 10_000
-KNOWN = {"bbox", "datetime", "limit", "offset", "f"}
+KNOWN = {"bbox", "datetime", "limit", "offset", "after", "f"}
 
 
 class OGCError(Exception):
@@ -167,12 +167,13 @@ def parse_query(request) -> cols.Query:
         # Above the maximum the server answers with the maximum (Core, /req/core/fc-limit).
         limit=min(_int(request, "limit", 10, 1), MAX_LIMIT),
         offset=_int(request, "offset", 0, 0),
+        after=_int(request, "after", -1, 0) if "after" in request.GET else None,
     )
 
 
-def _page_link(request, c: cols.Collection, query: cols.Query, offset: int, rel: str) -> dict:
-    params = {k: v for k, v in request.GET.items() if k not in ("offset", "limit")}
-    params |= {"limit": query.limit, "offset": offset}
+def _page_link(request, c: cols.Collection, query: cols.Query, rel: str, **page) -> dict:
+    params = {k: v for k, v in request.GET.items() if k not in ("offset", "limit", "after")}
+    params |= {"limit": query.limit, **page}
     return _link(request, f"/ogc/collections/{c.id}/items?{urlencode(params)}", rel,
                  "application/geo+json")
 
@@ -181,13 +182,17 @@ def _page_link(request, c: cols.Collection, query: cols.Query, offset: int, rel:
 def items(request, collection_id: str):
     c = _get(collection_id)
     query = parse_query(request)
-    features, returned = cols.items(c, query)
+    features, returned, last_id = cols.items(c, query)
     number_matched = cols.matched(c, query)
-    links = [_page_link(request, c, query, query.offset, "self")]
-    if query.offset + returned < number_matched:
-        links.append(_page_link(request, c, query, query.offset + query.limit, "next"))
-    if query.offset > 0:
-        links.append(_page_link(request, c, query, max(query.offset - query.limit, 0), "prev"))
+    here = {"after": query.after} if query.after is not None else {"offset": query.offset}
+    links = [_page_link(request, c, query, "self", **here)]
+    if last_id is not None:
+        # Keyset paging: the next page starts after the last id, at the cost of one page
+        # however deep (an OFFSET reads and drops every row before it).
+        links.append(_page_link(request, c, query, "next", after=last_id))
+    if query.after is None and query.offset > 0:
+        links.append(_page_link(request, c, query, "prev",
+                                offset=max(query.offset - query.limit, 0)))
     envelope = json.dumps({
         "numberMatched": number_matched, "numberReturned": returned,
         "timeStamp": timezone.now().isoformat(timespec="seconds"), "links": links,

@@ -50,6 +50,7 @@ def test_it_pages_items_with_next_links(client, places):
     assert page["numberMatched"] == 4  # the cancelled one is not in force today
     names = [f["properties"]["name"] for f in page["features"]]
     seen = list(names)
+    assert "after=" in next(li["href"] for li in page["links"] if li["rel"] == "next")
     while (nxt := next((li["href"] for li in page["links"] if li["rel"] == "next"), None)):
         page = get(client, nxt.replace("http://testserver", ""))
         seen += [f["properties"]["name"] for f in page["features"]]
@@ -90,6 +91,7 @@ def test_it_returns_one_feature(client, places):
     ("/ogc/collections/places/items?datetime=yesterday", 400, "datetime"),
     ("/ogc/collections/places/items?datetime=2020-01-01/2019-01-01", 400, "datetime"),
     ("/ogc/collections/places/items?color=red", 400, "color"),
+    ("/ogc/collections/places/items?after=-1", 400, "after"),
     ("/ogc/collections/places/items?f=html", 400, "f"),
     ("/ogc/collections/places/items/abc", 404, "abc"),
 ])
@@ -98,6 +100,13 @@ def test_it_answers_errors_as_ogc_exceptions(client, divisions_db, url, status, 
     assert response.status_code == status
     body = response.json()
     assert fragment in body["description"] and body["code"]
+
+
+def test_it_pages_by_offset_with_a_prev_link(client, places):
+    page = get(client, "/ogc/collections/places/items?limit=2&offset=2")
+    assert page["numberReturned"] == 2
+    assert "offset=0" in next(li["href"] for li in page["links"] if li["rel"] == "prev")
+    assert not [li for li in page["links"] if li["rel"] == "next"]  # the last page
 
 
 def test_it_caps_the_limit_at_the_maximum(client, places):
