@@ -8,6 +8,7 @@ from ninja.renderers import JSONRenderer
 
 from boundaries.api import router as boundaries_router
 from gazetteer.api import router as gazetteer_router
+from inspections.api import router as inspections_router
 from proposals.api import router as proposals_router
 
 from .errors import BadRequest
@@ -56,3 +57,4 @@ def not_found(request, exc):
 api.add_router("/v1/", boundaries_router)
 api.add_router("/v1/", gazetteer_router)
 api.add_router("/v1/", proposals_router)
+api.add_router("/v1/", inspections_router)

@@ -23,6 +23,7 @@ INSTALLED_APPS = [
     "boundaries",
     "gazetteer",
     "proposals",
+    "inspections",
     "importers",
 ]
 
@@ -120,3 +121,11 @@ CACHES = {
 
 # Debian 12 ships GDAL 3.6; the registry never resolves remote SRS definitions.
 SILENCED_SYSTEM_CHECKS = ["gis.W001"]
+
+# Joint inspections (inspections.reconcile): how far, in metres in the line's
+# Gauss-Krüger zone, a surveyed marker or line may lie from the registered one (and the
+# two sides' surveys from each other), per line level (1 province … 4 township).
+INSPECTION_TOLERANCE_M = {1: 1.0, 2: 1.0, 3: 1.0, 4: 2.0}
+# A difference between surveyed and registered line enclosing less than this is a
+# digitising correction; a larger one is a candidate boundary change (边界调整).
+INSPECTION_CORRECTION_MAX_AREA_M2 = 10_000.0

@@ -458,9 +458,9 @@ def test_it_exits_non_zero_with_the_json_detail_when_refused(tmp_path):
     assert "empty file" in json.loads(out.getvalue())["detail"]
 
 
-def test_it_refuses_commit_while_inspections_do_not_exist(tmp_path, ring):
+def test_it_refuses_commit_without_a_known_inspection(tmp_path, ring):
     path = str(write_markers(tmp_path / "m.shp", ring))
-    with pytest.raises(CommandError, match="inspections are not available yet"):
+    with pytest.raises(CommandError, match="no inspection 1"):
         call_command("import_survey", path, "--inspection", "1", "--side", "A", "--commit")
     with pytest.raises(CommandError, match="--commit needs --inspection"):
         call_command("import_survey", path, "--commit")

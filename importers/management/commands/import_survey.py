@@ -13,7 +13,8 @@ class Command(BaseCommand):
     help = ("Read a boundary survey file (zipped Shapefile, .shp, GeoPackage, GeoJSON, KML, "
             "GPX, DXF or a CSV of marker coordinates) in any CRS and encoding, and report "
             "its features in EPSG:4490 and what is wrong with them. Dry run: nothing is "
-            "written unless --commit (which needs inspections, not available yet).")
+            "written unless --commit, which stores it as one side's confirmed survey of an "
+            "inspection (--inspection ID --side A|B).")
     # the system checks import every URLconf and API (pypinyin's dictionaries among them):
     # a second per run that a survey read does not need; `manage.py check` still runs them
     requires_system_checks = []
@@ -41,6 +42,8 @@ class Command(BaseCommand):
         try:
             self._refuse_commit(opts)
             started = time.perf_counter()
+            if opts["commit"]:
+                return self._commit(opts)
             result = survey.run(opts["file"], crs=opts["crs"], encoding=opts["encoding"],
                                 repair=opts["repair"], division=opts["division"],
                                 stage_table=opts["stage"], progress=not opts["json"])
@@ -60,9 +63,36 @@ class Command(BaseCommand):
     def _refuse_commit(opts) -> None:
         if opts["commit"] and not (opts["inspection"] and opts["side"]):
             raise ImporterError("--commit needs --inspection ID and --side A|B")
-        if opts["commit"]:
-            raise ImporterError("inspections are not available yet: the survey can only be "
-                                "read and checked (run without --commit)")
+
+    def _commit(self, opts) -> None:
+        """Store the survey through the inspection services (the reading stays the same)."""
+        from django.db import transaction
+
+        from config.errors import BadRequest
+        from inspections import services
+
+        try:
+            with transaction.atomic():  # a survey refused at confirmation leaves no preview
+                upload = services.survey_upload(
+                    actor=None, inspection_id=opts["inspection"], side=opts["side"],
+                    path=opts["file"], crs=opts["crs"], encoding=opts["encoding"],
+                    repair=opts["repair"])
+                services.survey_confirm(actor=None, upload_id=upload.id,
+                                        note="manage.py import_survey --commit")
+        except (services.Conflict, LookupError, BadRequest) as exc:
+            raise ImporterError(str(exc)) from exc
+        if opts["json"]:
+            self.stdout.write(json.dumps({"upload": upload.id, "inspection": opts["inspection"],
+                                          "side": opts["side"], "format": upload.format,
+                                          "crs": upload.crs, "crs_source": upload.crs_source,
+                                          "encoding": upload.encoding,
+                                          "features": upload.feature_count,
+                                          "findings": upload.findings}, ensure_ascii=False))
+            return
+        self.stdout.write(f"stored as survey upload {upload.id} of inspection "
+                          f"{opts['inspection']}, side {opts['side']} (confirmed): "
+                          f"{upload.feature_count} features, {upload.format}, {upload.crs} "
+                          f"({upload.crs_source}), {len(upload.findings)} finding(s)")
 
     def _print(self, result) -> None:
         layers = {}

@@ -1,0 +1,114 @@
+"""Accepting signed results: marker states appended, agreed line changes as new versions,
+candidate boundary changes as draft 边界调整 events awaiting approval.
+
+Called inside the transaction of the second signature, so a refusal here (a marker state
+that cannot be appended, a line version that cannot begin) leaves the inspection unsigned.
+"""
+
+from datetime import date
+
+from django.db import connection
+
+from boundaries.models import BoundaryMarker, DivisionEvent, EventKind, MarkerStatus
+from boundaries.services import marker_record_state
+from proposals.services import Conflict
+
+from .models import Inspection
+
+# A marker's verdict → the status its new state records; disputed and duplicate ones
+# are left as they are until the sides agree.
+STATUS_OF = {"intact": MarkerStatus.INTACT, "displaced": MarkerStatus.DISPLACED,
+             "missing": MarkerStatus.MISSING}
+
+
+def _apply_markers(inspection: Inspection, on: date) -> list[dict]:
+    rows = [m for m in inspection.results.get("markers", []) if m["verdict"] in STATUS_OF]
+    markers = BoundaryMarker.objects.in_bulk([m["marker_id"] for m in rows])
+    label = f"{inspection.line.name}第{inspection.round}轮联检"
+    written = []
+    for row in rows:
+        marker = markers.get(row["marker_id"])
+        if marker is None:
+            continue
+        displaced = row["verdict"] == "displaced"
+        note = (f"{label}：{row['verdict']}" + (f"，位移 {row['displacement_m']:.2f} m"
+                                                if row.get("displacement_m") is not None else ""))
+        state = marker_record_state(marker=marker, status=STATUS_OF[row["verdict"]], on=on,
+                                    position=row["surveyed"] if displaced else None, note=note)
+        written.append({"number": marker.number, "status": state.status,
+                        "state_id": state.id})
+    return written
+
+
+_NEW_VERSION = """
+WITH old AS (
+    UPDATE boundaries_boundaryline SET valid_to = %(on)s WHERE id = %(line)s
+    RETURNING level, left_code, right_code, name, agreement_number, agreement_date
+), surveyed AS (
+    SELECT ST_Multi(ST_LineMerge(ST_Collect(d.geom ORDER BY f.upload_id, f.idx))) AS g
+    FROM inspections_surveyfeature f
+    JOIN inspections_surveyupload u ON u.id = f.upload_id
+    CROSS JOIN LATERAL ST_Dump(f.geom) d
+    WHERE u.inspection_id = %(insp)s AND u.confirmed AND u.side = 'A'
+      AND ST_Dimension(d.geom) = 1
+), inserted AS (
+    INSERT INTO boundaries_boundaryline (level, left_code, right_code, name, geom, length_m,
+        agreement_number, agreement_date, valid_from, valid_to, geometry_source, created_at)
+    SELECT o.level, o.left_code, o.right_code, o.name, s.g, ST_Length(s.g::geography),
+           o.agreement_number, o.agreement_date, %(on)s, NULL, %(source)s, now()
+    FROM old o, surveyed s
+    RETURNING id
+), moved AS (
+    INSERT INTO boundaries_boundarymarker_lines (boundarymarker_id, boundaryline_id)
+    SELECT m.boundarymarker_id, i.id FROM boundaries_boundarymarker_lines m, inserted i
+    WHERE m.boundaryline_id = %(line)s
+)
+SELECT id FROM inserted
+"""
+
+
+def _new_line_version(inspection: Inspection, on: date) -> int:
+    line = inspection.line
+    if line.valid_to is not None or (line.valid_from is not None and line.valid_from >= on):
+        raise Conflict(f"{line.name}: its version {line.id} ({line.valid_from} – "
+                       f"{line.valid_to or 'now'}) cannot end on {on}")
+    source = f"joint inspection {inspection.id} ({line.name}第{inspection.round}轮), side A survey"
+    with connection.cursor() as cur:
+        cur.execute(_NEW_VERSION, {"on": on, "line": line.id, "insp": inspection.id,
+                                   "source": source[:200]})
+        return cur.fetchone()[0]
+
+
+def _draft_events(inspection: Inspection, on: date, changes: list[dict]) -> list[int]:
+    line = inspection.line
+    events = DivisionEvent.objects.bulk_create([DivisionEvent(
+        kind=EventKind.BOUNDARY, effective_date=on,
+        description=(f"草案（待批准）：{line.name}第{inspection.round}轮联检"
+                     f"（联检 {inspection.id}）发现的候选边界变更，"
+                     f"{line.left_code}|{line.right_code}，面积 "
+                     f"{c['area_m2']:.0f} m²，位置 {c['at'][0]:.6f} {c['at'][1]:.6f}"),
+    ) for c in changes])
+    return [e.id for e in events]
+
+
+def _apply_line(inspection: Inspection, on: date) -> dict:
+    """The agreed line change, when both sides' lines agree: corrections alone give a new
+    line version; candidate changes wait for approval as draft events, and keep the line."""
+    results = inspection.results
+    side_a = results.get("line", {}).get("A")
+    if not side_a or not side_a["stretches"]:
+        return {"line_version": None, "reason": "the surveyed line is within tolerance"}
+    if not results["summary"]["lines_agree"]:
+        return {"line_version": None, "reason": "the two sides' lines disagree: no change "
+                "agreed"}
+    candidates = [d for d in side_a["differences"] if d["triage"] == "candidate_change"]
+    if candidates:
+        return {"line_version": None, "draft_events": _draft_events(inspection, on, candidates),
+                "reason": "candidate boundary changes await approval"}
+    return {"line_version": _new_line_version(inspection, on),
+            "reason": "digitising corrections agreed by both sides"}
+
+
+def apply_results(inspection: Inspection, on: date) -> dict:
+    return {"on": on.isoformat(), "markers": _apply_markers(inspection, on),
+            "line": _apply_line(inspection, on)}

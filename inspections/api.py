@@ -1,0 +1,253 @@
+"""Joint inspections, their survey uploads, reports and the hazard register
+(authenticated like the proposals: session or bearer token)."""
+
+import re
+import tempfile
+from pathlib import Path
+
+from django.http import Http404, HttpResponse
+from ninja import File, Form, Query, Router, Schema
+from ninja.errors import HttpError
+from ninja.files import UploadedFile
+from pydantic import Field
+
+from config.errors import BadRequest
+from importers.errors import ImporterError
+from proposals.auth import AUTH
+
+from . import report, selectors, services
+from .models import HazardStatus, State
+from .schemas import (
+    HazardIn,
+    HazardOut,
+    HazardPageOut,
+    HazardStatusIn,
+    InspectionActionIn,
+    InspectionDetailOut,
+    InspectionIn,
+    InspectionPageOut,
+    InspectionReportOut,
+    OverduePageOut,
+    SurveyUploadOut,
+)
+
+router = Router(tags=["inspections"], auth=AUTH)
+
+MAX_UPLOAD_BYTES = 200 * 1024 * 1024
+SAFE_NAME = re.compile(r"[^\w.\-]+")
+LEVELS = {"province": 1, "prefecture": 2, "county": 3, "township": 4}
+
+
+def _call(fn, **kwargs):
+    try:
+        return fn(**kwargs)
+    except services.Forbidden as exc:
+        raise HttpError(403, str(exc)) from exc
+    except services.Conflict as exc:
+        raise HttpError(409, str(exc)) from exc
+    except LookupError as exc:
+        raise Http404(str(exc)) from exc
+    except ImporterError as exc:
+        raise BadRequest(str(exc)) from exc
+
+
+def _private(response: HttpResponse) -> None:
+    # Inspections are not public: no shared cache may keep them.
+    response["Cache-Control"] = "private, no-store"
+
+
+def inspection_out(i) -> dict:
+    data = {"id": i.id, "line": report.line_out(i), "round": i.round, "year": i.year,
+            "due_date": i.due_date, "state": i.state, "state_label": i.get_state_display(),
+            "teams": {"A": i.team_a.name if i.team_a else None,
+                      "B": i.team_b.name if i.team_b else None},
+            "signatures": {"A": report._signature(i.signed_a_by, i.signed_a_at),
+                           "B": report._signature(i.signed_b_by, i.signed_b_at)},
+            "completed_on": i.completed_on}
+    return data
+
+
+def upload_out(u, preview: bool = False) -> dict:
+    return {"id": u.id, "inspection_id": u.inspection_id, "side": u.side,
+            "file_name": u.file_name, "format": u.format, "crs": u.crs,
+            "crs_source": u.crs_source, "encoding": u.encoding,
+            "feature_count": u.feature_count, "findings": u.findings,
+            "confirmed": u.confirmed,
+            "uploaded_by": u.uploaded_by.username if u.uploaded_by else None,
+            "uploaded_at": u.uploaded_at, "confirmed_at": u.confirmed_at,
+            "preview": selectors.upload_preview(u) if preview else None}
+
+
+def detail(user, inspection_id: int) -> dict:
+    i = selectors.inspection_get(inspection_id)
+    return inspection_out(i) | {
+        "note": i.note, "reconciled_at": i.reconciled_at,
+        "summary": (i.results or {}).get("summary"),
+        "transitions": [{"action": t.action, "from_state": t.from_state,
+                         "to_state": t.to_state,
+                         "actor": t.actor.username if t.actor else None, "note": t.note,
+                         "at": t.at} for t in i.transitions.all()],
+        "uploads": [upload_out(u) for u in i.uploads.all()],
+        "hazards": [report.hazard_out(h) for h in i.hazards.all()],
+        "actions": selectors.next_actions(user, i),
+    }
+
+
+@router.post("/inspections", response={201: InspectionDetailOut})
+def inspection_create(request, payload: InspectionIn):
+    """Plan the next round (第N轮) of a line's joint inspection (the office)."""
+    i = _call(services.inspection_plan, actor=request.auth, line=payload.line_id,
+              year=payload.year, team_a=payload.team_a, team_b=payload.team_b,
+              round=payload.round, note=payload.note)
+    return 201, detail(request.auth, i.id)
+
+
+class InspectionFilter(Schema):
+    line: int | None = Field(None, description="a line version's id")
+    state: str | None = Field(None, description="one of the workflow states")
+    overdue: bool | None = Field(None, description="open and past its due date")
+    limit: int = Field(50, ge=1, le=500)
+    offset: int = Field(0, ge=0)
+
+
+@router.get("/inspections", response=InspectionPageOut)
+def inspection_list(request, response: HttpResponse, filters: Query[InspectionFilter]):
+    if filters.state is not None and filters.state not in State.values:
+        raise BadRequest(f"state {filters.state!r}: expected one of {', '.join(State.values)}")
+    qs = selectors.inspections(filters.line, filters.state, filters.overdue)
+    _private(response)
+    return {"count": qs.count(), "limit": filters.limit, "offset": filters.offset,
+            "items": [inspection_out(i) for i in qs[filters.offset:
+                                                    filters.offset + filters.limit]]}
+
+
+@router.get("/inspections/{inspection_id}", response=InspectionDetailOut)
+def inspection_detail(request, response: HttpResponse, inspection_id: int):
+    """The inspection with its transitions, uploads, hazards and the caller's next actions."""
+    _private(response)
+    return detail(request.auth, inspection_id)
+
+
+def _saved(upload: UploadedFile, into: Path) -> Path:
+    if upload.size is not None and upload.size > MAX_UPLOAD_BYTES:
+        raise BadRequest(f"file: {upload.size} bytes, more than {MAX_UPLOAD_BYTES}")
+    # only the last part of the client's name, and nothing a shell or path would read
+    name = SAFE_NAME.sub("_", Path(upload.name or "survey").name).lstrip(".") or "survey"
+    path = into / name[:120]
+    with path.open("wb") as out:
+        for chunk in upload.chunks():
+            out.write(chunk)
+    return path
+
+
+@router.post("/inspections/{inspection_id}/surveys", response={201: SurveyUploadOut})
+def survey_create(request, inspection_id: int, file: File[UploadedFile], side: Form[str],
+                  crs: Form[str | None] = None, encoding: Form[str | None] = None,
+                  repair: Form[bool] = False):
+    """Upload one side's survey file (a member of that side's team): it is read, checked
+    and kept as a preview; confirm it to make it part of the inspection."""
+    selectors.inspection_get(inspection_id)
+    with tempfile.TemporaryDirectory(prefix="survey-") as tmp:
+        path = _saved(file, Path(tmp))
+        upload = _call(services.survey_upload, actor=request.auth,
+                       inspection_id=inspection_id, side=side, path=path,
+                       file_name=file.name, crs=crs or None, encoding=encoding or None,
+                       repair=repair)
+    return 201, upload_out(upload, preview=True)
+
+
+@router.post("/inspections/{inspection_id}/surveys/{upload_id}/confirm",
+             response=SurveyUploadOut)
+def survey_confirm(request, inspection_id: int, upload_id: int, payload: InspectionActionIn):
+    selectors.upload_get(inspection_id, upload_id)
+    upload = _call(services.survey_confirm, actor=request.auth, upload_id=upload_id,
+                   note=payload.note)
+    return upload_out(upload, preview=True)
+
+
+@router.get("/inspections/{inspection_id}/report", response=InspectionReportOut)
+def inspection_report(request, response: HttpResponse, inspection_id: int):
+    """The joint report: markers, line deviations, side A against B, hazards, agreed
+    changes, signatures (printable at /inspections/{id}/report)."""
+    _private(response)
+    return report.report_data(selectors.inspection_get(inspection_id))
+
+
+@router.get("/inspections/{inspection_id}/report.gpkg")
+def inspection_report_gpkg(request, inspection_id: int):
+    """The joint report as a GeoPackage: layers markers, surveyed_line, deviations and
+    differences (EPSG:4490)."""
+    body = report.report_gpkg(selectors.inspection_get(inspection_id))
+    response = HttpResponse(body, content_type="application/geopackage+sqlite3")
+    response["Content-Disposition"] = f'attachment; filename="inspection-{inspection_id}.gpkg"'
+    _private(response)
+    return response
+
+
+@router.post("/inspections/{inspection_id}/{action}", response=InspectionDetailOut)
+def inspection_action(request, inspection_id: int, action: str, payload: InspectionActionIn):
+    """start_survey, reconcile, sign (with side A or B) or archive: 403 for a wrong role
+    or side, 409 out of order."""
+    selectors.inspection_get(inspection_id)
+    if action not in services.ACTIONS:
+        raise Http404(f"no action {action!r}: expected one of {', '.join(services.ACTIONS)}")
+    kwargs = {"actor": request.auth, "inspection_id": inspection_id, "note": payload.note}
+    if action == "sign":
+        kwargs["side"] = payload.side or ""
+    _call(services.ACTIONS[action], **kwargs)
+    return detail(request.auth, inspection_id)
+
+
+@router.post("/hazards", response={201: HazardOut})
+def hazard_create(request, payload: HazardIn):
+    """Record a hazard or dispute (纠纷隐患) on a line or in an inspection."""
+    hazard = _call(services.hazard_record, actor=request.auth,
+                   location=(payload.lon, payload.lat), description=payload.description,
+                   severity=payload.severity, line_id=payload.line_id,
+                   inspection_id=payload.inspection_id, note=payload.note)
+    return 201, report.hazard_out(selectors.hazard_get(hazard.id))
+
+
+class HazardFilter(Schema):
+    line: int | None = None
+    status: str | None = Field(None, description="open | mediation | resolved")
+
+
+@router.get("/hazards", response=HazardPageOut)
+def hazard_list(request, response: HttpResponse, filters: Query[HazardFilter]):
+    if filters.status is not None and filters.status not in HazardStatus.values:
+        raise BadRequest(f"status {filters.status!r}: expected one of "
+                         f"{', '.join(HazardStatus.values)}")
+    qs = selectors.hazards(filters.line, filters.status)
+    _private(response)
+    return {"count": qs.count(), "items": [report.hazard_out(h) for h in qs]}
+
+
+@router.get("/hazards/{hazard_id}", response=HazardOut)
+def hazard_detail(request, response: HttpResponse, hazard_id: int):
+    _private(response)
+    return report.hazard_out(selectors.hazard_get(hazard_id))
+
+
+@router.post("/hazards/{hazard_id}/status", response=HazardOut)
+def hazard_status(request, hazard_id: int, payload: HazardStatusIn):
+    _call(services.hazard_update, actor=request.auth, hazard_id=hazard_id,
+          status=payload.status, note=payload.note)
+    return report.hazard_out(selectors.hazard_get(hazard_id))
+
+
+class OverdueFilter(Schema):
+    level: str | None = Field(None, description="province|prefecture|county|township")
+    limit: int = Field(50, ge=1, le=500)
+    offset: int = Field(0, ge=0)
+
+
+@router.get("/boundaries/overdue", response=OverduePageOut, tags=["boundaries"])
+def boundaries_overdue(request, response: HttpResponse, filters: Query[OverdueFilter]):
+    """Lines in force not inspected for more than five years, or never, oldest due first."""
+    if filters.level is not None and filters.level not in LEVELS:
+        raise BadRequest(f"level {filters.level!r}: expected one of {', '.join(LEVELS)}")
+    count, items = selectors.overdue_lines(level=LEVELS.get(filters.level or ""),
+                                           limit=filters.limit, offset=filters.offset)
+    _private(response)
+    return {"count": count, "limit": filters.limit, "offset": filters.offset, "items": items}

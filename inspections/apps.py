@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class InspectionsConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "inspections"
+    verbose_name = "joint boundary inspections (界线联检)"

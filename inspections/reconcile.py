@@ -1,0 +1,232 @@
+"""Reconciliation of the two sides' surveys with the registered line and its markers.
+
+Everything is measured in metres in the line's CGCS2000 3-degree Gauss-Krüger zone
+(EPSG:4513–4533, zone from the line's centroid longitude), where a metre on the map is a
+metre on the ground to well under a millimetre per metre: geographic distances on the
+ellipsoid would give the same figures at several times the cost, and the zone is what
+the surveyors work in. Each statement handles every marker or both sides at once.
+"""
+
+from django.conf import settings
+from django.db import connection
+
+from boundaries.models import BoundaryLine, Level
+
+DEFAULT_TOLERANCE_M = {Level.PROVINCE: 1.0, Level.PREFECTURE: 1.0, Level.COUNTY: 1.0,
+                       Level.TOWNSHIP: 2.0}
+DEFAULT_CORRECTION_MAX_AREA_M2 = 10_000.0
+# Points along the surveyed line are taken this far apart when looking for its largest
+# deviation: the farthest point of a segment from a meandering line need not be a vertex.
+DEVIATION_STEP_M = 10.0
+# ST_HausdorffDistance on the vertices alone can miss the worst place between them.
+HAUSDORFF_DENSIFY = 0.1
+
+
+def tolerance_m(level: int) -> float:
+    configured = getattr(settings, "INSPECTION_TOLERANCE_M", {})
+    return float(configured.get(level, DEFAULT_TOLERANCE_M.get(level, 1.0)))
+
+
+def correction_max_area_m2() -> float:
+    return float(getattr(settings, "INSPECTION_CORRECTION_MAX_AREA_M2",
+                         DEFAULT_CORRECTION_MAX_AREA_M2))
+
+
+def gk_zone_srid(lon: float) -> int:
+    """The CGCS2000 3-degree zone (with zone prefix) whose central meridian is nearest:
+    zone n has its meridian at 3n°E; EPSG:4513 is zone 25 (75°E), EPSG:4533 zone 45."""
+    zone = min(max(int((lon + 1.5) // 3), 25), 45)
+    return 4513 + zone - 25
+
+
+# The confirmed survey features of the inspection, in the zone; multi-part geometries
+# are split so that the lines of each side can be merged into one.
+_SURVEYED = """
+surveyed AS (
+    SELECT u.side, f.upload_id, f.idx, f.number, f.geom, d.geom AS g
+    FROM inspections_surveyfeature f
+    JOIN inspections_surveyupload u ON u.id = f.upload_id
+    CROSS JOIN LATERAL ST_Dump(ST_Transform(f.geom, %(srid)s)) d
+    WHERE u.inspection_id = %(insp)s AND u.confirmed AND f.geom IS NOT NULL
+), side_lines AS (
+    SELECT side, ST_LineMerge(ST_Collect(g ORDER BY upload_id, idx)) AS g
+    FROM surveyed WHERE ST_Dimension(g) = 1 GROUP BY side
+)"""
+
+_MARKERS = f"""
+WITH {_SURVEYED.strip()}, registered AS (
+    SELECT m.id, m.number, s.position, s.status, ST_Transform(s.position, %(srid)s) AS g
+    FROM boundaries_boundarymarker m
+    JOIN boundaries_boundarymarker_lines ml
+      ON ml.boundarymarker_id = m.id AND ml.boundaryline_id = %(line)s
+    JOIN boundaries_markerstate s ON s.marker_id = m.id AND s.valid_to IS NULL
+    WHERE m.retired_on IS NULL
+), found AS (
+    SELECT side, number, count(*) AS n, (array_agg(g ORDER BY upload_id, idx))[1] AS g
+    FROM surveyed WHERE number <> '' AND ST_Dimension(g) = 0 GROUP BY side, number
+), joined AS (
+    SELECT r.id, r.number, r.position, r.status, r.g, a.n AS a_n, a.g AS a_g, b.n AS b_n,
+           b.g AS b_g,
+           -- where the marker stands: both sides' points averaged, else the one there is
+           CASE WHEN a.n = 1 AND b.n = 1 THEN ST_Centroid(ST_Collect(a.g, b.g))
+                WHEN a.n = 1 AND b.n IS NULL THEN a.g
+                WHEN b.n = 1 AND a.n IS NULL THEN b.g END AS s_g
+    FROM registered r
+    LEFT JOIN found a ON a.side = 'A' AND a.number = r.number
+    LEFT JOIN found b ON b.side = 'B' AND b.number = r.number
+)
+SELECT json_build_object(
+    'marker_id', id, 'number', number, 'registered_status', status,
+    'registered', json_build_array(ST_X(position), ST_Y(position)),
+    'A', CASE WHEN a_n IS NOT NULL THEN json_build_object('count', a_n,
+         'position', json_build_array(ST_X(ST_Transform(a_g, 4490)), ST_Y(ST_Transform(a_g, 4490))),
+         'displacement_m', ST_Distance(g, a_g)) END,
+    'B', CASE WHEN b_n IS NOT NULL THEN json_build_object('count', b_n,
+         'position', json_build_array(ST_X(ST_Transform(b_g, 4490)), ST_Y(ST_Transform(b_g, 4490))),
+         'displacement_m', ST_Distance(g, b_g)) END,
+    'sides_apart_m', ST_Distance(a_g, b_g),
+    'surveyed', CASE WHEN s_g IS NOT NULL THEN json_build_array(
+         ST_X(ST_Transform(s_g, 4490)), ST_Y(ST_Transform(s_g, 4490))) END,
+    'displacement_m', ST_Distance(g, s_g),
+    'verdict', CASE
+        WHEN a_n > 1 OR b_n > 1 THEN 'duplicate'
+        WHEN a_n IS NULL AND b_n IS NULL THEN 'missing'
+        WHEN ST_Distance(a_g, b_g) > %(tol)s THEN 'disputed'
+        WHEN ST_Distance(g, s_g) > %(tol)s THEN 'displaced'
+        ELSE 'intact' END,
+    'one_side_only', (a_n IS NULL) <> (b_n IS NULL))
+FROM joined ORDER BY number
+"""
+
+_UNMATCHED = f"""
+WITH {_SURVEYED.strip()}, found AS (
+    SELECT side, number, count(*) AS n, (array_agg(geom ORDER BY upload_id, idx))[1] AS p
+    FROM surveyed WHERE number <> '' AND ST_Dimension(g) = 0 GROUP BY side, number
+)
+SELECT json_build_object('side', side, 'number', number, 'count', n,
+                         'position', json_build_array(ST_X(p), ST_Y(p)),
+                         'registered', EXISTS (
+        SELECT 1 FROM boundaries_boundarymarker m
+        JOIN boundaries_boundarymarker_lines ml ON ml.boundarymarker_id = m.id
+        WHERE ml.boundaryline_id = %(line)s AND m.number = found.number
+          AND m.retired_on IS NULL))
+FROM found ORDER BY number, side
+"""
+
+# Per stretch of a line outside the band: its length and its farthest point from the
+# other line, with where that point is.
+_STRETCHES = """
+SELECT coalesce(json_agg(json_build_object(
+           'length_m', ST_Length(x.geom), 'max_deviation_m', far.d,
+           'at', json_build_array(ST_X(ST_Transform(far.p, 4490)), ST_Y(ST_Transform(far.p, 4490))),
+           'geometry', ST_AsGeoJSON(ST_Transform(x.geom, 4490), 7)::json)
+       ORDER BY far.d DESC), '[]'::json) AS stretches
+FROM ST_Dump(ST_LineMerge(ST_Difference({line}, ST_Buffer({other}, %(tol)s, 'quad_segs=2')))) x
+CROSS JOIN LATERAL (
+    SELECT p.geom AS p, ST_Distance(p.geom, {other}) AS d
+    FROM ST_DumpPoints(ST_Segmentize(x.geom, %(step)s)) p ORDER BY 2 DESC LIMIT 1) far
+WHERE ST_Dimension(x.geom) = 1
+"""
+
+# The faces enclosed between the surveyed and the registered line (the noded union of
+# both, polygonized). A face whose edges all lie within the tolerance of both lines is a
+# loop they share (a line may close on itself) or noise, not a difference.
+_FACES = """
+SELECT coalesce(json_agg(json_build_object(
+           'area_m2', ST_Area(f.geom),
+           'triage', CASE WHEN ST_Area(f.geom) < %(max_area)s THEN 'correction'
+                          ELSE 'candidate_change' END,
+           'at', json_build_array(ST_X(ST_Transform(ST_PointOnSurface(f.geom), 4490)),
+                                  ST_Y(ST_Transform(ST_PointOnSurface(f.geom), 4490))),
+           'geometry', ST_AsGeoJSON(ST_Transform(f.geom, 4490), 7)::json)
+       ORDER BY ST_Area(f.geom) DESC), '[]'::json) AS differences
+FROM ST_Dump(ST_Polygonize(ARRAY[ST_UnaryUnion(ST_Collect(z.r, z.s))])) f
+WHERE NOT (ST_CoveredBy(ST_Boundary(f.geom), band.r)
+           AND ST_CoveredBy(ST_Boundary(f.geom), band.s))
+"""
+
+_LINES = f"""
+WITH {_SURVEYED.strip()}, z AS (
+    SELECT l.side, l.g AS s, ST_Transform(b.geom, %(srid)s) AS r
+    FROM side_lines l, boundaries_boundaryline b WHERE b.id = %(line)s
+)
+SELECT z.side, json_build_object(
+    'length_m', ST_Length(z.s), 'registered_length_m', ST_Length(z.r),
+    'hausdorff_m', ST_HausdorffDistance(z.r, z.s, %(densify)s),
+    'max_deviation_m', far.d,
+    'max_deviation_at', json_build_array(ST_X(ST_Transform(far.p, 4490)),
+                                         ST_Y(ST_Transform(far.p, 4490))),
+    'stretches', st.stretches, 'differences', fc.differences)
+FROM z
+CROSS JOIN LATERAL (
+    SELECT p.geom AS p, ST_Distance(p.geom, z.r) AS d
+    FROM ST_DumpPoints(ST_Segmentize(z.s, %(step)s)) p ORDER BY 2 DESC LIMIT 1) far
+CROSS JOIN LATERAL ({_STRETCHES.format(line="z.s", other="z.r")}) st
+CROSS JOIN LATERAL (SELECT ST_Buffer(z.r, %(tol)s, 'quad_segs=2') AS r,
+                           ST_Buffer(z.s, %(tol)s, 'quad_segs=2') AS s) band
+CROSS JOIN LATERAL ({_FACES}) fc
+ORDER BY z.side
+"""
+
+_SIDES = f"""
+WITH {_SURVEYED.strip()}, z AS (
+    SELECT a.g AS a, b.g AS b FROM side_lines a, side_lines b
+    WHERE a.side = 'A' AND b.side = 'B'
+)
+SELECT json_build_object(
+    'hausdorff_m', ST_HausdorffDistance(z.a, z.b, %(densify)s),
+    'a_outside_b', sa.stretches, 'b_outside_a', sb.stretches)
+FROM z
+CROSS JOIN LATERAL ({_STRETCHES.format(line="z.a", other="z.b")}) sa
+CROSS JOIN LATERAL ({_STRETCHES.format(line="z.b", other="z.a")}) sb
+"""
+
+
+def _rows(sql: str, params: dict) -> list:
+    with connection.cursor() as cur:
+        cur.execute(sql, params)
+        return cur.fetchall()
+
+
+def _summary(markers: list[dict], unmatched: list[dict], lines: dict, sides: dict | None,
+             tol: float) -> dict:
+    verdicts: dict[str, int] = {}
+    for m in markers:
+        verdicts[m["verdict"]] = verdicts.get(m["verdict"], 0) + 1
+    differences = [d for side in lines.values() for d in side["differences"]]
+    lines_agree = sides is not None and not sides["a_outside_b"] and not sides["b_outside_a"]
+    return {
+        "verdicts": verdicts,
+        "unknown_numbers": sorted({u["number"] for u in unmatched if not u["registered"]}),
+        "duplicates": sorted({u["number"] for u in unmatched if u["count"] > 1}),
+        "disputed_markers": [m["number"] for m in markers if m["verdict"] == "disputed"],
+        "lines_agree": lines_agree,
+        "line_within_tolerance": bool(lines) and all(
+            not side["stretches"] for side in lines.values()),
+        "corrections": sum(d["triage"] == "correction" for d in differences),
+        "candidate_changes": sum(d["triage"] == "candidate_change" for d in differences),
+        "tolerance_m": tol,
+    }
+
+
+def reconcile(*, inspection_id: int, line: BoundaryLine) -> dict:
+    """Compare the inspection's confirmed surveys with the line and its markers."""
+    srid = gk_zone_srid(line.geom.centroid.x)
+    tol = tolerance_m(line.level)
+    params = {"insp": inspection_id, "line": line.id, "srid": srid, "tol": tol,
+              "step": DEVIATION_STEP_M, "densify": HAUSDORFF_DENSIFY,
+              "max_area": correction_max_area_m2()}
+    markers = [row[0] for row in _rows(_MARKERS, params)]
+    unmatched = [row[0] for row in _rows(_UNMATCHED, params)]
+    lines = dict(_rows(_LINES, params))
+    sides_rows = _rows(_SIDES, params)
+    sides = sides_rows[0][0] if sides_rows else None
+    return {
+        "srid": srid, "crs": f"EPSG:{srid}", "tolerance_m": tol,
+        "correction_max_area_m2": params["max_area"],
+        "markers": markers,
+        "unknown": [u for u in unmatched if not u["registered"]],
+        "duplicates": [u for u in unmatched if u["count"] > 1],
+        "line": lines, "sides": sides,
+        "summary": _summary(markers, unmatched, lines, sides, tol),
+    }

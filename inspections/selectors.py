@@ -1,0 +1,173 @@
+"""Reads of inspections, surveys, hazards and the lines due for inspection."""
+
+import json
+from datetime import date
+
+from django.db import connection
+from django.db.models import Prefetch, QuerySet
+from django.http import Http404
+
+from boundaries.models import SHORT_LENGTHS, Level
+
+from .models import (
+    OPEN_STATES,
+    Hazard,
+    HazardChange,
+    Inspection,
+    InspectionTransition,
+    State,
+    SurveyUpload,
+)
+from .services import INTERVAL_YEARS, sides_of
+
+FAMILIES = {0: "point", 1: "line", 2: "polygon"}
+
+
+def inspections(line_id: int | None = None, state: str | None = None,
+                overdue: bool | None = None, today: date | None = None) -> QuerySet:
+    """Inspections, newest first; ``overdue``: open ones past their due date (or not)."""
+    qs = Inspection.objects.select_related("line", "team_a", "team_b")
+    if line_id is not None:
+        qs = qs.filter(line_id=line_id)
+    if state is not None:
+        qs = qs.filter(state=state)
+    if overdue is not None:
+        late = qs.filter(state__in=OPEN_STATES, due_date__lt=today or date.today())
+        qs = late if overdue else qs.exclude(pk__in=late.values("pk"))
+    return qs.order_by("-created_at", "-id")
+
+
+def inspection_get(inspection_id: int) -> Inspection:
+    found = (Inspection.objects.select_related("line", "team_a", "team_b", "signed_a_by",
+                                               "signed_b_by")
+             .prefetch_related(
+                 Prefetch("transitions", InspectionTransition.objects.select_related("actor")
+                          .order_by("at", "id")),
+                 Prefetch("uploads", SurveyUpload.objects.order_by("id")),
+                 Prefetch("hazards", hazards())).filter(pk=inspection_id).first())
+    if found is None:
+        raise Http404(f"no inspection {inspection_id}")
+    return found
+
+
+def next_actions(user, inspection: Inspection) -> list[str]:
+    """What the caller's sides may do now (the office's own steps aside)."""
+    mine = sides_of(user, inspection)
+    state = inspection.state
+    out = []
+    if mine and state == State.PLANNED:
+        out.append("start_survey")
+    if mine and state in (State.SURVEYING, State.RECONCILING, State.SIGNED_A, State.SIGNED_B):
+        out += ["upload_survey", "reconcile"]
+    for side in mine:
+        signed = {"A": State.SIGNED_A, "B": State.SIGNED_B}[side]
+        if inspection.results and state in (State.RECONCILING, State.SIGNED_A, State.SIGNED_B) \
+                and state != signed:
+            out.append(f"sign_{side.lower()}")
+    return out
+
+
+def upload_get(inspection_id: int, upload_id: int) -> SurveyUpload:
+    found = SurveyUpload.objects.filter(pk=upload_id, inspection_id=inspection_id).first()
+    if found is None:
+        raise Http404(f"no survey upload {upload_id} in inspection {inspection_id}")
+    return found
+
+
+def upload_preview(upload: SurveyUpload) -> dict:
+    """What the upload holds: features by layer and geometry family, and its marker
+    numbers against the line's registered markers."""
+    with connection.cursor() as cur:
+        cur.execute("""
+            SELECT layer, ST_Dimension(geom), count(*) FROM inspections_surveyfeature
+            WHERE upload_id = %s GROUP BY 1, 2 ORDER BY 1, 2""", [upload.id])
+        layers = [{"layer": layer, "family": FAMILIES.get(dim, "none"), "count": n}
+                  for layer, dim, n in cur.fetchall()]
+        cur.execute("""
+            SELECT f.number, EXISTS (
+                SELECT 1 FROM boundaries_boundarymarker m
+                JOIN boundaries_boundarymarker_lines ml ON ml.boundarymarker_id = m.id
+                JOIN inspections_inspection i ON i.line_id = ml.boundaryline_id
+                WHERE i.id = %s AND m.number = f.number AND m.retired_on IS NULL)
+            FROM inspections_surveyfeature f WHERE f.upload_id = %s AND f.number <> ''
+            ORDER BY f.number""", [upload.inspection_id, upload.id])
+        numbers = cur.fetchall()
+    return {"layers": layers,
+            "markers_registered": sorted({n for n, known in numbers if known}),
+            "markers_unknown": sorted({n for n, known in numbers if not known})}
+
+
+def hazards(line_id: int | None = None, status: str | None = None) -> QuerySet:
+    qs = Hazard.objects.select_related("recorded_by").prefetch_related(
+        Prefetch("changes", HazardChange.objects.select_related("actor").order_by("at", "id")))
+    if line_id is not None:
+        qs = qs.filter(line_id=line_id)
+    if status is not None:
+        qs = qs.filter(status=status)
+    return qs.order_by("-recorded_at", "-id")
+
+
+def hazard_get(hazard_id: int) -> Hazard:
+    found = hazards().filter(pk=hazard_id).first()
+    if found is None:
+        raise Http404(f"no hazard {hazard_id}")
+    return found
+
+
+# The lines in force whose last completed inspection (over all their versions) is more
+# than the interval ago, or that were never inspected, with any inspection under way.
+_OVERDUE = """
+FROM boundaries_boundaryline l
+LEFT JOIN LATERAL (
+    SELECT i.completed_on, i.round FROM inspections_inspection i
+    JOIN boundaries_boundaryline v ON v.id = i.line_id
+    WHERE v.level = l.level AND v.left_code = l.left_code AND v.right_code = l.right_code
+      AND i.completed_on IS NOT NULL
+    ORDER BY i.completed_on DESC LIMIT 1) last ON true
+WHERE (l.valid_from IS NULL OR l.valid_from <= %(on)s)
+  AND (l.valid_to IS NULL OR l.valid_to > %(on)s)
+  AND (%(level)s::int IS NULL OR l.level = %(level)s::int)
+  AND (last.completed_on IS NULL
+       OR (last.completed_on + make_interval(years => %(years)s))::date < %(on)s)
+"""
+
+
+def overdue_lines(*, on: date | None = None, level: int | None = None, limit: int = 50,
+                  offset: int = 0) -> tuple[int, list[dict]]:
+    params = {"on": on or date.today(), "level": level, "years": INTERVAL_YEARS,
+              "limit": limit, "offset": offset}
+    with connection.cursor() as cur:
+        cur.execute("SELECT count(*) " + _OVERDUE, params)
+        count = cur.fetchone()[0]
+        cur.execute(f"""
+            SELECT l.id, l.name, l.level, l.left_code, l.right_code, last.completed_on,
+                   last.round,
+                   (last.completed_on + make_interval(years => %(years)s))::date AS due,
+                   (SELECT json_build_object('id', o.id, 'state', o.state, 'round', o.round)
+                    FROM inspections_inspection o
+                    WHERE o.line_id = l.id AND o.state = ANY(%(open)s) LIMIT 1)
+            {_OVERDUE}
+            ORDER BY due NULLS FIRST, l.level, l.left_code, l.right_code
+            LIMIT %(limit)s OFFSET %(offset)s""", params | {"open": list(OPEN_STATES)})
+        rows = cur.fetchall()
+    return count, [{
+        "line_id": lid, "name": name, "level": Level(level).label,
+        "left_code": left[:SHORT_LENGTHS[level]], "right_code": right[:SHORT_LENGTHS[level]],
+        "last_inspected": last, "last_round": last_round, "due_date": due,
+        "overdue_days": (params["on"] - due).days if due else None,
+        "open_inspection": json.loads(open_) if isinstance(open_, str) else open_,
+    } for lid, name, level, left, right, last, last_round, due, open_ in rows]
+
+
+def surveyed_lines(inspection_id: int) -> dict[str, dict]:
+    """Each side's confirmed survey lines, merged, as GeoJSON in EPSG:4490."""
+    with connection.cursor() as cur:
+        cur.execute("""
+            SELECT u.side, ST_AsGeoJSON(ST_Multi(ST_LineMerge(
+                       ST_Collect(d.geom ORDER BY f.upload_id, f.idx))), 7)
+            FROM inspections_surveyfeature f
+            JOIN inspections_surveyupload u ON u.id = f.upload_id
+            CROSS JOIN LATERAL ST_Dump(f.geom) d
+            WHERE u.inspection_id = %s AND u.confirmed AND ST_Dimension(d.geom) = 1
+            GROUP BY u.side ORDER BY u.side""", [inspection_id])
+        return {side: json.loads(geojson) for side, geojson in cur.fetchall()}

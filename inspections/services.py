@@ -1,0 +1,412 @@
+"""The joint-inspection workflow: plan → survey → reconcile → sign (each side) → archive.
+
+Roles are those of the committee workflow (proposals: Django groups, session or token
+auth): the office (clerk, admin) plans and archives; each side's team is a Django group
+named when the inspection is planned, and only its members upload, confirm and sign for
+that side. A wrong role is Forbidden (HTTP 403), a step out of order a Conflict (409).
+Changing what was signed (a confirmed survey, a new reconciliation that differs, a
+hazard recorded on the inspection) voids a lone signature, and that is recorded.
+``actor=None`` is the operator at the command line (manage.py import_survey --commit).
+"""
+
+from datetime import date
+from pathlib import Path
+
+from django.contrib.auth.models import Group
+from django.contrib.gis.geos import Point
+from django.db import connection, transaction
+from django.utils import timezone
+
+from boundaries.models import BoundaryLine
+from config.errors import BadRequest
+from importers import survey
+from importers.survey import checks, staging
+from proposals.models import Role
+from proposals.services import Conflict, Forbidden, roles_of
+
+from . import accept
+from .models import (
+    OPEN_STATES,
+    Hazard,
+    HazardChange,
+    HazardStatus,
+    Inspection,
+    InspectionTransition,
+    Severity,
+    Side,
+    State,
+    SurveyUpload,
+)
+from .reconcile import reconcile
+
+INTERVAL_YEARS = 5
+OFFICE = {Role.CLERK, Role.ADMIN}
+UPLOAD_STATES = [State.SURVEYING, State.RECONCILING, State.SIGNED_A, State.SIGNED_B]
+SIGNED_BY = {Side.A: State.SIGNED_A, Side.B: State.SIGNED_B}
+
+__all__ = ["Conflict", "Forbidden"]
+
+
+def add_years(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def is_office(user) -> bool:
+    return user is None or bool(roles_of(user) & OFFICE)
+
+
+def is_member(user, inspection: Inspection, side: str) -> bool:
+    if user is None:
+        return True
+    team_id = inspection.team_a_id if side == Side.A else inspection.team_b_id
+    return team_id is not None and user.groups.filter(pk=team_id).exists()
+
+
+def sides_of(user, inspection: Inspection) -> list[str]:
+    return [side for side in Side.values if is_member(user, inspection, side)]
+
+
+def _require_office(actor, what: str) -> None:
+    if not is_office(actor):
+        raise Forbidden(f"{what} is for the place-name office (clerk or admin role)")
+
+
+def _require_side(actor, inspection: Inspection, side: str, what: str) -> None:
+    if side not in Side.values:
+        raise BadRequest(f"side {side!r}: expected A or B")
+    if not is_member(actor, inspection, side):
+        team = inspection.team(side)
+        raise Forbidden(f"{what} for side {side} is for members of its team "
+                        f"{team.name if team else '(none)'}")
+
+
+def _require_party(actor, inspection: Inspection, what: str) -> None:
+    if not (is_office(actor) or sides_of(actor, inspection)):
+        raise Forbidden(f"{what} is for the two teams and the place-name office")
+
+
+def _require_state(inspection: Inspection, action: str, allowed) -> None:
+    if inspection.state not in allowed:
+        names = ", ".join(str(s) for s in allowed)
+        raise Conflict(f"{action}: the inspection is {inspection.state}; this is possible "
+                       f"only when it is {names}")
+
+
+def _locked(inspection_id: int) -> Inspection:
+    found = (Inspection.objects.select_for_update(of=("self",)).select_related("line")
+             .filter(pk=inspection_id).first())
+    if found is None:
+        raise LookupError(f"no inspection {inspection_id}")
+    return found
+
+
+def _move(inspection: Inspection, actor, action: str, to_state: str, note: str = "") -> None:
+    InspectionTransition.objects.create(inspection=inspection, action=action,
+                                        from_state=inspection.state, to_state=to_state,
+                                        actor=actor, note=note)
+    inspection.state = to_state
+
+
+def results_changed(inspection: Inspection, actor, what: str, *, stale: bool) -> None:
+    """Something that was (or is about to be) signed changed: a lone signature is void.
+    ``stale``: the reconciliation no longer describes the surveys and must be re-run."""
+    if inspection.state in (State.SIGNED_A, State.SIGNED_B):
+        side = Side.A if inspection.state == State.SIGNED_A else Side.B
+        _move(inspection, actor, "void_signature", State.RECONCILING,
+              f"side {side}'s signature voided: {what}")
+        inspection.signed_a_by = inspection.signed_a_at = None
+        inspection.signed_b_by = inspection.signed_b_at = None
+    if stale:
+        inspection.results, inspection.reconciled_at = {}, None
+    inspection.save()
+
+
+def _group(value, name: str) -> Group:
+    if isinstance(value, Group):
+        return value
+    found = Group.objects.filter(name=value).first()
+    if found is None:
+        raise BadRequest(f"{name} {value!r}: no such group (a side's team is a Django group)")
+    return found
+
+
+def last_completed(line: BoundaryLine) -> Inspection | None:
+    """The latest completed inspection of the line, over all versions of the line."""
+    return (Inspection.objects.filter(
+        line__level=line.level, line__left_code=line.left_code, line__right_code=line.right_code,
+        completed_on__isnull=False).order_by("-completed_on").first())
+
+
+def _next_round(line: BoundaryLine, round: int | None) -> int:
+    rounds = Inspection.objects.filter(line__level=line.level, line__left_code=line.left_code,
+                                       line__right_code=line.right_code)
+    highest = max(rounds.values_list("round", flat=True), default=0)
+    if round is None:
+        return highest + 1
+    if round <= highest:
+        raise Conflict(f"round {round}: {line.name} already has round {highest}")
+    return round
+
+
+def _line_in_force(line) -> BoundaryLine:
+    line = line if isinstance(line, BoundaryLine) else BoundaryLine.objects.filter(
+        pk=line).first()
+    if line is None:
+        raise BadRequest("line_id: no such border line")
+    if line.valid_to is not None:
+        raise Conflict(f"{line.name} (line {line.id}) ended on {line.valid_to}: inspect the "
+                       "version in force")
+    return line
+
+
+@transaction.atomic
+def inspection_plan(*, actor, line, year: int, team_a, team_b, round: int | None = None,
+                    note: str = "") -> Inspection:
+    """Plan the next round on a line; due five years after the last completed one."""
+    _require_office(actor, "planning an inspection")
+    line = _line_in_force(line)
+    team_a, team_b = _group(team_a, "team_a"), _group(team_b, "team_b")
+    if team_a == team_b:
+        raise BadRequest("team_b: the two sides need two different teams")
+    if not 1950 <= year <= date.today().year + 10:
+        raise BadRequest(f"year {year}: not a plausible inspection year")
+    if Inspection.objects.filter(line=line, state__in=OPEN_STATES).exists():
+        raise Conflict(f"{line.name} already has an inspection under way")
+    last = last_completed(line)
+    due = add_years(last.completed_on, INTERVAL_YEARS) if last else date.today()
+    inspection = Inspection.objects.create(
+        line=line, round=_next_round(line, round), year=year, due_date=due, team_a=team_a,
+        team_b=team_b, note=note)
+    InspectionTransition.objects.create(inspection=inspection, action="plan", from_state="",
+                                        to_state=State.PLANNED, actor=actor, note=note)
+    return inspection
+
+
+def _transition(inspection: Inspection, actor, action: str, to_state: str, note: str):
+    _move(inspection, actor, action, to_state, note)
+    inspection.save()
+
+
+@transaction.atomic
+def inspection_record_previous(*, actor, line, round: int, completed_on: date,
+                               note: str = "") -> Inspection:
+    """Record an earlier round done on paper (archived, no signatures in the registry)."""
+    _require_office(actor, "recording an earlier inspection")
+    line = _line_in_force(line)
+    if completed_on > date.today():
+        raise BadRequest(f"completed_on {completed_on}: in the future")
+    round = _next_round(line, round)
+    inspection = Inspection(line=line, round=round, year=completed_on.year,
+                            due_date=completed_on, state=State.ARCHIVED,
+                            completed_on=completed_on, note=note)
+    inspection.save()
+    InspectionTransition.objects.create(inspection=inspection, action="record_previous",
+                                        from_state="", to_state=State.ARCHIVED, actor=actor,
+                                        note=note)
+    return inspection
+
+
+@transaction.atomic
+def inspection_start_survey(*, actor, inspection_id: int, note: str = "") -> Inspection:
+    inspection = _locked(inspection_id)
+    _require_party(actor, inspection, "starting the survey")
+    _require_state(inspection, "start_survey", [State.PLANNED])
+    _transition(inspection, actor, "start_survey", State.SURVEYING, note)
+    return inspection
+
+
+def _store_features(upload: SurveyUpload, number_property: str | None) -> int:
+    """The staged features of the read (its temporary table lives until commit)."""
+    with connection.cursor() as cur:
+        cur.execute(f"""
+            INSERT INTO inspections_surveyfeature (upload_id, idx, layer, number, geom,
+                                                   properties)
+            SELECT %(upload)s, idx, coalesce(layer, ''),
+                   CASE WHEN ST_Dimension(geom) = 0
+                        THEN coalesce(left(btrim(properties->>%(prop)s), 50), '') ELSE '' END,
+                   geom, coalesce(properties::jsonb, '{{}}'::jsonb)
+            FROM pg_temp.{staging.TEMP_TABLE}""",
+                    {"upload": upload.id, "prop": number_property or ""})
+        return cur.rowcount
+
+
+@transaction.atomic
+def survey_upload(*, actor, inspection_id: int, side: str, path: str | Path,
+                  file_name: str | None = None, crs: str | None = None,
+                  encoding: str | None = None, repair: bool = False) -> SurveyUpload:
+    """Read one side's survey file (importers.survey) and keep it as a preview to confirm.
+    Refused files raise importers.errors.ImporterError and nothing is kept."""
+    inspection = _locked(inspection_id)
+    _require_side(actor, inspection, side, "uploading a survey")
+    _require_state(inspection, "upload a survey", UPLOAD_STATES)
+    result = survey.run(path, crs=crs, encoding=encoding, repair=repair)
+    upload = SurveyUpload.objects.create(
+        inspection=inspection, side=side, file_name=(file_name or Path(path).name)[:255],
+        format=result.format, crs=result.crs, crs_source=result.crs_source,
+        encoding=result.encoding, findings=[f.as_dict() for f in result.findings],
+        uploaded_by=actor)
+    upload.feature_count = _store_features(upload, checks.number_property(result.features, None))
+    upload.save(update_fields=["feature_count"])
+    return upload
+
+
+@transaction.atomic
+def survey_confirm(*, actor, upload_id: int, note: str = "") -> SurveyUpload:
+    """Make a previewed upload part of the inspection's surveys."""
+    upload = SurveyUpload.objects.filter(pk=upload_id).first()
+    if upload is None:
+        raise LookupError(f"no survey upload {upload_id}")
+    inspection = _locked(upload.inspection_id)
+    upload = SurveyUpload.objects.select_for_update().get(pk=upload_id)
+    _require_side(actor, inspection, upload.side, "confirming a survey")
+    _require_state(inspection, "confirm a survey", UPLOAD_STATES)
+    if upload.confirmed:
+        raise Conflict(f"survey upload {upload.id} is already confirmed")
+    errors = [f for f in upload.findings if f.get("severity") == "error"]
+    if errors:
+        raise Conflict(f"survey upload {upload.id} has {len(errors)} error finding(s) "
+                       f"(first: {errors[0]['message']}): correct the file and upload it again")
+    upload.confirmed, upload.confirmed_by, upload.confirmed_at = True, actor, timezone.now()
+    upload.save(update_fields=["confirmed", "confirmed_by", "confirmed_at"])
+    what = f"survey {upload.file_name} of side {upload.side} confirmed"
+    InspectionTransition.objects.create(inspection=inspection, action="confirm_survey",
+                                        from_state=inspection.state,
+                                        to_state=inspection.state, actor=actor,
+                                        note=note or what)
+    results_changed(inspection, actor, what, stale=True)
+    return upload
+
+
+@transaction.atomic
+def inspection_reconcile(*, actor, inspection_id: int, note: str = "") -> Inspection:
+    """Compare both sides' confirmed surveys with the register (inspections.reconcile)."""
+    inspection = _locked(inspection_id)
+    _require_party(actor, inspection, "reconciling")
+    _require_state(inspection, "reconcile", UPLOAD_STATES)
+    sides = set(inspection.uploads.filter(confirmed=True).values_list("side", flat=True))
+    if sides != set(Side.values):
+        missing = ", ".join(sorted(set(Side.values) - sides))
+        raise Conflict(f"reconcile: no confirmed survey of side {missing} yet")
+    results = reconcile(inspection_id=inspection.id, line=inspection.line)
+    if results == inspection.results and inspection.state != State.SURVEYING:
+        _transition(inspection, actor, "reconcile", inspection.state,
+                    note or "reconciled again: results unchanged")
+        return inspection
+    results_changed(inspection, actor, "the reconciliation results changed", stale=False)
+    inspection.results, inspection.reconciled_at = results, timezone.now()
+    _transition(inspection, actor, "reconcile", State.RECONCILING, note)
+    return inspection
+
+
+@transaction.atomic
+def inspection_sign(*, actor, inspection_id: int, side: str, note: str = "") -> Inspection:
+    """One side signs the reconciled results; the second signature accepts them."""
+    inspection = _locked(inspection_id)
+    _require_side(actor, inspection, side, "signing")
+    if inspection.state == SIGNED_BY[side]:
+        raise Conflict(f"sign: side {side} has already signed")
+    other = Side.B if side == Side.A else Side.A
+    _require_state(inspection, f"sign for side {side}", [State.RECONCILING, SIGNED_BY[other]])
+    if not inspection.results:
+        raise Conflict("sign: there are no reconciled results to sign (reconcile first)")
+    now = timezone.now()
+    if side == Side.A:
+        inspection.signed_a_by, inspection.signed_a_at = actor, now
+    else:
+        inspection.signed_b_by, inspection.signed_b_at = actor, now
+    if inspection.state == State.RECONCILING:
+        _transition(inspection, actor, f"sign_{side.lower()}", SIGNED_BY[side], note)
+        return inspection
+    inspection.completed_on = timezone.localdate(now)
+    inspection.applied = accept.apply_results(inspection, inspection.completed_on)
+    _transition(inspection, actor, f"sign_{side.lower()}", State.SIGNED, note)
+    return inspection
+
+
+@transaction.atomic
+def inspection_archive(*, actor, inspection_id: int, note: str = "") -> Inspection:
+    inspection = _locked(inspection_id)
+    _require_office(actor, "archiving an inspection")
+    _require_state(inspection, "archive", [State.SIGNED])
+    _transition(inspection, actor, "archive", State.ARCHIVED, note)
+    return inspection
+
+
+ACTIONS = {
+    "start_survey": inspection_start_survey,
+    "reconcile": inspection_reconcile,
+    "sign": inspection_sign,
+    "archive": inspection_archive,
+}
+
+
+# The hazard and dispute register (纠纷隐患).
+
+def _hazard_location(location) -> Point:
+    try:
+        point = location if isinstance(location, Point) else Point(
+            *(float(v) for v in location), srid=4490)
+    except (TypeError, ValueError) as exc:
+        raise BadRequest(f"location {location!r}: expected (lon, lat)") from exc
+    if not (73 <= point.x <= 136 and 3 <= point.y <= 54):
+        raise BadRequest(f"location {point.x}, {point.y}: not a lon/lat in China (EPSG:4490)")
+    return point
+
+
+@transaction.atomic
+def hazard_record(*, actor, location, description: str, severity: str,
+                  line_id: int | None = None, inspection_id: int | None = None,
+                  note: str = "") -> Hazard:
+    """Record a hazard on a line, or on a line under inspection (then part of its report)."""
+    inspection = _locked(inspection_id) if inspection_id is not None else None
+    if inspection is not None:
+        _require_party(actor, inspection, "recording a hazard")
+        line = inspection.line
+        if line_id is not None and line_id != line.id:
+            raise BadRequest(f"line_id {line_id}: inspection {inspection.id} is of line "
+                             f"{line.id}")
+    else:
+        _require_office(actor, "recording a hazard outside an inspection")
+        line = BoundaryLine.objects.filter(pk=line_id or 0).first()
+        if line is None:
+            raise BadRequest(f"line_id {line_id!r}: a hazard lies on a border line")
+    if severity not in Severity.values:
+        raise BadRequest(f"severity {severity!r}: expected one of {', '.join(Severity.values)}")
+    if not (description or "").strip():
+        raise BadRequest("description: say what the hazard or dispute is")
+    if inspection is not None and inspection.state not in OPEN_STATES:
+        raise Conflict(f"record a hazard: inspection {inspection.id} is {inspection.state}; "
+                       "record it on the line instead")
+    hazard = Hazard.objects.create(line=line, inspection=inspection,
+                                   location=_hazard_location(location),
+                                   description=description.strip(), severity=severity,
+                                   recorded_by=actor)
+    HazardChange.objects.create(hazard=hazard, to_status=hazard.status, actor=actor, note=note)
+    if inspection is not None:
+        results_changed(inspection, actor, f"hazard {hazard.id} recorded", stale=False)
+    return hazard
+
+
+@transaction.atomic
+def hazard_update(*, actor, hazard_id: int, status: str, note: str = "") -> Hazard:
+    """Move a hazard to another status (open, under mediation, resolved), with history."""
+    hazard = Hazard.objects.select_for_update().filter(pk=hazard_id).first()
+    if hazard is None:
+        raise LookupError(f"no hazard {hazard_id}")
+    inspection = _locked(hazard.inspection_id) if hazard.inspection_id else None
+    if inspection is None or not sides_of(actor, inspection):
+        _require_office(actor, "changing a hazard's status")
+    if status not in HazardStatus.values:
+        raise BadRequest(f"status {status!r}: expected one of {', '.join(HazardStatus.values)}")
+    if status == hazard.status:
+        raise Conflict(f"hazard {hazard.id} is already {status}")
+    HazardChange.objects.create(hazard=hazard, from_status=hazard.status, to_status=status,
+                                actor=actor, note=note)
+    hazard.status = status
+    hazard.save(update_fields=["status"])
+    if inspection is not None and inspection.state in OPEN_STATES:
+        results_changed(inspection, actor, f"hazard {hazard.id} now {status}", stale=False)
+    return hazard
