@@ -299,14 +299,19 @@ def stability(c: Candidate) -> list[Finding]:
             f"({place.heritage_category}, {place.heritage_listed_on}); renaming it needs an "
             "extra review first", [{"id": place.id, "name": place.name,
                                     "category": place.heritage_category}]))
-    cutoff = c.as_of.replace(year=c.as_of.year - STABLE_YEARS) if c.as_of.month != 2 \
-        or c.as_of.day != 29 else date(c.as_of.year - STABLE_YEARS, 2, 28)
-    if last_change and last_change > cutoff:
+    if last_change and last_change > years_before(c.as_of, STABLE_YEARS):
         found.append(Finding(
             "stability", BLOCK, f"{place.name} was named or renamed on {last_change}, within "
             f"{STABLE_YEARS} years; renaming it again needs an extra review first",
             [{"id": place.id, "name": place.name, "changed_on": last_change.isoformat()}]))
     return found
+
+
+def years_before(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February in a year that has none
+        return date(day.year - years, 2, 28)
 
 
 RULES = [empty_specific, generic_fit, repeated_generic, banned_patterns, charset, length,

@@ -1,6 +1,7 @@
 """Naming proposals and the committee workflow (authenticated: session or bearer token)."""
 
 import json
+from datetime import date
 
 from django.contrib.gis.gdal import GDALException
 from django.contrib.gis.geos import GEOSException, GEOSGeometry
@@ -120,3 +121,30 @@ def proposal_action(request, proposal_id: int, action: str, payload: ProposalAct
     _call(services.proposal_act, proposal_id=proposal_id, actor=request.auth, action=action,
           data=services.ActionIn(**payload.dict()))
     return detail(request.auth, selectors.proposal_get(request.auth, proposal_id))
+
+
+class ConsultationOut(Schema):
+    id: int
+    kind: str
+    name: str
+    place_class: str
+    division_code: str
+    place_id: int | None
+    meaning: str
+    reason: str
+    consultation_start: date
+    consultation_end: date
+
+
+@router.get("/consultations", response=list[ConsultationOut], auth=None)
+def consultation_list(request, division: str | None = None):
+    """Public: the proposals now open for comment (征求意见), for anyone to read."""
+    qs = selectors.open_consultations(date.today())
+    if division:
+        prefix, _ = parent_prefix(*parse_code(division))
+        qs = qs.filter(division_code__startswith=prefix)
+    return [{"id": p.id, "kind": p.kind, "name": p.name or (p.place.name if p.place else ""),
+             "place_class": p.place_class.slug, "division_code": p.division_code,
+             "place_id": p.place_id, "meaning": p.meaning, "reason": p.reason,
+             "consultation_start": p.consultation_start,
+             "consultation_end": p.consultation_end} for p in qs[:500]]

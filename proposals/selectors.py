@@ -1,9 +1,11 @@
 """Reads of proposals: who may see which, and what each caller may do next."""
 
+from datetime import date
+
 from django.db.models import QuerySet
 from django.http import Http404
 
-from .models import Proposal, Role
+from .models import Proposal, Role, State
 from .services import ACTIONS, roles_of
 
 STAFF = {Role.CLERK, Role.EXPERT, Role.MEMBER, Role.CHAIR, Role.ADMIN}
@@ -27,3 +29,9 @@ def next_actions(user, proposal: Proposal) -> list[str]:
     roles = roles_of(user)
     return [name for name, (sources, _, allowed, _) in ACTIONS.items()
             if proposal.state in sources and roles & allowed]
+
+
+def open_consultations(today: date) -> QuerySet:
+    return (Proposal.objects.filter(state=State.CONSULTATION, consultation_start__lte=today,
+                                    consultation_end__gte=today)
+            .select_related("place_class", "place").order_by("consultation_end", "id"))

@@ -123,3 +123,17 @@ def test_it_lists_consultation_dates_and_votes(client, staff, tokens):
     assert published["state"] == "published" and published["published_place_id"]
     place = client.get(f"/api/v1/places/{published['published_place_id']}").json()
     assert place["name"] == "凉都大道" and place["romanization"] == "Liangdu Dadao"
+
+
+def test_it_lists_open_consultations_to_anyone(client, staff, tokens):
+    from proposals.models import Proposal
+
+    pid = post(client, "/api/v1/proposals", NEW, token=tokens["applicant"]).json()["id"]
+    other = post(client, "/api/v1/proposals", {**NEW, "name": "荷城路"},
+                 token=tokens["applicant"]).json()["id"]
+    drive(Proposal.objects.get(id=pid), "consultation", staff, today_in_consultation=True)
+    drive(Proposal.objects.get(id=other), "consultation", staff)  # its period is over
+    body = client.get("/api/v1/consultations").json()
+    assert [(c["id"], c["name"]) for c in body] == [(pid, "凉都大道")]
+    assert client.get("/api/v1/consultations?division=4419").json() == []
+    assert client.get("/api/v1/consultations?division=x").status_code == 400
