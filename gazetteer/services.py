@@ -24,6 +24,7 @@ from .models import (
     PlaceName,
     RenamingReview,
     Sign,
+    SignStatus,
     Status,
     VariantKind,
 )
@@ -293,3 +294,17 @@ def signs_create(*, signs: list[dict]) -> list[Sign]:
                          status=s.get("status", "installed"),
                          installed_on=s.get("installed_on")))
     return Sign.objects.bulk_create(rows)
+
+
+@transaction.atomic
+def sign_replace(*, code: str, new_code: str, installed_on: date) -> Sign:
+    """Replace a sign by one showing the approved name; the old one is kept as removed."""
+    old = Sign.objects.select_for_update().select_related("place").filter(code=code).first()
+    if old is None:
+        raise BadRequest(f"sign {code!r}: no such sign")
+    if old.status == SignStatus.REMOVED:
+        raise BadRequest(f"sign {code} was already removed")
+    old.status = SignStatus.REMOVED
+    old.save(update_fields=["status"])
+    return signs_create(signs=[{"code": new_code, "place_id": old.place_id,
+                                "location": old.location, "installed_on": installed_on}])[0]

@@ -69,3 +69,22 @@ def test_it_refuses_a_geometry_in_another_crs(divisions_db):
         services.places_create(places=[services.NewPlace(
             name="某桥", place_class="bridge", geom=Point(104.8, 26.6, srid=4326))])
     assert not Place.objects.filter(name="某桥").exists()
+
+
+def test_it_replaces_a_sign_showing_a_former_name(make_place):
+    from django.contrib.gis.geos import Point
+
+    from gazetteer import selectors
+
+    place = make_place("东风路", valid_from=date(1990, 1, 1))
+    services.signs_create(signs=[{"code": "S1", "place_id": place.id,
+                                  "location": Point(104.83, 26.59, srid=4490)}])
+    services.place_rename(place_id=place.id, new_name="凉都大道", effective_date=date(2012, 1, 1),
+                          document_number="", reason="统一命名")
+    assert [s.code for s in selectors.signs_showing_former_name()] == ["S1"]
+    new = services.sign_replace(code="S1", new_code="S2", installed_on=date(2013, 1, 1))
+    assert (new.text, new.romanization) == ("凉都大道", "Liangdu Dadao")
+    assert list(selectors.signs_showing_former_name()) == []
+    assert list(selectors.signs_mismatched()) == []
+    with pytest.raises(BadRequest, match="removed"):
+        services.sign_replace(code="S1", new_code="S3", installed_on=date(2014, 1, 1))
