@@ -99,20 +99,25 @@ _CLIPPED = """
                  greatest(ST_YMin(a.buf), ST_YMin(b.buf))),
         ST_Point(least(ST_XMax(a.buf), ST_XMax(b.buf)), least(ST_YMax(a.buf), ST_YMax(b.buf)))
     ) AS box) x
+    -- OFFSET 0: evaluated once per pair, not inlined into every expression that uses it
     CROSS JOIN LATERAL (SELECT ST_ClipByBox2D(a.bnd, x.box) AS a,
-                               ST_ClipByBox2D(b.bnd, x.box) AS b) c
+                               ST_ClipByBox2D(b.bnd, x.box) AS b OFFSET 0) c
 """
 
 # One province of left sides per statement, so the command can show progress.
 _SHARED = f"""
 INSERT INTO line_shared (a, b, tol, g, suspect)
-SELECT a, b, tol, g, abs(ST_Length(g) - ST_Length(ST_CollectionExtract(exact, 2))) > tol
-                     OR NOT ST_IsEmpty(ST_CollectionExtract(exact, 1))
+SELECT a, b, tol, ST_Multi(ST_LineMerge(ST_CollectionExtract(x, 2))),
+       abs(ST_Length(ST_CollectionExtract(x, 2)) - ST_Length(ST_CollectionExtract(exact, 2)))
+           > tol OR NOT ST_IsEmpty(ST_CollectionExtract(exact, 1))
 FROM (
-    SELECT p.a, p.b, p.tol, ST_Intersection(c.a, c.b) AS exact,
-           ST_Multi(ST_LineMerge(ST_CollectionExtract(
-               ST_Intersection(ST_Snap(c.a, c.b, p.tol), c.b), 2))) AS g
+    SELECT p.a, p.b, p.tol, s.x,
+           -- where snapping moved no vertex the exact intersection is the snapped one
+           CASE WHEN ST_OrderingEquals(s.snapped, c.a) THEN s.x
+                ELSE ST_Intersection(c.a, c.b) END AS exact
     {_CLIPPED}
+    CROSS JOIN LATERAL (SELECT ST_Snap(c.a, c.b, p.tol) AS snapped OFFSET 0) n
+    CROSS JOIN LATERAL (SELECT n.snapped, ST_Intersection(n.snapped, c.b) AS x) s
     WHERE left(p.a, 2) = %(chunk)s
 ) s
 """
