@@ -24,9 +24,9 @@ from .types import INFO, WARNING, Finding, Source, SurveyResult
 def read(path: Path, fmt: str, encoding: str | None, progress: bool = False) -> Source:
     """The file's features in its own coordinates; archives are unpacked privately first."""
     if fmt == formats.SHAPEFILE_ZIP:
-        with safety.unpacked(path) as root:
-            source = readers.read_shapefiles(path, safety.shapefiles_in(path, root), encoding,
-                                             progress)
+        with safety.unpacked(path) as (root, names):
+            shapefiles = safety.shapefiles_in(path, root, names)
+            source = readers.read_shapefiles(path, shapefiles, encoding, progress)
         source.format = fmt
         return source
     if fmt == formats.SHAPEFILE:

@@ -27,6 +27,8 @@ MAX_ENTRIES = 1000
 CHUNK = 1024 * 1024
 
 SHAPE_PARTS = (".shx", ".dbf")
+# the only entries extracted: whatever else an archive holds is never written to disk
+EXTRACTED = {".shp", ".shx", ".dbf", ".prj", ".cpg"}
 
 
 def check_readable(path: Path) -> int:
@@ -103,21 +105,24 @@ def _extract(archive: zipfile.ZipFile, info: zipfile.ZipInfo, root: Path, budget
 
 @contextmanager
 def unpacked(path: Path):
-    """A private temporary directory holding the archive's files, removed afterwards."""
+    """(a private temporary directory holding the archive's shapefile parts, the names of
+    all its files); the directory is removed afterwards."""
     root = Path(tempfile.mkdtemp(prefix="survey-")).resolve()  # mode 0700
     try:
         try:
             with zipfile.ZipFile(path) as archive:
-                budget = MAX_UNPACKED
+                budget, names = MAX_UNPACKED, []
                 for info in check_archive(path, archive):
-                    budget -= _extract(archive, info, root, budget)
+                    names.append(info.filename)
+                    if PurePosixPath(info.filename).suffix.lower() in EXTRACTED:
+                        budget -= _extract(archive, info, root, budget)
         except (zipfile.BadZipFile, EOFError, ValueError, NotImplementedError) as exc:
             raise RefusedFile(f"{path}: broken zip archive: {exc}") from exc
         except RefusedFile as exc:
             if str(exc).startswith(str(path)):
                 raise
             raise RefusedFile(f"{path}: {exc}") from exc
-        yield root
+        yield root, names
     finally:
         shutil.rmtree(root, ignore_errors=True)
 
@@ -128,13 +133,12 @@ def _listed(root: Path, path: Path) -> bool:
     return "__MACOSX" not in parts and not path.name.startswith("._")
 
 
-def shapefiles_in(path: Path, root: Path) -> list[Path]:
+def shapefiles_in(path: Path, root: Path, names: list[str]) -> list[Path]:
     found = sorted(p for p in root.rglob("*")
                    if p.suffix.lower() == ".shp" and p.is_file() and _listed(root, p))
     if not found:
-        names = sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file())
         raise RefusedFile(f"{path}: the archive holds no .shp (it has: "
-                          f"{', '.join(names[:20]) or 'nothing'})")
+                          f"{', '.join(sorted(names)[:20]) or 'nothing'})")
     return found
 
 

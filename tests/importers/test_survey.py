@@ -388,7 +388,7 @@ def test_it_refuses_an_archive_without_a_shapefile(tmp_path):
     target = tmp_path / "a.zip"
     with zipfile.ZipFile(target, "w") as archive:
         archive.writestr("readme.txt", "no shapes")
-    with pytest.raises(RefusedFile, match="no .shp"):
+    with pytest.raises(RefusedFile, match=r"no \.shp \(it has: readme\.txt\)"):
         survey.run(target)
 
 
