@@ -5,7 +5,7 @@ from datetime import date, timedelta
 
 import pytest
 from django.contrib.gis.geos import GEOSGeometry, MultiPolygon
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import IntegrityError, connection, transaction
 
 from boundaries import selectors
@@ -218,6 +218,13 @@ def test_it_derives_through_the_command(capsys):
     call_command("derive_boundary_lines", "--level", "county", "--commit", "--no-progress")
     assert "unchanged" in capsys.readouterr().out
     assert BoundaryLine.objects.count() == report["lines"]
+
+
+@pytest.mark.parametrize("level", ["village", "galaxy"])
+def test_it_exits_with_the_reason_on_a_bad_level(level):
+    with pytest.raises(CommandError, match="level|village"):
+        call_command("derive_boundary_lines", "--level", level, "--no-progress")
+    assert not BoundaryLine.objects.exists()
 
 
 # The public API -------------------------------------------------------------------------
