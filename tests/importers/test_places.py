@@ -23,14 +23,15 @@ def feature(props, lon, lat):
 
 
 @pytest.fixture
-def geojson(tmp_path, lps_polygons):
+def geojson(tmp_path, request):
+    request.getfixturevalue("lps_polygons")
     p = inside("520201")
     path = tmp_path / "places.geojson"
     path.write_text(json.dumps({"type": "FeatureCollection", "features": [
         feature({"标准名称": "钟山大道", "地名类别": "路", "含义": "因钟山得名",
                  "别名": "大马路；老马路", "曾用名": "东风路"}, p.x, p.y),
-        feature({"标准名称": "明湖花园", "地名类别": "residential", "罗马字母拼写": "Minghu Garden"},
-                p.x + 0.001, p.y),
+        feature({"标准名称": "明湖花园", "地名类别": "residential",
+                 "罗马字母拼写": "Minghu Garden"}, p.x + 0.001, p.y),
     ]}, ensure_ascii=False), encoding="utf-8")
     return path
 
@@ -51,7 +52,8 @@ def test_it_previews_without_writing_then_writes(geojson):
     assert garden.romanization_override == "Minghu Garden"  # the file's spelling is kept
 
 
-def test_it_reads_a_gb18030_csv_with_points_or_division_codes(tmp_path, lps_polygons):
+@pytest.mark.usefixtures("lps_polygons")
+def test_it_reads_a_gb18030_csv_with_points_or_division_codes(tmp_path):
     p = inside("520204")
     path = tmp_path / "places.csv"
     with path.open("w", encoding="gb18030", newline="") as fh:
@@ -68,7 +70,8 @@ def test_it_reads_a_gb18030_csv_with_points_or_division_codes(tmp_path, lps_poly
         "520203000000", "520200000000", "520000000000"}
 
 
-def test_it_reprojects_from_a_gauss_kruger_zone(tmp_path, lps_polygons):
+@pytest.mark.usefixtures("lps_polygons")
+def test_it_reprojects_from_a_gauss_kruger_zone(tmp_path):
     p = inside("520201")
     to_gk = pyproj.Transformer.from_crs(4490, 4544, always_xy=True)  # CGCS2000 GK CM 105E
     x, y = to_gk.transform(p.x, p.y)
