@@ -96,11 +96,13 @@ def _apply_line(inspection: Inspection, on: date) -> dict:
     line version; candidate changes wait for approval as draft events, and keep the line."""
     results = inspection.results
     side_a = results.get("line", {}).get("A")
-    if not side_a or not side_a["stretches"]:
-        return {"line_version": None, "reason": "the surveyed line is within tolerance"}
+    if not results.get("line"):
+        return {"line_version": None, "reason": "no line was surveyed"}
     if not results["summary"]["lines_agree"]:
-        return {"line_version": None, "reason": "the two sides' lines disagree: no change "
-                "agreed"}
+        return {"line_version": None, "reason": "the two sides' lines disagree (or one side "
+                "did not survey it): no change agreed"}
+    if not side_a["stretches"]:
+        return {"line_version": None, "reason": "the surveyed line is within tolerance"}
     candidates = [d for d in side_a["differences"] if d["triage"] == "candidate_change"]
     if candidates:
         return {"line_version": None, "draft_events": _draft_events(inspection, on, candidates),
