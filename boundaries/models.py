@@ -17,6 +17,7 @@ from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import ArrayField, DateRangeField, RangeOperators
 from django.contrib.postgres.indexes import GinIndex, GistIndex, OpClass
 from django.db.models import Case, F, Func, Q, When
+from django.db.models.functions import Cast
 
 
 class Level(models.IntegerChoices):
@@ -116,12 +117,15 @@ class DivisionVersion(models.Model):
             ),
             # Deferrable so a change can insert the new version before end-dating
             # the old one: in the other order the parent trigger sees orphans.
+            # Keyed on one integer, code × 10 + level: btree_gist on the varchar code
+            # made the GiST index the bulk of a national load (46 s of inserts for
+            # 665k rows, against 12 s for the integer key).
             ExclusionConstraint(
                 name="division_no_overlapping_versions",
                 deferrable=models.Deferrable.IMMEDIATE,
                 expressions=[
-                    ("code", RangeOperators.EQUAL),
-                    ("level", RangeOperators.EQUAL),
+                    (Cast("code", models.BigIntegerField()) * 10 + F("level"),
+                     RangeOperators.EQUAL),
                     (DateRange("valid_from", "valid_to"), RangeOperators.OVERLAPS),
                 ],
             ),
