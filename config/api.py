@@ -54,7 +54,8 @@ def not_found(request, exc):
     return api.create_response(request, {"detail": str(exc) or "not found"}, status=404)
 
 
+# First: its /boundaries/overdue must be matched before /boundaries/{line_id}.
+api.add_router("/v1/", inspections_router)
 api.add_router("/v1/", boundaries_router)
 api.add_router("/v1/", gazetteer_router)
 api.add_router("/v1/", proposals_router)
-api.add_router("/v1/", inspections_router)
