@@ -287,13 +287,15 @@ def boundary_list(request, filters: Query[LineFilter]):
 @router.get("/boundaries/{line_id}", response=BoundaryLineFeatureOut, tags=["boundaries"])
 def boundary_detail(request, line_id: int):
     """One line version as a GeoJSON Feature: sides, name, length, agreement, markers."""
+    # inspections builds on boundaries: imported here, not when boundaries loads
+    from inspections.selectors import line_history as inspection_history
+
     line = selectors.line_get(line_id)
     sides = selectors.line_sides([line], selectors.line_reference_date(line))
     properties = line_out(line, sides) | {
         "geometry_source": line.geometry_source,
         "markers": [marker_out(m) for m in selectors.line_markers(line)],
-        # Joint inspections (联检) are not recorded yet.
-        "inspections": [],
+        "inspections": inspection_history(line.level, line.left_code, line.right_code),
     }
     return {"id": line.id, "geometry": json.loads(line.geom.geojson), "properties": properties}
 

@@ -171,3 +171,12 @@ def surveyed_lines(inspection_id: int) -> dict[str, dict]:
             WHERE u.inspection_id = %s AND u.confirmed AND ST_Dimension(d.geom) = 1
             GROUP BY u.side ORDER BY u.side""", [inspection_id])
         return {side: json.loads(geojson) for side, geojson in cur.fetchall()}
+
+
+def line_history(level: int, left_code: str, right_code: str) -> list[dict]:
+    """The inspections of a line over all its versions, latest round first."""
+    qs = Inspection.objects.filter(line__level=level, line__left_code=left_code,
+                                   line__right_code=right_code).order_by("-round")
+    return [{"id": i.id, "line_id": i.line_id, "round": i.round, "year": i.year,
+             "state": i.state, "due_date": i.due_date, "completed_on": i.completed_on}
+            for i in qs]

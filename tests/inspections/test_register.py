@@ -47,6 +47,8 @@ def test_it_lists_lines_not_inspected_for_five_years(client, line, people):
     again = client.get("/api/v1/boundaries/overdue?limit=500").json()
     assert {i["line_id"]: i for i in again["items"]}[line.id]["open_inspection"] == {
         "id": planned.id, "state": "planned", "round": 4}
+    history = client.get(f"/api/v1/boundaries/{line.id}").json()["properties"]["inspections"]
+    assert [(h["round"], h["state"]) for h in history] == [(4, "planned"), (3, "archived")]
     late = client.get("/api/v1/inspections?overdue=true").json()
     assert [i["id"] for i in late["items"]] == [planned.id]
     assert client.get("/api/v1/inspections?overdue=false&state=planned").json()["count"] == 0
