@@ -23,7 +23,9 @@ def feature(props, lon, lat):
 
 
 @pytest.fixture
-def geojson(tmp_path, request):
+def geojson(tmp_path, divisions_db, request):
+    # divisions_db as an argument: the session's divisions load before the test's
+    # transaction begins, not inside it (they would be rolled back with it).
     request.getfixturevalue("lps_polygons")
     p = inside("520201")
     path = tmp_path / "places.geojson"
