@@ -87,11 +87,14 @@ def survey_file() -> str:
     return str(path)
 
 
-def ogr2ogr_once(path: str) -> tuple[float, int]:
+def ogr2ogr_once(path: str, reproject: bool = True) -> tuple[float, int]:
+    """ogr2ogr with -t_srs EPSG:4490 does the same reprojection as import_survey; without it
+    (plain) it only copies, which is measured too so the choice can be judged."""
     ogr2ogr = require_tool("ogr2ogr")
     psql(f"DROP SCHEMA IF EXISTS {OGR_SCHEMA} CASCADE; CREATE SCHEMA {OGR_SCHEMA}")
     pg = f"PG:host={PG['host']} port={PG['port']} user={PG['user']} dbname={DB_NAME}"
-    seconds = run([ogr2ogr, "-f", "PostgreSQL", pg, path, "-t_srs", "EPSG:4490",
+    seconds = run([ogr2ogr, "-f", "PostgreSQL", pg, path,
+                   *(["-t_srs", "EPSG:4490"] if reproject else []),
                    "-lco", f"SCHEMA={OGR_SCHEMA}", "-lco", "GEOMETRY_NAME=geom",
                    "--config", "PG_USE_COPY", "YES"])
     rows = count(f"{OGR_SCHEMA}.line") + count(f"{OGR_SCHEMA}.markers")
@@ -119,19 +122,22 @@ def step(inputs: Inputs, quick: bool) -> StepResult:
         raise Skipped("importers/survey or the import_survey command is missing")
     path = survey_file()
     say(f"survey: {path}: one {VERTICES}-vertex line and {MARKERS} markers in EPSG:{EPSG}")
-    ogr, ours, whole = [], [], []
+    ogr, plain, ours, whole = [], [], [], []
     for n in range(ROUNDS):
         seconds, ogr_rows = ogr2ogr_once(path)
         ogr.append(seconds)
+        plain.append(ogr2ogr_once(path, reproject=False)[0])
         inside, outside, rows = import_once(path)
         ours.append(inside)
         whole.append(outside)
-        say(f"survey: round {n + 1}: ogr2ogr {seconds:.2f}s ({ogr_rows} rows); import_survey "
+        say(f"survey: round {n + 1}: ogr2ogr {seconds:.2f}s ({ogr_rows} rows; "
+            f"{plain[-1]:.2f}s without -t_srs); import_survey "
             f"{inside:.2f}s inside, {outside:.2f}s with Django's start ({rows} rows)")
     if rows != ogr_rows:
         raise RuntimeError(f"import_survey staged {rows} rows, ogr2ogr wrote {ogr_rows}")
     return StepResult("survey", {
         "features": rows, "vertices": VERTICES + MARKERS, "ogr2ogr_s": round(min(ogr), 3),
+        "ogr2ogr_plain_s": round(min(plain), 3),
         "import_survey_s": round(min(ours), 3), "import_survey_command_s": round(min(whole), 3),
         "ratio": round(min(ogr) / min(ours), 2),
         "ratio_command": round(min(ogr) / min(whole), 2), "target_ratio": 1.0,
