@@ -10,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.http import Http404
 
 from config.errors import BadRequest
@@ -67,20 +67,31 @@ def _crs_notes(choice: crs_.Choice) -> list[Finding]:
     return out
 
 
-def _validate(source: Source, flat: geometry.Flat, choice: crs_.Choice, division,
-              repair: bool, stage_table: str | None) -> tuple[list[Finding], str | None]:
-    findings, unstageable = checks.geometry_findings(source.features, flat, choice)
-    prop = checks.number_property(source.features, source.number_property)
-    findings += checks.duplicate_numbers(source.features, prop)
-    findings += checks.mixed_types(source.features)
-    by_index = {f.index: f for f in source.features}
-    table = staging.create(stage_table)
-    staging.stage(table, source.features, unstageable)
-    findings += staging.validity(table, by_index, repair)
+def _in_db(conn, table: str, source: Source, unstageable: set[int], repair: bool,
+           division) -> tuple[list[Finding], dict[int, dict]]:
+    """Staging and the PostGIS checks: run beside the Python checks, on the same connection."""
+    lines = {f.index: f.line for f in source.features}
+    staging.stage(table, source.features, unstageable, conn)
+    findings, repaired = staging.validity(table, lines, repair, conn)
     if division is not None:
-        findings += staging.far_from(table, by_index, division.id,
-                                     f"{division.short_code} {division.name}")
-    return findings, stage_table
+        findings += staging.far_from(table, lines, division.id,
+                                     f"{division.short_code} {division.name}", conn)
+    return findings, repaired
+
+
+def _validate(source: Source, flat: geometry.Flat, choice: crs_.Choice, division,
+              repair: bool, stage_table: str | None) -> list[Finding]:
+    findings, unstageable = checks.geometry_findings(source.features, flat, choice)
+    table = staging.create(stage_table)
+    with _beside() as submit:
+        in_db = submit(_in_db, table, source, unstageable, repair, division)
+        prop = checks.number_property(source.features, source.number_property)
+        findings += checks.duplicate_numbers(source.features, prop)
+        findings += checks.mixed_types(source.features)
+        more, repaired = in_db.result()
+    for idx, geom in repaired.items():  # indexes are positions in the feature list
+        source.features[idx].geometry = geom
+    return findings + more
 
 
 def _order(finding: Finding) -> tuple:
@@ -113,22 +124,30 @@ def run(path: str | Path, *, crs: str | None = None, encoding: str | None = None
 
 
 @contextmanager
-def _connecting():
-    """Open the database connection in a thread while this one reads the file: libpq
-    waits on the server without the GIL. Django lets another thread use this thread's
-    connection only while it is marked as shared."""
-    connection.inc_thread_sharing()
+def _beside():
+    """Submit work to a thread that uses this thread's database connection, while this one
+    goes on in Python: libpq waits on the server without the GIL. Django lets another thread
+    use a connection only while it is marked as shared; this thread must not use it then."""
+    conn = connections[DEFAULT_DB_ALIAS]
+    conn.inc_thread_sharing()
     try:
-        with ThreadPoolExecutor(1, thread_name_prefix="survey-connect") as pool:
-            opened = pool.submit(connection.ensure_connection)
-            try:
-                yield
-            except BaseException:
-                opened.exception()  # waited for; the refusal says more than its failure
-                raise
-            opened.result()
+        with ThreadPoolExecutor(1, thread_name_prefix="survey-db") as pool:
+            yield lambda fn, *args: pool.submit(fn, conn, *args)
     finally:
-        connection.dec_thread_sharing()
+        conn.dec_thread_sharing()
+
+
+@contextmanager
+def _connecting():
+    """Open the database connection beside reading the file."""
+    with _beside() as submit:
+        opened = submit(lambda conn: conn.ensure_connection())
+        try:
+            yield
+        except BaseException:
+            opened.exception()  # waited for; the refusal says more than its failure
+            raise
+        opened.result()
 
 
 def _run(path: Path, crs: str | None, encoding: str | None, repair: bool,
@@ -153,7 +172,7 @@ def _run(path: Path, crs: str | None, encoding: str | None, repair: bool,
     findings = checks.notes([formats.name_mismatch(path, fmt)], "format")
     findings += source.findings + _crs_notes(choice)
     with transaction.atomic():
-        more, table = _validate(source, flat, choice, version, repair, stage_table)
-    findings += more
+        findings += _validate(source, flat, choice, version, repair, stage_table)
     return SurveyResult(str(path), source.format, choice.label, choice.source,
-                        source.encoding, source.features, sorted(findings, key=_order), table)
+                        source.encoding, source.features, sorted(findings, key=_order),
+                        stage_table)

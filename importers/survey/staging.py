@@ -99,20 +99,18 @@ class _Chunks:
         return next(self._chunks, b"")
 
 
-def stage(table: str, features: list[Feature], unstageable: set[int]) -> None:
+def stage(table: str, features: list[Feature], unstageable: set[int], conn=connection) -> None:
     """All features in one binary COPY, streamed."""
-    with connection.cursor() as cur:
+    with conn.cursor() as cur:
         cur.copy_expert(f"COPY {table} ({COLUMNS}) FROM STDIN WITH (FORMAT binary)",
                         _Chunks(_chunks(features, unstageable)))
 
 
-def _at(features: dict, idx: int) -> int | None:
-    return features[idx].line
-
-
-def validity(table: str, by_index: dict[int, Feature], repair: bool) -> list[Finding]:
-    """Invalid polygons (self-intersecting rings …), repaired in place when asked."""
-    with connection.cursor() as cur:
+def validity(table: str, lines: dict[int, int | None], repair: bool, conn=connection
+             ) -> tuple[list[Finding], dict[int, dict]]:
+    """Invalid polygons (self-intersecting rings …) and lines crossing themselves, and the
+    repaired geometries (GeoJSON) when asked to repair. ``lines``: the CSV line of an index."""
+    with conn.cursor() as cur:
         # points are always valid and simple: only lines and polygons are looked at
         cur.execute(f"""
             SELECT idx, d.valid, d.reason, ST_X(d.location), ST_Y(d.location), simple
@@ -128,25 +126,24 @@ def validity(table: str, by_index: dict[int, Feature], repair: bool) -> list[Fin
         if repair and invalid:
             cur.execute(f"""UPDATE {table} SET geom = ST_MakeValid(geom) WHERE idx = ANY(%s)
                             RETURNING idx, ST_AsGeoJSON(geom, 9)""", [[r[0] for r in invalid]])
-            repaired = dict(cur.fetchall())
+            repaired = {idx: json.loads(geojson) for idx, geojson in cur.fetchall()}
     findings = []
     for idx, reason, x, y in invalid:
         where = f" at {x:.7f} {y:.7f}" if x is not None else ""
         if idx in repaired:
-            by_index[idx].geometry = json.loads(repaired[idx])
             findings.append(Finding("invalid_geometry", WARNING, f"{reason}{where}: repaired "
-                                    "with ST_MakeValid (--repair)", idx, _at(by_index, idx)))
+                                    "with ST_MakeValid (--repair)", idx, lines[idx]))
         else:
             findings.append(Finding("invalid_geometry", ERROR, f"{reason}{where} (not repaired: "
-                                    "pass --repair to repair it)", idx, _at(by_index, idx)))
+                                    "pass --repair to repair it)", idx, lines[idx]))
     findings += [Finding("self_intersecting_line", WARNING, "the line crosses or touches "
-                         "itself", idx, _at(by_index, idx)) for idx in crossing]
-    return findings
+                         "itself", idx, lines[idx]) for idx in crossing]
+    return findings, repaired
 
 
-def far_from(table: str, by_index: dict[int, Feature], version_id: int, label: str,
-             metres: float = FAR_METRES) -> list[Finding]:
-    with connection.cursor() as cur:
+def far_from(table: str, lines: dict[int, int | None], version_id: int, label: str,
+             conn=connection, metres: float = FAR_METRES) -> list[Finding]:
+    with conn.cursor() as cur:
         cur.execute(f"""
             SELECT s.idx, ST_Distance(s.geom::geography, d.geom::geography)
             FROM {table} s, boundaries_divisionversion d
@@ -155,5 +152,4 @@ def far_from(table: str, by_index: dict[int, Feature], version_id: int, label: s
             ORDER BY s.idx""", [version_id, metres])
         far = cur.fetchall()
     return [Finding("far_from_division", WARNING, f"{distance:.0f} m from {label} (more than "
-                    f"{metres:.0f} m)", idx, _at(by_index, idx)) for idx, distance in far]
-
+                    f"{metres:.0f} m)", idx, lines[idx]) for idx, distance in far]
