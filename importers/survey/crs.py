@@ -9,6 +9,7 @@ EPSG:4534–4554), and refused otherwise with the --crs values that would fit.
 """
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import pyproj
@@ -123,23 +124,29 @@ def refusal(xr: tuple, yr: tuple) -> str:
             "with zone prefix, EPSG:4534…4554 without)")
 
 
-def _oriented(crs: pyproj.CRS, xr: tuple, yr: tuple, axis_free: bool) -> bool:
+def _oriented(crs: pyproj.CRS, bounds: Callable, axis_free: bool) -> bool:
     """Whether to swap the axes: only where the order is the surveyor's choice (CSV)."""
-    return axis_free and not fits(crs, xr, yr) and fits(crs, yr, xr)
+    if not axis_free:
+        return False
+    xr, yr = bounds()
+    return not fits(crs, xr, yr) and fits(crs, yr, xr)
 
 
-def choose(declared: str | None, given: str | None, xr: tuple, yr: tuple, *,
+def choose(declared: str | None, given: str | None, bounds: Callable, *,
            axis_free: bool = False, division_lon: float | None = None) -> Choice:
+    """``bounds()`` gives the (x, y) ranges of the coordinates: only asked for when the
+    coordinates have to tell (a scan of every vertex)."""
     if declared:
         crs = parse(declared, "the file's coordinate system")
-        choice = Choice(crs, label(crs), "declared", _oriented(crs, xr, yr, axis_free))
+        choice = Choice(crs, label(crs), "declared", _oriented(crs, bounds, axis_free))
         if given and not parse(given, "--crs").equals(crs):
             choice.warning = (f"--crs {given} ignored: the file declares {choice.label}, and "
                               "a declared coordinate system wins")
         return choice
     if given:
         crs = parse(given, "--crs")
-        return Choice(crs, label(crs), "given", _oriented(crs, xr, yr, axis_free))
+        return Choice(crs, label(crs), "given", _oriented(crs, bounds, axis_free))
+    xr, yr = bounds()
     # lon/lat inside China first, in either order where the order is free, then anywhere
     tries = [(False, CHINA), (True, CHINA), (False, (-180, -90, 180, 90))]
     for swap, box in tries if axis_free else tries[::2]:

@@ -163,9 +163,8 @@ def _run(path: Path, crs: str | None, encoding: str | None, repair: bool,
                       if f.rule == "bad_coordinates"), "")
         raise RefusedFile(f"{path}: {len(source.features)} feature(s) and not one "
                           f"coordinate among them{first}")
-    xr, yr = flat.bounds()
     centre = version.geom.centroid.x if version is not None else None
-    choice = crs_.choose(source.declared_crs, crs, xr, yr, axis_free=source.axis_free,
+    choice = crs_.choose(source.declared_crs, crs, flat.bounds, axis_free=source.axis_free,
                          division_lon=centre)
     geometry.to_target(flat, choice.crs, choice.swap)
     geometry.put_back(source.features, flat)
