@@ -312,6 +312,10 @@ def inspection_sign(*, actor, inspection_id: int, side: str, note: str = "") -> 
     _require_state(inspection, f"sign for side {side}", [State.RECONCILING, SIGNED_BY[other]])
     if not inspection.results:
         raise Conflict("sign: there are no reconciled results to sign (reconcile first)")
+    other_by = inspection.signed_b_by_id if side == Side.A else inspection.signed_a_by_id
+    if actor is not None and other_by == actor.id:
+        raise Forbidden(f"sign: {actor.username} signed for side {other}; one person does "
+                        "not sign for both sides")
     now = timezone.now()
     if side == Side.A:
         inspection.signed_a_by, inspection.signed_a_at = actor, now

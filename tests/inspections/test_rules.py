@@ -196,3 +196,14 @@ def test_it_ignores_a_csv_of_points(tmp_path, line, markers, people):
                                             inspection_id=inspection.id).results
     assert results["line"] == {} and results["sides"] is None
     assert {m["verdict"] for m in results["markers"]} == {"intact"}
+
+
+def test_it_does_not_let_one_person_sign_for_both_sides(tmp_path, line, markers, people):
+    parts = line_in_gk(line)
+    points = at_registered(markers)
+    inspection = surveyed(tmp_path, planned(line, people), people, points, parts, points, parts)
+    people["a1"].groups.add(inspection.team_b)  # in both teams by mistake
+    services.inspection_sign(actor=people["a1"], inspection_id=inspection.id, side="A")
+    with pytest.raises(services.Forbidden, match="both sides"):
+        services.inspection_sign(actor=people["a1"], inspection_id=inspection.id, side="B")
+    assert Inspection.objects.get(pk=inspection.pk).state == State.SIGNED_A
