@@ -48,6 +48,10 @@ def place_classes(request):
     return list(PlaceClass.objects.all())
 
 
+class AsOfParams(Schema):
+    as_of: date | None = Field(None, description="YYYY-MM-DD: also the name borne then")
+
+
 class PlaceFilterParams(Schema):
     class_: str | None = Field(None, alias="class", description="class code or slug")
     division: str | None = Field(None, description="code of a division the place lies in")
@@ -96,6 +100,7 @@ def place_search(request, params: Query[PlaceSearchParams]):
     ids = [r[0] for r in rows]
     places = selectors.place_summaries(ids)
     divisions = selectors.place_divisions(ids)
+    then = selectors.names_on(ids, params.as_of) if params.as_of else {}
     items = [{
         "id": pid, "name": places[pid]["name"],
         "romanization": places[pid]["romanization_override"] or places[pid]["romanization"],
@@ -104,6 +109,7 @@ def place_search(request, params: Query[PlaceSearchParams]):
         "valid_from": places[pid]["valid_from"], "valid_to": places[pid]["valid_to"],
         "match": search.MATCHES[tier], "matched_name": matched,
         "matched_kind": kind, "former": kind == VariantKind.FORMER,
+        "name_on_date": then.get(pid, places[pid]["name"]) if params.as_of else None,
         "divisions": [d["name"] for d in divisions[pid] if d["level"] == 3],
     } for pid, kind, matched, tier in rows]
     return {"query": params.q, "normalized": normalize(params.q) if params.q else None,
@@ -112,13 +118,17 @@ def place_search(request, params: Query[PlaceSearchParams]):
 
 
 @router.get("/places/{place_id}", response=PlaceOut)
-def place_detail(request, place_id: int):
+def place_detail(request, place_id: int, when: Query[AsOfParams]):
+    """The place as it is, and with ``as_of`` also the name it bore then."""
     p = selectors.place_get(place_id)
+    name_then = None
+    if when.as_of:
+        name_then = selectors.names_on([p.id], when.as_of).get(p.id, p.name)
     heritage = ({"category": p.heritage_category, "listed_on": p.heritage_listed_on}
                 if p.heritage_category else None)
     return {
-        "id": p.id, "name": p.name, "specific": p.specific, "generic": p.generic,
-        "place_class": p.place_class, "romanization": p.display_romanization,
+        "id": p.id, "name": p.name, "name_on_date": name_then, "specific": p.specific,
+        "generic": p.generic, "place_class": p.place_class, "romanization": p.display_romanization,
         "romanization_generated": p.romanization, "traditional": p.traditional,
         "meaning": p.meaning, "history": p.history, "status": p.status,
         "valid_from": p.valid_from, "valid_to": p.valid_to, "heritage": heritage,

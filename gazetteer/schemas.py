@@ -46,6 +46,7 @@ class PlaceHeritageOut(Schema):
 class PlaceOut(Schema):
     id: int
     name: str
+    name_on_date: str | None = Field(None, description="the name borne on as_of, if asked")
     specific: str
     generic: str
     place_class: PlaceClassRefOut
@@ -77,6 +78,7 @@ class PlaceHitOut(Schema):
     matched_kind: str | None = Field(
         description="null for the standard name, else the variant kind (former, alias …)")
     former: bool
+    name_on_date: str | None = Field(None, description="with as_of: the name borne then")
     divisions: list[str]
 
 

@@ -1,6 +1,7 @@
 """Reads of the gazetteer: places, their divisions, history and signs."""
 
 import json
+from datetime import date
 
 from django.db import connection
 from django.db.models import (
@@ -104,3 +105,24 @@ def signs_mismatched() -> QuerySet:
 
 def place_signs(place: Place) -> QuerySet:
     return signs_with_flags().filter(place=place).order_by("code")
+
+
+NAMES_ON_SQL = """
+SELECT DISTINCT ON (place_id) place_id, name FROM gazetteer_placename
+WHERE place_id = ANY(%s) AND kind = 'former'
+  AND (valid_from IS NULL OR valid_from <= %s) AND valid_to > %s
+ORDER BY place_id, valid_to
+"""
+
+
+def names_on(place_ids: list[int], day: date) -> dict[int, str]:
+    """The former name each place bore on ``day``, where it bore one (one query).
+
+    A renaming ends the old name's period on its effective date, so the earliest
+    former name still in force that day is the one borne.
+    """
+    if not place_ids:
+        return {}
+    with connection.cursor() as cur:
+        cur.execute(NAMES_ON_SQL, [list(place_ids), day, day])
+        return dict(cur.fetchall())

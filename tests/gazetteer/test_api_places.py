@@ -207,3 +207,12 @@ def test_it_lists_the_place_classes(client, divisions_db):
     body = get(client, "/api/v1/places/classes")
     road = next(c for c in body if c["slug"] == "road")
     assert road["scope"] == "city" and "路" in road["generics"]
+
+
+def test_it_answers_with_the_name_borne_on_a_date(client, places):
+    pid = places["renamed"].id
+    assert get(client, f"/api/v1/places/{pid}?as_of=2000-01-01")["name_on_date"] == "东风路"
+    assert get(client, f"/api/v1/places/{pid}?as_of=2012-05-01")["name_on_date"] == "钟山中路"
+    assert get(client, f"/api/v1/places/{pid}")["name_on_date"] is None
+    hit = get(client, "/api/v1/places?q=东风路&as_of=2005-01-01")["items"][0]
+    assert hit["former"] and hit["name_on_date"] == "东风路" and hit["name"] == "钟山中路"
