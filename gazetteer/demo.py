@@ -147,23 +147,22 @@ RENAMES = [  # (index in the city's plan, new specific suffix, year, reason)
 ]
 
 
-def rename_some(city: str, places: list[Place]) -> list[Place]:
+def rename_some(city: str, places: list[Place]) -> list[tuple[Place, str]]:
+    """A few renamings through the service (checks, former name, event): (place, old name)."""
     renamed = []
     for index, prefix, year, reason in RENAMES:
         if index >= len(places) or places[index].place_class.slug == "residential":
             continue
-        place = places[index]
-        new_name = prefix + place.name
-        services.place_rename(place_id=place.id, new_name=new_name,
-                              effective_date=date(year, 6, 1),
-                              document_number=f"{CITIES[city][0]}府函〔{year}〕{index}号",
-                              reason=reason)
-        place.refresh_from_db()
-        renamed.append(place)
+        old_name = places[index].name
+        place = services.place_rename(
+            place_id=places[index].id, new_name=prefix + old_name,
+            effective_date=date(year, 6, 1),
+            document_number=f"{CITIES[city][0]}府函〔{year}〕{index}号", reason=reason)
+        renamed.append((place, old_name))
     return renamed
 
 
-def signs_for(city: str, places: list[Place], renamed: list[Place]) -> list[dict]:
+def signs_for(city: str, places: list[Place], renamed: list[tuple[Place, str]]) -> list[dict]:
     signs = []
     for i, place in enumerate(places):
         if place.place_class.slug == "residential" or i % 3:
@@ -171,13 +170,13 @@ def signs_for(city: str, places: list[Place], renamed: list[Place]) -> list[dict
         start = place.geom.coords[0]
         signs.append({"code": f"{city}-{i:04d}", "place_id": place.id,
                       "location": Point(*start, srid=4490), "installed_on": date(2018, 9, 1)})
-    for j, place in enumerate(renamed):
-        old = place.variants.filter(kind="former").order_by("-valid_to").first()
+    for j, (place, old_name) in enumerate(renamed):
+        # Put up before the renaming and never replaced: listed for replacement.
         signs.append({"code": f"{city}-R{j}", "place_id": place.id,
                       "location": Point(*place.geom.coords[-1], srid=4490),
-                      "text": old.name, "installed_on": date(2005, 3, 1),
+                      "text": old_name, "installed_on": date(2005, 3, 1),
                       "romanization": services.name_fields(
-                          old.name, place.place_class)["romanization"]})
+                          old_name, place.place_class)["romanization"]})
     if places:
         first = places[0]
         signs.append({"code": f"{city}-X0", "place_id": first.id,
