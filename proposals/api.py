@@ -15,9 +15,17 @@ from boundaries.selectors import parse_code
 from config.errors import BadRequest
 
 from . import selectors, services
-from .auth import AUTH
-from .models import Kind, State
-from .schemas import ProposalActionIn, ProposalDetailOut, ProposalIn, ProposalPageOut
+from .auth import AUTH, token_create, token_revoke
+from .models import ApiToken, Kind, State
+from .schemas import (
+    ApiTokenCreatedOut,
+    ApiTokenIn,
+    ApiTokenOut,
+    ProposalActionIn,
+    ProposalDetailOut,
+    ProposalIn,
+    ProposalPageOut,
+)
 
 router = Router(tags=["proposals"], auth=AUTH)
 
@@ -148,3 +156,26 @@ def consultation_list(request, division: str | None = None):
              "place_id": p.place_id, "meaning": p.meaning, "reason": p.reason,
              "consultation_start": p.consultation_start,
              "consultation_end": p.consultation_end} for p in qs[:500]]
+
+
+TOKEN_FIELDS = ["id", "name", "prefix", "created_at", "last_used_at", "revoked"]
+
+
+@router.get("/tokens", response=list[ApiTokenOut])
+def token_list(request):
+    """The caller's own API tokens (never the tokens themselves)."""
+    return list(ApiToken.objects.filter(user=request.auth).order_by("-created_at")
+                .values(*TOKEN_FIELDS))
+
+
+@router.post("/tokens", response={201: ApiTokenCreatedOut})
+def token_new(request, payload: ApiTokenIn):
+    """A new bearer token for the caller: the answer is the only time it is shown."""
+    token, plain = token_create(user=request.auth, name=payload.name)
+    return 201, {field: getattr(token, field) for field in TOKEN_FIELDS} | {"token": plain}
+
+
+@router.post("/tokens/{token_id}/revoke", response=ApiTokenOut)
+def token_revoke_view(request, token_id: int):
+    token = _call(token_revoke, user=request.auth, token_id=token_id)
+    return {field: getattr(token, field) for field in TOKEN_FIELDS}

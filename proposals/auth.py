@@ -38,3 +38,13 @@ def token_create(*, user, name: str) -> tuple[ApiToken, str]:
     plain = secrets.token_urlsafe(32)
     token = ApiToken.objects.create(user=user, name=name, digest=digest(plain), prefix=plain[:8])
     return token, plain
+
+
+@transaction.atomic
+def token_revoke(*, user, token_id: int) -> ApiToken:
+    token = ApiToken.objects.select_for_update().filter(id=token_id, user=user).first()
+    if token is None:
+        raise LookupError(f"no token {token_id} of yours")
+    token.revoked = True
+    token.save(update_fields=["revoked"])
+    return token

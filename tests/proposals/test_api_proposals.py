@@ -137,3 +137,20 @@ def test_it_lists_open_consultations_to_anyone(client, staff, tokens):
     assert [(c["id"], c["name"]) for c in body] == [(pid, "凉都大道")]
     assert client.get("/api/v1/consultations?division=4419").json() == []
     assert client.get("/api/v1/consultations?division=x").status_code == 400
+
+
+def test_it_lets_a_user_make_list_and_revoke_their_tokens(client, staff, tokens):
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {tokens['clerk']}"}
+    made = client.post("/api/v1/tokens", {"name": "gis"}, content_type="application/json",
+                       **auth)
+    assert made.status_code == 201
+    plain = made.json()["token"]
+    assert made.json()["prefix"] == plain[:8]
+    listed = client.get("/api/v1/tokens", **auth).json()
+    assert {t["name"] for t in listed} == {"test", "gis"} and "token" not in listed[0]
+    revoked = client.post(f"/api/v1/tokens/{made.json()['id']}/revoke", **auth)
+    assert revoked.json()["revoked"] is True
+    assert client.get("/api/v1/tokens", HTTP_AUTHORIZATION=f"Bearer {plain}").status_code == 401
+    other = client.post(f"/api/v1/tokens/{made.json()['id']}/revoke",
+                        HTTP_AUTHORIZATION=f"Bearer {tokens['chair']}")
+    assert other.status_code == 404  # not the chair's token
