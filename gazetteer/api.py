@@ -166,7 +166,7 @@ class SignParams(Schema):
     flag: str = Field(..., description="former_name: signs to replace after a renaming; "
                       "mismatch: text or romanization differs from the approved name")
     limit: int = Field(100, ge=1, le=1000)
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=1_000_000)
 
 
 @router.get("/signs", response=SignPageOut)

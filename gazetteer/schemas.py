@@ -1,8 +1,18 @@
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any
 
 from ninja import Schema
-from pydantic import ConfigDict, Field
+from pydantic import AfterValidator, ConfigDict, Field
+
+
+def _no_control(text: str) -> str:
+    # PostgreSQL cannot hold NUL in text; no name or note needs control characters.
+    if any(ord(ch) < 32 and ch not in "\t\n\r" for ch in text):
+        raise ValueError("contains a control character (e.g. NUL)")
+    return text
+
+
+Text = Annotated[str, AfterValidator(_no_control)]
 
 
 class PlaceClassOut(Schema):
@@ -141,10 +151,10 @@ class SignPageOut(Schema):
 class NameCheckIn(Schema):
     model_config = ConfigDict(populate_by_name=True)
 
-    name: str = Field(..., min_length=1, max_length=100)
-    place_class: str = Field(..., alias="class", min_length=1, max_length=40,
-                             description="a class code (2532) or slug (road, residential, county)")
-    division_code: str = Field(..., min_length=1, max_length=12,
+    name: Text = Field(..., min_length=1, max_length=100)
+    place_class: Text = Field(..., alias="class", min_length=1, max_length=40,
+                              description="a class code (2532) or slug (road, residential, county)")
+    division_code: Text = Field(..., min_length=1, max_length=12,
                                description="the division the name will lie in, any level")
     place_id: int | None = Field(None, description="the place being renamed, if a renaming")
 

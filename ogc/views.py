@@ -20,6 +20,7 @@ CONFORMANCE = [
 ]
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 MAX_LIMIT = 10_000
+MAX_OFFSET = 100_000_000  # deeper pages follow the next links (after=<id>)
 KNOWN = {"bbox", "datetime", "limit", "offset", "after", "f"}
 
 
@@ -144,7 +145,7 @@ def parse_datetime(raw: str) -> tuple[date | None, date | None]:
     return instant, instant
 
 
-def _int(request, name: str, default: int, low: int) -> int:
+def _int(request, name: str, default: int, low: int, high: int | None = None) -> int:
     raw = request.GET.get(name)
     if raw is None:
         return default
@@ -152,8 +153,9 @@ def _int(request, name: str, default: int, low: int) -> int:
         value = int(raw)
     except ValueError:
         raise OGCError(400, "InvalidParameterValue", f"{name} {raw!r}: not an integer") from None
-    if value < low:
-        raise OGCError(400, "InvalidParameterValue", f"{name} {value}: at least {low}")
+    if value < low or (high is not None and value > high):
+        raise OGCError(400, "InvalidParameterValue",
+                       f"{name} {value}: expected {low} to {high if high is not None else '…'}")
     return value
 
 
@@ -166,8 +168,8 @@ def parse_query(request) -> cols.Query:
         period=parse_datetime(request.GET["datetime"]) if "datetime" in request.GET else None,
         # Above the maximum the server answers with the maximum (Core, /req/core/fc-limit).
         limit=min(_int(request, "limit", 10, 1), MAX_LIMIT),
-        offset=_int(request, "offset", 0, 0),
-        after=_int(request, "after", -1, 0) if "after" in request.GET else None,
+        offset=_int(request, "offset", 0, 0, MAX_OFFSET),
+        after=_int(request, "after", -1, 0, 2**63 - 1) if "after" in request.GET else None,
     )
 
 

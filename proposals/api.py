@@ -94,7 +94,7 @@ class ProposalFilter(Schema):
     kind: str | None = None
     division: str | None = Field(None, description="code of a division: proposals under it")
     limit: int = Field(50, ge=1, le=500)
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=1_000_000)
 
 
 @router.get("/proposals", response=ProposalPageOut)

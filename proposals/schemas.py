@@ -4,34 +4,34 @@ from typing import Any
 from ninja import Schema
 from pydantic import ConfigDict, Field
 
-from gazetteer.schemas import NameFindingOut
+from gazetteer.schemas import NameFindingOut, Text
 
 
 class ProposalIn(Schema):
     model_config = ConfigDict(populate_by_name=True)
 
-    kind: str = Field(..., description="naming | renaming | cancellation")
-    name: str = Field("", max_length=100, description="the proposed name (not for cancellation)")
-    place_class: str | None = Field(None, alias="class", max_length=40,
-                                    description="class code or slug (naming)")
-    division_code: str | None = Field(None, max_length=12,
-                                      description="the division it lies in (naming)")
+    kind: Text = Field(..., description="naming | renaming | cancellation")
+    name: Text = Field("", max_length=100, description="the proposed name (not for cancellation)")
+    place_class: Text | None = Field(None, alias="class", max_length=40,
+                                     description="class code or slug (naming)")
+    division_code: Text | None = Field(None, max_length=12,
+                                       description="the division it lies in (naming)")
     place_id: int | None = Field(None, description="the place renamed or cancelled")
     geometry: dict[str, Any] | None = Field(None, description="GeoJSON geometry, CGCS2000")
-    meaning: str = Field("", max_length=2000)
-    reason: str = Field("", max_length=2000)
+    meaning: Text = Field("", max_length=2000)
+    reason: Text = Field("", max_length=2000)
 
 
 class ProposalActionIn(Schema):
-    note: str = Field("", max_length=2000)
-    recommendation: str = Field("", description="opinion: approve | reject")
-    opinion: str = Field("", max_length=5000)
-    choice: str = Field("", description="vote: approve | reject | abstain")
-    author: str = Field("", max_length=100, description="comment: who commented")
-    text: str = Field("", max_length=5000, description="comment: what they said")
+    note: Text = Field("", max_length=2000)
+    recommendation: Text = Field("", description="opinion: approve | reject")
+    opinion: Text = Field("", max_length=5000)
+    choice: Text = Field("", description="vote: approve | reject | abstain")
+    author: Text = Field("", max_length=100, description="comment: who commented")
+    text: Text = Field("", max_length=5000, description="comment: what they said")
     consultation_start: date | None = None
     consultation_end: date | None = None
-    announcement_number: str = Field("", max_length=100)
+    announcement_number: Text = Field("", max_length=100)
     announcement_date: date | None = None
 
 
@@ -101,7 +101,7 @@ class ProposalPageOut(Schema):
 
 
 class ApiTokenIn(Schema):
-    name: str = Field(..., min_length=1, max_length=100, description="what the token is for")
+    name: Text = Field(..., min_length=1, max_length=100, description="what the token is for")
 
 
 class ApiTokenOut(Schema):

@@ -175,6 +175,7 @@ def test_it_answers_404_for_an_unknown_place(client, divisions_db, url, fragment
     ("/api/v1/places?as_of=yesterday", "as_of"),
     ("/api/v1/places?q=%20%20", "q"),
     ("/api/v1/signs?flag=broken", "flag"),
+    ("/api/v1/signs?flag=mismatch&offset=100000000000000000000", "offset"),
 ])
 def test_it_rejects_malformed_parameters_with_400(client, divisions_db, url, fragment):
     response = client.get(url)
@@ -196,6 +197,7 @@ def test_it_survives_like_wildcards_in_queries(client, places):
     ({"name": "   ", "class": "road", "division_code": "5202"}, "name"),
     ({"class": "road", "division_code": "5202"}, "name"),
     ({"name": "中山路", "class": "road", "division_code": "5202", "place_id": 999999}, "999999"),
+    ({"name": "中山\u0000路", "class": "road", "division_code": "5202"}, "control character"),
 ])
 def test_it_rejects_a_malformed_check_with_4xx(client, divisions_db, payload, fragment):
     response = client.post("/api/v1/names/check", payload, content_type="application/json")

@@ -92,6 +92,7 @@ def test_it_returns_one_feature(client, places):
     ("/ogc/collections/places/items?datetime=2020-01-01/2019-01-01", 400, "datetime"),
     ("/ogc/collections/places/items?color=red", 400, "color"),
     ("/ogc/collections/places/items?after=-1", 400, "after"),
+    ("/ogc/collections/places/items?offset=100000000000000000000", 400, "offset"),
     ("/ogc/collections/places/items?f=html", 400, "f"),
     ("/ogc/collections/places/items/abc", 404, "abc"),
 ])

@@ -94,6 +94,7 @@ def test_it_shows_applicants_only_their_own_proposals(client, staff, tokens):
     ({"kind": "renaming", "name": "新路", "place_id": 999999}, 400, "place_id"),
     ({**NEW, "kind": "merge"}, 400, "kind"),
     ({**NEW, "geometry": {"type": "Point", "coordinates": "x"}}, 400, "geometry"),
+    ({**NEW, "reason": "因为\u0000"}, 400, "control character"),
 ])
 def test_it_rejects_malformed_proposals(client, staff, tokens, body, status, fragment):
     response = post(client, "/api/v1/proposals", body, token=tokens["applicant"])
