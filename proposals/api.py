@@ -74,6 +74,11 @@ def _geometry(raw: dict | None):
         geom = GEOSGeometry(json.dumps(raw))
     except (GEOSException, GDALException, ValueError, TypeError) as exc:
         raise BadRequest(f"geometry: not a GeoJSON geometry ({exc})") from None
+    if geom.empty or not geom.valid:
+        raise BadRequest(f"geometry: empty or invalid ({geom.valid_reason})")
+    x0, y0, x1, y1 = geom.extent
+    if not (-180 <= x0 <= x1 <= 180 and -90 <= y0 <= y1 <= 90):
+        raise BadRequest("geometry: expected longitude/latitude in CGCS2000 (EPSG:4490)")
     geom.srid = 4490
     return geom
 

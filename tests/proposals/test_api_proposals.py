@@ -95,6 +95,9 @@ def test_it_shows_applicants_only_their_own_proposals(client, staff, tokens):
     ({**NEW, "kind": "merge"}, 400, "kind"),
     ({**NEW, "geometry": {"type": "Point", "coordinates": "x"}}, 400, "geometry"),
     ({**NEW, "reason": "因为\u0000"}, 400, "control character"),
+    ({**NEW, "geometry": {"type": "Polygon", "coordinates": [[[0, 0], [1, 1], [1, 0], [0, 1],
+                                                              [0, 0]]]}}, 400, "invalid"),
+    ({**NEW, "geometry": {"type": "Point", "coordinates": [500000, 3000000]}}, 400, "longitude"),
 ])
 def test_it_rejects_malformed_proposals(client, staff, tokens, body, status, fragment):
     response = post(client, "/api/v1/proposals", body, token=tokens["applicant"])
@@ -155,3 +158,18 @@ def test_it_lets_a_user_make_list_and_revoke_their_tokens(client, staff, tokens)
     other = client.post(f"/api/v1/tokens/{made.json()['id']}/revoke",
                         HTTP_AUTHORIZATION=f"Bearer {tokens['chair']}")
     assert other.status_code == 404  # not the chair's token
+
+
+def test_it_publishes_a_proposal_with_its_geometry(client, staff, tokens, lps_polygons):
+    from proposals.models import Proposal
+    from tests.gazetteer.conftest import inside
+
+    p = inside("520204")
+    body = {**NEW, "division_code": "520204",
+            "geometry": {"type": "LineString", "coordinates": [[p.x, p.y], [p.x + 0.01, p.y]]}}
+    pid = post(client, "/api/v1/proposals", body, token=tokens["applicant"]).json()["id"]
+    drive(Proposal.objects.get(id=pid), "published", staff)
+    place_id = Proposal.objects.get(id=pid).published_place_id
+    place = client.get(f"/api/v1/places/{place_id}").json()
+    assert place["geometry"]["type"] == "LineString"
+    assert "520204000000" in {d["code"] for d in place["divisions"]}
