@@ -5,7 +5,7 @@ from datetime import date
 
 from django.contrib.gis.gdal import GDALException
 from django.contrib.gis.geos import GEOSException, GEOSGeometry
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from ninja import Query, Router, Schema
 from ninja.errors import HttpError
 from pydantic import Field
@@ -28,6 +28,8 @@ from .schemas import (
 )
 
 router = Router(tags=["proposals"], auth=AUTH)
+# What a user may see is theirs: never kept by a shared cache (the public GETs are).
+PRIVATE = "private, no-store"
 
 
 def summary(p) -> dict:
@@ -103,7 +105,8 @@ class ProposalFilter(Schema):
 
 
 @router.get("/proposals", response=ProposalPageOut)
-def proposal_list(request, filters: Query[ProposalFilter]):
+def proposal_list(request, response: HttpResponse, filters: Query[ProposalFilter]):
+    response["Cache-Control"] = PRIVATE
     qs = selectors.visible(request.auth).order_by("-created_at", "-id")
     if filters.state:
         if filters.state not in State.values:
@@ -122,8 +125,9 @@ def proposal_list(request, filters: Query[ProposalFilter]):
 
 
 @router.get("/proposals/{proposal_id}", response=ProposalDetailOut)
-def proposal_detail(request, proposal_id: int):
+def proposal_detail(request, response: HttpResponse, proposal_id: int):
     """The proposal with its findings, timeline, opinions, comments, votes and next actions."""
+    response["Cache-Control"] = PRIVATE
     return detail(request.auth, selectors.proposal_get(request.auth, proposal_id))
 
 
@@ -167,8 +171,9 @@ TOKEN_FIELDS = ["id", "name", "prefix", "created_at", "last_used_at", "revoked"]
 
 
 @router.get("/tokens", response=list[ApiTokenOut])
-def token_list(request):
+def token_list(request, response: HttpResponse):
     """The caller's own API tokens (never the tokens themselves)."""
+    response["Cache-Control"] = PRIVATE
     return list(ApiToken.objects.filter(user=request.auth).order_by("-created_at")
                 .values(*TOKEN_FIELDS))
 

@@ -173,3 +173,12 @@ def test_it_publishes_a_proposal_with_its_geometry(client, staff, tokens, lps_po
     place = client.get(f"/api/v1/places/{place_id}").json()
     assert place["geometry"]["type"] == "LineString"
     assert "520204000000" in {d["code"] for d in place["divisions"]}
+
+
+def test_it_keeps_authenticated_answers_out_of_shared_caches(client, staff, tokens):
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {tokens['clerk']}"}
+    pid = post(client, "/api/v1/proposals", NEW, token=tokens["applicant"]).json()["id"]
+    for url in ("/api/v1/proposals", f"/api/v1/proposals/{pid}", "/api/v1/tokens"):
+        response = client.get(url, **auth)
+        assert response.status_code == 200 and response["Cache-Control"] == "private, no-store"
+    assert "public" in client.get("/api/v1/consultations")["Cache-Control"]
