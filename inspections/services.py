@@ -17,7 +17,8 @@ from django.contrib.gis.geos import Point
 from django.db import connection, transaction
 from django.utils import timezone
 
-from boundaries.models import BoundaryLine
+from boundaries.models import SHORT_LENGTHS, BoundaryLine, DivisionVersion
+from boundaries.selectors import valid_on
 from config.errors import BadRequest
 from importers import survey
 from importers.survey import checks, staging
@@ -233,6 +234,15 @@ def _store_features(upload: SurveyUpload, number_property: str | None) -> int:
         return cur.rowcount
 
 
+def _side_division(line: BoundaryLine, side: str) -> str | None:
+    """The side's division (short code) when it has a polygon: the reader then reports
+    features far from it and can place Gauss-Krüger eastings given without zone prefix."""
+    code = line.left_code if side == Side.A else line.right_code
+    found = DivisionVersion.objects.filter(valid_on(date.today()), code=code, level=line.level,
+                                           geom__isnull=False).exists()
+    return code[:SHORT_LENGTHS[line.level]] if found else None
+
+
 @transaction.atomic
 def survey_upload(*, actor, inspection_id: int, side: str, path: str | Path,
                   file_name: str | None = None, crs: str | None = None,
@@ -242,7 +252,8 @@ def survey_upload(*, actor, inspection_id: int, side: str, path: str | Path,
     inspection = _locked(inspection_id)
     _require_side(actor, inspection, side, "uploading a survey")
     _require_state(inspection, "upload a survey", UPLOAD_STATES)
-    result = survey.run(path, crs=crs, encoding=encoding, repair=repair)
+    result = survey.run(path, crs=crs, encoding=encoding, repair=repair,
+                        division=_side_division(inspection.line, side))
     upload = SurveyUpload.objects.create(
         inspection=inspection, side=side, file_name=(file_name or Path(path).name)[:255],
         format=result.format, crs=result.crs, crs_source=result.crs_source,

@@ -1,5 +1,6 @@
 """Lines due for inspection, the inspection list's filters, and the hazard register."""
 
+import io
 from datetime import date
 
 import pytest
@@ -113,3 +114,18 @@ def test_it_plans_through_the_api_with_clear_refusals(client, line, people):
     bad = post(client, f"/api/v1/inspections/{created['id']}/bless", {}, people["a1"])
     assert bad.status_code == 404 and "start_survey" in bad.json()["detail"]
     assert client.get("/api/v1/inspections/999999").status_code == 404
+
+
+def test_it_answers_a_refused_upload_with_400_and_the_reason(client, line, people):
+    inspection = services.inspection_plan(actor=people["clerk"], line=line, year=2026,
+                                          team_a="钟山区联检组", team_b="水城区联检组")
+    services.inspection_start_survey(actor=people["a1"], inspection_id=inspection.id)
+    client.force_login(people["a1"])
+    evil = io.BytesIO(b"<?xml version='1.0'?><!DOCTYPE x [<!ENTITY e SYSTEM 'file:///etc/passwd'>]>"
+                      b"<kml><Placemark><name>&e;</name></Placemark></kml>")
+    evil.name = "../../survey.kml"
+    response = client.post(f"/api/v1/inspections/{inspection.id}/surveys",
+                           {"side": "A", "file": evil})
+    assert response.status_code == 400
+    assert "DOCTYPE" in response.json()["detail"] or "ENTITY" in response.json()["detail"]
+    assert not inspection.uploads.exists()

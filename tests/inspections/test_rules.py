@@ -207,3 +207,18 @@ def test_it_does_not_let_one_person_sign_for_both_sides(tmp_path, line, markers,
     with pytest.raises(services.Forbidden, match="both sides"):
         services.inspection_sign(actor=people["a1"], inspection_id=inspection.id, side="B")
     assert Inspection.objects.get(pk=inspection.pk).state == State.SIGNED_A
+
+
+def test_it_places_eastings_without_zone_prefix_by_the_sides_division(tmp_path, line, markers,
+                                                                       people):
+    inspection = planned(line, people)
+    services.inspection_start_survey(actor=people["a1"], inspection_id=inspection.id)
+    plain = {n: (x - 35_000_000, y) for n, (x, y) in at_registered(markers).items()}
+    upload = services.survey_upload(actor=people["b1"], inspection_id=inspection.id, side="B",
+                                    path=write_csv(tmp_path / "plain.csv", plain))
+    # zone 35 (105°E) without its prefix: EPSG:4544, from 水城区's polygon
+    assert (upload.crs, upload.crs_source) == ("EPSG:4544", "detected")
+    stored = {f.number: f.geom for f in upload.features.all()}
+    for number in markers:
+        x, y = gk(stored[number])
+        assert math.hypot(x - plain[number][0] - 35_000_000, y - plain[number][1]) < 1e-3
