@@ -141,3 +141,12 @@ def test_it_changes_nothing_when_run_twice(capsys):
     call_command("load_demo", "--no-progress")
     assert "already holds" in capsys.readouterr().out
     assert snapshot() == before
+
+
+def test_it_derives_the_border_lines_of_counties_and_townships(client):
+    county = client.get("/api/v1/boundaries?division=520201&level=county").json()
+    sides = {(i["left"]["name"], i["right"]["name"]) for i in county["items"]}
+    assert ("钟山区", "水城区") in sides
+    township = client.get("/api/v1/boundaries?level=township&limit=100").json()
+    assert township["count"] >= 600  # 602 townships in 40 counties share many borders
+    assert all(i["level"] == "township" for i in township["items"])

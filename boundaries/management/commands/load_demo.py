@@ -12,8 +12,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
-from boundaries import services, synthetic
-from boundaries.models import DivisionVersion
+from boundaries import lines, services, synthetic
+from boundaries.models import DivisionVersion, Level
 from gazetteer import demo as gazetteer_demo
 from importers import divisions
 from importers.errors import ImporterError
@@ -71,6 +71,10 @@ class Command(BaseCommand):
         # Now the predecessors' townships and villages get the same synthetic shapes.
         shared = services.division_share_geometry()
         self._say(f"historical versions given their successor's geometry: {shared}")
+        # The five cities touch no other city or province: only these levels have lines.
+        for level in (Level.COUNTY, Level.TOWNSHIP):
+            derived = lines.boundary_lines_derive(level=level, commit=True)
+            self._say(f"{derived['level']} border lines: {derived['lines']}")
 
     def _load_places(self) -> None:
         totals = gazetteer_demo.load(progress=self.progress)
