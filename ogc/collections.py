@@ -57,6 +57,15 @@ COLLECTIONS = {
             DIVISION_PROPERTIES, level.value)
         for level in Level
     },
+    "boundaries": Collection(
+        "boundaries", "Border lines (界线)",
+        "Border lines between divisions of the same level, derived from their polygons, "
+        "with the agreement (界线协议书) that fixes each and its validity period.",
+        "boundaries_boundaryline t", "TRUE",
+        "'name', t.name, 'level', t.level, 'left_code', t.left_code, "
+        "'right_code', t.right_code, 'length_m', round(t.length_m::numeric, 1), "
+        "'agreement_number', t.agreement_number, 'agreement_date', t.agreement_date, "
+        "'valid_from', t.valid_from, 'valid_to', t.valid_to"),
 }
 
 

@@ -39,7 +39,7 @@ def test_it_serves_the_landing_page_and_conformance(client, divisions_db):
 def test_it_lists_places_and_divisions_by_level(client, divisions_db):
     ids = [c["id"] for c in get(client, "/ogc/collections")["collections"]]
     assert ids == ["places", "divisions-province", "divisions-prefecture", "divisions-county",
-                   "divisions-township", "divisions-village"]
+                   "divisions-township", "divisions-village", "boundaries"]
     one = get(client, "/ogc/collections/places")
     assert any(link["rel"] == "items" for link in one["links"])
 
@@ -114,3 +114,22 @@ def test_it_caps_the_limit_at_the_maximum(client, places):
     body = get(client, "/ogc/collections/places/items?limit=999999")
     assert body["numberReturned"] == 4
     assert "limit=10000" in next(li["href"] for li in body["links"] if li["rel"] == "self")
+
+
+def test_it_serves_the_border_lines_with_their_sides(client, divisions_db):
+    from django.contrib.gis.geos import LineString, MultiLineString
+
+    from boundaries.models import BoundaryLine
+
+    line = BoundaryLine.objects.create(
+        level=3, left_code="520201000000", right_code="520204000000", name="钟水线",
+        geom=MultiLineString(LineString((104.80, 26.55), (104.82, 26.60)), srid=4490),
+        length_m=5871.4)
+    body = get(client, "/ogc/collections/boundaries/items?bbox=104.7,26.5,104.9,26.7")
+    found = {f["id"]: f for f in body["features"]}
+    assert found[line.id]["properties"]["name"] == "钟水线"
+    assert found[line.id]["geometry"]["type"] == "MultiLineString"
+    assert (found[line.id]["properties"]["left_code"],
+            found[line.id]["properties"]["right_code"]) == ("520201000000", "520204000000")
+    far = get(client, "/ogc/collections/boundaries/items?bbox=120,30,121,31")
+    assert line.id not in {f["id"] for f in far["features"]}
