@@ -17,6 +17,8 @@ from .models import Inspection
 
 # A marker's verdict → the status its new state records; disputed and duplicate ones
 # are left as they are until the sides agree.
+# A survey that leaves out more of the registered line than this cannot replace it.
+UNSURVEYED_MAX_M = 1.0
 STATUS_OF = {"intact": MarkerStatus.INTACT, "displaced": MarkerStatus.DISPLACED,
              "missing": MarkerStatus.MISSING}
 
@@ -103,6 +105,9 @@ def _apply_line(inspection: Inspection, on: date) -> dict:
                 "did not survey it): no change agreed"}
     if not side_a["stretches"]:
         return {"line_version": None, "reason": "the surveyed line is within tolerance"}
+    if side_a["unsurveyed_m"] > UNSURVEYED_MAX_M:
+        return {"line_version": None, "reason": f"{side_a['unsurveyed_m']:.0f} m of the line "
+                "were not surveyed: a new version would lose them"}
     candidates = [d for d in side_a["differences"] if d["triage"] == "candidate_change"]
     if candidates:
         return {"line_version": None, "draft_events": _draft_events(inspection, on, candidates),

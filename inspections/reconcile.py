@@ -135,17 +135,31 @@ WHERE ST_Dimension(x.geom) = 1
 # slivers. A face whose edges all lie within the tolerance of both lines is a loop they
 # share (a line may close on itself), not a difference.
 _FACES = """
+SELECT coalesce(array_agg(f.geom ORDER BY ST_Area(f.geom) DESC), '{}') AS g
+FROM ST_Dump(ST_Polygonize(ARRAY[ST_UnaryUnion(ST_Collect(z.r, ST_Snap(z.s, z.r, %(tol)s)))])) f
+WHERE NOT (ST_CoveredBy(ST_Boundary(f.geom), band.r)
+           AND ST_CoveredBy(ST_Boundary(f.geom), band.s))
+"""
+
+_DIFFERENCES = """
 SELECT coalesce(json_agg(json_build_object(
            'area_m2', ST_Area(f.geom),
            'triage', CASE WHEN ST_Area(f.geom) < %(max_area)s THEN 'correction'
                           ELSE 'candidate_change' END,
            'at', json_build_array(ST_X(ST_Transform(ST_PointOnSurface(f.geom), 4490)),
                                   ST_Y(ST_Transform(ST_PointOnSurface(f.geom), 4490))),
-           'geometry', ST_AsGeoJSON(ST_Transform(f.geom, 4490), 7)::json)
-       ORDER BY ST_Area(f.geom) DESC), '[]'::json) AS differences
-FROM ST_Dump(ST_Polygonize(ARRAY[ST_UnaryUnion(ST_Collect(z.r, ST_Snap(z.s, z.r, %(tol)s)))])) f
-WHERE NOT (ST_CoveredBy(ST_Boundary(f.geom), band.r)
-           AND ST_CoveredBy(ST_Boundary(f.geom), band.s))
+           'geometry', ST_AsGeoJSON(ST_Transform(f.geom, 4490), 7)::json)), '[]'::json)
+       AS differences
+FROM unnest(faces.g) AS f(geom)
+"""
+
+# Stretches of the registered line the survey does not follow and that bound no difference:
+# what the survey left out. A line version made from such a survey would lose them.
+_UNSURVEYED = """
+SELECT coalesce(sum(ST_Length(x.geom)), 0) AS m
+FROM ST_Dump(ST_LineMerge(ST_Difference(z.r, band.s))) x
+WHERE ST_Dimension(x.geom) = 1
+  AND NOT coalesce(ST_DWithin(x.geom, ST_Collect(faces.g), %(tol)s), false)
 """
 
 _LINES = f"""
@@ -163,7 +177,7 @@ SELECT z.side, json_build_object(
                              THEN st.stretches -> 0 -> 'at'
                              ELSE json_build_array(ST_X(ST_Transform(far.p, 4490)),
                                                    ST_Y(ST_Transform(far.p, 4490))) END,
-    'stretches', st.stretches, 'differences', fc.differences)
+    'stretches', st.stretches, 'differences', fc.differences, 'unsurveyed_m', un.m)
 FROM z
 CROSS JOIN LATERAL (
     SELECT p.geom AS p, ST_Distance(p.geom, z.r) AS d
@@ -171,7 +185,9 @@ CROSS JOIN LATERAL (
 CROSS JOIN LATERAL ({_STRETCHES.format(line="z.s", other="z.r")}) st
 CROSS JOIN LATERAL (SELECT ST_Buffer(z.r, %(tol)s, 'quad_segs=2') AS r,
                            ST_Buffer(z.s, %(tol)s, 'quad_segs=2') AS s) band
-CROSS JOIN LATERAL ({_FACES}) fc
+CROSS JOIN LATERAL ({_FACES}) faces
+CROSS JOIN LATERAL ({_DIFFERENCES}) fc
+CROSS JOIN LATERAL ({_UNSURVEYED}) un
 ORDER BY z.side
 """
 

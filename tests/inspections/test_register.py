@@ -45,7 +45,7 @@ def test_it_lists_lines_not_inspected_for_five_years(client, line, people):
 
     planned = services.inspection_plan(actor=people["clerk"], line=line, year=2026,
                                        team_a="钟山区联检组", team_b="水城区联检组")
-    again = client.get("/api/v1/boundaries/overdue?limit=500").json()
+    again = client.get("/api/v1/boundaries/overdue?level=county&limit=500").json()
     assert {i["line_id"]: i for i in again["items"]}[line.id]["open_inspection"] == {
         "id": planned.id, "state": "planned", "round": 4}
     history = client.get(f"/api/v1/boundaries/{line.id}").json()["properties"]["inspections"]

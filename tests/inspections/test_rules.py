@@ -6,6 +6,7 @@ from datetime import date
 
 import fiona
 import pytest
+from django.contrib.gis.geos import LineString
 from fiona.crs import CRS
 
 from boundaries.models import BoundaryLine, DivisionEvent, EventKind, MarkerStatus
@@ -222,3 +223,24 @@ def test_it_places_eastings_without_zone_prefix_by_the_sides_division(tmp_path, 
     for number in markers:
         x, y = gk(stored[number])
         assert math.hypot(x - plain[number][0] - 35_000_000, y - plain[number][1]) < 1e-3
+
+
+def test_it_keeps_the_line_when_the_survey_leaves_part_of_it_out(tmp_path, line, markers,
+                                                                 people):
+    parts = bump(line_in_gk(line), 20.0)
+    longest = max(range(len(parts)), key=lambda i: len(parts[i]))
+    cut = int(len(parts[longest]) * 0.85)
+    left_out = LineString(parts[longest][cut - 1:]).length
+    partial = parts[:longest] + [parts[longest][:cut]] + parts[longest + 1:]
+    points = at_registered(markers)
+    inspection = surveyed(tmp_path, planned(line, people), people, points, partial,
+                          points, partial)
+    side_a = inspection.results["line"]["A"]
+    assert [d["triage"] for d in side_a["differences"]] == ["correction"]
+    # the band of 1 m around the survey's end covers the first metre of what it left out
+    assert side_a["unsurveyed_m"] == pytest.approx(left_out - 1.0, abs=0.5)
+    services.inspection_sign(actor=people["a1"], inspection_id=inspection.id, side="A")
+    signed = services.inspection_sign(actor=people["b1"], inspection_id=inspection.id, side="B")
+    assert signed.applied["line"]["line_version"] is None
+    assert "not surveyed" in signed.applied["line"]["reason"]
+    assert BoundaryLine.objects.filter(pk=line.pk, valid_to__isnull=True).exists()
