@@ -3,6 +3,7 @@
 a voided signature, 403 and 409, the report in JSON, HTML and GeoPackage, accepted results."""
 
 import io
+import json
 import math
 from datetime import date
 
@@ -248,3 +249,9 @@ def test_it_stores_a_survey_from_the_command_line(client, line, markers, people,
     assert stored.confirmed and stored.side == "A" and stored.uploaded_by is None
     assert stored.features.filter(number="钟水02").count() == 1
     assert f"inspection {iid}" in out.getvalue()
+    out = io.StringIO()
+    call_command("import_survey", str(files["B_markers"]), "--inspection", str(iid), "--side",
+                 "B", "--commit", "--json", stdout=out)
+    answer = json.loads(out.getvalue())
+    assert (answer["side"], answer["crs"], answer["features"]) == ("B", "EPSG:4523", 3)
+    assert Inspection.objects.get(pk=iid).uploads.filter(confirmed=True).count() == 2
