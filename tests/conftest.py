@@ -65,9 +65,13 @@ def codes_5202(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def divisions_db(django_db_setup, django_db_blocker, codes_5202):
     """六盘水 and 东莞, all five levels, loaded once for the session."""
+    from django.db import connection
+
     from importers import divisions
 
     with django_db_blocker.unblock():
+        # Never the developer's registry: this writes, and commits.
+        assert connection.settings_dict["NAME"].startswith("test_"), connection.settings_dict
         divisions.run(codes_5202, commit=True)
     yield
 
