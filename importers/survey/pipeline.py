@@ -10,13 +10,14 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
+import pyproj
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.http import Http404
 
 from config.errors import BadRequest
 
 from ..errors import ImporterError, RefusedFile
-from . import checks, csvfile, formats, geometry, readers, safety, staging
+from . import checks, csvfile, formats, gcj, geometry, readers, safety, staging
 from . import crs as crs_
 from .types import INFO, WARNING, Finding, Source, SurveyResult
 
@@ -113,14 +114,24 @@ def _collector_paused():
 
 def run(path: str | Path, *, crs: str | None = None, encoding: str | None = None,
         repair: bool = False, division: str | None = None,
-        stage_table: str | None = None, progress: bool = False) -> SurveyResult:
+        stage_table: str | None = None, progress: bool = False,
+        phone_map: bool = False) -> SurveyResult:
     """Read a survey file whatever its format, CRS and encoding; report its features in
     EPSG:4490 and what is wrong with them. Hostile or broken files raise RefusedFile.
 
     ``division`` (a code) adds the distance check and lets a Gauss-Krüger file without
-    zone prefix be placed; ``stage_table`` keeps the staged features in a new table."""
+    zone prefix be placed; ``stage_table`` keeps the staged features in a new table;
+    ``phone_map`` (the user says the positions come from a consumer map) adds the
+    GCJ-02 check."""
     with _collector_paused():
-        return _run(Path(path), crs, encoding, repair, division, stage_table, progress)
+        result = _run(Path(path), crs, encoding, repair, division, stage_table, progress)
+    if phone_map:
+        prop = checks.number_property(result.features, None)
+        geographic = pyproj.CRS.from_user_input(result.crs).is_geographic \
+            if result.crs.startswith("EPSG:") else False
+        result.findings = sorted(result.findings + gcj.findings(result.features, geographic,
+                                                                prop), key=_order)
+    return result
 
 
 @contextmanager

@@ -32,6 +32,9 @@ class Command(BaseCommand):
                             "should lie in: features far from it are reported")
         parser.add_argument("--stage", metavar="TABLE", help="keep the staged features in "
                             "this new scratch table (default: a temporary table)")
+        parser.add_argument("--phone-map", action="store_true",
+                            help="the positions were read off a consumer (phone) map: check "
+                            "them for the GCJ-02 shift")
         parser.add_argument("--json", action="store_true", help="print one JSON object")
         parser.add_argument("--inspection", type=int, help="the inspection the survey is for")
         parser.add_argument("--side", choices=["A", "B"], help="the side that surveyed")
@@ -46,7 +49,8 @@ class Command(BaseCommand):
                 return self._commit(opts)
             result = survey.run(opts["file"], crs=opts["crs"], encoding=opts["encoding"],
                                 repair=opts["repair"], division=opts["division"],
-                                stage_table=opts["stage"], progress=not opts["json"])
+                                stage_table=opts["stage"], progress=not opts["json"],
+                                phone_map=opts["phone_map"])
             seconds = time.perf_counter() - started
         except ImporterError as exc:
             if opts["json"]:
