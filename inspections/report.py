@@ -119,6 +119,9 @@ def _deviation_features(data: dict):
     sides = data["sides"] or {}
     groups = [(side, "registered", stats.get("stretches", []))
               for side, stats in data["line_deviation"].items()]
+    # the registered line where a side's survey is not within the tolerance of it
+    groups += [("R", f"side_{side.lower()}", stats.get("registered_stretches", []))
+               for side, stats in data["line_deviation"].items()]
     groups += [("A", "side_b", sides.get("a_outside_b", [])),
                ("B", "side_a", sides.get("b_outside_a", []))]
     for side, against, stretches in groups:
