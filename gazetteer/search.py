@@ -115,7 +115,9 @@ def _part(table: str, tier: int, condition: str, where: str, walk: bool = False)
         source = "gazetteer_placename t JOIN gazetteer_place p ON p.id = t.place_id"
     inner = f"{head}, {tier} AS tier FROM {source} WHERE {condition} AND {where}"
     if walk:
-        return f"SELECT * FROM ({inner} ORDER BY p.id LIMIT %(window)s) AS part"
+        # Variants walk their place_id index (the same order), joining each hit to its place.
+        order = "p.id" if table == "place" else "t.place_id"
+        return f"SELECT * FROM ({inner} ORDER BY {order} LIMIT %(window)s) AS part"
     # OFFSET 0 keeps the planner from walking the id order past the LIMIT on its own
     # estimate: a term clustered in one region would be read far down the table.
     return (f"SELECT * FROM (SELECT * FROM ({inner} OFFSET 0) AS collected"
@@ -132,31 +134,44 @@ def _ranked(union: list[str]) -> str:
 
 
 def walking_tiers(found: list[tuple[int, str]], where: str, params: dict) -> set[int]:
-    """The tiers whose part on places should walk the id order instead of collecting.
+    """The tiers whose part on places should walk the id order instead of collecting."""
+    return walking(found, where, params)["place"]
+
+
+def walking(found: list[tuple[int, str]], where: str, params: dict) -> dict[str, set[int]]:
+    """Per table, the tiers whose part should walk the id order instead of collecting.
 
     Collecting costs about the number of hits; walking about window × rows / hits
     (uniformly spread). Walk when the planner estimates so many hits that walking
     is cheaper (hits² > window × rows), and never for a few hundred. One EXPLAIN
-    for all the parts.
+    for all the parts. Variants are counted on their own table: a common character
+    (路) is in tens of thousands of former names and aliases at 13M places.
     """
     ctes = ", ".join(
-        f"e{tier} AS MATERIALIZED (SELECT p.id FROM gazetteer_place p "
-        f"WHERE {cond.replace('t.', 'p.')} AND {where})" for tier, cond in found if tier)
+        [f"e{tier} AS MATERIALIZED (SELECT p.id FROM gazetteer_place p "
+         f"WHERE {cond.replace('t.', 'p.')} AND {where})" for tier, cond in found if tier]
+        + [f"v{tier} AS MATERIALIZED (SELECT t.id FROM gazetteer_placename t WHERE {cond})"
+           for tier, cond in found if tier])
     if not ctes:
-        return set()
-    union = " UNION ALL ".join(f"SELECT id FROM e{tier}" for tier, _ in found if tier)
+        return {"place": set(), "variant": set()}
+    union = " UNION ALL ".join(f"SELECT id FROM {key}{tier}" for key in "ev"
+                               for tier, _ in found if tier)
     with connection.cursor() as cur:
-        cur.execute("SELECT reltuples FROM pg_class WHERE oid = 'gazetteer_place'::regclass")
-        total = max(cur.fetchone()[0], 0)
+        cur.execute("SELECT relname, reltuples FROM pg_class WHERE oid IN "
+                    "('gazetteer_place'::regclass, 'gazetteer_placename'::regclass)")
+        totals = {name: max(rows, 0) for name, rows in cur.fetchall()}
         cur.execute(f"EXPLAIN (FORMAT JSON) WITH {ctes} {union}", params)
         plan = cur.fetchone()[0]
     plan = plan if isinstance(plan, list) else json.loads(plan)
-    walk = set()
+    walk: dict[str, set[int]] = {"place": set(), "variant": set()}
     for node in plan[0]["Plan"].get("Plans", []):
-        name = node.get("Subplan Name", "")
-        hits = node["Plan Rows"]
-        if name.startswith("CTE e") and hits >= MIN_WALK and hits * hits > params["window"] * total:
-            walk.add(int(name.removeprefix("CTE e")))
+        name = node.get("Subplan Name", "").removeprefix("CTE ")
+        if name[:1] not in ("e", "v"):
+            continue
+        table = "place" if name[0] == "e" else "variant"
+        hits, total = node["Plan Rows"], totals[TABLES[table]]
+        if hits >= MIN_WALK and hits * hits > params["window"] * total:
+            walk[table].add(int(name[1:]))
     return walk
 
 
@@ -174,9 +189,8 @@ def search_places(q: str | None, filters: Filters, *, limit: int, offset: int) -
     found = conditions(norm, params)
     with transaction.atomic(), connection.cursor() as cur:
         cur.execute("SET LOCAL jit = off")
-        walk = walking_tiers(found, where, params)
-    # Variants are few beside the places: always collected.
-    union = [_part(table, tier, cond, where, walk=table == "place" and tier in walk)
+        walk = walking(found, where, params)
+    union = [_part(table, tier, cond, where, walk=tier in walk[table])
              for table in TABLES for tier, cond in found]
     rows = _fetch(_ranked(union), params)
     if not rows and "similar" in params and offset == 0:

@@ -34,7 +34,32 @@ def test_it_walks_for_a_common_term_and_collects_a_rare_one(many_roads):
 
 def test_it_finds_the_same_page_walking_or_collecting(many_roads, monkeypatch):
     walked = search.search_places("路", search.Filters(), limit=20, offset=40)
-    monkeypatch.setattr(search, "walking_tiers", lambda *args: set())
+    monkeypatch.setattr(search, "walking", lambda *args: {"place": set(), "variant": set()})
     collected = search.search_places("路", search.Filters(), limit=20, offset=40)
     assert walked == collected and len(walked) == 20
     assert [row[0] for row in walked] == sorted(row[0] for row in walked)
+
+
+@pytest.fixture
+def many_variants(many_roads):
+    with connection.cursor() as cur:
+        cur.execute(
+            "INSERT INTO gazetteer_placename (place_id, name, kind, pinyin, initials, grams)"
+            " SELECT id, '老' || name, 'colloquial', 'lao' || pinyin, 'l' || initials,"
+            " grams || ARRAY['老'] FROM gazetteer_place WHERE name LIKE '测%%'")
+        cur.execute("ANALYZE gazetteer_placename")
+
+
+def test_it_walks_the_variants_for_a_common_term(many_variants):
+    params = {"limit": 20, "offset": 0, "window": 20}
+    where = search.Filters().sql(params)
+    walk = search.walking(search.conditions(normalize("老"), params), where, params)
+    assert 4 in walk["variant"]
+
+
+def test_it_finds_the_same_variant_page_walking_or_collecting(many_variants, monkeypatch):
+    walked = search.search_places("老", search.Filters(), limit=20, offset=40)
+    monkeypatch.setattr(search, "walking", lambda *args: {"place": set(), "variant": set()})
+    collected = search.search_places("老", search.Filters(), limit=20, offset=40)
+    assert walked == collected and len(walked) == 20
+    assert all(kind == "colloquial" for _, kind, _, _ in walked)
