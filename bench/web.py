@@ -129,6 +129,8 @@ def endpoints() -> tuple[dict[str, list[str]], dict[str, str]]:
         say(f"http: reverse point {lon:.5f},{lat:.5f} inside a {depth}")
     for name, q in SEARCHES.items():
         paths[name] = [quote(f"/api/v1/divisions?q={q}")]
+    from . import placeweb  # it builds on this module
+    paths |= placeweb.search_paths()
     return paths, skipped
 
 
@@ -164,8 +166,9 @@ def parse_wrk(text: str) -> dict:
 
 
 def wrk(port: int, paths: list[str], connections: int, seconds: int) -> dict:
+    url = paths[1] if paths[0] == "POST" else paths[0]  # POST: path, then the JSON bodies
     cmd = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--timeout", "30s", "--latency",
-           "-s", str(LUA), f"http://127.0.0.1:{port}{paths[0]}", "--", *paths]
+           "-s", str(LUA), f"http://127.0.0.1:{port}{url}", "--", *paths]
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds + 120)
     if proc.returncode != 0:
         raise RuntimeError(f"wrk exited {proc.returncode}: {proc.stderr[-500:]}")
@@ -204,12 +207,14 @@ def step(inputs, quick: bool) -> StepResult:
     try:
         start_server(port)
         measure(port, paths, seconds, figures, skipped)
+        from . import placeweb
+        placeweb.measure(port, seconds, figures, skipped)
         stop_servers()
         # Searches repeat one query, so the server answers from its search cache after
         # the first request; measure the statements themselves too, with the cache off.
         say("http: again with the search cache off (SEARCH_CACHE_SECONDS=0)")
         start_server(port, SEARCH_CACHE_SECONDS="0")
-        searches = {name: p for name, p in paths.items() if name.startswith("search_")}
+        searches = {name: p for name, p in paths.items() if name.startswith(("search_", "places_"))}
         measure(port, searches, seconds, figures, skipped, suffix="_uncached")
     finally:
         stop_servers()

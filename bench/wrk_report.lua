@@ -1,9 +1,18 @@
 -- Cycle through the request paths given after `--`, and print the figures wrk's own
 -- --latency table lacks (p95) as one JSON line that bench/web.py picks up.
+-- `-- POST <path> <json body>...` cycles through JSON bodies POSTed to one path instead.
 local requests_by_thread = {}
 local n, i = 0, 0
 
 init = function(args)
+  if args[1] == "POST" then
+    for k = 3, #args do
+      n = n + 1
+      requests_by_thread[n] = wrk.format("POST", args[2],
+        {["Content-Type"] = "application/json"}, args[k])
+    end
+    return
+  end
   for _, path in ipairs(args) do
     n = n + 1
     requests_by_thread[n] = wrk.format("GET", path)
