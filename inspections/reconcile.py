@@ -8,7 +8,7 @@ the surveyors work in. Each statement handles every marker or both sides at once
 """
 
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 
 from boundaries.models import BoundaryLine, Level
 
@@ -290,21 +290,21 @@ def _distances(lines: dict, sides: dict | None) -> None:
 
 
 def reconcile(*, inspection_id: int, line: BoundaryLine) -> dict:
-    """Compare the inspection's confirmed surveys with the line and its markers (inside the
-    caller's transaction: the work tables are dropped at its commit)."""
+    """Compare the inspection's confirmed surveys with the line and its markers."""
     srid = gk_zone_srid(line.geom.centroid.x)
     tol = tolerance_m(line.level)
     params = {"insp": inspection_id, "line": line.id, "srid": srid, "tol": tol,
               "step": DEVIATION_STEP_M, "samples": MAX_STRETCH_SAMPLES,
               "max_area": correction_max_area_m2()}
-    markers = [row[0] for row in _rows(_MARKERS, params)]
-    unmatched = [row[0] for row in _rows(_UNMATCHED, params)]
-    with connection.cursor() as cur:
-        cur.execute(_PREPARE, params)
-    lines = dict(_rows(_LINES, params))
-    sides_rows = _rows(_SIDES, params)
-    sides = sides_rows[0][0] if sides_rows else None
-    _distances(lines, sides)
+    with transaction.atomic():  # the work tables live until the outermost commit
+        markers = [row[0] for row in _rows(_MARKERS, params)]
+        unmatched = [row[0] for row in _rows(_UNMATCHED, params)]
+        with connection.cursor() as cur:
+            cur.execute(_PREPARE, params)
+        lines = dict(_rows(_LINES, params))
+        sides_rows = _rows(_SIDES, params)
+        sides = sides_rows[0][0] if sides_rows else None
+        _distances(lines, sides)
     return {
         "srid": srid, "crs": f"EPSG:{srid}", "tolerance_m": tol,
         "correction_max_area_m2": params["max_area"],
