@@ -1,11 +1,14 @@
 """Public GET responses are cacheable and readable from any origin.
 
 ETags and 304s come from Django's ConditionalGetMiddleware (placed before this
-one); this adds Cache-Control and the CORS header to public reads only.
+one); this adds Cache-Control and the CORS header to public reads only. A request
+that identifies someone (a bearer token or a signed-in session) may be answered
+with what only they may see: its answer is never stored by a shared cache.
 """
 
 from django.conf import settings
 from django.http import JsonResponse
+from django.utils.cache import patch_vary_headers
 
 PUBLIC_PREFIXES = ("/api/", "/ogc/")
 
@@ -28,8 +31,16 @@ class PublicGetCacheMiddleware:
             response["Access-Control-Allow-Origin"] = "*"
             response["Access-Control-Expose-Headers"] = "ETag"
             if response.status_code == 200 and not response.has_header("Cache-Control"):
-                response["Cache-Control"] = f"public, max-age={settings.API_CACHE_SECONDS}"
+                response["Cache-Control"] = (
+                    "private, no-store" if _identified(request)
+                    else f"public, max-age={settings.API_CACHE_SECONDS}")
+            patch_vary_headers(response, ("Authorization", "Cookie"))
         return response
+
+
+def _identified(request) -> bool:
+    user = getattr(request, "user", None)
+    return "HTTP_AUTHORIZATION" in request.META or bool(user and user.is_authenticated)
 
 
 class RejectNulMiddleware:

@@ -184,3 +184,15 @@ def test_it_supports_conditional_gets_and_cors(client, divisions_db):
 def test_it_publishes_the_openapi_document(client):
     paths = client.get("/api/openapi.json").json()["paths"]
     assert "/api/v1/divisions/{code}" in paths and "/api/v1/reverse" in paths
+
+
+def test_it_keeps_answers_to_identified_requests_out_of_shared_caches(client, divisions_db,
+                                                                        django_user_model):
+    anonymous = client.get("/api/v1/divisions/520201")
+    assert anonymous["Cache-Control"].startswith("public")
+    token = client.get("/api/v1/divisions/520201", HTTP_AUTHORIZATION="Bearer x")
+    assert token["Cache-Control"] == "private, no-store"
+    client.force_login(django_user_model.objects.create_user("clerk"))
+    session = client.get("/api/v1/divisions/520201")
+    assert session["Cache-Control"] == "private, no-store"
+    assert {"Authorization", "Cookie"} <= {v.strip() for v in session["Vary"].split(",")}
