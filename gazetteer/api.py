@@ -1,9 +1,12 @@
 """Public place-name API: search, records, history, signs, and the statutory pre-check."""
 
+import hashlib
 import json
 from datetime import date, datetime
 from urllib.parse import urlencode
 
+from django.conf import settings
+from django.core.cache import cache
 from django.http import HttpResponse
 from ninja import Query, Router, Schema
 from pydantic import Field
@@ -95,6 +98,19 @@ class PlaceSearchParams(PlaceFilterParams):
 @router.get("/places", response=PlaceSearchOut)
 def place_search(request, params: Query[PlaceSearchParams]):
     """Standard names (unless ``status`` says otherwise); variants and former names match too."""
+    # Answers are kept as long as clients and proxies may keep them (Cache-Control), as
+    # for division search; the date is in the key because "in force" means today.
+    key = "places:" + hashlib.sha256(repr(
+        (sorted(params.dict(by_alias=True).items()), date.today())).encode()).hexdigest()
+    body = cache.get(key)
+    if body is None:
+        body = PlaceSearchOut.model_validate(_place_search(params)).model_dump_json()
+        if settings.SEARCH_CACHE_SECONDS:
+            cache.set(key, body, settings.SEARCH_CACHE_SECONDS)
+    return HttpResponse(body.encode(), content_type="application/json; charset=utf-8")
+
+
+def _place_search(params: PlaceSearchParams) -> dict:
     rows = search.search_places(params.q, params.filters(), limit=params.limit,
                                 offset=params.offset)
     ids = [r[0] for r in rows]

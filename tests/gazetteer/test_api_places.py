@@ -218,3 +218,20 @@ def test_it_answers_with_the_name_borne_on_a_date(client, places):
     assert get(client, f"/api/v1/places/{pid}")["name_on_date"] is None
     hit = get(client, "/api/v1/places?q=东风路&as_of=2005-01-01")["items"][0]
     assert hit["former"] and hit["name_on_date"] == "东风路" and hit["name"] == "钟山中路"
+
+
+def test_it_answers_a_repeated_search_from_the_cache(client, places, make_place,
+                                                      django_assert_num_queries):
+    first = get(client, "/api/v1/places?q=人民路")
+    make_place("人民路", cls="street")  # not seen until the cached answer expires
+    with django_assert_num_queries(0):
+        again = get(client, "/api/v1/places?q=人民路")
+    assert again == first
+    assert get(client, "/api/v1/places?q=人民路&limit=5")["count"] == first["count"] + 1
+
+
+def test_it_searches_afresh_with_the_cache_off(client, places, make_place, settings):
+    settings.SEARCH_CACHE_SECONDS = 0
+    first = get(client, "/api/v1/places?q=人民路")
+    make_place("人民路", cls="street")
+    assert get(client, "/api/v1/places?q=人民路")["count"] == first["count"] + 1
