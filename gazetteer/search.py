@@ -187,16 +187,26 @@ def search_places(q: str | None, filters: Filters, *, limit: int, offset: int) -
     if not norm.replace("'", ""):
         raise BadRequest(f"q {q!r}: nothing to search for once spaces are removed")
     found = conditions(norm, params)
+    # The last tier (contains, or initials) costs most and ranks after the others: when
+    # the others fill the window up to the page's end, it cannot change the page.
+    if found[:-1]:
+        rows = _matches(found[:-1], where, params | {"limit": params["window"], "offset": 0})
+        if len(rows) >= params["window"]:
+            return rows[offset:]
+    rows = _matches(found, where, params)
+    if not rows and "similar" in params and offset == 0:
+        union = [_part(table, SIMILAR_TIER, "t.name %% %(similar)s", where) for table in TABLES]
+        rows = _fetch(_ranked(union), params)
+    return rows
+
+
+def _matches(found: list[tuple[int, str]], where: str, params: dict) -> list[tuple]:
     with transaction.atomic(), connection.cursor() as cur:
         cur.execute("SET LOCAL jit = off")
         walk = walking(found, where, params)
     union = [_part(table, tier, cond, where, walk=tier in walk[table])
              for table in TABLES for tier, cond in found]
-    rows = _fetch(_ranked(union), params)
-    if not rows and "similar" in params and offset == 0:
-        union = [_part(table, SIMILAR_TIER, "t.name %% %(similar)s", where) for table in TABLES]
-        rows = _fetch(_ranked(union), params)
-    return rows
+    return _fetch(_ranked(union), params)
 
 
 def _fetch(sql: str, params: dict) -> list[tuple]:
