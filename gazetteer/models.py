@@ -83,7 +83,8 @@ class Place(models.Model):
     traditional = models.CharField(max_length=100, blank=True, default="")
     meaning = models.TextField(blank=True, default="")  # 含义、来历
     history = models.TextField(blank=True, default="")  # 沿革
-    geom = models.GeometryField(srid=4490, null=True, blank=True)
+    # indexed by place_geom_idx (GeoDjango's own index would be a duplicate)
+    geom = models.GeometryField(srid=4490, null=True, blank=True, spatial_index=False)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.STANDARD)
     valid_from = models.DateField(null=True, blank=True)
     valid_to = models.DateField(null=True, blank=True)
