@@ -165,6 +165,9 @@ class DivisionEvent(models.Model):
     kind = models.CharField(max_length=20, choices=EventKind.choices)
     # e.g. 撤县设市, 撤县设区, 撤乡设镇 for kind changes.
     subkind = models.CharField(max_length=40, blank=True, default="")
+    # A draft (e.g. a boundary change a joint inspection found) awaits its approval
+    # document; only approved events are published in the change feed.
+    draft = models.BooleanField(default=False, db_default=False)
     effective_date = models.DateField()
     approval_document = models.CharField(max_length=200, blank=True, default="")
     approving_authority = models.CharField(max_length=200, blank=True, default="")

@@ -21,7 +21,8 @@ from .models import NamingEvent
 FEED_SQL = """
 SELECT recorded_at, source, id FROM (
     (SELECT recorded_at, 'division' AS source, id FROM boundaries_divisionevent
-     WHERE recorded_at >= %(ts)s AND (recorded_at, 'division', id) > (%(ts)s, %(src)s, %(id)s)
+     WHERE NOT draft
+       AND recorded_at >= %(ts)s AND (recorded_at, 'division', id) > (%(ts)s, %(src)s, %(id)s)
      ORDER BY recorded_at, id LIMIT %(limit)s)
   UNION ALL
     (SELECT recorded_at, 'place' AS source, id FROM gazetteer_namingevent

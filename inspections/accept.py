@@ -84,7 +84,7 @@ def _new_line_version(inspection: Inspection, on: date) -> int:
 def _draft_events(inspection: Inspection, on: date, changes: list[dict]) -> list[int]:
     line = inspection.line
     events = DivisionEvent.objects.bulk_create([DivisionEvent(
-        kind=EventKind.BOUNDARY, effective_date=on,
+        kind=EventKind.BOUNDARY, effective_date=on, draft=True,
         description=(f"草案（待批准）：{line.name}第{inspection.round}轮联检"
                      f"（联检 {inspection.id}）发现的候选边界变更，"
                      f"{line.left_code}|{line.right_code}，面积 "

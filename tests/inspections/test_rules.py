@@ -139,7 +139,11 @@ def test_it_makes_a_large_difference_a_draft_boundary_change(tmp_path, line, mar
     assert DivisionEvent.objects.count() == events_before + 1
     draft = drafts.get()
     assert draft.kind == EventKind.BOUNDARY and draft.approval_document == ""
-    assert "草案" in draft.description and not draft.inputs.exists()
+    assert "草案" in draft.description and not draft.inputs.exists() and draft.draft
+    # unapproved, it is not published in the change feed
+    from gazetteer.feed import changes
+    published, _ = changes(None, None, 1000)
+    assert draft.id not in {i["id"] for i in published if i["source"] == "division"}
     # the line waits for the approval: still the same version
     line.refresh_from_db()
     assert line.valid_to is None and signed.applied["line"]["line_version"] is None
