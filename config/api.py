@@ -8,10 +8,11 @@ from ninja.renderers import JSONRenderer
 
 from boundaries.api import router as boundaries_router
 from gazetteer.api import router as gazetteer_router
+from importers.errors import ImporterError
 from inspections.api import router as inspections_router
 from proposals.api import router as proposals_router
 
-from .errors import BadRequest
+from .errors import BadRequest, Conflict, Forbidden, NotFound
 
 
 class UTF8Renderer(JSONRenderer):
@@ -47,6 +48,27 @@ def ninja_validation(request, exc):
         for err in exc.errors
     ]
     return api.create_response(request, {"detail": "; ".join(problems)}, status=400)
+
+
+@api.exception_handler(Forbidden)
+def forbidden(request, exc):
+    return api.create_response(request, {"detail": str(exc)}, status=403)
+
+
+@api.exception_handler(Conflict)
+def conflict(request, exc):
+    return api.create_response(request, {"detail": str(exc)}, status=409)
+
+
+@api.exception_handler(NotFound)
+def missing(request, exc):
+    return api.create_response(request, {"detail": str(exc)}, status=404)
+
+
+@api.exception_handler(ImporterError)
+def refused_file(request, exc):
+    # a file an endpoint was given could not be read: the input is at fault
+    return api.create_response(request, {"detail": str(exc)}, status=400)
 
 
 @api.exception_handler(Http404)

@@ -11,7 +11,7 @@ from django.db import connection
 
 from boundaries.models import BoundaryMarker, DivisionEvent, EventKind, MarkerStatus
 from boundaries.services import marker_record_state
-from proposals.services import Conflict
+from config.errors import Conflict
 
 from .models import Inspection
 

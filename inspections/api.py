@@ -7,12 +7,10 @@ from pathlib import Path
 
 from django.http import Http404, HttpResponse
 from ninja import File, Form, Query, Router, Schema
-from ninja.errors import HttpError
 from ninja.files import UploadedFile
 from pydantic import Field
 
 from config.errors import BadRequest
-from importers.errors import ImporterError
 from proposals.auth import AUTH
 
 from . import report, selectors, services
@@ -37,18 +35,6 @@ MAX_UPLOAD_BYTES = 200 * 1024 * 1024
 SAFE_NAME = re.compile(r"[^\w.\-]+")
 LEVELS = {"province": 1, "prefecture": 2, "county": 3, "township": 4}
 
-
-def _call(fn, **kwargs):
-    try:
-        return fn(**kwargs)
-    except services.Forbidden as exc:
-        raise HttpError(403, str(exc)) from exc
-    except services.Conflict as exc:
-        raise HttpError(409, str(exc)) from exc
-    except LookupError as exc:
-        raise Http404(str(exc)) from exc
-    except ImporterError as exc:
-        raise BadRequest(str(exc)) from exc
 
 
 def _private(response: HttpResponse) -> None:
@@ -96,7 +82,7 @@ def detail(user, inspection_id: int) -> dict:
 @router.post("/inspections", response={201: InspectionDetailOut})
 def inspection_create(request, payload: InspectionIn):
     """Plan the next round (第N轮) of a line's joint inspection (the office)."""
-    i = _call(services.inspection_plan, actor=request.auth, line=payload.line_id,
+    i = services.inspection_plan(actor=request.auth, line=payload.line_id,
               year=payload.year, team_a=payload.team_a, team_b=payload.team_b,
               round=payload.round, note=payload.note)
     return 201, detail(request.auth, i.id)
@@ -149,7 +135,7 @@ def survey_create(request, inspection_id: int, file: File[UploadedFile], side: F
     selectors.inspection_get(inspection_id)
     with tempfile.TemporaryDirectory(prefix="survey-") as tmp:
         path = _saved(file, Path(tmp))
-        upload = _call(services.survey_upload, actor=request.auth,
+        upload = services.survey_upload(actor=request.auth,
                        inspection_id=inspection_id, side=side, path=path,
                        file_name=file.name, crs=crs or None, encoding=encoding or None,
                        repair=repair)
@@ -160,7 +146,7 @@ def survey_create(request, inspection_id: int, file: File[UploadedFile], side: F
              response=SurveyUploadOut)
 def survey_confirm(request, inspection_id: int, upload_id: int, payload: InspectionActionIn):
     selectors.upload_get(inspection_id, upload_id)
-    upload = _call(services.survey_confirm, actor=request.auth, upload_id=upload_id,
+    upload = services.survey_confirm(actor=request.auth, upload_id=upload_id,
                    note=payload.note)
     return upload_out(upload, preview=True)
 
@@ -194,14 +180,14 @@ def inspection_action(request, inspection_id: int, action: str, payload: Inspect
     kwargs = {"actor": request.auth, "inspection_id": inspection_id, "note": payload.note}
     if action == "sign":
         kwargs["side"] = payload.side or ""
-    _call(services.ACTIONS[action], **kwargs)
+    services.ACTIONS[action](**kwargs)
     return detail(request.auth, inspection_id)
 
 
 @router.post("/hazards", response={201: HazardOut})
 def hazard_create(request, payload: HazardIn):
     """Record a hazard or dispute (纠纷隐患) on a line or in an inspection."""
-    hazard = _call(services.hazard_record, actor=request.auth,
+    hazard = services.hazard_record(actor=request.auth,
                    location=(payload.lon, payload.lat), description=payload.description,
                    severity=payload.severity, line_id=payload.line_id,
                    inspection_id=payload.inspection_id, note=payload.note)
@@ -231,7 +217,7 @@ def hazard_detail(request, response: HttpResponse, hazard_id: int):
 
 @router.post("/hazards/{hazard_id}/status", response=HazardOut)
 def hazard_status(request, hazard_id: int, payload: HazardStatusIn):
-    _call(services.hazard_update, actor=request.auth, hazard_id=hazard_id,
+    services.hazard_update(actor=request.auth, hazard_id=hazard_id,
           status=payload.status, note=payload.note)
     return report.hazard_out(selectors.hazard_get(hazard_id))
 

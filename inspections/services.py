@@ -19,11 +19,11 @@ from django.utils import timezone
 
 from boundaries.models import SHORT_LENGTHS, BoundaryLine, DivisionVersion
 from boundaries.selectors import valid_on
-from config.errors import BadRequest
+from config.errors import BadRequest, Conflict, Forbidden, NotFound
 from importers import survey
 from importers.survey import checks, staging
 from proposals.models import Role
-from proposals.services import Conflict, Forbidden, roles_of
+from proposals.services import roles_of
 
 from . import accept
 from .models import (
@@ -100,7 +100,7 @@ def _locked(inspection_id: int) -> Inspection:
     found = (Inspection.objects.select_for_update(of=("self",)).select_related("line")
              .filter(pk=inspection_id).first())
     if found is None:
-        raise LookupError(f"no inspection {inspection_id}")
+        raise NotFound(f"no inspection {inspection_id}")
     return found
 
 
@@ -269,7 +269,7 @@ def survey_confirm(*, actor, upload_id: int, note: str = "") -> SurveyUpload:
     """Make a previewed upload part of the inspection's surveys."""
     upload = SurveyUpload.objects.filter(pk=upload_id).first()
     if upload is None:
-        raise LookupError(f"no survey upload {upload_id}")
+        raise NotFound(f"no survey upload {upload_id}")
     inspection = _locked(upload.inspection_id)
     upload = SurveyUpload.objects.select_for_update().get(pk=upload_id)
     _require_side(actor, inspection, upload.side, "confirming a survey")
@@ -410,7 +410,7 @@ def hazard_update(*, actor, hazard_id: int, status: str, note: str = "") -> Haza
     """Move a hazard to another status (open, under mediation, resolved), with history."""
     hazard = Hazard.objects.select_for_update().filter(pk=hazard_id).first()
     if hazard is None:
-        raise LookupError(f"no hazard {hazard_id}")
+        raise NotFound(f"no hazard {hazard_id}")
     inspection = _locked(hazard.inspection_id) if hazard.inspection_id else None
     if inspection is None or not sides_of(actor, inspection):
         _require_office(actor, "changing a hazard's status")

@@ -5,9 +5,8 @@ from datetime import date
 
 from django.contrib.gis.gdal import GDALException
 from django.contrib.gis.geos import GEOSException, GEOSGeometry
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from ninja import Query, Router, Schema
-from ninja.errors import HttpError
 from pydantic import Field
 
 from boundaries.search import parent_prefix
@@ -58,16 +57,6 @@ def detail(user, p) -> dict:
     }
 
 
-def _call(fn, **kwargs):
-    try:
-        return fn(**kwargs)
-    except services.Forbidden as exc:
-        raise HttpError(403, str(exc)) from exc
-    except services.Conflict as exc:
-        raise HttpError(409, str(exc)) from exc
-    except LookupError as exc:
-        raise Http404(str(exc)) from exc
-
 
 def _geometry(raw: dict | None):
     if raw is None:
@@ -88,7 +77,7 @@ def _geometry(raw: dict | None):
 @router.post("/proposals", response={201: ProposalDetailOut})
 def proposal_create(request, payload: ProposalIn):
     """Submit a naming, renaming or cancellation proposal; the checks run at once."""
-    p = _call(services.proposal_submit, actor=request.auth, kind=payload.kind,
+    p = services.proposal_submit(actor=request.auth, kind=payload.kind,
               place_class=payload.place_class, division_code=payload.division_code,
               name=payload.name, place_id=payload.place_id,
               geom=_geometry(payload.geometry), meaning=payload.meaning,
@@ -135,7 +124,7 @@ def proposal_detail(request, response: HttpResponse, proposal_id: int):
 def proposal_action(request, proposal_id: int, action: str, payload: ProposalActionIn):
     """Move the proposal on: 403 for a role that may not, 409 out of order."""
     selectors.proposal_get(request.auth, proposal_id)  # 404 when not visible
-    _call(services.proposal_act, proposal_id=proposal_id, actor=request.auth, action=action,
+    services.proposal_act(proposal_id=proposal_id, actor=request.auth, action=action,
           data=services.ActionIn(**payload.dict()))
     return detail(request.auth, selectors.proposal_get(request.auth, proposal_id))
 
@@ -187,5 +176,5 @@ def token_new(request, payload: ApiTokenIn):
 
 @router.post("/tokens/{token_id}/revoke", response=ApiTokenOut)
 def token_revoke_view(request, token_id: int):
-    token = _call(token_revoke, user=request.auth, token_id=token_id)
+    token = token_revoke(user=request.auth, token_id=token_id)
     return {field: getattr(token, field) for field in TOKEN_FIELDS}

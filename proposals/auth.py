@@ -8,6 +8,8 @@ from django.db import transaction
 from django.utils import timezone
 from ninja.security import HttpBearer, django_auth
 
+from config.errors import NotFound
+
 from .models import ApiToken
 
 
@@ -44,7 +46,7 @@ def token_create(*, user, name: str) -> tuple[ApiToken, str]:
 def token_revoke(*, user, token_id: int) -> ApiToken:
     token = ApiToken.objects.select_for_update().filter(id=token_id, user=user).first()
     if token is None:
-        raise LookupError(f"no token {token_id} of yours")
+        raise NotFound(f"no token {token_id} of yours")
     token.revoked = True
     token.save(update_fields=["revoked"])
     return token

@@ -20,7 +20,7 @@ from django.contrib.gis.geos import GEOSGeometry
 from django.db import connection, transaction
 from django.db.models import Q
 
-from config.errors import BadRequest
+from config.errors import BadRequest, Conflict, Forbidden, NotFound
 from gazetteer import checks
 from gazetteer import services as places
 from gazetteer.models import Place
@@ -32,14 +32,6 @@ MIN_EXPERTS = getattr(settings, "PROPOSALS_MIN_EXPERTS", 3)
 MIN_CONSULTATION_DAYS = getattr(settings, "PROPOSALS_MIN_CONSULTATION_DAYS", 10)
 QUORUM = getattr(settings, "PROPOSALS_QUORUM", 2 / 3)  # share of members who must vote
 MAJORITY = getattr(settings, "PROPOSALS_MAJORITY", 1 / 2)  # share of votes cast to approve
-
-
-class Conflict(Exception):
-    """The action is not possible in the proposal's state (HTTP 409)."""
-
-
-class Forbidden(Exception):
-    """The actor's roles do not allow the action (HTTP 403)."""
 
 
 def roles_of(user) -> set[str]:
@@ -301,7 +293,7 @@ def proposal_act(*, proposal_id: int, actor, action: str, data: ActionIn) -> Pro
     proposal = Proposal.objects.select_for_update(of=("self",)).select_related(
         "place_class", "place").filter(id=proposal_id).first()
     if proposal is None:
-        raise LookupError(f"no proposal has the id {proposal_id}")
+        raise NotFound(f"no proposal has the id {proposal_id}")
     if not roles_of(actor) & roles:
         raise Forbidden(f"{action} needs the role {' or '.join(sorted(roles))}")
     if proposal.state not in sources:
