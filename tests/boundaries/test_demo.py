@@ -1,21 +1,15 @@
-"""load_demo end to end on the committed fixtures, answered through the public API.
-
-The demo loads only into an empty registry, and other modules leave the session's
-codes committed in the test database; so the module empties the tables inside a
-transaction of its own, loads the demo once, and rolls all of it back at the end.
-Each test still runs in its own savepoint on top.
-"""
+"""load_demo end to end on the committed fixtures, answered through the public API."""
 
 import gzip
-import io
 import json
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
-from django.db import connection, transaction
+from django.db import connection
 
 from boundaries.models import DivisionEvent, DivisionVersion, EventKind
+from tests.boundaries.conftest import demo_loaded
 
 pytestmark = pytest.mark.django_db
 
@@ -26,22 +20,8 @@ PAN = next(c for c in HISTORY if c["old_name"] == "盘县")
 
 @pytest.fixture(scope="module", autouse=True)
 def demo(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            with connection.cursor() as cur:
-                cur.execute("TRUNCATE boundaries_divisionversion, boundaries_divisionevent, "
-                            "boundaries_divisionedition CASCADE")
-            call_command("load_demo", "--no-progress", stdout=io.StringIO())
-        except BaseException:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
-            raise
-    yield
-    with django_db_blocker.unblock():
-        transaction.set_rollback(True)
-        outer.__exit__(None, None, None)
+    with demo_loaded(django_db_blocker, keep_lines=True):
+        yield
 
 
 def get(client, url: str) -> dict:
