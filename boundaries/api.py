@@ -35,6 +35,7 @@ from .schemas import (
     ReverseOut,
     SearchOut,
 )
+from .temporal import reference_date, today
 
 router = Router(tags=["divisions"])
 
@@ -90,7 +91,7 @@ def division_crosswalk(request, page: Query[Page]):
 @router.get("/divisions/{code}", response=DivisionOut)
 def division_detail(request, code: str, when: Query[AsOf]):
     short, level = selectors.parse_code(code)
-    document = documents.division_document(short, level, when.as_of or date.today())
+    document = documents.division_document(short, level, when.as_of or today())
     if document is not None:
         return json_response(document)
     v = selectors.division_get(code, when.as_of)  # the 404 that explains why
@@ -178,7 +179,7 @@ def division_search(request, params: Query[SearchParams]):
             raise BadRequest(f"level {params.level!r}: expected one of {', '.join(LEVEL_NAMES)}")
         level = LEVEL_NAMES[params.level]
     parent = selectors.parse_code(params.parent) if params.parent else None
-    as_of = params.as_of or date.today()
+    as_of = params.as_of or today()
     key = "search:" + hashlib.sha256(
         repr((params.q, level, parent, as_of, params.limit)).encode()).hexdigest()
     body = cache.get(key)
@@ -202,7 +203,7 @@ def reverse_geocode(request, params: Query[ReverseParams]):
     geographic = params.crs in (4490, 4326, 4214, 4610)
     if geographic and not (-180 <= params.lon <= 180 and -90 <= params.lat <= 90):
         raise BadRequest(f"lon={params.lon}, lat={params.lat}: outside -180..180 / -90..90")
-    as_of = params.as_of or date.today()
+    as_of = params.as_of or today()
     found = documents.reverse_divisions(params.lon, params.lat, as_of, params.crs)
     if found is None:
         raise BadRequest(f"crs {params.crs}: unknown coordinate reference system")
@@ -279,7 +280,7 @@ def boundary_list(request, filters: Query[LineFilter]):
     version = selectors.division_get(filters.division, filters.as_of) if filters.division else None
     qs = selectors.lines_list(version, level, filters.as_of)
     page = list(qs[filters.offset: filters.offset + filters.limit])
-    sides = selectors.line_sides(page, filters.as_of or date.today())
+    sides = selectors.line_sides(page, filters.as_of or today())
     return {"count": qs.count(), "limit": filters.limit, "offset": filters.offset,
             "items": [line_out(line, sides) for line in page]}
 
@@ -291,7 +292,7 @@ def boundary_detail(request, line_id: int):
     from inspections.selectors import line_history as inspection_history
 
     line = selectors.line_get(line_id)
-    sides = selectors.line_sides([line], selectors.line_reference_date(line))
+    sides = selectors.line_sides([line], reference_date(line))
     properties = line_out(line, sides) | {
         "geometry_source": line.geometry_source,
         "markers": [marker_out(m) for m in selectors.line_markers(line)],

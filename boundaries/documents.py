@@ -13,6 +13,7 @@ from django.db import connection
 
 from .models import SHORT_LENGTHS, Level
 from .names import PLACEHOLDER
+from .temporal import in_force_sql
 
 TABLE = "boundaries_divisionversion"
 _LEVEL_LABELS = "ARRAY[" + ", ".join(f"'{label}'" for _, label in Level.choices) + "]"
@@ -20,9 +21,6 @@ _SHORT = "CASE {a}.level " + " ".join(
     f"WHEN {lvl} THEN left({{a}}.code, {n})" for lvl, n in SHORT_LENGTHS.items()) + " END"
 
 
-def _valid(alias: str) -> str:
-    return (f"({alias}.valid_from IS NULL OR {alias}.valid_from <= %(as_of)s) "
-            f"AND ({alias}.valid_to IS NULL OR {alias}.valid_to > %(as_of)s)")
 
 
 def _ref(alias: str) -> str:
@@ -39,11 +37,11 @@ def _ancestors(start: str, *, with_start: bool = False) -> str:
     up AS (
         SELECT p.code, p.name, p.level, p.kind, p.parent_code
         FROM {TABLE} p JOIN {start} s ON p.code = s.parent_code AND p.level = s.level - 1
-        WHERE {_valid('p')}
+        WHERE {in_force_sql('p')}
       UNION ALL
         SELECT p.code, p.name, p.level, p.kind, p.parent_code
         FROM {TABLE} p JOIN up ON p.code = up.parent_code AND p.level = up.level - 1
-        WHERE {_valid('p')}
+        WHERE {in_force_sql('p')}
     ),
     ancestry AS (
         SELECT coalesce(json_agg(json_build_object({_ref('up')}) ORDER BY up.level), '[]')
@@ -55,7 +53,8 @@ def _ancestors(start: str, *, with_start: bool = False) -> str:
 DIVISION_SQL = f"""
 WITH RECURSIVE target AS (
     SELECT t.* FROM {TABLE} t
-    WHERE t.code = %(code)s AND (%(level)s::int IS NULL OR t.level = %(level)s) AND {_valid('t')}
+    WHERE t.code = %(code)s AND (%(level)s::int IS NULL OR t.level = %(level)s)
+      AND {in_force_sql('t')}
     ORDER BY t.level LIMIT 1
 ), {_ancestors('target')}
 SELECT json_build_object(
@@ -82,7 +81,7 @@ WITH RECURSIVE pt AS (
 ), deepest AS (
     SELECT p.code, p.name, p.level, p.kind, p.parent_code
     FROM {TABLE} p, pt
-    WHERE p.geom && pt.g AND ST_Covers(p.geom, pt.g) AND {_valid('p')}
+    WHERE p.geom && pt.g AND ST_Covers(p.geom, pt.g) AND {in_force_sql('p')}
     ORDER BY p.level DESC, p.code LIMIT 1
 ), {_ancestors('deepest', with_start=True)}
 SELECT (SELECT count(*) FROM pt), ancestry.list::text FROM ancestry

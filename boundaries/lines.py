@@ -35,6 +35,7 @@ from config.errors import BadRequest
 
 from .models import SHORT_LENGTHS, Level
 from .names import PLACEHOLDER
+from .temporal import in_force_sql, today
 
 DEFAULT_TOLERANCE_M = 5.0
 # Slivers under a hectare are digitising noise at the scale of county maps (quantized
@@ -63,8 +64,7 @@ class LinesRefused(BadRequest):
     """The derivation cannot be written as asked; nothing was written."""
 
 
-_VALID = ("(d.valid_from IS NULL OR d.valid_from <= %(as_of)s) "
-          "AND (d.valid_to IS NULL OR d.valid_to > %(as_of)s)")
+_VALID = in_force_sql("d")
 
 _SIDES = f"""
 CREATE TEMP TABLE line_sides AS
@@ -298,7 +298,7 @@ def boundary_lines_derive(*, level: int, as_of: date | None = None,
     source_level = _check_level(level)
     if not 0 < gap_tolerance_m <= 1000:
         raise LinesRefused(f"gap_tolerance_m {gap_tolerance_m}: expected 0 < metres <= 1000")
-    as_of = as_of or date.today()
+    as_of = as_of or today()
     started = time.perf_counter()
     params = {"level": level, "src": source_level, "as_of": as_of, "tol_m": gap_tolerance_m,
               "prefix": SHORT_LENGTHS[level] if level < source_level else 12,

@@ -35,6 +35,7 @@ from config.errors import BadRequest
 
 from .models import SHORT_LENGTHS, Level, short_code
 from .names import ORGANISATION_ENDINGS, PLACEHOLDER, is_latin, normalize
+from .temporal import began_sql, in_force_sql, today
 
 TABLE = "boundaries_divisionversion"
 COLUMNS = "id, code, name, level, kind, parent_code, valid_from, valid_to"
@@ -46,11 +47,8 @@ WALK_ROWS = {"upper": 2000, "village": 5000}
 # The upper keys are NULL for villages, so they need no level condition of their own.
 SLICES = {"upper": "TRUE", "village": "level = 5"}
 
-_VALID = (
-    "(valid_from IS NULL OR valid_from <= %(as_of)s) "
-    "AND (valid_to IS NULL OR valid_to > %(as_of)s)"
-)
-_CURRENT = "valid_to IS NULL AND (valid_from IS NULL OR valid_from <= %(as_of)s)"
+_VALID = in_force_sql()
+_CURRENT = f"valid_to IS NULL AND {began_sql()}"
 _ENDED = f"valid_to IS NOT NULL AND {_VALID}"
 _RANK = "valid_to IS NOT NULL, level, code"
 
@@ -97,7 +95,7 @@ def search_divisions(q: str, *, level: int | None, parent: tuple[str, int | None
     norm = normalize(q)
     if not norm.replace("'", ""):
         raise BadRequest(f"q {q!r}: nothing to search for once spaces are removed")
-    as_of = as_of or date.today()
+    as_of = as_of or today()
     prep = prepare(norm, level=level, parent=parent, as_of=as_of, limit=limit)
     if not prep.slices:  # under a village: nothing lies below it
         return {"query": q, "normalized": norm, "count": 0, "items": []}
@@ -305,7 +303,7 @@ def with_parent_names(page_sql: str) -> str:
 
     A placeholder parent (北京市 › 市辖区 › 东城区) is named by its own parent.
     """
-    valid = _VALID.replace("valid_", "p.valid_")
+    valid = in_force_sql("p")
     return f"""
     WITH page AS ({page_sql})
     SELECT page.*, parent.name FROM page
@@ -313,7 +311,7 @@ def with_parent_names(page_sql: str) -> str:
         SELECT CASE WHEN p.kind = '{PLACEHOLDER}' THEN g.name ELSE p.name END AS name
         FROM {TABLE} p
         LEFT JOIN {TABLE} g ON p.kind = '{PLACEHOLDER}' AND g.code = p.parent_code
-          AND g.level = p.level - 1 AND {_VALID.replace("valid_", "g.valid_")}
+          AND g.level = p.level - 1 AND {in_force_sql("g")}
         WHERE p.code = page.parent_code AND p.level = page.level - 1 AND {valid}
         LIMIT 1
     ) AS parent ON TRUE

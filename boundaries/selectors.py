@@ -17,6 +17,7 @@ from .models import (
     MarkerState,
 )
 from .names import PLACEHOLDER
+from .temporal import in_force, in_force_sql, is_in_force, reference_date, today
 
 CODE_LEVELS = {2: Level.PROVINCE, 4: Level.PREFECTURE, 6: Level.COUNTY, 9: Level.TOWNSHIP,
                12: None}
@@ -32,23 +33,17 @@ def parse_code(raw: str) -> tuple[str, int | None]:
     return raw.ljust(12, "0"), CODE_LEVELS[len(raw)]
 
 
-def valid_on(as_of: date) -> Q:
-    return (Q(valid_from__isnull=True) | Q(valid_from__lte=as_of)) & (
-        Q(valid_to__isnull=True) | Q(valid_to__gt=as_of)
-    )
-
-
 def versions_at(as_of: date) -> QuerySet:
-    return DivisionVersion.objects.filter(valid_on(as_of))
+    return DivisionVersion.objects.filter(in_force(as_of))
 
 
 def division_get(raw_code: str, as_of: date | None = None) -> DivisionVersion:
     code, level = parse_code(raw_code)
-    as_of = as_of or date.today()
+    as_of = as_of or today()
     candidates = DivisionVersion.objects.filter(code=code)
     if level is not None:
         candidates = candidates.filter(level=level)
-    found = candidates.filter(valid_on(as_of)).order_by("level").first()
+    found = candidates.filter(in_force(as_of)).order_by("level").first()
     if found is not None:
         return found
     other = candidates.order_by("-valid_from").first()
@@ -64,7 +59,7 @@ def ancestors(version: DivisionVersion, as_of: date | None = None) -> list[Divis
     """Province first; statistical placeholders (市辖区, 省直辖县级行政区划) are skipped."""
     if version.parent_code is None:
         return []
-    as_of = as_of or _reference_date(version)
+    as_of = reference_date(version, as_of)
     rows = DivisionVersion.objects.raw(
         f"""
         WITH RECURSIVE up AS (
@@ -82,21 +77,11 @@ def ancestors(version: DivisionVersion, as_of: date | None = None) -> list[Divis
     return [row for row in rows if row.kind != PLACEHOLDER]
 
 
-_VALID_SQL = (
-    "(p.valid_from IS NULL OR p.valid_from <= %(as_of)s) "
-    "AND (p.valid_to IS NULL OR p.valid_to > %(as_of)s)"
-)
-
-
-def _reference_date(version: DivisionVersion) -> date:
-    """The date a version speaks for: today if current, else its last day in force."""
-    if version.valid_to is None:
-        return date.today()
-    return date.fromordinal(version.valid_to.toordinal() - 1)
+_VALID_SQL = in_force_sql("p")
 
 
 def children(version: DivisionVersion, as_of: date | None, kind: str | None) -> QuerySet:
-    as_of = as_of or _reference_date(version)
+    as_of = reference_date(version, as_of)
     qs = versions_at(as_of).filter(parent_code=version.code, level=version.level + 1)
     if kind:
         qs = qs.filter(kind=kind)
@@ -161,7 +146,7 @@ def neighbours(version: DivisionVersion, as_of: date | None) -> list[tuple[Divis
     """Same-level divisions sharing a border line (not just a point), with its length."""
     if version.geom is None:
         return []
-    as_of = as_of or _reference_date(version)
+    as_of = reference_date(version, as_of)
     rows = DivisionVersion.objects.raw(
         f"""
         SELECT p.*, ST_Length(ST_Intersection(ST_Boundary(p.geom), ST_Boundary(me.geom))
@@ -199,14 +184,14 @@ def geometry_geojson(version: DivisionVersion, simplify_m: float | None, srid: i
 
 # Border lines (boundaries.lines derives them; the sides are divisions by code and level).
 
-def lines_valid_on(as_of: date) -> QuerySet:
-    return BoundaryLine.objects.filter(valid_on(as_of))
+def linesis_in_force(as_of: date) -> QuerySet:
+    return BoundaryLine.objects.filter(in_force(as_of))
 
 
 def lines_list(version: DivisionVersion | None, level: int | None,
                as_of: date | None) -> QuerySet:
     """The lines in force on ``as_of`` (today), of one division's sides and/or one level."""
-    qs = lines_valid_on(as_of or date.today())
+    qs = linesis_in_force(as_of or today())
     if version is not None:
         qs = qs.filter(Q(left_code=version.code) | Q(right_code=version.code),
                        level=version.level)
@@ -222,14 +207,6 @@ def line_get(line_id: int) -> BoundaryLine:
     return line
 
 
-def line_reference_date(line: BoundaryLine, as_of: date | None = None) -> date:
-    if as_of is not None:
-        return as_of
-    if line.valid_to is None:
-        return date.today()
-    return date.fromordinal(line.valid_to.toordinal() - 1)
-
-
 def line_sides(lines: list[BoundaryLine], on: date) -> dict[tuple[str, int], DivisionVersion]:
     """The side divisions of the lines as they were on ``on`` (else their latest version)."""
     keys = {(c, line.level) for line in lines for c in (line.left_code, line.right_code)}
@@ -240,14 +217,10 @@ def line_sides(lines: list[BoundaryLine], on: date) -> dict[tuple[str, int], Div
     candidates = DivisionVersion.objects.filter(code__in=codes, level__in={k[1] for k in keys})
     for v in candidates.order_by(F("valid_from").asc(nulls_first=True)):
         key = (v.code, v.level)
-        if key in keys and (key not in found or _in_force(v, on)
-                            or not _in_force(found[key], on)):
+        if key in keys and (key not in found or is_in_force(v, on)
+                            or not is_in_force(found[key], on)):
             found[key] = v
     return found
-
-
-def _in_force(v: DivisionVersion, on: date) -> bool:
-    return (v.valid_from is None or v.valid_from <= on) and (v.valid_to is None or v.valid_to > on)
 
 
 def line_markers(line: BoundaryLine) -> list[BoundaryMarker]:

@@ -32,7 +32,7 @@ from .models import (
     MarkerType,
 )
 from .names import division_kind, place_name, search_keys
-from .selectors import valid_on
+from .temporal import began_sql, in_force, not_ended_sql, today
 
 # Changes after which the division keeps its territory: only these may be
 # recorded by relabelling (new code/name/kind) and copying the geometry.
@@ -66,7 +66,7 @@ def _check_input(*, code: str, level: int, old_code: str, old_name: str,
             f"event_kind {event_kind!r}: only changes that keep the territory "
             f"({', '.join(sorted(TERRITORY_KEEPING))}) can be recorded as a predecessor"
         )
-    if not isinstance(effective_date, date) or effective_date > date.today():
+    if not isinstance(effective_date, date) or effective_date > today():
         # A predecessor is history; a change that has not happened yet is a plan.
         raise ChangeRefused(f"effective_date {effective_date}: must be a date not in the future")
     return new12, old12
@@ -74,7 +74,7 @@ def _check_input(*, code: str, level: int, old_code: str, old_name: str,
 
 def _current_version(code12: str, level: int, effective_date: date) -> DivisionVersion:
     version = (DivisionVersion.objects.filter(code=code12, level=level)
-               .filter(valid_on(effective_date)).first())
+               .filter(in_force(effective_date)).first())
     if version is None:
         raise ChangeRefused(f"{code12[:SHORT_LENGTHS[level]]}: no division of level {level} "
                             f"is in force on {effective_date}")
@@ -126,7 +126,7 @@ def _insert_predecessor_top(current: DivisionVersion, old12: str, old_name: str,
 
 # The subtree's predecessors: same names, kinds, keys and geometry, codes under
 # the old prefix. One statement, so the new parents and children are checked together.
-_INSERT_SUBTREE = """
+_INSERT_SUBTREE = f"""
 INSERT INTO boundaries_divisionversion
     (code, name, place_name, level, kind, parent_code, valid_from, valid_to, geom,
      geometry_source, seat, area_km2, population, pinyin, place_pinyin, initials, grams,
@@ -137,14 +137,14 @@ SELECT %(old)s || substr(code, %(n)s + 1), name, place_name, level, kind,
        now()
 FROM boundaries_divisionversion
 WHERE code LIKE %(new)s || '%%' AND level > %(level)s
-  AND (valid_from IS NULL OR valid_from < %(eff)s) AND (valid_to IS NULL OR valid_to > %(eff)s)
+  AND {began_sql(param="eff", strictly=True)} AND {not_ended_sql(param="eff")}
 RETURNING id
 """
 
-_START_SUBTREE = """
+_START_SUBTREE = f"""
 UPDATE boundaries_divisionversion SET valid_from = %(eff)s
 WHERE (id = %(top)s OR (code LIKE %(new)s || '%%' AND level > %(level)s))
-  AND (valid_from IS NULL OR valid_from < %(eff)s) AND (valid_to IS NULL OR valid_to > %(eff)s)
+  AND {began_sql(param="eff", strictly=True)} AND {not_ended_sql(param="eff")}
 RETURNING id
 """
 
@@ -332,7 +332,7 @@ def _check_marker(number: str, type: str, lines: list[BoundaryLine]) -> None:
 def _check_state(status: str, on: date) -> None:
     if status not in MarkerStatus.values:
         raise MarkerRefused(f"status {status!r}: expected one of {', '.join(MarkerStatus.values)}")
-    if not isinstance(on, date) or on > date.today():
+    if not isinstance(on, date) or on > today():
         raise MarkerRefused(f"date {on}: a state is recorded on a date not in the future")
 
 
@@ -345,7 +345,7 @@ def marker_register(*, number: str, type: str, lines: list, position, material: 
                  for line in lines]
     number = (number or "").strip()
     _check_marker(number, type, line_objs)
-    on = on or installed or date.today()
+    on = on or installed or today()
     _check_state(status, on)
     point = _point(position)
     with transaction.atomic():

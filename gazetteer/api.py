@@ -12,6 +12,7 @@ from ninja import Query, Router, Schema
 from pydantic import Field
 
 from boundaries.names import normalize
+from boundaries.temporal import today
 from config.errors import BadRequest
 
 from . import checks, export, feed, search, selectors
@@ -101,7 +102,7 @@ def place_search(request, params: Query[PlaceSearchParams]):
     # Answers are kept as long as clients and proxies may keep them (Cache-Control), as
     # for division search; the date is in the key because "in force" means today.
     key = "places:" + hashlib.sha256(repr(
-        (sorted(params.dict(by_alias=True).items()), date.today())).encode()).hexdigest()
+        (sorted(params.dict(by_alias=True).items()), today())).encode()).hexdigest()
     body = cache.get(key)
     if body is None:
         body = PlaceSearchOut.model_validate(_place_search(params)).model_dump_json()

@@ -24,6 +24,7 @@ from django.conf import settings
 from django.db import connection
 
 from boundaries.selectors import parse_code
+from boundaries.temporal import in_force_sql, today
 from config.errors import BadRequest
 
 from .models import PlaceClass, Scope
@@ -81,7 +82,7 @@ def check_name(*, name: str, place_class: PlaceClass, division_code: str,
         raise BadRequest(f"name: {len(norm)} characters; at most 100 are read")
     specific, generic = split_name(norm, place_class.generics)
     cand = Candidate(norm, specific, generic, place_class, division_row(division_code), place,
-                     as_of or date.today())
+                     as_of or today())
     findings = []
     for rule in RULES:
         findings.extend(rule(cand))
@@ -214,7 +215,7 @@ def _severity(c: Candidate, same_name: bool, in_city: bool) -> str:
     return WARN
 
 
-PLACES_SQL = """
+PLACES_SQL = f"""
 -- Every status: a cancelled place is out of its period, a proposed one competes.
 SELECT p.id, p.name, c.slug, p.name = %(name)s,
        (array_agg(pd.division_code ORDER BY pd.level DESC, pd.division_code))[1],
@@ -225,8 +226,7 @@ JOIN gazetteer_placedivision pd ON pd.place_id = p.id
 WHERE p.place_class_id IN (SELECT id FROM gazetteer_placeclass WHERE "group" = %(group)s)
   AND (p.pinyin = %(pinyin)s OR p.name = %(name)s)
   AND p.id <> %(exclude)s
-  AND (p.valid_from IS NULL OR p.valid_from <= %(as_of)s)
-  AND (p.valid_to IS NULL OR p.valid_to > %(as_of)s)
+  AND {in_force_sql("p")}
   AND pd.division_code >= %(lo)s AND pd.division_code < %(hi)s
 GROUP BY p.id, c.slug ORDER BY p.id LIMIT %(max)s
 """

@@ -21,6 +21,7 @@ from django.db import connection, transaction
 from boundaries.names import is_latin, normalize
 from boundaries.search import parent_prefix
 from boundaries.selectors import parse_code
+from boundaries.temporal import in_force_sql, today
 from config.errors import BadRequest
 
 from .models import Status
@@ -44,9 +45,8 @@ class Filters:
         """Conditions on the place ``p``; fills ``params``."""
         parts = []
         if self.as_of or not self.status:
-            parts += ["(p.valid_from IS NULL OR p.valid_from <= %(as_of)s)",
-                      "(p.valid_to IS NULL OR p.valid_to > %(as_of)s)"]
-            params["as_of"] = self.as_of or date.today()
+            parts.append(in_force_sql("p"))
+            params["as_of"] = self.as_of or today()
         if self.status:
             parts.append("p.status = %(status)s")
             params["status"] = self.status

@@ -17,6 +17,8 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, NullIf
 from django.http import Http404
 
+from boundaries.temporal import in_force_sql
+
 from .models import NamingEvent, Place, PlaceName, Sign, SignStatus, VariantKind
 
 
@@ -107,10 +109,10 @@ def place_signs(place: Place) -> QuerySet:
     return signs_with_flags().filter(place=place).order_by("code")
 
 
-NAMES_ON_SQL = """
+NAMES_ON_SQL = f"""
 SELECT DISTINCT ON (place_id) place_id, name FROM gazetteer_placename
-WHERE place_id = ANY(%s) AND kind = 'former'
-  AND (valid_from IS NULL OR valid_from <= %s) AND valid_to > %s
+WHERE place_id = ANY(%(ids)s) AND kind = 'former'
+  AND {in_force_sql(param="day")}
 ORDER BY place_id, valid_to
 """
 
@@ -124,5 +126,5 @@ def names_on(place_ids: list[int], day: date) -> dict[int, str]:
     if not place_ids:
         return {}
     with connection.cursor() as cur:
-        cur.execute(NAMES_ON_SQL, [list(place_ids), day, day])
+        cur.execute(NAMES_ON_SQL, {"ids": list(place_ids), "day": day})
         return dict(cur.fetchall())

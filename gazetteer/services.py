@@ -12,6 +12,7 @@ from datetime import date
 from django.contrib.gis.geos import GEOSGeometry
 from django.db import connection, transaction
 
+from boundaries.temporal import today
 from config.errors import BadRequest
 
 from . import checks
@@ -95,7 +96,7 @@ def places_create(*, places: list[NewPlace], effective_date: date | None = None)
     rows = Place.objects.bulk_create([_place_row(new, classes) for new in places])
     NamingEvent.objects.bulk_create(
         NamingEvent(place=p, kind=NamingEventKind.NAMING, new_value=p.name,
-                    effective_date=new.valid_from or effective_date or date.today(),
+                    effective_date=new.valid_from or effective_date or today(),
                     document_number=new.document_number)
         for p, new in zip(rows, places, strict=True)
     )

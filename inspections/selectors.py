@@ -8,6 +8,7 @@ from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 
 from boundaries.models import SHORT_LENGTHS, Level
+from boundaries.temporal import in_force_sql, today
 
 from .models import (
     OPEN_STATES,
@@ -32,7 +33,7 @@ def inspections(line_id: int | None = None, state: str | None = None,
     if state is not None:
         qs = qs.filter(state=state)
     if overdue is not None:
-        late = qs.filter(state__in=OPEN_STATES, due_date__lt=today or date.today())
+        late = qs.filter(state__in=OPEN_STATES, due_date__lt=today or today())
         qs = late if overdue else qs.exclude(pk__in=late.values("pk"))
     return qs.order_by("-created_at", "-id")
 
@@ -116,7 +117,7 @@ def hazard_get(hazard_id: int) -> Hazard:
 
 # The lines in force whose last completed inspection (over all their versions) is more
 # than the interval ago, or that were never inspected, with any inspection under way.
-_OVERDUE = """
+_OVERDUE = f"""
 FROM boundaries_boundaryline l
 LEFT JOIN LATERAL (
     SELECT i.completed_on, i.round FROM inspections_inspection i
@@ -124,8 +125,7 @@ LEFT JOIN LATERAL (
     WHERE v.level = l.level AND v.left_code = l.left_code AND v.right_code = l.right_code
       AND i.completed_on IS NOT NULL
     ORDER BY i.completed_on DESC LIMIT 1) last ON true
-WHERE (l.valid_from IS NULL OR l.valid_from <= %(on)s)
-  AND (l.valid_to IS NULL OR l.valid_to > %(on)s)
+WHERE {in_force_sql("l", "on")}
   AND (%(level)s::int IS NULL OR l.level = %(level)s::int)
   AND (last.completed_on IS NULL
        OR (last.completed_on + make_interval(years => %(years)s))::date < %(on)s)
@@ -134,7 +134,7 @@ WHERE (l.valid_from IS NULL OR l.valid_from <= %(on)s)
 
 def overdue_lines(*, on: date | None = None, level: int | None = None, limit: int = 50,
                   offset: int = 0) -> tuple[int, list[dict]]:
-    params = {"on": on or date.today(), "level": level, "years": INTERVAL_YEARS,
+    params = {"on": on or today(), "level": level, "years": INTERVAL_YEARS,
               "limit": limit, "offset": offset}
     with connection.cursor() as cur:
         cur.execute("SELECT count(*) " + _OVERDUE, params)

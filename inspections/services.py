@@ -18,7 +18,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from boundaries.models import SHORT_LENGTHS, BoundaryLine, DivisionVersion
-from boundaries.selectors import valid_on
+from boundaries.temporal import add_years, in_force, today
 from config.errors import BadRequest, Conflict, Forbidden, NotFound
 from importers import survey
 from importers.survey import checks, staging
@@ -46,13 +46,6 @@ UPLOAD_STATES = [State.SURVEYING, State.RECONCILING, State.SIGNED_A, State.SIGNE
 SIGNED_BY = {Side.A: State.SIGNED_A, Side.B: State.SIGNED_B}
 
 __all__ = ["Conflict", "Forbidden"]
-
-
-def add_years(day: date, years: int) -> date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year + years, day=28)
 
 
 def is_office(user) -> bool:
@@ -172,12 +165,12 @@ def inspection_plan(*, actor, line, year: int, team_a, team_b, round: int | None
     team_a, team_b = _group(team_a, "team_a"), _group(team_b, "team_b")
     if team_a == team_b:
         raise BadRequest("team_b: the two sides need two different teams")
-    if not 1950 <= year <= date.today().year + 10:
+    if not 1950 <= year <= today().year + 10:
         raise BadRequest(f"year {year}: not a plausible inspection year")
     if Inspection.objects.filter(line=line, state__in=OPEN_STATES).exists():
         raise Conflict(f"{line.name} already has an inspection under way")
     last = last_completed(line)
-    due = add_years(last.completed_on, INTERVAL_YEARS) if last else date.today()
+    due = add_years(last.completed_on, INTERVAL_YEARS) if last else today()
     inspection = Inspection.objects.create(
         line=line, round=_next_round(line, round), year=year, due_date=due, team_a=team_a,
         team_b=team_b, note=note)
@@ -197,7 +190,7 @@ def inspection_record_previous(*, actor, line, round: int, completed_on: date,
     """Record an earlier round done on paper (archived, no signatures in the registry)."""
     _require_office(actor, "recording an earlier inspection")
     line = _line_in_force(line)
-    if completed_on > date.today():
+    if completed_on > today():
         raise BadRequest(f"completed_on {completed_on}: in the future")
     round = _next_round(line, round)
     inspection = Inspection(line=line, round=round, year=completed_on.year,
@@ -238,7 +231,7 @@ def _side_division(line: BoundaryLine, side: str) -> str | None:
     """The side's division (short code) when it has a polygon: the reader then reports
     features far from it and can place Gauss-Krüger eastings given without zone prefix."""
     code = line.left_code if side == Side.A else line.right_code
-    found = DivisionVersion.objects.filter(valid_on(date.today()), code=code, level=line.level,
+    found = DivisionVersion.objects.filter(in_force(today()), code=code, level=line.level,
                                            geom__isnull=False).exists()
     return code[:SHORT_LENGTHS[line.level]] if found else None
 

@@ -13,6 +13,7 @@ from datetime import date
 from django.db import connection
 
 from boundaries.models import Level
+from boundaries.temporal import began_sql, not_ended_sql, today
 
 # China and its seas, lon/lat: the extent every collection declares.
 CHINA_BBOX = [73.4, 3.8, 135.1, 53.6]
@@ -85,13 +86,13 @@ class Query:
         if self.bbox:
             parts.append("t.geom && ST_MakeEnvelope(%(x0)s, %(y0)s, %(x1)s, %(y1)s, 4490)")
             params |= dict(zip(("x0", "y0", "x1", "y1"), self.bbox, strict=True))
-        start, end = self.period or (date.today(), date.today())
+        start, end = self.period or (today(),) * 2
         # A record is in the answer when its validity period meets [start, end].
         if end is not None:
-            parts.append("(t.valid_from IS NULL OR t.valid_from <= %(end)s)")
+            parts.append(began_sql("t", "end"))
             params["end"] = end
         if start is not None:
-            parts.append("(t.valid_to IS NULL OR t.valid_to > %(start)s)")
+            parts.append(not_ended_sql("t", "start"))
             params["start"] = start
         return " AND ".join(parts)
 

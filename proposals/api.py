@@ -11,6 +11,7 @@ from pydantic import Field
 
 from boundaries.search import parent_prefix
 from boundaries.selectors import parse_code
+from boundaries.temporal import today
 from config.errors import BadRequest
 
 from . import selectors, services
@@ -145,7 +146,7 @@ class ConsultationOut(Schema):
 @router.get("/consultations", response=list[ConsultationOut], auth=None)
 def consultation_list(request, division: str | None = None):
     """Public: the proposals now open for comment (征求意见), for anyone to read."""
-    qs = selectors.open_consultations(date.today())
+    qs = selectors.open_consultations(today())
     if division:
         prefix, _ = parent_prefix(*parse_code(division))
         qs = qs.filter(division_code__startswith=prefix)

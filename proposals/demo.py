@@ -5,10 +5,12 @@ Everything goes through the workflow services, so timelines, opinions, votes and
 findings are real; consultations lie in the past except the open one.
 """
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from django.contrib.auth.models import Group, User
 from django.db import connection, transaction
+
+from boundaries.temporal import today
 
 from .models import Proposal
 from .services import ActionIn, proposal_act, proposal_submit
@@ -58,11 +60,11 @@ def _step(p: Proposal, step: str, users: dict, open_now: bool) -> None:
         for who in ("member1", "member2", "chair"):
             act(who, "vote", choice="approve")
     elif step == "open_consultation":
-        start = date.today() - timedelta(days=3 if open_now else 40)
+        start = today() - timedelta(days=3 if open_now else 40)
         act("clerk", step, consultation_start=start, consultation_end=start + timedelta(days=15))
     elif step == "publish":
         act("clerk", step, announcement_number="六盘水市地名委公告〔2024〕1号",
-            announcement_date=date.today())
+            announcement_date=today())
     else:
         act("chair" if step == "approve" else "clerk", step)
 

@@ -20,6 +20,7 @@ from django.contrib.gis.geos import GEOSGeometry
 from django.db import connection, transaction
 from django.db.models import Q
 
+from boundaries.temporal import today
 from config.errors import BadRequest, Conflict, Forbidden, NotFound
 from gazetteer import checks
 from gazetteer import services as places
@@ -100,7 +101,7 @@ OPEN = [State.SUBMITTED, State.ACCEPTED, State.EXPERT_REVIEW, State.CONSULTATION
 def pending_clashes(p: Proposal) -> list[dict]:
     """Open proposals for the same or a homophone name in the same scope (one query)."""
     cand = checks.Candidate(p.name, "", "", p.place_class, checks.division_row(p.division_code),
-                            p.place, date.today())
+                            p.place, today())
     lo, hi = checks.scope_range(cand, p.place_class.scope)
     others = (Proposal.objects.filter(state__in=OPEN, place_class__group=p.place_class.group,
                                       division_code__gte=lo, division_code__lt=hi)
@@ -159,7 +160,7 @@ def _opinion(p: Proposal, actor, data: ActionIn) -> str:
 def _extra_review(p: Proposal, actor, data: ActionIn) -> str:
     if p.place is None:
         raise Conflict("an extra review concerns an existing place; this is a new naming")
-    places.review_record(place_id=p.place_id, reviewed_on=date.today(),
+    places.review_record(place_id=p.place_id, reviewed_on=today(),
                          opinion=_require(data.opinion, "opinion"),
                          document_number=data.note)
     return data.opinion
@@ -178,8 +179,7 @@ def _open_consultation(p: Proposal, actor, data: ActionIn) -> str:
 
 
 def _comment(p: Proposal, actor, data: ActionIn) -> str:
-    today = date.today()
-    if not p.consultation_start <= today <= p.consultation_end:
+    if not p.consultation_start <= today() <= p.consultation_end:
         raise Conflict(f"the consultation runs {p.consultation_start} – {p.consultation_end}")
     Comment.objects.create(proposal=p, author=_require(data.author, "author"),
                            text=_require(data.text, "text"), recorded_by=actor)
@@ -187,7 +187,7 @@ def _comment(p: Proposal, actor, data: ActionIn) -> str:
 
 
 def _close_consultation(p: Proposal, actor, data: ActionIn) -> str:
-    if date.today() < p.consultation_end:
+    if today() < p.consultation_end:
         raise Conflict(f"the consultation is open until {p.consultation_end}")
     return data.note
 
@@ -258,7 +258,7 @@ def _lock_scope(p: Proposal) -> None:
         key = f"place:{p.place_id}"
     else:
         cand = checks.Candidate(p.name, "", "", p.place_class,
-                                checks.division_row(p.division_code), p.place, date.today())
+                                checks.division_row(p.division_code), p.place, today())
         lo, _ = checks.scope_range(cand, p.place_class.scope)
         key = f"{p.place_class.group}:{lo}"
     with connection.cursor() as cur:

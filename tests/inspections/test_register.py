@@ -7,9 +7,9 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from boundaries.models import BoundaryLine
+from boundaries.temporal import add_years
 from inspections import services
 from inspections.models import HazardChange
-from inspections.services import add_years
 
 pytestmark = pytest.mark.django_db
 
