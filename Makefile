@@ -1,17 +1,24 @@
 # The registry's two commands: `make run` (set up and serve) and `make test`.
 PY := .venv/bin/python
 export DJANGO_SETTINGS_MODULE := config.settings
+# Production settings read the key from this file; `make secret` makes it once.
+export DJANGO_SECRET_KEY_FILE ?= $(CURDIR)/.local/secret_key
 
-.PHONY: run test bench lint system venv db migrate demo serve clean-db
+.PHONY: run dev test bench lint system venv db redis secret migrate demo static serve clean-db
 
-run: system venv db migrate demo serve
+# What an operator runs: production settings (DEBUG off), gunicorn, static files by WhiteNoise.
+run: system venv db redis secret migrate demo static serve
+
+# For people changing the code: Django's development server with DEBUG on.
+dev: system venv db redis secret migrate demo
+	DJANGO_DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
 
 # gdal-bin: the OGC facade is tested with GDAL's own client (ogrinfo OAPIF:).
-test: system venv db
+test: system venv db redis
 	@scripts/ensure_system.sh gdal-bin
-	$(PY) -m pytest
+	DJANGO_SETTINGS_MODULE=config.settings_test $(PY) -m pytest
 
-bench: system venv db migrate
+bench: system venv db redis secret migrate
 	scripts/ensure_system.sh gdal-bin wrk
 	$(PY) -m bench.run
 
@@ -32,12 +39,22 @@ venv: .venv/.installed
 db:
 	@scripts/ensure_db.sh
 
+redis:
+	@scripts/ensure_redis.sh
+
+secret:
+	@scripts/ensure_secret.sh
+
 migrate:
 	$(PY) manage.py migrate --no-input -v0
 
 demo:
 	$(PY) manage.py load_demo
 
+static:
+	$(PY) manage.py collectstatic --no-input -v0
+
+# Plain http on loopback (DJANGO_HTTPS=0); for real, behind nginx with TLS: deploy/.
 serve:
 	@echo "serving on http://127.0.0.1:8000  (API docs: http://127.0.0.1:8000/api/docs)"
-	$(PY) manage.py runserver 127.0.0.1:8000
+	DJANGO_HTTPS=0 .venv/bin/gunicorn -c config/gunicorn.conf.py config.wsgi:application

@@ -47,8 +47,11 @@ class StepResult:
 def env(**extra: str) -> dict:
     """The environment for manage.py / gunicorn: the bench database, never `registry`."""
     out = dict(os.environ)
+    # Production settings on plain http (loopback), as `make run` serves.
     out.update(DATABASE_URL=DATABASE_URL, DJANGO_SETTINGS_MODULE="config.settings",
-               DJANGO_DEBUG="0", PYTHONUNBUFFERED="1")
+               DJANGO_DEBUG="0", DJANGO_HTTPS="0", DJANGO_COLLECTED_STATIC="0",
+               DJANGO_SECRET_KEY=out.get("DJANGO_SECRET_KEY") or "bench-only-secret-key",
+               CACHE_KEY_PREFIX="bench", PYTHONUNBUFFERED="1")
     out.update(extra)
     return out
 

@@ -1,14 +1,61 @@
-"""Settings for the place-name and administrative-boundary registry."""
+"""Settings for the place-name and administrative-boundary registry.
+
+Production is the default: DEBUG is off unless DJANGO_DEBUG=1, and with DEBUG off the
+server refuses to start without a secret key (DJANGO_SECRET_KEY, or a file named by
+DJANGO_SECRET_KEY_FILE; `make run` makes one under .local/). Behind a TLS proxy (nginx,
+deploy/) DJANGO_HTTPS=1 (the default with DEBUG off) turns on secure cookies, HSTS and the
+redirect to https; `make run` on loopback serves plain http with DJANGO_HTTPS=0.
+"""
 
 import os
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
+from django.core.exceptions import ImproperlyConfigured
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
-SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "dev-only-not-secret-change-in-production")
-DEBUG = os.environ.get("DJANGO_DEBUG", "1") == "1"
+
+def _flag(name: str, default: bool) -> bool:
+    return os.environ.get(name, "1" if default else "0").strip().lower() in ("1", "true", "yes")
+
+
+DEBUG = _flag("DJANGO_DEBUG", False)
+
+
+def _secret_key() -> str:
+    if os.environ.get("DJANGO_SECRET_KEY"):
+        return os.environ["DJANGO_SECRET_KEY"]
+    if os.environ.get("DJANGO_SECRET_KEY_FILE"):
+        path = Path(os.environ["DJANGO_SECRET_KEY_FILE"])
+        if not path.is_file() or not path.read_text().strip():
+            raise ImproperlyConfigured(f"DJANGO_SECRET_KEY_FILE={path}: no key in that file")
+        return path.read_text().strip()
+    if DEBUG:
+        return "dev-only-not-secret"
+    # Never a fixed fallback in production: sessions and tokens would be forgeable.
+    raise ImproperlyConfigured("DEBUG is off and no secret key is set: set DJANGO_SECRET_KEY "
+                               "or DJANGO_SECRET_KEY_FILE (make run writes .local/secret_key)")
+
+
+SECRET_KEY = _secret_key()
 ALLOWED_HOSTS = os.environ.get("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
+CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("DJANGO_CSRF_TRUSTED_ORIGINS", "").split(",")
+                        if o]
+
+# TLS is terminated by the proxy in front (deploy/nginx): trust its X-Forwarded-Proto only.
+HTTPS = _flag("DJANGO_HTTPS", not DEBUG)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = HTTPS
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", "31536000")) if HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
+SECURE_HSTS_PRELOAD = HTTPS
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SESSION_COOKIE_HTTPONLY = True
+X_FRAME_OPTIONS = "DENY"
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -29,6 +76,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "config.middleware.RejectNulMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -69,7 +117,10 @@ def database_from_url(url: str) -> dict:
         "PASSWORD": unquote(parts.password or ""),
         "HOST": parts.hostname or "",
         "PORT": str(parts.port or ""),
-        "CONN_MAX_AGE": 60,
+        # gunicorn's sync workers serve one request at a time on one thread, so a kept
+        # connection is one per worker (bounded); the dev server's thread per client
+        # would leak one per thread, hence 0 there.
+        "CONN_MAX_AGE": int(os.environ.get("DJANGO_CONN_MAX_AGE", "0" if DEBUG else "60")),
         "CONN_HEALTH_CHECKS": True,
         # The API's statements take milliseconds; JIT compiling a large one (the search
         # union passes jit_above_cost) takes longer than running it.
@@ -100,7 +151,16 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / ".local" / "static"
+STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", BASE_DIR / ".local" / "static"))
+# WhiteNoise serves the collected files from the app server, compressed, with far-future
+# caching for the hashed names; tests and DEBUG use the finders (no collectstatic needed).
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+                    if not DEBUG and _flag("DJANGO_COLLECTED_STATIC", True)
+                    else "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = DEBUG or not _flag("DJANGO_COLLECTED_STATIC", True)
 
 LEAFLET_CONFIG = {
     "DEFAULT_CENTER": (26.6, 104.8),
@@ -112,12 +172,27 @@ API_CACHE_SECONDS = int(os.environ.get("API_CACHE_SECONDS", "300"))
 # Search answers are kept as long as clients and proxies may keep them (Cache-Control
 # above): planning the ranking statement costs more than running it. 0 turns it off.
 SEARCH_CACHE_SECONDS = int(os.environ.get("SEARCH_CACHE_SECONDS", str(API_CACHE_SECONDS)))
+# One cache shared by every worker and server (Redis): search answers, sessions and
+# rate-limit counters must hold across workers. `make` finds or starts the server and
+# writes its URL to .local/redis_url.
+def configured_redis_url() -> str:
+    if os.environ.get("REDIS_URL"):
+        return os.environ["REDIS_URL"]
+    found = BASE_DIR / ".local" / "redis_url"
+    if found.exists():
+        return found.read_text().strip()
+    return "redis://127.0.0.1:6379/0"
+
+
+REDIS_URL = configured_redis_url()
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "OPTIONS": {"MAX_ENTRIES": 20_000},
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "registry"),
     }
 }
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 # Debian 12 ships GDAL 3.6; the registry never resolves remote SRS definitions.
 SILENCED_SYSTEM_CHECKS = ["gis.W001"]

@@ -78,8 +78,16 @@ def divisions_db(django_db_setup, django_db_blocker, codes_5202):
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
-    """Each test starts with an empty response cache (search answers are cached)."""
+    """Each test starts with an empty response cache (search answers are cached).
+
+    Only this suite's keys: the cache is a shared Redis, and clear() would empty the whole
+    database under another suite or a running server."""
+    from django.conf import settings
     from django.core.cache import cache
 
-    cache.clear()
+    client = cache._cache.get_client(write=True)
+    prefix = settings.CACHES["default"]["KEY_PREFIX"]
+    keys = list(client.scan_iter(match=f"{prefix}:*", count=1000))
+    if keys:
+        client.delete(*keys)
     yield

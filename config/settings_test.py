@@ -1,0 +1,18 @@
+"""Settings for the test suite: production settings (DEBUG off) on plain http.
+
+The test client speaks http, so the TLS redirect and secure cookies are off; static files
+come from the finders (no collectstatic). Cache keys carry the test database's name, so
+two suites running at once on one Redis keep apart.
+"""
+
+import os
+
+os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-secret-key-not-for-production-use-000")
+os.environ.setdefault("DJANGO_HTTPS", "0")
+os.environ.setdefault("DJANGO_COLLECTED_STATIC", "0")
+os.environ.setdefault("CACHE_KEY_PREFIX", "test-" + os.environ.get("TEST_DB_NAME", "registry"))
+
+from .settings import *  # noqa: E402,F403
+
+# Served from the apps' static directories (WHITENOISE_USE_FINDERS): nothing is collected.
+STATIC_ROOT = None
