@@ -35,14 +35,14 @@ def test_it_refuses_to_start_without_a_secret_key_when_debug_is_off():
 def test_it_reads_the_secret_key_from_a_file(tmp_path):
     key = tmp_path / "secret_key"
     key.write_text(secrets.token_urlsafe(64))
-    done = manage("shell", "-v", "0", "-c", "from django.conf import settings; "
-                  "print(settings.DEBUG, settings.SECRET_KEY == open(%r).read().strip())"
-                  % str(key), DJANGO_SECRET_KEY_FILE=str(key))
+    code = ("from django.conf import settings; "
+            f"print(settings.DEBUG, settings.SECRET_KEY == open({str(key)!r}).read().strip())")
+    done = manage("shell", "-v", "0", "-c", code, DJANGO_SECRET_KEY_FILE=str(key))
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["False", "True"]
 
 
 def test_it_turns_debug_on_only_when_asked():
-    done = manage("shell", "-v", "0", "-c", "from django.conf import settings; print(settings.DEBUG)",
-                  DJANGO_DEBUG="1")
+    done = manage("shell", "-v", "0", "-c",
+                  "from django.conf import settings; print(settings.DEBUG)", DJANGO_DEBUG="1")
     assert done.stdout.strip() == "True"
