@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "proposals",
     "inspections",
     "importers",
+    "ops",
 ]
 
 MIDDLEWARE = [
