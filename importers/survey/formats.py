@@ -5,6 +5,7 @@ from pathlib import Path
 
 from ..errors import RefusedFile
 from . import csvfile
+from .offline import check_links
 from .safety import check_xml
 
 HEAD = 64 * 1024
@@ -36,7 +37,15 @@ def _text(head: bytes) -> str:
 
 
 def sniff(path: Path) -> str:
-    """The format of ``path`` from its content; refused when it is none the reader knows."""
+    """The format of ``path`` from its content, after refusing links a reader could follow;
+    refused when it is none the reader knows."""
+    fmt = _sniff(path)
+    if fmt not in (SHAPEFILE_ZIP, GEOPACKAGE, SHAPEFILE):  # binary: nothing to follow
+        check_links(path, fmt)
+    return fmt
+
+
+def _sniff(path: Path) -> str:
     with path.open("rb") as fh:
         head = fh.read(HEAD)
     if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):

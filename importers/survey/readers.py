@@ -10,11 +10,13 @@ from tqdm import tqdm
 
 from ..errors import RefusedFile
 from . import formats
+from .offline import gdal_offline
 from .safety import check_shapefile, sibling
 from .types import INFO, Feature, Finding, Source
 
 # Fiona lists only the drivers it tests; GDAL's KML reader is sound and read-only here.
 fiona.supported_drivers.setdefault("KML", "r")
+gdal_offline()  # before GDAL first reads anything in this process
 
 # GPX route_points/track_points repeat the vertices of routes/tracks one by one
 GPX_LAYERS = ["waypoints", "routes", "tracks"]
