@@ -1,7 +1,9 @@
 """The one NinjaAPI: every app's router is mounted here under /api/v1."""
 
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
+from django.http.multipartparser import MultiPartParserError
 from ninja import NinjaAPI
 from ninja.errors import ValidationError
 from ninja.renderers import JSONRenderer
@@ -13,6 +15,7 @@ from inspections.api import router as inspections_router
 from proposals.api import router as proposals_router
 
 from .errors import BadRequest, Conflict, Forbidden, NotFound
+from .uploads import BodyTooLarge
 
 
 class UTF8Renderer(JSONRenderer):
@@ -69,6 +72,21 @@ def missing(request, exc):
 def refused_file(request, exc):
     # a file an endpoint was given could not be read: the input is at fault
     return api.create_response(request, {"detail": str(exc)}, status=400)
+
+
+@api.exception_handler(BodyTooLarge)
+def too_large(request, exc):
+    return api.create_response(request, {"detail": f"{exc}: refused"}, status=413)
+
+
+@api.exception_handler(MultiPartParserError)
+def bad_multipart(request, exc):
+    return api.create_response(request, {"detail": f"multipart body: {exc}"}, status=400)
+
+
+@api.exception_handler(RequestDataTooBig)
+def too_big_for_memory(request, exc):
+    return api.create_response(request, {"detail": str(exc)}, status=413)
 
 
 @api.exception_handler(Http404)

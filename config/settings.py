@@ -78,6 +78,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "config.uploads.BodyLimitMiddleware",
     "config.middleware.RejectNulMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -197,6 +198,15 @@ SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 # Debian 12 ships GDAL 3.6; the registry never resolves remote SRS definitions.
 SILENCED_SYSTEM_CHECKS = ["gis.W001"]
+
+# Uploads: a file part up to this (survey files, archive scans); other bodies up to Django's
+# DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MiB). Both are refused from Content-Length, before reading.
+MAX_UPLOAD_BYTES = int(os.environ.get("MAX_UPLOAD_BYTES", str(200 * 1024 * 1024)))
+FILE_UPLOAD_HANDLERS = [
+    "config.uploads.BoundedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 # Joint inspections (inspections.reconcile): how far, in metres in the line's
 # Gauss-Krüger zone, a surveyed marker or line may lie from the registered one (and the
