@@ -8,7 +8,7 @@ Naming events are written when a name is published, so every one is in the feed.
 """
 
 import base64
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from django.db import connection
 from django.utils import timezone
@@ -30,6 +30,9 @@ SELECT recorded_at, source, id FROM (
      ORDER BY recorded_at, id LIMIT %(limit)s)
 ) AS changes ORDER BY recorded_at, source, id LIMIT %(limit)s
 """
+
+
+MAX_OFFSET = timedelta(hours=14)
 
 
 def encode_cursor(recorded_at: datetime, source: str, event_id: int) -> str:
@@ -54,8 +57,13 @@ def start(since: datetime | None, cursor: str | None) -> tuple[datetime, str, in
         return datetime(1970, 1, 1, tzinfo=UTC), "", 0
     if timezone.is_naive(since):
         since = timezone.make_aware(since)
+    offset = since.utcoffset()
+    # Real offsets run from -12:00 to +14:00; PostgreSQL refuses beyond ±15:59.
+    if abs(offset) > MAX_OFFSET:
+        raise BadRequest(f"since {since.isoformat()}: UTC offset {offset} is not a time zone "
+                         "(expected between -14:00 and +14:00)")
     # Everything recorded at ``since`` itself was seen: '~' sorts after both sources.
-    return since, "~", 0
+    return since.astimezone(UTC), "~", 0
 
 
 def changes(since: datetime | None, cursor: str | None,

@@ -50,7 +50,10 @@ def _dialect(text: str):
 
 def looks_like(text: str) -> bool:
     first = next((line for line in text.splitlines() if line.strip()), "")
-    header = next(csv.reader([first], _dialect(text)), [])
+    try:
+        header = next(csv.reader([first], _dialect(text)), [])
+    except csv.Error:
+        return False
     return len(header) >= 2 and columns(header) is not None
 
 
@@ -109,6 +112,13 @@ def _row_feature(index: int, layer: str, header: list[str], row: list[str], line
 def read(path: Path, given_encoding: str | None) -> Source:
     text, encoding, note = decode(path, path.read_bytes(), given_encoding)
     reader = csv.reader(io.StringIO(text, newline=""), _dialect(text))
+    try:
+        return _read_rows(path, reader, encoding, note)
+    except csv.Error as exc:  # a field over csv's limit (128 KiB), a stray NUL …
+        raise RefusedFile(f"{path}:{reader.line_num}: not a readable CSV row: {exc}") from exc
+
+
+def _read_rows(path: Path, reader, encoding: str, note: Finding | None) -> Source:
     header = next(reader, None)
     cols = columns(header or [])
     if cols is None:

@@ -66,7 +66,19 @@ def test_it_starts_after_since(client, make_place):
     ("cursor=bm90LWEtY3Vyc29y", "cursor"),
     ("since=yesterday", "since"),
     ("limit=0", "limit"),
+    ("since=2020-01-01T00:00:00%2B20:00", "offset"),
+    ("since=2020-01-01T00:00:00-15:30", "offset"),
 ])
 def test_it_rejects_bad_feed_parameters(client, divisions_db, query, fragment):
     response = client.get(f"/api/v1/changes?{query}")
     assert response.status_code == 400 and fragment in response.json()["detail"]
+
+
+def test_it_reads_since_in_any_real_time_zone(client, make_place):
+    make_place("幸福路")
+    beijing = (timezone.now() - timedelta(minutes=5)).astimezone(
+        timezone.get_fixed_timezone(14 * 60))
+    response = client.get("/api/v1/changes", {"since": beijing.isoformat()})
+    assert response.status_code == 200
+    assert [(i["kind"], i["new_value"]) for i in response.json()["items"]] == [
+        ("naming", "幸福路")]

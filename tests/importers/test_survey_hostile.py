@@ -1,5 +1,6 @@
-"""No uploaded file makes the server fetch a URL: links are refused before GDAL reads the
-file, and GDAL's own HTTP client cannot reach anything in this process."""
+"""Hostile survey files: no file makes the server fetch a URL (links are refused before GDAL
+reads the file, and GDAL's own HTTP client cannot reach anything in this process), and a
+CSV field over the csv module's limit is refused with its line."""
 
 import json
 import socket
@@ -94,3 +95,11 @@ def test_it_reads_a_gpx_whose_metadata_links_to_the_vendor(tmp_path, listener, d
     result = survey.run(path)
     assert len(result.features) == 1
     assert seen == []
+
+
+def test_it_refuses_a_csv_field_over_the_csv_limit_with_its_line(tmp_path, db):
+    path = tmp_path / "markers.csv"
+    path.write_text("界桩号,X,Y\n钟水01,2950000.0,35500000.0\n钟水02,\"" + "9" * 200_000
+                    + "\",35500001.0\n", encoding="utf-8")
+    with pytest.raises(RefusedFile, match=r"markers.csv:3: not a readable CSV row"):
+        survey.run(path)
