@@ -51,7 +51,7 @@ def env(**extra: str) -> dict:
     out.update(DATABASE_URL=DATABASE_URL, DJANGO_SETTINGS_MODULE="config.settings",
                DJANGO_DEBUG="0", DJANGO_HTTPS="0", DJANGO_COLLECTED_STATIC="0",
                DJANGO_SECRET_KEY=out.get("DJANGO_SECRET_KEY") or "bench-only-secret-key",
-               CACHE_KEY_PREFIX="bench", PYTHONUNBUFFERED="1")
+               CACHE_KEY_PREFIX="bench", RATE_LIMIT_ENABLED="0", PYTHONUNBUFFERED="1")
     out.update(extra)
     return out
 

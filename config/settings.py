@@ -85,6 +85,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "config.ratelimit.RateLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "config.middleware.PublicGetCacheMiddleware",
@@ -198,6 +199,12 @@ SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 # Debian 12 ships GDAL 3.6; the registry never resolves remote SRS definitions.
 SILENCED_SYSTEM_CHECKS = ["gis.W001"]
+
+# Rate limits on /api/ and /ogc/ (config.ratelimit), "requests/seconds", counted in Redis.
+RATE_LIMIT_ENABLED = _flag("RATE_LIMIT_ENABLED", True)
+RATE_LIMIT_ANON = os.environ.get("RATE_LIMIT_ANON", "300/60")
+RATE_LIMIT_TOKEN = os.environ.get("RATE_LIMIT_TOKEN", "3000/60")
+RATE_LIMIT_TRUSTED_PROXIES = os.environ.get("RATE_LIMIT_TRUSTED_PROXIES", "127.0.0.1").split(",")
 
 # Uploads: a file part up to this (survey files, archive scans); other bodies up to Django's
 # DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MiB). Both are refused from Content-Length, before reading.

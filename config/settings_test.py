@@ -10,6 +10,8 @@ import os
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-secret-key-not-for-production-use-000")
 os.environ.setdefault("DJANGO_HTTPS", "0")
 os.environ.setdefault("DJANGO_COLLECTED_STATIC", "0")
+# The suite sends thousands of requests a minute from one address; the limit has its tests.
+os.environ.setdefault("RATE_LIMIT_ENABLED", "0")
 os.environ.setdefault("CACHE_KEY_PREFIX", "test-" + os.environ.get("TEST_DB_NAME", "registry"))
 
 from .settings import *  # noqa: E402,F403

@@ -34,6 +34,12 @@ class TokenAuth(HttpBearer):
 AUTH = [TokenAuth(), django_auth]
 
 
+def token_digest_valid(token_digest: str) -> bool:
+    """Whether a token with this digest would be accepted (rate limits count it apart)."""
+    return ApiToken.objects.filter(digest=token_digest, revoked=False,
+                                   user__is_active=True).exists()
+
+
 @transaction.atomic
 def token_create(*, user, name: str) -> tuple[ApiToken, str]:
     """A new token for the user: the plain token is returned once and never stored."""
