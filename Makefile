@@ -11,7 +11,7 @@ run: system venv db redis secret migrate demo static serve
 
 # For people changing the code: Django's development server with DEBUG on.
 dev: system venv db redis secret migrate demo
-	DJANGO_DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
+	$(APP_DB) DJANGO_DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
 
 # gdal-bin: the OGC facade is tested with GDAL's own client (ogrinfo OAPIF:).
 test: system venv db redis
@@ -45,11 +45,16 @@ redis:
 secret:
 	@scripts/ensure_secret.sh
 
+# Migrations and grants as the owner role; everything else as the app role (ops.roles).
+OWNER_DB = DATABASE_URL="$$(cat .local/database_owner_url)"
+APP_DB = DATABASE_URL="$$(cat .local/database_url)"
+
 migrate:
-	$(PY) manage.py migrate --no-input -v0
+	$(OWNER_DB) $(PY) manage.py migrate --no-input -v0
+	$(OWNER_DB) $(PY) manage.py db_grants -v0
 
 demo:
-	$(PY) manage.py load_demo
+	$(APP_DB) $(PY) manage.py load_demo
 
 static:
 	$(PY) manage.py collectstatic --no-input -v0
@@ -57,4 +62,4 @@ static:
 # Plain http on loopback (DJANGO_HTTPS=0); for real, behind nginx with TLS: deploy/.
 serve:
 	@echo "serving on http://127.0.0.1:8000  (API docs: http://127.0.0.1:8000/api/docs)"
-	DJANGO_HTTPS=0 .venv/bin/gunicorn -c config/gunicorn.conf.py config.wsgi:application
+	$(APP_DB) DJANGO_HTTPS=0 .venv/bin/gunicorn -c config/gunicorn.conf.py config.wsgi:application

@@ -378,7 +378,8 @@ def marker_record_state(*, marker: BoundaryMarker, status: str, on: date, positi
         if position is not None:
             lines = list(marker.lines.filter(valid_to__isnull=True).values_list("id", flat=True))
             _check_offset(point, lines, max_offset_m)
-        MarkerState.objects.filter(pk=current.pk).update(valid_to=on)
+        # The database ends the current state as this one begins
+        # (trigger boundaries_markerstate_close_previous): history is only ever appended.
         return MarkerState.objects.create(
             marker=marker, position=point, status=status, installed=current.installed,
             material=current.material if material is None else material, valid_from=on,

@@ -142,6 +142,9 @@ def configured_database_url() -> str:
 
 
 DATABASES = {"default": database_from_url(configured_database_url())}
+# The roles of ops.roles: migrations run as the owner, the app logs in as the app role.
+DATABASE_OWNER_ROLE = os.environ.get("DATABASE_OWNER_ROLE", "registry_owner")
+DATABASE_APP_ROLE = os.environ.get("DATABASE_APP_ROLE", "registry_app")
 # Parallel test runs (several checkouts, CI beside a dev server) each name their own.
 if os.environ.get("TEST_DB_NAME"):
     DATABASES["default"]["TEST"] = {"NAME": os.environ["TEST_DB_NAME"]}

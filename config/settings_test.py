@@ -6,12 +6,18 @@ two suites running at once on one Redis keep apart.
 """
 
 import os
+from pathlib import Path
 
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-secret-key-not-for-production-use-000")
 os.environ.setdefault("DJANGO_HTTPS", "0")
 os.environ.setdefault("DJANGO_COLLECTED_STATIC", "0")
 # The suite sends thousands of requests a minute from one address; the limit has its tests.
 os.environ.setdefault("RATE_LIMIT_ENABLED", "0")
+# The suite creates its database and extensions: the administrator's URL (scripts/ensure_db.sh);
+# the tests of ops.roles log in as the app's role themselves.
+_admin = Path(__file__).resolve().parent.parent / ".local" / "database_admin_url"
+if "DATABASE_URL" not in os.environ and _admin.exists():
+    os.environ["DATABASE_URL"] = _admin.read_text().strip()
 os.environ.setdefault("CACHE_KEY_PREFIX", "test-" + os.environ.get("TEST_DB_NAME", "registry"))
 
 from .settings import *  # noqa: E402,F403

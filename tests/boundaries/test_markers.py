@@ -142,9 +142,11 @@ def test_it_refuses_a_state_not_after_the_current_one(line, on):
 
 
 def test_it_refuses_overlapping_states_in_the_database(line):
+    # A later state closes the one in force (trigger boundaries_markerstate_close_previous);
+    # an open state beginning before it would overlap it.
     marker = register(line)
     clash = MarkerState(marker=marker, position=on_line(line, 0.3), status="intact",
-                        valid_from=INSTALLED + timedelta(days=10))
+                        valid_from=INSTALLED - timedelta(days=10))
     with pytest.raises(IntegrityError, match="marker_state_no_overlap"), transaction.atomic():
         clash.save()
 

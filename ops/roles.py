@@ -1,0 +1,88 @@
+"""Least privilege in the database: the app connects as a role that owns nothing.
+
+Two roles besides the administrator who creates them (scripts/ensure_db.sh):
+- the owner (``DATABASE_OWNER_ROLE``, registry_owner) owns the database and every table;
+  migrations and these grants run as it;
+- the app (``DATABASE_APP_ROLE``, registry_app) is what gunicorn, the worker and the
+  management commands log in as: SELECT, INSERT, UPDATE, DELETE on ordinary tables, only
+  SELECT and INSERT on the history tables below, never TRUNCATE. Not owning a table, it
+  cannot disable its triggers; not a superuser, it cannot set session_replication_role.
+
+History is never rewritten: a correction is a new row. Marker states are closed by the
+database itself when the next state is inserted (a trigger owned by the owner), so the
+app needs no UPDATE there either.
+"""
+
+from django.apps import apps
+from django.conf import settings
+from django.db import connections
+from psycopg2 import sql
+
+# The append-only tables: the record of who did what, when.
+HISTORY_MODELS = [
+    "boundaries.DivisionEvent",      # division changes (and their input/output links)
+    "boundaries.MarkerState",        # boundary markers' positions and status
+    "gazetteer.NamingEvent",         # naming, renaming, cancellation of places
+    "gazetteer.PlaceName",           # former names and variants with their periods
+    "proposals.Transition",          # the committee workflow's moves
+    "proposals.ExpertOpinion",
+    "proposals.Comment",
+    "proposals.Vote",
+    "inspections.InspectionTransition",
+    "inspections.HazardChange",
+]
+
+
+def history_tables() -> list[str]:
+    """The history models' tables and their many-to-many link tables."""
+    out = []
+    for label in HISTORY_MODELS:
+        model = apps.get_model(label)
+        out.append(model._meta.db_table)
+        out += [f.remote_field.through._meta.db_table for f in model._meta.local_many_to_many
+                if f.remote_field.through._meta.auto_created]
+    return out
+
+
+def app_role() -> str:
+    return settings.DATABASE_APP_ROLE
+
+
+def _public_tables(cur) -> list[str]:
+    cur.execute("""
+        SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p', 'v', 'm')
+          AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = c.oid AND d.deptype = 'e')
+        ORDER BY 1""")
+    return [row[0] for row in cur.fetchall()]
+
+
+def grant_statements(role: str, tables: list[str], history: set[str]) -> list[sql.Composed]:
+    r = sql.Identifier(role)
+    out = [sql.SQL("GRANT USAGE ON SCHEMA public TO {}").format(r),
+           sql.SQL("GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA public TO {}").format(r)]
+    for table in tables:
+        t = sql.Identifier(table)
+        out.append(sql.SQL("REVOKE ALL ON {} FROM {}").format(t, r))
+        rights = "SELECT, INSERT" if table in history else "SELECT, INSERT, UPDATE, DELETE"
+        out.append(sql.SQL(f"GRANT {rights} ON {{}} TO {{}}").format(t, r))
+    return out
+
+
+def role_exists(cur, role: str) -> bool:
+    cur.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [role])
+    return cur.fetchone() is not None
+
+
+def apply_grants(*, using: str = "default") -> dict:
+    """(Re)grant the app role its rights on every table; idempotent. Run as the owner
+    after each migration (make migrate) — or as a superuser."""
+    role = app_role()
+    with connections[using].cursor() as cur:
+        if not role_exists(cur, role):
+            raise LookupError(f"role {role} does not exist: scripts/ensure_db.sh creates it")
+        tables = _public_tables(cur)
+        history = set(history_tables())
+        for statement in grant_statements(role, tables, history):
+            cur.execute(statement)
+    return {"role": role, "tables": len(tables), "history": sorted(history & set(tables))}
