@@ -59,7 +59,7 @@ demo:
 static:
 	$(PY) manage.py collectstatic --no-input -v0
 
-# Plain http on loopback (DJANGO_HTTPS=0); for real, behind nginx with TLS: deploy/.
+# gunicorn and the job worker, plain http on loopback; for real, behind nginx with TLS: deploy/.
 serve:
 	@echo "serving on http://127.0.0.1:8000  (API docs: http://127.0.0.1:8000/api/docs)"
-	$(APP_DB) DJANGO_HTTPS=0 .venv/bin/gunicorn -c config/gunicorn.conf.py config.wsgi:application
+	DJANGO_HTTPS=0 scripts/serve.sh

@@ -12,6 +12,7 @@ from boundaries.api import router as boundaries_router
 from gazetteer.api import router as gazetteer_router
 from importers.errors import ImporterError
 from inspections.api import router as inspections_router
+from jobs.api import router as jobs_router
 from proposals.api import router as proposals_router
 
 from .errors import BadRequest, Conflict, Forbidden, NotFound
@@ -99,3 +100,4 @@ api.add_router("/v1/", inspections_router)
 api.add_router("/v1/", boundaries_router)
 api.add_router("/v1/", gazetteer_router)
 api.add_router("/v1/", proposals_router)
+api.add_router("/v1/", jobs_router)

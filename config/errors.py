@@ -1,17 +1,36 @@
-"""Errors every app's endpoints raise; config.api turns them into JSON responses."""
+"""The registry's one error vocabulary: selectors and services raise these, whoever calls them.
+
+Each class carries the HTTP status it means; config.api answers every one of them with
+``{"detail": str(exc)}`` and that status, through one handler on the base class.
+Management commands catch the base class and exit non-zero with the text.
+"""
 
 
-class BadRequest(Exception):
-    """Malformed input: becomes HTTP 400 {"detail": ...} saying what and where."""
+class RegistryError(Exception):
+    """Base of every refusal the registry explains to its caller."""
+
+    status = 500
 
 
-class Forbidden(Exception):
-    """The actor's roles or side do not allow the action: HTTP 403."""
+class BadRequest(RegistryError):
+    """Malformed input: says what and where."""
+
+    status = 400
 
 
-class Conflict(Exception):
-    """The action is not possible in the record's state: HTTP 409."""
+class Forbidden(RegistryError):
+    """The actor's roles or side do not allow the action."""
+
+    status = 403
 
 
-class NotFound(LookupError):
-    """No such record: HTTP 404."""
+class NotFound(RegistryError):
+    """No such record (or none the actor may see)."""
+
+    status = 404
+
+
+class Conflict(RegistryError):
+    """The action is not possible in the record's state."""
+
+    status = 409

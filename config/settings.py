@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "proposals",
     "inspections",
     "importers",
+    "jobs",
     "ops",
 ]
 
@@ -199,6 +200,16 @@ CACHES = {
     }
 }
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
+# Background jobs (jobs app): Celery with Redis as its broker. Results live in the Job rows.
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", REDIS_URL)
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_QUEUE", "registry")
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_ACKS_LATE = True
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Uploads waiting for the worker (a directory every app server and worker shares).
+JOB_FILES_DIR = Path(os.environ.get("JOB_FILES_DIR", BASE_DIR / ".local" / "jobs"))
 
 # Debian 12 ships GDAL 3.6; the registry never resolves remote SRS definitions.
 SILENCED_SYSTEM_CHECKS = ["gis.W001"]

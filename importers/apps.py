@@ -2,5 +2,12 @@ from django.apps import AppConfig
 
 
 class ImportersConfig(AppConfig):
-    default_auto_field = 'django.db.models.BigAutoField'
-    name = 'importers'
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "importers"
+
+    def ready(self):
+        from jobs.registry import register
+
+        from .jobs import survey_read
+
+        register("survey_read", survey_read)

@@ -115,16 +115,18 @@ def _collector_paused():
 def run(path: str | Path, *, crs: str | None = None, encoding: str | None = None,
         repair: bool = False, division: str | None = None,
         stage_table: str | None = None, progress: bool = False,
-        phone_map: bool = False) -> SurveyResult:
+        phone_map: bool = False, report=None) -> SurveyResult:
     """Read a survey file whatever its format, CRS and encoding; report its features in
     EPSG:4490 and what is wrong with them. Hostile or broken files raise RefusedFile.
 
     ``division`` (a code) adds the distance check and lets a Gauss-Krüger file without
     zone prefix be placed; ``stage_table`` keeps the staged features in a new table;
     ``phone_map`` (the user says the positions come from a consumer map) adds the
-    GCJ-02 check."""
+    GCJ-02 check. ``report(stage, done)`` is told as each of the STAGES ends (a background
+    job's progress)."""
     with _collector_paused():
-        result = _run(Path(path), crs, encoding, repair, division, stage_table, progress)
+        result = _run(Path(path), crs, encoding, repair, division, stage_table, progress,
+                      report or (lambda stage, done: None))
     if phone_map:
         prop = checks.number_property(result.features, None)
         geographic = pyproj.CRS.from_user_input(result.crs).is_geographic \
@@ -161,12 +163,18 @@ def _connecting():
         opened.result()
 
 
+STAGES = ["checked", "read", "reprojected", "validated"]
+
+
 def _run(path: Path, crs: str | None, encoding: str | None, repair: bool,
-         division: str | None, stage_table: str | None, progress: bool) -> SurveyResult:
+         division: str | None, stage_table: str | None, progress: bool,
+         report) -> SurveyResult:
     safety.check_readable(path)
     fmt = formats.sniff(path)
+    report("checked", 1)
     with _connecting():
         source = read(path, fmt, encoding, progress)
+    report(f"read {len(source.features)} features", 2)
     version = division_of(division)
     flat = geometry.flatten(source.features)
     if not flat.points:
@@ -179,10 +187,12 @@ def _run(path: Path, crs: str | None, encoding: str | None, repair: bool,
                          division_lon=centre)
     geometry.to_target(flat, choice.crs, choice.swap)
     geometry.put_back(source.features, flat)
+    report(f"reprojected to EPSG:4490 from {choice.label}", 3)
     findings = checks.notes([formats.name_mismatch(path, fmt)], "format")
     findings += source.findings + _crs_notes(choice)
     with transaction.atomic():
         findings += _validate(source, flat, choice, version, repair, stage_table)
+    report("validated and staged", 4)
     return SurveyResult(str(path), source.format, choice.label, choice.source,
                         source.encoding, source.features, sorted(findings, key=_order),
                         stage_table)

@@ -1,0 +1,31 @@
+"""Survey files read in the background (jobs app): the same reader, its stages as progress.
+
+``survey_read`` previews a file the way ``import_survey`` does without --commit; the
+inspections app queues its own kind for uploads that are stored.
+"""
+
+from pathlib import Path
+
+from . import survey
+from .survey.pipeline import STAGES
+
+
+def summary(result, limit: int = 500) -> dict:
+    """What a client needs to decide: format, CRS, encoding, counts and the findings."""
+    return {"format": result.format, "crs": result.crs, "crs_source": result.crs_source,
+            "encoding": result.encoding, "feature_count": len(result.features),
+            "counts": result.counts(),
+            "findings": [f.as_dict() for f in result.findings[:limit]],
+            "findings_shown": min(limit, len(result.findings))}
+
+
+def survey_read(job, progress) -> dict:
+    params = job.params
+    path = Path(params["path"])
+    try:
+        result = survey.run(path, crs=params.get("crs"), encoding=params.get("encoding"),
+                            division=params.get("division"), repair=params.get("repair", False),
+                            report=lambda stage, done: progress(done, len(STAGES), stage))
+        return summary(result)
+    finally:
+        path.unlink(missing_ok=True)

@@ -1,0 +1,43 @@
+"""A background job: what was asked, by whom, how far it has got and what came of it.
+
+The row is the job's public face (GET /api/v1/jobs/{id}); the Celery message only carries
+its id. Progress is written by the worker as it goes, so a client polling sees it move.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class JobState(models.TextChoices):
+    QUEUED = "queued", "排队"
+    RUNNING = "running", "运行中"
+    SUCCEEDED = "succeeded", "完成"
+    FAILED = "failed", "失败"
+
+
+class Job(models.Model):
+    kind = models.CharField(max_length=40)
+    state = models.CharField(max_length=10, choices=JobState.choices, default=JobState.QUEUED)
+    params = models.JSONField(default=dict)
+    done = models.BigIntegerField(default=0)
+    total = models.BigIntegerField(null=True, blank=True)
+    message = models.TextField(blank=True, default="")
+    result = models.JSONField(null=True, blank=True)
+    error = models.TextField(blank=True, default="")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   related_name="jobs")
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["created_by", "-created_at"], name="job_owner_idx")]
+        constraints = [
+            models.CheckConstraint(condition=Q(done__gte=0) & (Q(total__isnull=True)
+                                                               | Q(total__gte=0)),
+                                   name="job_progress_counts"),
+        ]
+
+    def __str__(self):
+        return f"{self.kind} {self.id} ({self.state})"

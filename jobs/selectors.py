@@ -1,0 +1,20 @@
+"""Reads of jobs: a job is seen by whoever queued it (and superusers)."""
+
+from config.errors import NotFound
+
+from .models import Job
+
+
+def job_get(*, user, job_id: int) -> Job:
+    found = Job.objects.filter(id=job_id).first()
+    if found is None or not (user.is_superuser or found.created_by_id == user.id):
+        raise NotFound(f"no job {job_id} of yours")
+    return found
+
+
+def job_out(job: Job) -> dict:
+    percent = round(100 * job.done / job.total, 1) if job.total else None
+    return {"id": job.id, "kind": job.kind, "state": job.state, "done": job.done,
+            "total": job.total, "percent": percent, "message": job.message,
+            "result": job.result, "error": job.error, "created_at": job.created_at,
+            "started_at": job.started_at, "finished_at": job.finished_at}

@@ -1,0 +1,111 @@
+"""Background jobs run on a real Celery worker over the shared Redis, with progress."""
+
+import os
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.models import User
+from django.db import connection
+
+from config.celery import app as celery_app
+from jobs import services
+from jobs.models import Job, JobState
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _database_url() -> str:
+    db = connection.settings_dict
+    auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
+    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+@pytest.fixture(scope="module")
+def worker(django_db_setup):
+    """A worker on a queue of its own, reading this test database."""
+    queue = f"test-{uuid.uuid4().hex[:8]}"
+    env = os.environ | {"DJANGO_SETTINGS_MODULE": "config.settings_test",
+                        "DATABASE_URL": _database_url(), "CELERY_QUEUE": queue}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool", "solo", "-Q", queue,
+         "-l", "warning", "--without-gossip", "--without-mingle", "--without-heartbeat"],
+        cwd=ROOT, env=env)
+    before = celery_app.conf.task_default_queue
+    celery_app.conf.task_default_queue = queue
+    yield proc
+    celery_app.conf.task_default_queue = before
+    proc.terminate()
+    proc.wait(timeout=30)
+
+
+@pytest.fixture
+def committed(django_db_blocker):
+    """Rows the worker can see (committed), removed afterwards."""
+    made = []
+    with django_db_blocker.unblock():
+        yield made
+        Job.objects.filter(id__in=[j.id for j in made if isinstance(j, Job)]).delete()
+        User.objects.filter(id__in=[u.id for u in made if isinstance(u, User)]).delete()
+
+
+def wait_for(job: Job, seconds: float = 90) -> Job:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        job.refresh_from_db()
+        if job.state in (JobState.SUCCEEDED, JobState.FAILED):
+            return job
+        time.sleep(0.2)
+    raise AssertionError(f"job {job.id} still {job.state} after {seconds} s: {job.message}")
+
+
+def csv_file(rows: int) -> Path:
+    folder = ROOT / ".local" / "jobs"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"markers-{uuid.uuid4().hex[:8]}.csv"
+    path.write_text("界桩号,X,Y\n" + "".join(
+        f"钟水{i:04d},{2950000 + i * 3.1:.3f},{35500000 + i * 2.7:.3f}\n" for i in range(rows)),
+        encoding="utf-8")
+    return path
+
+
+def test_it_reads_a_survey_file_in_the_worker_with_its_progress(worker, committed):
+    user = User.objects.create(username=f"jobs-{uuid.uuid4().hex[:6]}")
+    committed.append(user)
+    path = csv_file(2000)
+    job = services.job_create(actor=user, kind="survey_read",
+                              params={"path": str(path), "crs": "EPSG:4523"})
+    committed.append(job)
+    done = wait_for(job)
+    assert done.state == JobState.SUCCEEDED, done.error
+    assert done.result["feature_count"] == 2000
+    assert done.result["crs"] == "EPSG:4523"
+    assert (done.done, done.total) == (4, 4)
+    assert done.message == "validated and staged"
+    assert not path.exists()
+
+
+def test_it_fails_a_job_with_the_readers_reason(worker, committed):
+    user = User.objects.create(username=f"jobs-{uuid.uuid4().hex[:6]}")
+    committed.append(user)
+    path = csv_file(0)
+    job = services.job_create(actor=user, kind="survey_read", params={"path": str(path)})
+    committed.append(job)
+    done = wait_for(job)
+    assert done.state == JobState.FAILED
+    assert "no rows under the header" in done.error
+
+
+def test_it_shows_a_job_only_to_whoever_queued_it(client, db):
+    owner = User.objects.create(username="owner")
+    other = User.objects.create(username="other")
+    job = Job.objects.create(kind="survey_read", params={}, created_by=owner, done=1, total=4)
+    client.force_login(owner)
+    mine = client.get(f"/api/v1/jobs/{job.id}")
+    assert mine.status_code == 200
+    assert mine.json()["percent"] == 25.0
+    client.force_login(other)
+    assert client.get(f"/api/v1/jobs/{job.id}").status_code == 404
