@@ -91,3 +91,42 @@ def _empty_cache():
     if keys:
         client.delete(*keys)
     yield
+
+
+@pytest.fixture(scope="session")
+def app_role_granted(django_db_setup, django_db_blocker):
+    """The app's role exists and has its grants on the test database (ops.roles)."""
+    from django.conf import settings
+    from django.db import connection
+    from psycopg2 import sql
+
+    from ops import roles
+
+    with django_db_blocker.unblock(), connection.cursor() as cur:
+        if not roles.role_exists(cur, settings.DATABASE_APP_ROLE):
+            cur.execute(sql.SQL("CREATE ROLE {} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE")
+                        .format(sql.Identifier(settings.DATABASE_APP_ROLE)))
+        cur.execute(sql.SQL("GRANT CONNECT, TEMPORARY ON DATABASE {} TO {}").format(
+            sql.Identifier(connection.settings_dict["NAME"]),
+            sql.Identifier(settings.DATABASE_APP_ROLE)))
+        return roles.apply_grants()
+
+
+@pytest.fixture(autouse=True)
+def _as_app_role(request):
+    """With TEST_AS_APP_ROLE=1, every database test runs as the app's role (SET LOCAL ROLE
+    inside the test's transaction): a service needing more than the app may do fails."""
+    wants_db = "db" in request.fixturenames or request.node.get_closest_marker("django_db")
+    if not os.environ.get("TEST_AS_APP_ROLE") or not wants_db \
+            or "transactional_db" in request.fixturenames \
+            or request.node.get_closest_marker("as_owner"):
+        yield
+        return
+    from django.conf import settings
+    from django.db import connection
+
+    request.getfixturevalue("app_role_granted")
+    request.getfixturevalue("db")
+    with connection.cursor() as cur:
+        cur.execute(f'SET LOCAL ROLE "{settings.DATABASE_APP_ROLE}"')
+    yield

@@ -40,6 +40,7 @@ def restored_name():
     drop_database(name)
 
 
+@pytest.mark.as_owner
 def test_it_restores_a_dump_with_the_same_rows_triggers_and_grants(
         divisions_db, restored_name, tmp_path, db):
     dump = tmp_path / "registry.dump"

@@ -10,22 +10,12 @@ from django.conf import settings
 from django.db import connection
 from psycopg2 import errors, sql
 
-from ops import roles
-
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.fixture(scope="module")
-def granted(django_db_setup, django_db_blocker):
-    """The app role exists (scripts/ensure_db.sh makes it) and has its grants here."""
-    with django_db_blocker.unblock(), connection.cursor() as cur:
-        if not roles.role_exists(cur, settings.DATABASE_APP_ROLE):
-            cur.execute(sql.SQL("CREATE ROLE {} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE")
-                        .format(sql.Identifier(settings.DATABASE_APP_ROLE)))
-        cur.execute(sql.SQL("GRANT CONNECT, TEMPORARY ON DATABASE {} TO {}").format(
-            sql.Identifier(connection.settings_dict["NAME"]),
-            sql.Identifier(settings.DATABASE_APP_ROLE)))
-        return roles.apply_grants()
+@pytest.fixture
+def granted(app_role_granted):
+    return app_role_granted
 
 
 @pytest.fixture
@@ -106,6 +96,7 @@ def test_it_closes_the_state_in_force_when_the_app_appends_the_next(app):
         assert cur.fetchall() == [("2010-05-01", "2021-06-01"), ("2021-06-01", None)]
 
 
+@pytest.mark.as_owner
 def test_it_refuses_even_the_owner_an_edit_of_a_state(db):
     with connection.cursor() as cur:
         cur.execute("INSERT INTO boundaries_boundarymarker (number, type, created_at) "
