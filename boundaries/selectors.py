@@ -184,14 +184,14 @@ def geometry_geojson(version: DivisionVersion, simplify_m: float | None, srid: i
 
 # Border lines (boundaries.lines derives them; the sides are divisions by code and level).
 
-def linesis_in_force(as_of: date) -> QuerySet:
+def lines_in_force(as_of: date) -> QuerySet:
     return BoundaryLine.objects.filter(in_force(as_of))
 
 
 def lines_list(version: DivisionVersion | None, level: int | None,
                as_of: date | None) -> QuerySet:
     """The lines in force on ``as_of`` (today), of one division's sides and/or one level."""
-    qs = linesis_in_force(as_of or today())
+    qs = lines_in_force(as_of or today())
     if version is not None:
         qs = qs.filter(Q(left_code=version.code) | Q(right_code=version.code),
                        level=version.level)
