@@ -46,7 +46,8 @@ def free_port(preferred: int = 8765) -> int:
 
 
 def start_server(port: int, **extra_env: str) -> subprocess.Popen:
-    """gunicorn in its own process group, so stopping it stops both workers."""
+    """gunicorn in its own process group, so stopping it stops both workers; BENCH=1
+    mounts the baselines /api/v1/ping and /api/v1/sql1."""
     gunicorn = ROOT / ".venv" / "bin" / "gunicorn"
     if not gunicorn.exists():
         raise Skipped("gunicorn is not in the venv")
@@ -54,7 +55,7 @@ def start_server(port: int, **extra_env: str) -> subprocess.Popen:
     proc = subprocess.Popen(
         [str(gunicorn), "config.wsgi:application", "--workers", "2", "--bind",
          f"127.0.0.1:{port}", "--timeout", "120"],
-        cwd=ROOT, env=env(**extra_env), stdout=log, stderr=subprocess.STDOUT,
+        cwd=ROOT, env=env(BENCH="1", **extra_env), stdout=log, stderr=subprocess.STDOUT,
         start_new_session=True)
     _servers.append(proc)
     deadline = time.monotonic() + 60

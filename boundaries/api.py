@@ -1,17 +1,16 @@
 """Public division API: lookups by code, hierarchy, geometry, history, search, reverse."""
 
-import hashlib
 import json
 from datetime import date
 
-from django.conf import settings
-from django.core.cache import cache
 from django.db import connection
 from django.http import Http404, HttpResponse
 from ninja import Query, Router, Schema
 from pydantic import Field
 
 from config.errors import BadRequest
+from config.paging import PageIn, paginate
+from config.responses import cached_json, json_response
 
 from . import documents, search, selectors
 from .models import (
@@ -26,9 +25,10 @@ from .schemas import (
     BoundaryLineFeatureOut,
     BoundaryLinePageOut,
     CrosswalkOut,
+    DivisionFeatureOut,
     DivisionOut,
     DivisionPageOut,
-    GeoJSONFeatureOut,
+    LevelParam,
     LineageOut,
     MarkerListOut,
     NeighboursOut,
@@ -38,24 +38,12 @@ from .schemas import (
 from .temporal import reference_date, today
 
 router = Router(tags=["divisions"])
-
-MAX_OFFSET = 10_000_000
-LEVEL_NAMES = {label: value for value, label in Level.choices}
+# Benchmark baselines (/ping, /sql1): config.api mounts them only when settings.BENCH.
+bench_router = Router(tags=["bench"])
 
 
 class AsOf(Schema):
     as_of: date | None = Field(None, description="YYYY-MM-DD: answer as the registry stood then")
-
-
-class Page(Schema):
-    limit: int = Field(100, ge=1, le=1000)
-    # Bounded: an offset past any table must not reach PostgreSQL's bigint range.
-    offset: int = Field(0, ge=0, le=MAX_OFFSET)
-
-
-def json_response(document: str) -> HttpResponse:
-    """A JSON document PostgreSQL rendered (boundaries.documents), sent as it is."""
-    return HttpResponse(document.encode(), content_type="application/json; charset=utf-8")
 
 
 def ref(v: DivisionVersion) -> dict:
@@ -78,7 +66,7 @@ def event_out(e) -> dict:
 
 
 @router.get("/divisions/crosswalk", response=list[CrosswalkOut])
-def division_crosswalk(request, page: Query[Page]):
+def division_crosswalk(request, page: Query[PageIn]):
     """Retired codes and the current divisions they became (from the change events)."""
     _, rows = selectors.crosswalk(page.limit, page.offset)
     return [
@@ -105,7 +93,7 @@ def division_detail(request, code: str, when: Query[AsOf]):
     }
 
 
-class ChildrenFilter(AsOf, Page):
+class ChildrenFilter(AsOf, PageIn):
     kind: str | None = Field(None, description="only children of this kind, e.g. 街道")
 
 
@@ -113,9 +101,7 @@ class ChildrenFilter(AsOf, Page):
 def division_children(request, code: str, filters: Query[ChildrenFilter]):
     v = selectors.division_get(code, filters.as_of)
     qs = selectors.children(v, filters.as_of, filters.kind)
-    items = qs[filters.offset: filters.offset + filters.limit]
-    return {"count": qs.count(), "limit": filters.limit, "offset": filters.offset,
-            "items": [ref(c) for c in items]}
+    return paginate(qs, filters.limit, filters.offset, lambda rows: map(ref, rows))
 
 
 class GeometryParams(AsOf):
@@ -123,7 +109,7 @@ class GeometryParams(AsOf):
     srid: int = Field(4490, ge=1, description="output SRID (default 4490, CGCS2000)")
 
 
-@router.get("/divisions/{code}/geometry", response=GeoJSONFeatureOut)
+@router.get("/divisions/{code}/geometry", response=DivisionFeatureOut)
 def division_geometry(request, code: str, params: Query[GeometryParams]):
     v = selectors.division_get(code, params.as_of)
     geometry = selectors.geometry_geojson(v, params.simplify, params.srid)
@@ -165,7 +151,7 @@ def division_neighbours(request, code: str, when: Query[AsOf]):
 
 class SearchParams(AsOf):
     q: str = Field(..., min_length=1, max_length=50)
-    level: str | None = Field(None, description="province|prefecture|county|township|village")
+    level: LevelParam | None = Field(None, description="only divisions of this level")
     parent: str | None = Field(None, description="code of an ancestor to search under")
     limit: int = Field(20, ge=1, le=100)
 
@@ -173,23 +159,13 @@ class SearchParams(AsOf):
 @router.get("/divisions", response=SearchOut)
 def division_search(request, params: Query[SearchParams]):
     """Exact, prefix and fuzzy; traditional characters; pinyin and initials."""
-    level = None
-    if params.level is not None:
-        if params.level not in LEVEL_NAMES:
-            raise BadRequest(f"level {params.level!r}: expected one of {', '.join(LEVEL_NAMES)}")
-        level = LEVEL_NAMES[params.level]
+    level = int(params.level) if params.level is not None else None
     parent = selectors.parse_code(params.parent) if params.parent else None
     as_of = params.as_of or today()
-    key = "search:" + hashlib.sha256(
-        repr((params.q, level, parent, as_of, params.limit)).encode()).hexdigest()
-    body = cache.get(key)
-    if body is None:
-        found = search.search_divisions(params.q, level=level, parent=parent, as_of=as_of,
-                                        limit=params.limit)
-        body = SearchOut.model_validate(found).model_dump_json()
-        if settings.SEARCH_CACHE_SECONDS:
-            cache.set(key, body, settings.SEARCH_CACHE_SECONDS)
-    return json_response(body)
+    return cached_json(
+        "search", (params.q, level, parent, as_of, params.limit), SearchOut,
+        lambda: search.search_divisions(params.q, level=level, parent=parent, as_of=as_of,
+                                        limit=params.limit))
 
 
 class ReverseParams(AsOf):
@@ -211,13 +187,13 @@ def reverse_geocode(request, params: Query[ReverseParams]):
     return json_response(f'{head[:-1]}, "divisions": {found}}}')
 
 
-@router.get("/ping", include_in_schema=False)
+@bench_router.get("/ping", include_in_schema=False)
 def ping(request):
     """Bench baseline: no database."""
     return HttpResponse(b'{"ok":true}', content_type="application/json")
 
 
-@router.get("/sql1", include_in_schema=False)
+@bench_router.get("/sql1", include_in_schema=False)
 def sql1(request):
     """Bench baseline: one trivial query through Django."""
     with connection.cursor() as cur:
@@ -229,17 +205,9 @@ def sql1(request):
 
 # Border lines and their markers (boundaries.lines derives them from the polygons).
 
-class LineFilter(AsOf, Page):
+class LineFilter(AsOf, PageIn):
     division: str | None = Field(None, description="code of a division: the lines on its border")
-    level: str | None = Field(None, description="province|prefecture|county|township")
-
-
-def _level_arg(raw: str | None) -> int | None:
-    if raw is None:
-        return None
-    if raw not in LEVEL_NAMES:
-        raise BadRequest(f"level {raw!r}: expected one of {', '.join(LEVEL_NAMES)}")
-    return LEVEL_NAMES[raw]
+    level: LevelParam | None = Field(None, description="only lines of this level")
 
 
 def _side(code: str, level: int, sides: dict) -> dict:
@@ -276,13 +244,14 @@ def marker_out(marker: BoundaryMarker) -> dict:
 @router.get("/boundaries", response=BoundaryLinePageOut, tags=["boundaries"])
 def boundary_list(request, filters: Query[LineFilter]):
     """Border lines in force on `as_of` (today): of a division's border, of a level, or all."""
-    level = _level_arg(filters.level)
     version = selectors.division_get(filters.division, filters.as_of) if filters.division else None
-    qs = selectors.lines_list(version, level, filters.as_of)
-    page = list(qs[filters.offset: filters.offset + filters.limit])
-    sides = selectors.line_sides(page, filters.as_of or today())
-    return {"count": qs.count(), "limit": filters.limit, "offset": filters.offset,
-            "items": [line_out(line, sides) for line in page]}
+    qs = selectors.lines_list(version, filters.level, filters.as_of)
+
+    def items(page: list) -> list:
+        sides = selectors.line_sides(page, filters.as_of or today())
+        return [line_out(line, sides) for line in page]
+
+    return paginate(qs, filters.limit, filters.offset, items)
 
 
 @router.get("/boundaries/{line_id}", response=BoundaryLineFeatureOut, tags=["boundaries"])

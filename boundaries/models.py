@@ -27,6 +27,20 @@ class Level(models.IntegerChoices):
     TOWNSHIP = 4, "township"
     VILLAGE = 5, "village"
 
+    @classmethod
+    def parse(cls, raw: "str | int", within: "tuple[Level, ...] | None" = None) -> "Level":
+        """The level named (any case) or numbered by ``raw``, one of ``within`` (all levels).
+
+        The one reading of a level for the API, the commands and the loaders; ValueError
+        names the accepted names.
+        """
+        accepted = within or tuple(cls)
+        text = str(raw).lower()
+        for level in accepted:
+            if text in (level.label, str(level.value)):
+                return level
+        raise ValueError(f"expected one of {', '.join(lv.label for lv in accepted)}")
+
 
 class DateRange(Func):
     function = "DATERANGE"

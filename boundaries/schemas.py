@@ -1,7 +1,34 @@
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 
 from ninja import Schema
+from pydantic import PlainValidator, WithJsonSchema
+from pydantic_core import PydanticCustomError
+
+from config.paging import PageOut
+
+from .models import Level
+
+
+def level_param(*levels: Level) -> Any:
+    """The type of a ``level`` query parameter: a Level read by Level.parse (a name in any
+    case, or a number) among ``levels`` (default all); anything else is a 400 naming them."""
+    accepted = levels or tuple(Level)
+
+    def parse(raw: object) -> Level:
+        try:
+            return Level.parse(raw, accepted)
+        except ValueError as exc:
+            raise PydanticCustomError("level", f"{exc}, not {raw!r}") from None
+
+    names = [level.label for level in accepted]
+    return Annotated[Level, PlainValidator(parse),
+                     WithJsonSchema({"type": "string", "enum": names})]
+
+
+LevelParam = level_param()
+# Villages are points: border lines are of the four levels above them.
+LineLevelParam = level_param(Level.PROVINCE, Level.PREFECTURE, Level.COUNTY, Level.TOWNSHIP)
 
 
 class DivisionRefOut(Schema):
@@ -12,39 +39,24 @@ class DivisionRefOut(Schema):
     kind: str
 
 
-class DivisionOut(Schema):
-    code: str
-    short_code: str
-    name: str
-    place_name: str
-    level: str
-    kind: str
-    parent_code: str | None
-    ancestors: list[DivisionRefOut]
+class DivisionPageOut(PageOut[DivisionRefOut]):
+    pass
+
+
+class DivisionVersionOut(DivisionRefOut):
     valid_from: date | None
     valid_to: date | None
+
+
+class DivisionOut(DivisionVersionOut):
+    place_name: str
+    parent_code: str | None
+    ancestors: list[DivisionRefOut]
     area_km2: float | None
     population: int | None
     has_geometry: bool
     geometry_source: str
     seat: dict[str, Any] | None
-
-
-class DivisionPageOut(Schema):
-    count: int
-    limit: int
-    offset: int
-    items: list[DivisionRefOut]
-
-
-class DivisionVersionOut(Schema):
-    code: str
-    short_code: str
-    name: str
-    level: str
-    kind: str
-    valid_from: date | None
-    valid_to: date | None
 
 
 class DivisionEventOut(Schema):
@@ -68,12 +80,7 @@ class LineageOut(Schema):
     successors: list[DivisionVersionOut]
 
 
-class NeighbourOut(Schema):
-    code: str
-    short_code: str
-    name: str
-    level: str
-    kind: str
+class NeighbourOut(DivisionRefOut):
     shared_length_km: float
 
 
@@ -82,21 +89,20 @@ class NeighboursOut(Schema):
     items: list[NeighbourOut]
 
 
-class GeoJSONFeatureOut(Schema):
+class DivisionPropertiesOut(DivisionVersionOut):
+    area_km2: float | None
+    geometry_source: str
+    srid: int
+
+
+class DivisionFeatureOut(Schema):
     type: str = "Feature"
     id: str
     geometry: dict[str, Any] | None
-    properties: dict[str, Any]
+    properties: DivisionPropertiesOut
 
 
-class SearchHitOut(Schema):
-    code: str
-    short_code: str
-    name: str
-    level: str
-    kind: str
-    valid_from: date | None
-    valid_to: date | None
+class SearchHitOut(DivisionVersionOut):
     current: bool
     match: str
     parent_name: str | None
@@ -147,11 +153,8 @@ class BoundaryLineOut(Schema):
     valid_to: date | None
 
 
-class BoundaryLinePageOut(Schema):
-    count: int
-    limit: int
-    offset: int
-    items: list[BoundaryLineOut]
+class BoundaryLinePageOut(PageOut[BoundaryLineOut]):
+    pass
 
 
 class MarkerStateOut(Schema):
@@ -180,8 +183,26 @@ class MarkerListOut(Schema):
     items: list[MarkerOut]
 
 
+class LineInspectionOut(Schema):
+    """A joint inspection of the line (any of its versions), latest round first."""
+
+    id: int
+    line_id: int
+    round: int
+    year: int
+    state: str
+    due_date: date
+    completed_on: date | None
+
+
+class BoundaryLinePropertiesOut(BoundaryLineOut):
+    geometry_source: str
+    markers: list[MarkerOut]
+    inspections: list[LineInspectionOut]
+
+
 class BoundaryLineFeatureOut(Schema):
     type: str = "Feature"
     id: int
     geometry: dict[str, Any]
-    properties: dict[str, Any]
+    properties: BoundaryLinePropertiesOut

@@ -1,5 +1,6 @@
 """The one NinjaAPI: every app's router is mounted here under /api/v1."""
 
+from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
@@ -8,6 +9,7 @@ from ninja import NinjaAPI
 from ninja.errors import ValidationError
 from ninja.renderers import JSONRenderer
 
+from boundaries.api import bench_router
 from boundaries.api import router as boundaries_router
 from gazetteer.api import router as gazetteer_router
 from importers.errors import ImporterError
@@ -101,3 +103,12 @@ api.add_router("/v1/", boundaries_router)
 api.add_router("/v1/", gazetteer_router)
 api.add_router("/v1/", proposals_router)
 api.add_router("/v1/", jobs_router)
+
+
+def mount_bench(target: NinjaAPI, *, enabled: bool) -> None:
+    """The benchmark baselines /v1/ping and /v1/sql1, only for a server the bench runs."""
+    if enabled:
+        target.add_router("/v1/", bench_router)
+
+
+mount_bench(api, enabled=settings.BENCH)

@@ -174,6 +174,9 @@ LEAFLET_CONFIG = {
     "DEFAULT_ZOOM": 7,
 }
 
+# The benchmark baselines /api/v1/ping and /api/v1/sql1 exist only with BENCH=1 (bench/).
+BENCH = os.environ.get("BENCH", "0") == "1"
+
 # Public GET responses may be cached this long by clients and proxies.
 API_CACHE_SECONDS = int(os.environ.get("API_CACHE_SECONDS", "300"))
 # Search answers are kept as long as clients and proxies may keep them (Cache-Control

@@ -1,12 +1,9 @@
 """Public place-name API: search, records, history, signs, and the statutory pre-check."""
 
-import hashlib
 import json
 from datetime import date, datetime
 from urllib.parse import urlencode
 
-from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpResponse
 from ninja import Query, Router, Schema
 from pydantic import Field
@@ -14,6 +11,8 @@ from pydantic import Field
 from boundaries.names import normalize
 from boundaries.temporal import today
 from config.errors import BadRequest
+from config.paging import page_in, paginate
+from config.responses import cached_json
 
 from . import checks, export, feed, search, selectors
 from .models import PlaceClass, VariantKind
@@ -89,26 +88,17 @@ def place_export(request, params: Query[ExportParams]):
     return response
 
 
-class PlaceSearchParams(PlaceFilterParams):
+class PlaceSearchParams(PlaceFilterParams, page_in(limit=20, max_limit=100, max_offset=10_000)):
     q: str | None = Field(None, min_length=1, max_length=50,
                           description="name, traditional form, pinyin or initials")
-    limit: int = Field(20, ge=1, le=100)
-    offset: int = Field(0, ge=0, le=10_000)
 
 
 @router.get("/places", response=PlaceSearchOut)
 def place_search(request, params: Query[PlaceSearchParams]):
     """Standard names (unless ``status`` says otherwise); variants and former names match too."""
-    # Answers are kept as long as clients and proxies may keep them (Cache-Control), as
-    # for division search; the date is in the key because "in force" means today.
-    key = "places:" + hashlib.sha256(repr(
-        (sorted(params.dict(by_alias=True).items()), today())).encode()).hexdigest()
-    body = cache.get(key)
-    if body is None:
-        body = PlaceSearchOut.model_validate(_place_search(params)).model_dump_json()
-        if settings.SEARCH_CACHE_SECONDS:
-            cache.set(key, body, settings.SEARCH_CACHE_SECONDS)
-    return HttpResponse(body.encode(), content_type="application/json; charset=utf-8")
+    # the date is in the key because "in force" means today
+    return cached_json("places", (sorted(params.dict(by_alias=True).items()), today()),
+                       PlaceSearchOut, lambda: _place_search(params))
 
 
 def _place_search(params: PlaceSearchParams) -> dict:
@@ -179,11 +169,9 @@ def place_signs(request, place_id: int):
             "items": [sign_out(s) for s in selectors.place_signs(p)]}
 
 
-class SignParams(Schema):
+class SignParams(page_in(max_offset=1_000_000)):
     flag: str = Field(..., description="former_name: signs to replace after a renaming; "
                       "mismatch: text or romanization differs from the approved name")
-    limit: int = Field(100, ge=1, le=1000)
-    offset: int = Field(0, ge=0, le=1_000_000)
 
 
 @router.get("/signs", response=SignPageOut)
@@ -193,10 +181,8 @@ def sign_list(request, params: Query[SignParams]):
                 "mismatch": selectors.signs_mismatched}
     if params.flag not in listings:
         raise BadRequest(f"flag {params.flag!r}: expected one of {', '.join(listings)}")
-    qs = listings[params.flag]()
-    page = qs[params.offset: params.offset + params.limit]
-    return {"count": qs.count(), "limit": params.limit, "offset": params.offset,
-            "items": [sign_out(s) for s in page]}
+    return paginate(listings[params.flag](), params.limit, params.offset,
+                    lambda rows: map(sign_out, rows))
 
 
 @router.post("/names/check", response=NameCheckOut)

@@ -4,6 +4,8 @@ from typing import Annotated, Any
 from ninja import Schema
 from pydantic import AfterValidator, ConfigDict, Field
 
+from config.paging import PageOut
+
 
 def _no_control(text: str) -> str:
     # PostgreSQL cannot hold NUL in text; no name or note needs control characters.
@@ -15,10 +17,13 @@ def _no_control(text: str) -> str:
 Text = Annotated[str, AfterValidator(_no_control)]
 
 
-class PlaceClassOut(Schema):
+class PlaceClassRefOut(Schema):
     code: str
     slug: str
     name: str
+
+
+class PlaceClassOut(PlaceClassRefOut):
     group: str
     generics: list[str]
     max_length: int
@@ -26,9 +31,8 @@ class PlaceClassOut(Schema):
     division_level: int | None
 
 
-class PlaceClassRefOut(Schema):
-    code: str
-    slug: str
+class PlaceRefOut(Schema):
+    id: int
     name: str
 
 
@@ -53,9 +57,7 @@ class PlaceHeritageOut(Schema):
     listed_on: date | None
 
 
-class PlaceOut(Schema):
-    id: int
-    name: str
+class PlaceOut(PlaceRefOut):
     name_on_date: str | None = Field(None, description="the name borne on as_of, if asked")
     specific: str
     generic: str
@@ -74,9 +76,7 @@ class PlaceOut(Schema):
     variants: list[PlaceVariantOut]
 
 
-class PlaceHitOut(Schema):
-    id: int
-    name: str
+class PlaceHitOut(PlaceRefOut):
     romanization: str
     place_class: str
     class_name: str
@@ -113,9 +113,7 @@ class NamingEventOut(Schema):
     recorded_at: datetime
 
 
-class PlaceHistoryOut(Schema):
-    id: int
-    name: str
+class PlaceHistoryOut(PlaceRefOut):
     history: str
     events: list[NamingEventOut]
     former_names: list[PlaceVariantOut]
@@ -135,17 +133,12 @@ class SignOut(Schema):
     mismatch: bool
 
 
-class PlaceSignsOut(Schema):
-    id: int
-    name: str
+class PlaceSignsOut(PlaceRefOut):
     items: list[SignOut]
 
 
-class SignPageOut(Schema):
-    count: int
-    limit: int
-    offset: int
-    items: list[SignOut]
+class SignPageOut(PageOut[SignOut]):
+    pass
 
 
 class NameCheckIn(Schema):

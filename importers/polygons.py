@@ -34,7 +34,6 @@ from .errors import ConflictError, ImporterError, SourceError
 from .pgcopy import binary_rows
 from .polygon_wkb import to_wkb
 
-LEVELS = {label: value for value, label in Level.choices}
 TARGET_SRID = 4490
 # Geographic WGS 84 and CGCS2000 differ by less than a metre; PROJ itself only
 # knows a ballpark (null) transformation between them, so none is applied.
@@ -427,11 +426,10 @@ def write(report: Report, geometry_source: str, replace: bool) -> None:
 
 
 def level_value(level: str | int) -> int:
-    if isinstance(level, int) and level in SHORT_LENGTHS:
-        return level
-    if str(level).lower() in LEVELS:
-        return LEVELS[str(level).lower()]
-    raise ImporterError(f"unknown level {level!r}: expected one of {', '.join(LEVELS)}")
+    try:
+        return int(Level.parse(level))
+    except ValueError as exc:
+        raise ImporterError(f"unknown level {level!r}: {exc}") from None
 
 
 def stage(collection, to_target: str, params: list, progress: bool) -> list[tuple]:

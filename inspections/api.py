@@ -10,7 +10,9 @@ from ninja import File, Form, Query, Router, Schema
 from ninja.files import UploadedFile
 from pydantic import Field
 
+from boundaries.schemas import LineLevelParam
 from config.errors import BadRequest
+from config.paging import page_in, paginate
 from proposals.auth import AUTH
 
 from . import report, selectors, services
@@ -33,7 +35,6 @@ router = Router(tags=["inspections"], auth=AUTH)
 
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
 SAFE_NAME = re.compile(r"[^\w.\-]+")
-LEVELS = {"province": 1, "prefecture": 2, "county": 3, "township": 4}
 
 
 
@@ -88,12 +89,10 @@ def inspection_create(request, payload: InspectionIn):
     return 201, detail(request.auth, i.id)
 
 
-class InspectionFilter(Schema):
+class InspectionFilter(page_in(limit=50, max_limit=500)):
     line: int | None = Field(None, description="a line version's id")
     state: str | None = Field(None, description="one of the workflow states")
     overdue: bool | None = Field(None, description="open and past its due date")
-    limit: int = Field(50, ge=1, le=500)
-    offset: int = Field(0, ge=0)
 
 
 @router.get("/inspections", response=InspectionPageOut)
@@ -102,9 +101,7 @@ def inspection_list(request, response: HttpResponse, filters: Query[InspectionFi
         raise BadRequest(f"state {filters.state!r}: expected one of {', '.join(State.values)}")
     qs = selectors.inspections(filters.line, filters.state, filters.overdue)
     _private(response)
-    return {"count": qs.count(), "limit": filters.limit, "offset": filters.offset,
-            "items": [inspection_out(i) for i in qs[filters.offset:
-                                                    filters.offset + filters.limit]]}
+    return paginate(qs, filters.limit, filters.offset, lambda rows: map(inspection_out, rows))
 
 
 @router.get("/inspections/{inspection_id}", response=InspectionDetailOut)
@@ -222,18 +219,14 @@ def hazard_status(request, hazard_id: int, payload: HazardStatusIn):
     return report.hazard_out(selectors.hazard_get(hazard_id))
 
 
-class OverdueFilter(Schema):
-    level: str | None = Field(None, description="province|prefecture|county|township")
-    limit: int = Field(50, ge=1, le=500)
-    offset: int = Field(0, ge=0)
+class OverdueFilter(page_in(limit=50, max_limit=500)):
+    level: LineLevelParam | None = Field(None, description="only lines of this level")
 
 
 @router.get("/boundaries/overdue", response=OverduePageOut, tags=["boundaries"])
 def boundaries_overdue(request, response: HttpResponse, filters: Query[OverdueFilter]):
     """Lines in force not inspected for more than five years, or never, oldest due first."""
-    if filters.level is not None and filters.level not in LEVELS:
-        raise BadRequest(f"level {filters.level!r}: expected one of {', '.join(LEVELS)}")
-    count, items = selectors.overdue_lines(level=LEVELS.get(filters.level or ""),
-                                           limit=filters.limit, offset=filters.offset)
+    level = int(filters.level) if filters.level is not None else None
+    page = selectors.overdue_lines(level=level, limit=filters.limit, offset=filters.offset)
     _private(response)
-    return {"count": count, "limit": filters.limit, "offset": filters.offset, "items": items}
+    return paginate(page, filters.limit, filters.offset)

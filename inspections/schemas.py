@@ -4,6 +4,8 @@ from typing import Any
 from ninja import Schema
 from pydantic import Field
 
+from config.paging import PageOut
+
 
 class InspectionIn(Schema):
     line_id: int = Field(..., description="the border line version in force")
@@ -127,11 +129,8 @@ class InspectionDetailOut(InspectionOut):
     actions: list[str]
 
 
-class InspectionPageOut(Schema):
-    count: int
-    limit: int
-    offset: int
-    items: list[InspectionOut]
+class InspectionPageOut(PageOut[InspectionOut]):
+    pass
 
 
 class InspectionReportOut(InspectionOut):
@@ -164,8 +163,5 @@ class OverdueLineOut(Schema):
     open_inspection: dict[str, Any] | None
 
 
-class OverduePageOut(Schema):
-    count: int
-    limit: int
-    offset: int
-    items: list[OverdueLineOut]
+class OverduePageOut(PageOut[OverdueLineOut]):
+    pass

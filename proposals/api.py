@@ -1,18 +1,18 @@
 """Naming proposals and the committee workflow (authenticated: session or bearer token)."""
 
 import json
-from datetime import date
 
 from django.contrib.gis.gdal import GDALException
 from django.contrib.gis.geos import GEOSException, GEOSGeometry
 from django.http import HttpResponse
-from ninja import Query, Router, Schema
+from ninja import Query, Router
 from pydantic import Field
 
 from boundaries.search import parent_prefix
 from boundaries.selectors import parse_code
 from boundaries.temporal import today
 from config.errors import BadRequest
+from config.paging import page_in, paginate
 
 from . import selectors, services
 from .auth import AUTH, token_create, token_revoke
@@ -21,6 +21,7 @@ from .schemas import (
     ApiTokenCreatedOut,
     ApiTokenIn,
     ApiTokenOut,
+    ConsultationOut,
     ProposalActionIn,
     ProposalDetailOut,
     ProposalIn,
@@ -86,12 +87,10 @@ def proposal_create(request, payload: ProposalIn):
     return 201, detail(request.auth, selectors.proposal_get(request.auth, p.id))
 
 
-class ProposalFilter(Schema):
+class ProposalFilter(page_in(limit=50, max_limit=500, max_offset=1_000_000)):
     state: str | None = Field(None, description="one of the workflow states")
     kind: str | None = None
     division: str | None = Field(None, description="code of a division: proposals under it")
-    limit: int = Field(50, ge=1, le=500)
-    offset: int = Field(0, ge=0, le=1_000_000)
 
 
 @router.get("/proposals", response=ProposalPageOut)
@@ -109,9 +108,7 @@ def proposal_list(request, response: HttpResponse, filters: Query[ProposalFilter
     if filters.division:
         prefix, _ = parent_prefix(*parse_code(filters.division))
         qs = qs.filter(division_code__startswith=prefix)
-    page = qs[filters.offset: filters.offset + filters.limit]
-    return {"count": qs.count(), "limit": filters.limit, "offset": filters.offset,
-            "items": [summary(p) for p in page]}
+    return paginate(qs, filters.limit, filters.offset, lambda rows: map(summary, rows))
 
 
 @router.get("/proposals/{proposal_id}", response=ProposalDetailOut)
@@ -128,19 +125,6 @@ def proposal_action(request, proposal_id: int, action: str, payload: ProposalAct
     services.proposal_act(proposal_id=proposal_id, actor=request.auth, action=action,
           data=services.ActionIn(**payload.dict()))
     return detail(request.auth, selectors.proposal_get(request.auth, proposal_id))
-
-
-class ConsultationOut(Schema):
-    id: int
-    kind: str
-    name: str
-    place_class: str
-    division_code: str
-    place_id: int | None
-    meaning: str
-    reason: str
-    consultation_start: date
-    consultation_end: date
 
 
 @router.get("/consultations", response=list[ConsultationOut], auth=None)

@@ -4,6 +4,7 @@ from typing import Any
 from ninja import Schema
 from pydantic import ConfigDict, Field
 
+from config.paging import PageOut
 from gazetteer.schemas import NameFindingOut, Text
 
 
@@ -93,11 +94,23 @@ class ProposalDetailOut(ProposalOut):
     actions: list[str] = Field(description="what the caller may do next")
 
 
-class ProposalPageOut(Schema):
-    count: int
-    limit: int
-    offset: int
-    items: list[ProposalOut]
+class ProposalPageOut(PageOut[ProposalOut]):
+    pass
+
+
+class ConsultationOut(Schema):
+    """A proposal open for public comment (征求意见)."""
+
+    id: int
+    kind: str
+    name: str
+    place_class: str
+    division_code: str
+    place_id: int | None
+    meaning: str
+    reason: str
+    consultation_start: date
+    consultation_end: date
 
 
 class ApiTokenIn(Schema):

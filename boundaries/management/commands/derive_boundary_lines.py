@@ -7,15 +7,9 @@ from boundaries import lines
 from boundaries.models import Level
 from config.errors import BadRequest
 
-LEVELS = {label: value for value, label in Level.choices}
-
 
 def level_arg(raw: str) -> int:
-    if raw in LEVELS:
-        return LEVELS[raw]
-    if raw.isdigit() and int(raw) in Level.values:
-        return int(raw)
-    raise ValueError(raw)
+    return int(Level.parse(raw))
 
 
 class Command(BaseCommand):

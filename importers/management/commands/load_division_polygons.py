@@ -2,6 +2,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
+from boundaries.models import Level
 from importers import polygons
 from importers.errors import ImporterError
 
@@ -22,7 +23,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("file")
-        parser.add_argument("--level", required=True, choices=list(polygons.LEVELS))
+        parser.add_argument("--level", required=True, choices=Level.labels)
         parser.add_argument("--code-property", help="property with the division code "
                             "(default: detected from the values)")
         parser.add_argument("--name-property", help="property with the name (default: name)")

@@ -1,0 +1,31 @@
+"""JSON responses an endpoint renders itself: documents PostgreSQL wrote, cached answers."""
+
+import hashlib
+from collections.abc import Callable
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpResponse
+from ninja import Schema
+
+
+def json_response(document: str) -> HttpResponse:
+    """A JSON document rendered elsewhere (PostgreSQL, the cache), sent as it is."""
+    return HttpResponse(document.encode(), content_type="application/json; charset=utf-8")
+
+
+def cached_json(namespace: str, key: object, schema: type[Schema],
+                answer: Callable[[], object]) -> HttpResponse:
+    """``answer()`` validated by ``schema``, kept under ``key`` for SEARCH_CACHE_SECONDS.
+
+    Search answers are kept as long as clients and proxies may keep them (Cache-Control):
+    planning a ranking statement costs more than running it. ``key`` is everything the
+    answer depends on (its repr is hashed), including the date when "in force" is today.
+    """
+    cache_key = f"{namespace}:" + hashlib.sha256(repr(key).encode()).hexdigest()
+    body = cache.get(cache_key)
+    if body is None:
+        body = schema.model_validate(answer()).model_dump_json()
+        if settings.SEARCH_CACHE_SECONDS:
+            cache.set(cache_key, body, settings.SEARCH_CACHE_SECONDS)
+    return json_response(body)
