@@ -168,9 +168,15 @@ def division_search(request, params: Query[SearchParams]):
                                         limit=params.limit))
 
 
+# Any projected CRS of China, Gauss-Krüger zone prefixes included, stays well inside this.
+PROJECTED_LIMIT = 1e9
+
+
 class ReverseParams(AsOf):
-    lon: float = Field(..., description="longitude (or easting, with crs)")
-    lat: float = Field(..., description="latitude (or northing, with crs)")
+    lon: float = Field(..., allow_inf_nan=False, ge=-PROJECTED_LIMIT, le=PROJECTED_LIMIT,
+                       description="longitude (or easting, with crs)")
+    lat: float = Field(..., allow_inf_nan=False, ge=-PROJECTED_LIMIT, le=PROJECTED_LIMIT,
+                       description="latitude (or northing, with crs)")
     crs: int = Field(4490, ge=1, description="EPSG code of lon/lat (default 4490)")
 
 
@@ -183,6 +189,9 @@ def reverse_geocode(request, params: Query[ReverseParams]):
     found = documents.reverse_divisions(params.lon, params.lat, as_of, params.crs)
     if found is None:
         raise BadRequest(f"crs {params.crs}: unknown coordinate reference system")
+    if found is documents.UNTRANSFORMABLE:
+        raise BadRequest(f"lon={params.lon}, lat={params.lat}: not a position in EPSG:"
+                         f"{params.crs} that can be transformed to CGCS2000")
     head = json.dumps({"lon": params.lon, "lat": params.lat, "as_of": as_of.isoformat()})
     return json_response(f'{head[:-1]}, "divisions": {found}}}')
 

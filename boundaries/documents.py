@@ -7,9 +7,10 @@ in one round trip, and the text goes out as it comes; polygons are never fetched
 The documents match DivisionOut and ReverseOut (tests compare both paths).
 """
 
+from contextlib import nullcontext
 from datetime import date
 
-from django.db import connection
+from django.db import DataError, InternalError, connection, transaction
 
 from .models import SHORT_LENGTHS, Level
 from .names import PLACEHOLDER
@@ -94,8 +95,18 @@ def reverse_divisions(lon: float, lat: float, as_of: date, srid: int) -> str | N
     On a shared border the point is covered by both sides; the lower code wins, so
     the answer is deterministic.
     """
-    known, divisions = _execute_prepared("reverse_divisions", lon, lat, srid, as_of)
+    # Inside a transaction a failed transform must not end it: a savepoint then (a request
+    # runs in autocommit, where it costs nothing to fail).
+    guard = transaction.atomic() if connection.in_atomic_block else nullcontext()
+    try:
+        with guard:
+            known, divisions = _execute_prepared("reverse_divisions", lon, lat, srid, as_of)
+    except (DataError, InternalError):  # PROJ refused the coordinates
+        return UNTRANSFORMABLE
     return divisions if known else None
+
+
+UNTRANSFORMABLE = "untransformable"
 
 
 # name → (statement, its parameters in order with their types)

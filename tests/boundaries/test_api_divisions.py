@@ -137,6 +137,28 @@ def test_it_reverse_geocodes_a_point_to_the_full_hierarchy(client, polygons):
     assert projected["divisions"][-1]["name"] == "钟山区"
 
 
+@pytest.mark.parametrize("query, fragment", [
+    ("lon=1e20&lat=26&crs=4544", "lon"),
+    ("lon=nan&lat=26&crs=4544", "finite"),
+    ("lon=inf&lat=26&crs=4544", "finite"),
+    ("lon=104.8&lat=-inf", "finite"),
+    ("lon=1e8&lat=1e8&crs=4544", "transformed"),
+])
+def test_it_refuses_coordinates_that_are_no_position_with_400(client, divisions_db, query,
+                                                             fragment):
+    response = client.get(f"/api/v1/reverse?{query}")
+    assert response.status_code == 400
+    assert fragment in response.json()["detail"]
+
+
+def test_it_answers_reverse_after_a_refused_transform_in_the_same_transaction(client,
+                                                                              polygons):
+    client.get("/api/v1/reverse?lon=1e8&lat=1e8&crs=4544")
+    lon, lat = inside(polygons["钟山区"])
+    body = client.get(f"/api/v1/reverse?lon={lon}&lat={lat}").json()
+    assert body["divisions"][-1]["name"] == "钟山区"
+
+
 def test_it_resolves_a_point_on_a_shared_border_the_same_way_every_time(client, polygons):
     with connection.cursor() as cur:
         cur.execute(
