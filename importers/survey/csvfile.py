@@ -12,6 +12,7 @@ import re
 from pathlib import Path
 
 from ..errors import RefusedFile
+from .safety import check_feature_count, max_features
 from .types import ERROR, INFO, Feature, Finding, Source
 
 NUMBER_COLUMNS = ["界桩号", "界桩编号", "桩号", "编号", "点号", "点名", "number", "no", "no.",
@@ -128,9 +129,12 @@ def _read_rows(path: Path, reader, encoding: str, note: Finding | None) -> Sourc
     source = Source("csv", [], encoding=encoding, axis_free=True,
                     number_property=header[cols[3]] if cols[3] is not None else None)
     source.findings += [note] if note else []
+    limit = max_features()
     for row in reader:
         if not any(cell.strip() for cell in row):
             continue
+        if len(source.features) >= limit:
+            check_feature_count(path, len(source.features) + 1)
         feature, problem = _row_feature(len(source.features), path.stem, header, row,
                                         reader.line_num, cols)
         source.features.append(feature)

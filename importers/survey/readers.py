@@ -11,7 +11,7 @@ from tqdm import tqdm
 from ..errors import RefusedFile
 from . import formats
 from .offline import gdal_offline
-from .safety import check_shapefile, sibling
+from .safety import check_feature_count, check_shapefile, sibling
 from .types import INFO, Feature, Finding, Source
 
 # Fiona lists only the drivers it tests; GDAL's KML reader is sound and read-only here.
@@ -72,6 +72,7 @@ def read_layers(path: Path, fmt: str, layers: list[tuple[str, str | None]], enco
             with fiona.open(dataset, layer=layer, encoding=encoding,
                             driver=DRIVERS[fmt]) as collection:
                 crss.add(_crs_of(collection))
+                check_feature_count(path, len(features) + _count(collection))
                 features += _collection_features(collection, collection.name, len(features),
                                                  fmt == formats.GPX, progress)
     except UnicodeDecodeError:
@@ -79,6 +80,14 @@ def read_layers(path: Path, fmt: str, layers: list[tuple[str, str | None]], enco
     except (FionaError, ValueError, RuntimeError) as exc:
         raise RefusedFile(f"{path}: not a readable {fmt} file: {exc}") from exc
     return features, crss
+
+
+def _count(collection) -> int:
+    """The layer's feature count as the driver knows it (-1, unknown, reads as none)."""
+    try:
+        return max(len(collection), 0)
+    except (TypeError, FionaError):
+        return 0
 
 
 def _codec(name: str) -> str:

@@ -18,6 +18,8 @@ import zipfile
 from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 
+from django.conf import settings
+
 from ..errors import RefusedFile
 
 MAX_UNPACKED = 512 * 1024 * 1024  # bytes an archive may expand to
@@ -29,6 +31,17 @@ CHUNK = 1024 * 1024
 SHAPE_PARTS = (".shx", ".dbf")
 # the only entries extracted: whatever else an archive holds is never written to disk
 EXTRACTED = {".shp", ".shx", ".dbf", ".prj", ".cpg"}
+
+
+def max_features() -> int:
+    return getattr(settings, "SURVEY_MAX_FEATURES", 1_000_000)
+
+
+def check_feature_count(path: Path, count: int) -> None:
+    """Refuse a file with more features than one survey can hold, before reading them all."""
+    if count > max_features():
+        raise RefusedFile(f"{path}: {count} features or more (a survey file may hold "
+                          f"{max_features()}): split the file")
 
 
 def check_readable(path: Path) -> int:

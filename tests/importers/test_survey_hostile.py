@@ -103,3 +103,25 @@ def test_it_refuses_a_csv_field_over_the_csv_limit_with_its_line(tmp_path, db):
                     + "\",35500001.0\n", encoding="utf-8")
     with pytest.raises(RefusedFile, match=r"markers.csv:3: not a readable CSV row"):
         survey.run(path)
+
+
+@pytest.mark.parametrize("driver, name", [("GPKG", "markers.gpkg"), ("GeoJSON", "m.geojson")])
+def test_it_refuses_a_file_with_more_features_than_a_survey_holds(tmp_path, settings, db,
+                                                                   driver, name):
+    settings.SURVEY_MAX_FEATURES = 50
+    path = tmp_path / name
+    with fiona.open(path, "w", driver=driver, crs="EPSG:4490",
+                    schema={"geometry": "Point", "properties": {"界桩号": "str"}}) as sink:
+        sink.writerecords({"geometry": {"type": "Point", "coordinates": (104.8 + i / 1e4, 26.6)},
+                           "properties": {"界桩号": f"钟水{i:03d}"}} for i in range(51))
+    with pytest.raises(RefusedFile, match="51 features or more"):
+        survey.run(path)
+
+
+def test_it_stops_reading_a_csv_past_the_feature_limit(tmp_path, settings, db):
+    settings.SURVEY_MAX_FEATURES = 50
+    path = tmp_path / "markers.csv"
+    path.write_text("界桩号,X,Y\n" + "".join(f"钟水{i:03d},2950000.0,{35500000 + i}.0\n"
+                                           for i in range(60)), encoding="utf-8")
+    with pytest.raises(RefusedFile, match="51 features or more"):
+        survey.run(path)
