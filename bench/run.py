@@ -14,7 +14,7 @@ import subprocess
 import sys
 import traceback
 
-from . import lines, load, places, polygons, survey, synthetic, web
+from . import lines, load, places, polygons, soak, survey, synthetic, web
 from .common import (
     WORK,
     Skipped,
@@ -27,7 +27,8 @@ from .data import inputs
 from .report import table, write_json
 
 STEPS = {"load": load.step, "polygons": polygons.step, "synthetic": synthetic.step,
-         "lines": lines.step, "survey": survey.step, "places": places.step, "http": web.step}
+         "lines": lines.step, "survey": survey.step, "places": places.step, "http": web.step,
+         "soak": soak.step}
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
