@@ -25,7 +25,7 @@ FAMILIES = {0: "point", 1: "line", 2: "polygon"}
 
 
 def inspections(line_id: int | None = None, state: str | None = None,
-                overdue: bool | None = None, today: date | None = None) -> QuerySet:
+                overdue: bool | None = None, on: date | None = None) -> QuerySet:
     """Inspections, newest first; ``overdue``: open ones past their due date (or not)."""
     qs = Inspection.objects.select_related("line", "team_a", "team_b")
     if line_id is not None:
@@ -33,7 +33,7 @@ def inspections(line_id: int | None = None, state: str | None = None,
     if state is not None:
         qs = qs.filter(state=state)
     if overdue is not None:
-        late = qs.filter(state__in=OPEN_STATES, due_date__lt=today or today())
+        late = qs.filter(state__in=OPEN_STATES, due_date__lt=on or today())
         qs = late if overdue else qs.exclude(pk__in=late.values("pk"))
     return qs.order_by("-created_at", "-id")
 
