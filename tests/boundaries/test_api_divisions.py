@@ -8,7 +8,7 @@ from django.db import connection
 
 from boundaries.models import DivisionEvent, DivisionVersion, EventKind
 from boundaries.names import search_keys
-from tests.conftest import county_features
+from tests.support import county_features
 
 pytestmark = pytest.mark.django_db
 

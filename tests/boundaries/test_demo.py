@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.db import connection
 
 from boundaries.models import DivisionEvent, DivisionVersion, EventKind
-from tests.boundaries.conftest import demo_loaded
+from tests.support import demo_loaded
 
 pytestmark = pytest.mark.django_db
 

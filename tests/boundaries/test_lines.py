@@ -12,7 +12,7 @@ from boundaries import selectors
 from boundaries.lines import LinesRefused, boundary_lines_derive
 from boundaries.models import BoundaryLine, DivisionVersion
 from boundaries.names import search_keys
-from tests.conftest import county_features
+from tests.support import county_features
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ from django.db import connection
 
 from boundaries import synthetic
 from boundaries.models import DivisionVersion
-from tests.conftest import county_features
+from tests.support import county_features
 
 pytestmark = pytest.mark.django_db
 

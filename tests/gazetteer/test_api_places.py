@@ -6,8 +6,7 @@ import pytest
 from django.contrib.gis.geos import Point
 
 from gazetteer import services
-
-from .conftest import inside, short_line
+from tests.support import inside, short_line
 
 pytestmark = pytest.mark.django_db
 

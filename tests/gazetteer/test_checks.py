@@ -9,8 +9,7 @@ from config.errors import BadRequest
 from gazetteer import services
 from gazetteer.checks import check_name
 from gazetteer.models import PlaceClass
-
-from .conftest import short_line
+from tests.support import short_line
 
 pytestmark = pytest.mark.django_db
 

@@ -9,8 +9,7 @@ from django.db import IntegrityError, connection, transaction
 from gazetteer import services
 from gazetteer.models import NamingEvent, Place, PlaceClass, PlaceDivision
 from gazetteer.services import NewPlace
-
-from .conftest import inside, short_line
+from tests.support import inside, short_line
 
 pytestmark = pytest.mark.django_db
 

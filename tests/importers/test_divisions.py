@@ -9,7 +9,7 @@ from django.core.management import CommandError, call_command
 from boundaries.models import DivisionEdition, DivisionEvent, DivisionVersion, EventKind
 from importers import divisions
 from importers.errors import ConflictError, RowError
-from tests.conftest import write_code_extract
+from tests.support import write_code_extract
 
 pytestmark = pytest.mark.django_db
 
@@ -141,3 +141,19 @@ def test_it_keeps_the_county_echo_of_a_city_without_counties(divisions_db):
 def test_it_exits_non_zero_with_the_reason_from_the_command(tmp_path, divisions_db):
     with pytest.raises(CommandError, match="not a directory"):
         call_command("load_divisions", str(tmp_path / "missing"))
+
+
+def test_it_reads_the_whole_country_and_finds_the_session_extract_unchanged(national_data,
+                                                                            divisions_db):
+    """Every row of the national edition passes the loader's checks, and the session's
+    六盘水 and 东莞, loaded from the shipped extract, are what the national tables say."""
+    national = national_data / "china-division-2023"
+    loaded = DivisionVersion.objects.filter(valid_to__isnull=True).count()
+    stored = DivisionVersion.objects.count()
+    plan = divisions.run(national)
+    assert len(plan.rows) == csv_row_count(national)
+    assert plan.unchanged == loaded
+    assert not plan.renamed
+    assert not plan.retired
+    assert len(plan.added) == len(plan.rows) - loaded
+    assert DivisionVersion.objects.count() == stored  # a preview writes nothing

@@ -12,7 +12,7 @@ from fiona.crs import CRS
 from gazetteer.models import Place, PlaceDivision
 from importers import places
 from importers.errors import RowError
-from tests.gazetteer.conftest import inside, lps_features, lps_polygons  # noqa: F401
+from tests.support import inside
 
 pytestmark = pytest.mark.django_db
 

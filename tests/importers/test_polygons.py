@@ -17,7 +17,7 @@ from fiona.transform import transform_geom
 from boundaries.models import DivisionEvent, DivisionVersion
 from importers import polygons
 from importers.errors import ConflictError, ImporterError, SourceError
-from tests.conftest import county_features
+from tests.support import county_features
 
 pytestmark = pytest.mark.django_db
 

@@ -15,7 +15,7 @@ from django.db import connection
 from importers import polygons, survey
 from importers.errors import ImporterError, RefusedFile
 from importers.survey import safety
-from tests.conftest import county_features
+from tests.support import county_features
 
 pytestmark = pytest.mark.django_db
 

@@ -16,7 +16,7 @@ from boundaries.models import BoundaryLine, MarkerStatus
 from inspections.models import Inspection, InspectionTransition
 from inspections.reconcile import gk_zone_srid
 
-from .conftest import GK, NUMBERS, bump, gk, line_in_gk, write_csv, write_gpkg
+from .support import GK, NUMBERS, bump, gk, line_in_gk, write_csv, write_gpkg
 
 pytestmark = pytest.mark.django_db
 

@@ -14,7 +14,7 @@ from importers.errors import ImporterError
 from inspections import services
 from inspections.models import Inspection, State, SurveyUpload
 
-from .conftest import GK, bump, gk, line_in_gk, write_csv, write_gpkg
+from .support import GK, bump, gk, line_in_gk, write_csv, write_gpkg
 
 pytestmark = pytest.mark.django_db
 

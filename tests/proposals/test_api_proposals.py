@@ -7,7 +7,7 @@ import pytest
 from proposals.auth import token_create
 from proposals.models import ApiToken
 
-from .conftest import drive
+from .support import drive
 
 pytestmark = pytest.mark.django_db
 
@@ -162,7 +162,7 @@ def test_it_lets_a_user_make_list_and_revoke_their_tokens(client, staff, tokens)
 
 def test_it_publishes_a_proposal_with_its_geometry(client, staff, tokens, lps_polygons):
     from proposals.models import Proposal
-    from tests.gazetteer.conftest import inside
+    from tests.support import inside
 
     p = inside("520204")
     body = {**NEW, "division_code": "520204",

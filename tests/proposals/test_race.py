@@ -15,7 +15,7 @@ from gazetteer.models import Place
 from proposals import services
 from proposals.models import Proposal
 
-from .conftest import act, drive, make_staff
+from .support import act, drive, make_staff
 
 # Homophones (Fenghuang Dadao) in the same city: the second must be refused.
 NAMES = ["凤凰大道", "凤皇大道"]

@@ -8,7 +8,7 @@ from gazetteer.models import NamingEvent, Place
 from proposals import services
 from proposals.models import Proposal
 
-from .conftest import act, drive
+from .support import act, drive
 
 pytestmark = pytest.mark.django_db
 
