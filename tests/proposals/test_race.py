@@ -87,5 +87,6 @@ def test_it_publishes_exactly_one_of_two_clashing_proposals(approved, django_db_
                         .values_list("state", flat=True))
         published = Place.objects.filter(name__in=NAMES).count()
     assert sorted(v.split(":")[0] for v in outcomes.values()) == ["conflict", "published"]
-    assert states == ["approved", "published"] and published == 1
+    assert states == ["approved", "published"]
+    assert published == 1
     assert "homophone" in next(v for v in outcomes.values() if v.startswith("conflict"))
