@@ -1,72 +1,40 @@
-"""Shared test data: real 2023 codes and real county polygons, cut to what a test needs.
+"""Fixtures every test directory may use: real 2023 codes and real county polygons from the
+shipped extracts (tests/support.py), the national files when they are there, and the demo.
 
 The session fixture loads the codes of 六盘水 (5202) and 东莞 (4419, a city without
 counties) once, through the real loader; each test runs in a transaction on top.
 """
 
-import csv
-import gzip
 import json
 import os
 from pathlib import Path
 
 import pytest
+from django.db import connection
+
+from tests import support
 
 
-def _shared_data() -> Path:
-    """$SHARED_DATA, else ../shared/data beside the checkout, else the workplace's copy."""
-    candidates = [os.environ.get("SHARED_DATA"),
-                  Path(__file__).resolve().parents[1].parent / "shared" / "data",
-                  "/work/shared/data"]
-    for candidate in filter(None, candidates):
-        if (Path(candidate) / "china-division-2023").is_dir():
-            return Path(candidate)
-    raise RuntimeError("the shared real data is missing: set SHARED_DATA=/path/to/shared/data")
-
-
-SHARED = _shared_data()
-CODES_DIR = SHARED / "china-division-2023"
-COUNTIES_FILE = SHARED / "counties" / "counties-echarts.geojson.gz"
-CODE_FILES = ["provinces.csv", "cities.csv", "areas.csv", "streets.csv", "villages.csv"]
-
-
-def write_code_extract(dest: Path, prefixes: list[str]) -> Path:
-    """The code tables restricted to the given codes, their ancestors and descendants."""
-    dest.mkdir(parents=True, exist_ok=True)
-    for name in CODE_FILES:
-        with (CODES_DIR / name).open(encoding="utf-8", newline="") as src, \
-                (dest / name).open("w", encoding="utf-8", newline="") as out:
-            reader = csv.reader(src)
-            writer = csv.writer(out, quoting=csv.QUOTE_MINIMAL)
-            writer.writerow(next(reader))
-            for row in reader:
-                code = row[0]
-                if any(code.startswith(p) or p.startswith(code) for p in prefixes):
-                    writer.writerow(row)
-    return dest
-
-
-def county_features(codes: set[str] | None = None, names: set[str] | None = None) -> list[dict]:
-    """Real county polygons, selected by 2023 code or by name."""
-    with gzip.open(COUNTIES_FILE, "rt", encoding="utf-8") as fh:
-        features = json.load(fh)["features"]
-    return [
-        f for f in features
-        if (codes and f["properties"].get("county_code_2023") in codes)
-        or (names and f["properties"].get("name") in names)
-    ]
+@pytest.fixture(scope="session")
+def national_data() -> Path:
+    """The national files (../shared/data beside the checkout, or $SHARED_DATA)."""
+    path = support.shared_data()
+    if path is None:
+        pytest.skip("reads the national files, and SHARED_DATA=none" if os.environ.get(
+            "SHARED_DATA") else f"reads the national files, and {support.DEFAULT_SHARED} is "
+            "absent (SHARED_DATA=/path/to/shared/data names them)")
+    return path
 
 
 @pytest.fixture(scope="session")
 def codes_5202(tmp_path_factory) -> Path:
-    return write_code_extract(tmp_path_factory.mktemp("codes") / "2023", ["5202", "4419"])
+    return support.write_code_extract(tmp_path_factory.mktemp("codes") / "2023",
+                                      ["5202", "4419"])
 
 
 @pytest.fixture(scope="session")
 def divisions_db(django_db_setup, django_db_blocker, codes_5202):
     """六盘水 and 东莞, all five levels, loaded once for the session."""
-    from django.db import connection
-
     from importers import divisions
 
     with django_db_blocker.unblock():
@@ -130,3 +98,46 @@ def _as_app_role(request):
     with connection.cursor() as cur:
         cur.execute(f'SET LOCAL ROLE "{settings.DATABASE_APP_ROLE}"')
     yield
+
+
+@pytest.fixture(scope="session")
+def lps_features() -> list[dict]:
+    """The real polygons of 钟山区 and 水城县 (水城区 since 2020), read once."""
+    return [f for f in support.county_features(names=set(support.LPS_POLYGONS))
+            if f["properties"]["city_code"] == "5202"]
+
+
+@pytest.fixture
+def lps_polygons(divisions_db, lps_features) -> dict[str, str]:
+    """The real polygons of 钟山区 and 水城区 on their current county versions."""
+    with connection.cursor() as cur:
+        for feature in lps_features:
+            cur.execute(
+                "UPDATE boundaries_divisionversion SET geom = ST_Multi(ST_CollectionExtract("
+                "ST_MakeValid(ST_SetSRID(ST_GeomFromGeoJSON(%s), 4490)), 3)) "
+                "WHERE code = %s AND level = 3 AND valid_to IS NULL",
+                [json.dumps(feature["geometry"]),
+                 support.LPS_POLYGONS[feature["properties"]["name"]].ljust(12, "0")])
+    return dict(support.LPS_POLYGONS)
+
+
+@pytest.fixture
+def make_place(lps_polygons):
+    """Create one place through the service, by default a street in 钟山区."""
+    from gazetteer import services
+    from gazetteer.services import NewPlace
+
+    def make(name, cls="road", geom=None, **kwargs):
+        new = NewPlace(name=name, place_class=cls,
+                       geom=geom if geom is not None else support.short_line("520201"),
+                       **kwargs)
+        return services.places_create(places=[new])[0]
+    return make
+
+
+@pytest.fixture(scope="module")
+def demo_registry(django_db_setup, django_db_blocker):
+    """The demo's divisions and polygons, without the lines it derives: these tests
+    derive them themselves."""
+    with support.demo_loaded(django_db_blocker, keep_lines=False):
+        yield

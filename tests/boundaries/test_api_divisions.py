@@ -8,7 +8,7 @@ from django.db import connection
 
 from boundaries.models import DivisionEvent, DivisionVersion, EventKind
 from boundaries.names import search_keys
-from tests.conftest import county_features
+from tests.support import county_features
 
 pytestmark = pytest.mark.django_db
 
@@ -42,10 +42,14 @@ def inside(version):
 
 def test_it_returns_a_county_with_its_ancestors(client, divisions_db):
     body = client.get("/api/v1/divisions/520201").json()
-    assert body["code"] == "520201000000" and body["short_code"] == "520201"
-    assert body["name"] == "钟山区" and body["level"] == "county" and body["kind"] == "市辖区"
+    assert body["code"] == "520201000000"
+    assert body["short_code"] == "520201"
+    assert body["name"] == "钟山区"
+    assert body["level"] == "county"
+    assert body["kind"] == "市辖区"
     assert [a["name"] for a in body["ancestors"]] == ["贵州省", "六盘水市"]
-    assert body["parent_code"] == "520200000000" and body["valid_to"] is None
+    assert body["parent_code"] == "520200000000"
+    assert body["valid_to"] is None
 
 
 def test_it_accepts_the_12_digit_code_and_prefers_the_higher_level(client, divisions_db):
@@ -59,9 +63,11 @@ def test_it_lists_the_children_of_a_prefecture_with_paging(client, divisions_db)
     assert {c["name"] for c in body["items"]} == {"钟山区", "六枝特区", "水城区", "盘州市"}
     assert body["count"] == 4
     page = client.get("/api/v1/divisions/5202/children?limit=1&offset=1").json()
-    assert page["count"] == 4 and page["items"] == body["items"][1:2]
+    assert page["count"] == 4
+    assert page["items"] == body["items"][1:2]
     towns = client.get("/api/v1/divisions/520201/children?kind=镇").json()
-    assert towns["count"] > 0 and {c["kind"] for c in towns["items"]} == {"镇"}
+    assert towns["count"] > 0
+    assert {c["kind"] for c in towns["items"]} == {"镇"}
 
 
 def test_it_answers_as_of_a_date_from_the_versions(client, divisions_db):
@@ -90,7 +96,8 @@ def test_it_explains_a_retired_code_and_names_its_successor(client, divisions_db
     event.outputs.add(current)
 
     gone = client.get("/api/v1/divisions/520222")
-    assert gone.status_code == 404 and "盘州市" in gone.json()["detail"]
+    assert gone.status_code == 404
+    assert "盘州市" in gone.json()["detail"]
     assert client.get("/api/v1/divisions/520222?as_of=2016-06-01").json()["name"] == "盘县"
     lineage = client.get("/api/v1/divisions/520222/lineage").json()
     assert [s["name"] for s in lineage["successors"]] == ["盘州市"]
@@ -104,15 +111,18 @@ def test_it_explains_a_retired_code_and_names_its_successor(client, divisions_db
 
 def test_it_serves_geometry_as_geojson_simplified_and_reprojected(client, polygons):
     full = client.get("/api/v1/divisions/520201/geometry").json()
-    assert full["type"] == "Feature" and full["geometry"]["type"] == "MultiPolygon"
+    assert full["type"] == "Feature"
+    assert full["geometry"]["type"] == "MultiPolygon"
     lon, lat = full["geometry"]["coordinates"][0][0][0]
-    assert 104 < lon < 106 and 26 < lat < 27
+    assert 104 < lon < 106
+    assert 26 < lat < 27
     simple = client.get("/api/v1/divisions/520201/geometry?simplify=500").json()
     count = lambda g: sum(len(r) for p in g["coordinates"] for r in p)  # noqa: E731
     assert count(simple["geometry"]) < count(full["geometry"])
     projected = client.get("/api/v1/divisions/520201/geometry?srid=4544").json()
     x, y = projected["geometry"]["coordinates"][0][0][0]
-    assert 300_000 < x < 700_000 and 2_800_000 < y < 3_100_000
+    assert 300_000 < x < 700_000
+    assert 2_800_000 < y < 3_100_000
     assert client.get("/api/v1/divisions/520201/geometry?srid=999999").status_code == 400
     assert client.get("/api/v1/divisions/520201001/geometry").status_code == 404
 
@@ -120,7 +130,8 @@ def test_it_serves_geometry_as_geojson_simplified_and_reprojected(client, polygo
 def test_it_lists_neighbours_that_share_a_border_with_its_length(client, polygons):
     body = client.get("/api/v1/divisions/520201/neighbours").json()
     lengths = {n["name"]: n["shared_length_km"] for n in body["items"]}
-    assert "水城区" in lengths and 80 < lengths["水城区"] < 200  # ~130 km per the data README
+    assert "水城区" in lengths
+    assert 80 < lengths["水城区"] < 200  # ~130 km per the data README
     assert "钟山区" not in lengths
 
 
@@ -190,12 +201,14 @@ def test_it_answers_malformed_input_with_400_and_a_detail(client, divisions_db, 
 
 def test_it_answers_unknown_codes_with_404(client, divisions_db):
     response = client.get("/api/v1/divisions/529999")
-    assert response.status_code == 404 and "529999" in response.json()["detail"]
+    assert response.status_code == 404
+    assert "529999" in response.json()["detail"]
 
 
 def test_it_supports_conditional_gets_and_cors(client, divisions_db):
     first = client.get("/api/v1/divisions/520201")
-    assert first["ETag"] and "max-age" in first["Cache-Control"]
+    assert first["ETag"]
+    assert "max-age" in first["Cache-Control"]
     assert first["Access-Control-Allow-Origin"] == "*"
     again = client.get("/api/v1/divisions/520201", HTTP_IF_NONE_MATCH=first["ETag"])
     assert again.status_code == 304
@@ -205,7 +218,8 @@ def test_it_supports_conditional_gets_and_cors(client, divisions_db):
 
 def test_it_publishes_the_openapi_document(client):
     paths = client.get("/api/openapi.json").json()["paths"]
-    assert "/api/v1/divisions/{code}" in paths and "/api/v1/reverse" in paths
+    assert "/api/v1/divisions/{code}" in paths
+    assert "/api/v1/reverse" in paths
 
 
 def test_it_keeps_answers_to_identified_requests_out_of_shared_caches(client, divisions_db,

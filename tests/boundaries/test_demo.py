@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.db import connection
 
 from boundaries.models import DivisionEvent, DivisionVersion, EventKind
-from tests.boundaries.conftest import demo_loaded
+from tests.support import demo_loaded
 
 pytestmark = pytest.mark.django_db
 
@@ -49,14 +49,17 @@ def test_it_gives_liupanshui_its_four_counties_with_polygons(client):
 
 def test_it_answers_the_old_county_before_the_change(client):
     body = get(client, f"/api/v1/divisions/{PAN['old_code']}?as_of=2016-06-01")
-    assert body["name"] == "盘县" and body["valid_to"] == PAN["effective_date"]
+    assert body["name"] == "盘县"
+    assert body["valid_to"] == PAN["effective_date"]
     assert [a["name"] for a in body["ancestors"]] == ["贵州省", "六盘水市"]
 
 
 def test_it_answers_the_new_county_now(client):
     body = get(client, f"/api/v1/divisions/{PAN['code']}")
-    assert body["name"] == "盘州市" and body["valid_to"] is None
-    assert body["valid_from"] == PAN["effective_date"] and body["valid_from"].startswith("2017-")
+    assert body["name"] == "盘州市"
+    assert body["valid_to"] is None
+    assert body["valid_from"] == PAN["effective_date"]
+    assert body["valid_from"].startswith("2017-")
 
 
 def test_it_records_each_change_as_an_event_with_its_lineage(client):
@@ -72,7 +75,8 @@ def test_it_gives_the_successor_the_polygon_of_its_predecessor():
     for change in HISTORY:
         old = DivisionVersion.objects.get(code=change["old_code"].ljust(12, "0"), level=3)
         new = DivisionVersion.objects.get(code=change["code"].ljust(12, "0"), level=3)
-        assert old.geom is not None and new.geom.equals_exact(old.geom)
+        assert old.geom is not None
+        assert new.geom.equals_exact(old.geom)
         assert change["old_name"] in new.geometry_source
 
 
@@ -86,7 +90,8 @@ def test_it_reverse_geocodes_a_point_in_zhongshan_to_a_township(client):
     found = reverse_at(client, zhongshan.geom.point_on_surface)
     assert [d["name"] for d in found[:3]] == ["贵州省", "六盘水市", "钟山区"]
     township = DivisionVersion.objects.get(code=found[3]["code"], level=4)
-    assert len(found) == 4 and township.parent_code == zhongshan.code
+    assert len(found) == 4
+    assert township.parent_code == zhongshan.code
     assert township.geometry_source == "synthetic"
     assert township.geom.covers(zhongshan.geom.point_on_surface)
 
@@ -111,7 +116,9 @@ def test_it_draws_townships_and_village_points_for_every_county_with_a_polygon()
     with gzip.open(DEMO / "counties.geojson.gz", "rt", encoding="utf-8") as fh:
         features = json.load(fh)["features"]
     # every feature is a current county, or the predecessor of one (盘县, 水城县)
-    assert len(codes) == len(features) and towns.count() > 500 and villages.count() > 7000
+    assert len(codes) == len(features)
+    assert towns.count() > 500
+    assert villages.count() > 7000
     assert not towns.filter(geom__isnull=True).exists()
     assert not villages.filter(seat__isnull=True).exists()
 

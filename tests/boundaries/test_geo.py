@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 
 from boundaries.geo import area_km2_sql
-from tests.conftest import county_features
+from tests.support import county_features
 
 
 @pytest.mark.django_db

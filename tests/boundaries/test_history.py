@@ -45,10 +45,13 @@ def test_it_answers_the_old_name_before_and_the_new_one_after(client, divisions_
     record()
     before = client.get("/api/v1/divisions/520222?as_of=2016-06-01").json()
     after = client.get("/api/v1/divisions/520281?as_of=2018-01-01").json()
-    assert before["name"] == "盘县" and before["kind"] == "县"
+    assert before["name"] == "盘县"
+    assert before["kind"] == "县"
     assert [a["name"] for a in before["ancestors"]] == ["贵州省", "六盘水市"]
-    assert before["valid_from"] is None and before["valid_to"] == CHANGED.isoformat()
-    assert after["name"] == "盘州市" and after["valid_from"] == CHANGED.isoformat()
+    assert before["valid_from"] is None
+    assert before["valid_to"] == CHANGED.isoformat()
+    assert after["name"] == "盘州市"
+    assert after["valid_from"] == CHANGED.isoformat()
     assert client.get("/api/v1/divisions/520281?as_of=2016-06-01").status_code == 404
     assert client.get("/api/v1/divisions/520222?as_of=2018-01-01").status_code == 404
 
@@ -57,10 +60,13 @@ def test_it_recodes_the_whole_subtree_under_the_old_prefix(divisions_db):
     current = {v.code[6:]: v for v in subtree("520281")}
     record()
     old = {v.code[6:]: v for v in subtree("520222")}
-    assert old.keys() == current.keys() and len(old) > 500
+    assert old.keys() == current.keys()
+    assert len(old) > 500
     for suffix, version in old.items():
-        assert version.name == current[suffix].name and version.valid_to == CHANGED
-        assert version.pinyin == current[suffix].pinyin and version.grams
+        assert version.name == current[suffix].name
+        assert version.valid_to == CHANGED
+        assert version.pinyin == current[suffix].pinyin
+        assert version.grams
         assert version.parent_code.startswith("520222")
     assert subtree("520281", valid_from=CHANGED).count() == len(current)
     village = old[min(k for k, v in old.items() if v.level == 5)]
@@ -71,13 +77,17 @@ def test_it_recodes_the_whole_subtree_under_the_old_prefix(divisions_db):
 def test_it_computes_the_predecessors_kind_and_search_keys(divisions_db):
     record(old_name="盘县")
     old = DivisionVersion.objects.get(code=PANXIAN, level=3)
-    assert old.kind == "县" and old.place_name == "盘县"
-    assert old.pinyin == "panxian" and old.initials == "px" and "盘县" in old.grams
+    assert old.kind == "县"
+    assert old.place_name == "盘县"
+    assert old.pinyin == "panxian"
+    assert old.initials == "px"
+    assert "盘县" in old.grams
 
 
 def test_it_links_the_change_and_each_recoded_unit(client, divisions_db):
     event = record(approval_document="")
-    assert event.kind == EventKind.KIND_CHANGE and event.subkind == "撤县设市"
+    assert event.kind == EventKind.KIND_CHANGE
+    assert event.subkind == "撤县设市"
     assert [v.code for v in event.inputs.all()] == [PANXIAN]
     assert [v.code for v in event.outputs.all()] == [PANZHOU]
     lineage = client.get("/api/v1/divisions/520222/lineage").json()
@@ -147,5 +157,6 @@ def test_it_shares_a_polygon_across_the_change(divisions_db):
     assert services.division_share_geometry(event_ids=[event.id]) == 1
     new = DivisionVersion.objects.get(code=PANZHOU, level=3)
     old = DivisionVersion.objects.get(code=PANXIAN, level=3)
-    assert new.geom.equals_exact(old.geom) and "盘县" in new.geometry_source
+    assert new.geom.equals_exact(old.geom)
+    assert "盘县" in new.geometry_source
     assert services.division_share_geometry(event_ids=[event.id]) == 0

@@ -12,7 +12,7 @@ from boundaries import selectors
 from boundaries.lines import LinesRefused, boundary_lines_derive
 from boundaries.models import BoundaryLine, DivisionVersion
 from boundaries.names import search_keys
-from tests.conftest import county_features
+from tests.support import county_features
 
 pytestmark = pytest.mark.django_db
 
@@ -52,7 +52,8 @@ def set_geom(code: str, sql_expression: str, **params) -> None:
 def test_it_derives_the_zhongshan_shuicheng_line_with_a_plausible_length():
     report = derive()
     line = current(ZHONGSHAN, SHUICHENG)
-    assert line.name == "钟水线" and line.valid_to is None
+    assert line.name == "钟水线"
+    assert line.valid_to is None
     # the data README: 钟山区 and 水城县 share about 130 km
     assert 110_000 < line.length_m < 150_000
     zhongshan = DivisionVersion.objects.get(code=ZHONGSHAN, level=3)
@@ -61,7 +62,8 @@ def test_it_derives_the_zhongshan_shuicheng_line_with_a_plausible_length():
     assert line.geom.distance(shuicheng.geom.boundary) < 1e-6
     # the line starts with its younger side (水城区 since the 2020 change)
     assert line.valid_from == shuicheng.valid_from
-    assert report["lines"] == report["new"] == BoundaryLine.objects.count()
+    assert report["new"] == report["lines"]
+    assert BoundaryLine.objects.count() == report["lines"]
     assert report["candidate_pairs"] >= report["lines"]
 
 
@@ -88,7 +90,8 @@ def test_it_changes_nothing_when_run_again():
 def test_it_writes_nothing_in_a_preview():
     before = lines_snapshot()
     report = derive(commit=False)
-    assert report["new"] > 60 and not report["committed"]
+    assert report["new"] > 60
+    assert not report["committed"]
     assert lines_snapshot() == before
 
 
@@ -110,10 +113,13 @@ def test_it_versions_a_line_when_a_polygon_changes():
     set_geom(ZHONGSHAN, f"ST_CollectionExtract(ST_Difference(geom, {disc}), 3)",
              centre=centre.ewkt)
     report = derive()
-    assert report["changed"] == 1 and report["new"] == 0 and report["ended"] == 0
+    assert report["changed"] == 1
+    assert report["new"] == 0
+    assert report["ended"] == 0
     ended = BoundaryLine.objects.get(pk=old.pk)
     new = current(ZHONGSHAN, SHUICHENG)
-    assert ended.valid_to == date.today() == new.valid_from
+    assert ended.valid_to == date.today()
+    assert new.valid_from == date.today()
     assert not new.geom.equals_exact(ended.geom, 1e-6)
     # the name and the agreement belong to the line, not to one version of it
     assert (new.name, new.agreement_number) == ("钟水界", "黔政函〔2005〕1号")
@@ -197,7 +203,8 @@ def test_it_derives_the_provincial_line_from_the_county_lines():
     county = current("520281000000", "530381000000")
     report = derive(level=1)
     province = current("520000000000", "530000000000", level=1)
-    assert report["lines"] == 1 and province.name == "黔滇线"
+    assert report["lines"] == 1
+    assert province.name == "黔滇线"
     # 盘州市 | 宣威市 is a stretch of 黔滇线
     assert province.geom.buffer(1e-7).covers(county.geom)
     assert province.length_m >= county.length_m
@@ -213,7 +220,9 @@ def test_it_refuses_villages():
 def test_it_derives_through_the_command(capsys):
     call_command("derive_boundary_lines", "--level", "county", "--json")
     report = json.loads(capsys.readouterr().out)
-    assert report["new"] == report["lines"] > 60 and report["committed"] is False
+    assert report["new"] == report["lines"]
+    assert report["lines"] > 60
+    assert report["committed"] is False
     assert not BoundaryLine.objects.exists()
     call_command("derive_boundary_lines", "--level", "county", "--commit", "--no-progress")
     assert "unchanged" in capsys.readouterr().out
@@ -240,7 +249,8 @@ def test_it_lists_the_lines_of_a_division(client):
     body = get(client, "/api/v1/boundaries?division=520201")
     names = {(i["left"]["name"], i["right"]["name"]): i["name"] for i in body["items"]}
     assert names[("钟山区", "水城区")] == "钟水线"
-    assert body["count"] == len(body["items"]) == current_count(ZHONGSHAN)
+    assert body["count"] == current_count(ZHONGSHAN)
+    assert len(body["items"]) == body["count"]
     page = get(client, "/api/v1/boundaries?level=county&limit=5&offset=3")
     assert page["count"] == BoundaryLine.objects.filter(level=3).count()
     assert len(page["items"]) == 5
@@ -263,11 +273,14 @@ def test_it_gives_a_line_as_a_geojson_feature(client):
     derive()
     line = current(ZHONGSHAN, SHUICHENG)
     body = get(client, f"/api/v1/boundaries/{line.id}")
-    assert body["type"] == "Feature" and body["geometry"]["type"] == "MultiLineString"
+    assert body["type"] == "Feature"
+    assert body["geometry"]["type"] == "MultiLineString"
     props = body["properties"]
-    assert props["name"] == "钟水线" and props["left"]["short_code"] == "520201"
+    assert props["name"] == "钟水线"
+    assert props["left"]["short_code"] == "520201"
     assert props["length_m"] == pytest.approx(line.length_m, abs=0.1)
-    assert props["markers"] == [] and props["inspections"] == []
+    assert props["markers"] == []
+    assert props["inspections"] == []
     assert get(client, f"/api/v1/boundaries/{line.id}/markers")["items"] == []
 
 

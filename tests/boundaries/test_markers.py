@@ -58,8 +58,10 @@ def test_it_registers_a_marker_with_its_first_state(line):
     marker = register(line)
     state = marker.states.get()
     assert [m.number for m in line.markers.all()] == ["钟水01"]
-    assert state.status == MarkerStatus.NEWLY_SET and state.material == "花岗岩"
-    assert state.valid_from == INSTALLED and state.valid_to is None
+    assert state.status == MarkerStatus.NEWLY_SET
+    assert state.material == "花岗岩"
+    assert state.valid_from == INSTALLED
+    assert state.valid_to is None
     assert distance_m(state.position, line) < 1
 
 
@@ -116,9 +118,13 @@ def test_it_keeps_the_old_position_when_a_marker_is_moved(line):
     assert len(states) == 2
     old, new = states
     # the old state is ended, not rewritten: same row, same position
-    assert old.pk == first.pk and old.position.equals_exact(first.position, 0)
-    assert old.valid_to == on == new.valid_from and new.valid_to is None
-    assert new.position.equals_exact(moved_to, 1e-9) and new.status == MarkerStatus.DISPLACED
+    assert old.pk == first.pk
+    assert old.position.equals_exact(first.position, 0)
+    assert old.valid_to == on
+    assert new.valid_from == on
+    assert new.valid_to is None
+    assert new.position.equals_exact(moved_to, 1e-9)
+    assert new.status == MarkerStatus.DISPLACED
     assert (new.material, new.installed) == ("花岗岩", INSTALLED)
 
 

@@ -43,7 +43,8 @@ def test_it_finds_zhongshan_district_first(divisions_db, q):
     first = find(q)["items"][0]
     assert (first["code"], first["short_code"], first["name"]) == (
         "520201000000", "520201", "钟山区")
-    assert first["level"] == "county" and first["current"] is True
+    assert first["level"] == "county"
+    assert first["current"] is True
     assert first["parent_name"] == "六盘水市"
 
 
@@ -137,7 +138,8 @@ def test_it_filters_by_parent(divisions_db):
 
 def test_it_does_not_return_the_parent_itself_or_placeholders(divisions_db):
     under_dongguan = names(find("东莞", parent=("441900000000", 2)))
-    assert under_dongguan and "东莞市" not in under_dongguan
+    assert under_dongguan
+    assert "东莞市" not in under_dongguan
     # 东莞市 has a county-level echo (a placeholder): the city is found once.
     assert [(i["name"], i["level"]) for i in find("东莞市")["items"]] == [
         ("东莞市", "prefecture")]
@@ -164,7 +166,8 @@ def test_it_walks_and_collects_to_the_same_page(divisions_db):
             collected = cur.fetchall()
             cur.execute(*search.search_sql(prep, walk=every_part))
             walked = cur.fetchall()
-        assert collected == walked and collected, q
+        assert collected == walked, q
+        assert collected, q
 
 
 SHAPES = {
@@ -217,7 +220,9 @@ def test_it_answers_through_the_api(client, divisions_db):
     response = client.get("/api/v1/divisions", {"q": "鍾山", "level": "county"})
     assert response.status_code == 200
     body = response.json()
-    assert body["query"] == "鍾山" and body["normalized"] == "钟山" and body["count"] == 1
+    assert body["query"] == "鍾山"
+    assert body["normalized"] == "钟山"
+    assert body["count"] == 1
     assert body["items"] == [{
         "code": "520201000000", "short_code": "520201", "name": "钟山区", "level": "county",
         "kind": "市辖区", "valid_from": None, "valid_to": None, "current": True,

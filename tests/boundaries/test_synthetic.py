@@ -8,7 +8,7 @@ from django.db import connection
 
 from boundaries import synthetic
 from boundaries.models import DivisionVersion
-from tests.conftest import county_features
+from tests.support import county_features
 
 pytestmark = pytest.mark.django_db
 
@@ -58,7 +58,8 @@ def drawn_shapes() -> dict:
 def test_it_draws_one_polygon_per_current_township(county_polygons):
     result = synthetic.synthesize_townships(county_codes=county_polygons)
     expected = sum(townships(c).count() for c in county_polygons)
-    assert result["counties"] == 2 and result["townships"] == expected
+    assert result["counties"] == 2
+    assert result["townships"] == expected
     for county in county_polygons:
         towns = townships(county)
         assert towns.filter(geom__isnull=True).count() == 0
@@ -90,7 +91,8 @@ def test_it_draws_the_same_townships_every_time(county_polygons):
     synthetic.synthesize_townships(county_codes=county_polygons)
     first = drawn_shapes()
     synthetic.synthesize_townships(county_codes=county_polygons)
-    assert drawn_shapes() == first and len(first) > 20
+    assert drawn_shapes() == first
+    assert len(first) > 20
 
 
 def test_it_places_every_village_inside_its_township(county_polygons):
@@ -99,7 +101,8 @@ def test_it_places_every_village_inside_its_township(county_polygons):
     villages = DivisionVersion.objects.filter(
         level=5, valid_to__isnull=True,
         code__regex=r"^(" + "|".join(county_polygons) + ")")
-    assert result["villages"] == villages.count() > 100
+    assert result["villages"] == villages.count()
+    assert villages.count() > 100
     assert villages.filter(seat__isnull=True).count() == 0
     assert scalar("""SELECT count(*) FROM boundaries_divisionversion v
                      JOIN boundaries_divisionversion t ON t.code = v.parent_code AND t.level = 4

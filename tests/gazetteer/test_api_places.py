@@ -6,8 +6,7 @@ import pytest
 from django.contrib.gis.geos import Point
 
 from gazetteer import services
-
-from .conftest import inside, short_line
+from tests.support import inside, short_line
 
 pytestmark = pytest.mark.django_db
 
@@ -61,21 +60,25 @@ def test_it_finds_places_by_exact_prefix_fuzzy_pinyin_and_initials(client, place
 
 def test_it_finds_traditional_and_full_width_forms(client, places):
     body = get(client, "/api/v1/places?q=鍾山中路")
-    assert body["normalized"] == "钟山中路" and names(body) == [("钟山中路", "exact")]
+    assert body["normalized"] == "钟山中路"
+    assert names(body) == [("钟山中路", "exact")]
     assert names(get(client, "/api/v1/places?q=涼都花園")) == [("凉都花园", "exact")]
 
 
 def test_it_finds_a_place_by_its_former_name_and_marks_it(client, places):
     hit = get(client, "/api/v1/places?q=东风路")["items"][0]
-    assert hit["id"] == places["renamed"].id and hit["name"] == "钟山中路"
-    assert hit["former"] is True and hit["matched_kind"] == "former"
+    assert hit["id"] == places["renamed"].id
+    assert hit["name"] == "钟山中路"
+    assert hit["former"] is True
+    assert hit["matched_kind"] == "former"
     assert hit["matched_name"] == "东风路"
 
 
 def test_it_shows_only_standard_names_unless_status_says(client, places):
     assert get(client, "/api/v1/places?q=红旗巷")["count"] == 0
     body = get(client, "/api/v1/places?q=红旗巷&status=historical")
-    assert names(body) == [("红旗巷", "exact")] and body["items"][0]["valid_to"] == "2008-01-01"
+    assert names(body) == [("红旗巷", "exact")]
+    assert body["items"][0]["valid_to"] == "2008-01-01"
     assert names(get(client, "/api/v1/places?q=红旗巷&as_of=2000-01-01")) == [("红旗巷", "exact")]
 
 
@@ -102,9 +105,11 @@ def test_it_pages_the_results(client, places):
 
 def test_it_returns_the_full_record(client, places):
     body = get(client, f"/api/v1/places/{places['renamed'].id}")
-    assert body["name"] == "钟山中路" and body["romanization"] == "Zhongshanzhong Lu"
+    assert body["name"] == "钟山中路"
+    assert body["romanization"] == "Zhongshanzhong Lu"
     assert (body["specific"], body["generic"]) == ("钟山中", "路")
-    assert body["traditional"] in ("鍾山中路", "鐘山中路") and body["status"] == "standard"
+    assert body["traditional"] in ("鍾山中路", "鐘山中路")
+    assert body["status"] == "standard"
     assert body["geometry"]["type"] == "LineString"
     assert {(d["code"], d["name"]) for d in body["divisions"]} >= {
         ("520201000000", "钟山区"), ("520200000000", "六盘水市"), ("520000000000", "贵州省")}
@@ -141,7 +146,8 @@ def test_it_checks_a_proposed_name_anonymously(client, divisions_db):
                            content_type="application/json")
     assert response.status_code == 200, response.content
     body = response.json()
-    assert body["normalized"] == "中山区" and body["romanization"] == "Zhongshan Qu"
+    assert body["normalized"] == "中山区"
+    assert body["romanization"] == "Zhongshan Qu"
     clash = [f for f in body["findings"] if f["rule"] == "unique"]
     assert clash[0]["severity"] == "block"
     assert clash[0]["evidence"][0]["code"] == "520201000000"
@@ -161,7 +167,8 @@ def test_it_checks_a_proposed_name_anonymously(client, divisions_db):
 ])
 def test_it_answers_404_for_an_unknown_place(client, divisions_db, url, fragment):
     response = client.get(url)
-    assert response.status_code == 404 and fragment in response.json()["detail"]
+    assert response.status_code == 404
+    assert fragment in response.json()["detail"]
 
 
 @pytest.mark.parametrize("url, fragment", [
@@ -186,7 +193,8 @@ def test_it_rejects_malformed_parameters_with_400(client, divisions_db, url, fra
 def test_it_survives_like_wildcards_in_queries(client, places):
     for q in ("%", "_", "\\", "人%"):
         response = client.get("/api/v1/places", {"q": q})
-        assert response.status_code == 200 and response.json()["count"] == 0
+        assert response.status_code == 200
+        assert response.json()["count"] == 0
 
 
 @pytest.mark.parametrize("payload, fragment", [
@@ -208,7 +216,8 @@ def test_it_rejects_a_malformed_check_with_4xx(client, divisions_db, payload, fr
 def test_it_lists_the_place_classes(client, divisions_db):
     body = get(client, "/api/v1/places/classes")
     road = next(c for c in body if c["slug"] == "road")
-    assert road["scope"] == "city" and "路" in road["generics"]
+    assert road["scope"] == "city"
+    assert "路" in road["generics"]
 
 
 def test_it_answers_with_the_name_borne_on_a_date(client, places):
@@ -217,7 +226,9 @@ def test_it_answers_with_the_name_borne_on_a_date(client, places):
     assert get(client, f"/api/v1/places/{pid}?as_of=2012-05-01")["name_on_date"] == "钟山中路"
     assert get(client, f"/api/v1/places/{pid}")["name_on_date"] is None
     hit = get(client, "/api/v1/places?q=东风路&as_of=2005-01-01")["items"][0]
-    assert hit["former"] and hit["name_on_date"] == "东风路" and hit["name"] == "钟山中路"
+    assert hit["former"]
+    assert hit["name_on_date"] == "东风路"
+    assert hit["name"] == "钟山中路"
 
 
 def test_it_answers_a_repeated_search_from_the_cache(client, places, make_place,

@@ -9,8 +9,7 @@ from config.errors import BadRequest
 from gazetteer import services
 from gazetteer.checks import check_name
 from gazetteer.models import PlaceClass
-
-from .conftest import short_line
+from tests.support import short_line
 
 pytestmark = pytest.mark.django_db
 
@@ -27,7 +26,8 @@ def rules(result, severity=None):
 def test_it_blocks_a_county_name_homophone_of_a_county_in_the_same_city(divisions_db):
     result = check("中山区", "county", "5202")
     clash = [f for f in result.findings if f.rule == "unique"]
-    assert len(clash) == 1 and clash[0].severity == "block"
+    assert len(clash) == 1
+    assert clash[0].severity == "block"
     assert clash[0].evidence[0] | {} == {"code": "520201000000", "name": "钟山区", "level": 3,
                                          "match": "homophone"}
     assert result.romanization == "Zhongshan Qu"
@@ -37,13 +37,15 @@ def test_it_blocks_the_traditional_form_of_an_existing_county(divisions_db):
     result = check("鍾山區", "county", "5202")
     assert result.normalized == "钟山区"
     clash = next(f for f in result.findings if f.rule == "unique")
-    assert clash.severity == "block" and clash.evidence[0]["match"] == "same_name"
+    assert clash.severity == "block"
+    assert clash.evidence[0]["match"] == "same_name"
     assert clash.evidence[0]["code"] == "520201000000"
 
 
 def test_it_counts_county_names_nationwide_but_homophones_strictly_within_the_city(divisions_db):
     same = next(f for f in check("钟山区", "county", "4419").findings if f.rule == "unique")
-    assert same.severity == "block" and same.evidence[0]["name"] == "钟山区"
+    assert same.severity == "block"
+    assert same.evidence[0]["name"] == "钟山区"
     homophone = next(f for f in check("中山区", "county", "4419").findings if f.rule == "unique")
     assert homophone.severity == "warn"
     assert "unique" not in rules(check("凉都区", "county", "5202"))
@@ -68,13 +70,15 @@ def test_it_checks_village_names_within_the_township(divisions_db):
         village, township = cur.fetchone()
     clash = next(f for f in check(village, "village", township[:9]).findings
                  if f.rule == "unique")
-    assert clash.severity == "block" and clash.evidence[0]["name"].startswith(village)
+    assert clash.severity == "block"
+    assert clash.evidence[0]["name"].startswith(village)
 
 
 def test_it_blocks_a_street_homophone_within_the_city_only(make_place):
     existing = make_place("人民路")
     clash = next(f for f in check("仁民路", "road", "520204").findings if f.rule == "unique")
-    assert clash.severity == "block" and clash.evidence[0]["id"] == existing.id
+    assert clash.severity == "block"
+    assert clash.evidence[0]["id"] == existing.id
     assert clash.evidence[0]["division_code"] == "520201000000"  # the deepest division
     assert clash.evidence[0]["match"] == "homophone"
     # 人民街 is another name of the same group; 人民路 in 东莞 is another city.
@@ -112,13 +116,15 @@ def test_it_names_the_classes_whose_generic_the_name_has(divisions_db):
 
 def test_it_passes_a_good_name_without_findings(divisions_db):
     result = check("凤凰北路", "road", "520201")
-    assert result.findings == [] and result.romanization == "Fenghuangbei Lu"
+    assert result.findings == []
+    assert result.romanization == "Fenghuangbei Lu"
     assert (result.specific, result.generic) == ("凤凰北", "路")
 
 
 def test_it_warns_on_characters_outside_the_common_set(divisions_db):
     result = check("堃园路", "road", "520201")
-    assert "charset" in rules(result, "warn") and "charset" not in rules(result, "block")
+    assert "charset" in rules(result, "warn")
+    assert "charset" not in rules(result, "block")
 
 
 def test_it_uses_the_editable_ban_list(divisions_db):

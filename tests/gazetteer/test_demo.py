@@ -30,12 +30,15 @@ def test_it_has_renmin_road_in_several_cities():
 
 def test_it_loads_places_where_polygons_exist_once(lps_polygons):
     totals = demo.load()
-    assert totals["cities"] == 1 and totals["renamed"] == 2 and totals["signs"] > 0
+    assert totals["cities"] == 1
+    assert totals["renamed"] == 2
+    assert totals["signs"] > 0
     places = Place.objects.filter(place_class__slug__in=["road", "street", "lane"])
     assert places.filter(name="人民路").count() == 1
     codes = set(PlaceDivision.objects.filter(place__in=places, level=3)
                 .values_list("division_code", flat=True))
-    assert codes <= {"520201000000", "520204000000"} and codes
+    assert codes <= {"520201000000", "520204000000"}
+    assert codes
     assert demo.load() == {"skipped": Place.objects.count()}
 
 
@@ -46,7 +49,8 @@ def test_it_renames_with_events_former_names_and_signs_to_replace(lps_polygons):
     for event in renamings:
         assert PlaceName.objects.filter(place=event.place, kind="former",
                                         name=event.old_value).exists()
-        assert event.document_number and event.reason
+        assert event.document_number
+        assert event.reason
     stale = list(selectors.signs_showing_former_name())
     assert {s.place_id for s in stale} == {e.place_id for e in renamings}
     old_names = {e.place_id: e.old_value for e in renamings}
@@ -65,7 +69,8 @@ def test_it_lists_heritage_villages_where_their_county_has_a_polygon(lps_polygon
                     "WHERE code = '520281000000' AND level = 3 AND valid_to IS NULL")
     demo.load()
     village = Place.objects.get(name="妥乐村")
-    assert village.heritage_category == "千年古村落" and village.romanization == "Tuolecun"
+    assert village.heritage_category == "千年古村落"
+    assert village.romanization == "Tuolecun"
     assert village.variants.filter(kind="alias", name="妥乐古村").exists()
 
 
@@ -76,7 +81,8 @@ def test_it_is_loaded_by_load_demo_even_into_a_registry_that_holds_divisions(lps
 
     out = io.StringIO()
     call_command("load_demo", "--no-progress", stdout=out)
-    assert "Nothing done" in out.getvalue() and "places:" in out.getvalue()
+    assert "Nothing done" in out.getvalue()
+    assert "places:" in out.getvalue()
     held = Place.objects.count()
     assert held > 0
     call_command("load_demo", "--no-progress", stdout=io.StringIO())

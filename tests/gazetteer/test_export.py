@@ -39,7 +39,8 @@ def test_it_exports_a_file_gdal_reads(client, exported, tmp_path, fmt, suffix):
     features = read(path)
     assert set(features) == {"人民路", "凉都花园", "妥乐村"}
     road = features["人民路"]
-    assert road.properties["roman"] == "Renmin Lu" and road.properties["class"] == "road"
+    assert road.properties["roman"] == "Renmin Lu"
+    assert road.properties["class"] == "road"
     assert road.properties["county"] == "520201000000"
     assert road.geometry.type == "LineString"
     assert features["凉都花园"].geometry.type == "Polygon"
@@ -79,4 +80,5 @@ def test_it_filters_exports_like_search(client, exported, tmp_path):
 ])
 def test_it_rejects_bad_export_parameters(client, divisions_db, query, fragment):
     response = client.get("/api/v1/places/export", query)
-    assert response.status_code == 400 and fragment in response.json()["detail"]
+    assert response.status_code == 400
+    assert fragment in response.json()["detail"]

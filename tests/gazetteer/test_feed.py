@@ -36,7 +36,8 @@ def test_it_lists_naming_events_and_division_changes_in_recorded_order(client, m
     assert pages >= 3
     assert [(i["source"], i["kind"]) for i in items] == [
         ("place", "naming"), ("place", "renaming"), ("division", "rename")]
-    assert items[1]["old_value"] == "东风路" and items[1]["new_value"] == "凉都大道"
+    assert items[1]["old_value"] == "东风路"
+    assert items[1]["new_value"] == "凉都大道"
     assert items[2]["outputs"] == [{"code": "520204000000", "name": "水城区", "level": 3}]
     stamps = [i["recorded_at"] for i in items]
     assert stamps == sorted(stamps)
@@ -53,7 +54,8 @@ def test_it_does_not_skip_events_sharing_a_timestamp(client, make_place):
                         [place.id, value, date(2020, 1, 1), stamp])
     items, pages = read_all(client, "/api/v1/changes", {"limit": 1})
     tied = [i["new_value"] for i in items if i["recorded_at"] == items[-1]["recorded_at"]]
-    assert sorted(tied) == ["丙", "乙", "甲"] and pages >= 4
+    assert sorted(tied) == ["丙", "乙", "甲"]
+    assert pages >= 4
 
 
 def test_it_starts_after_since(client, make_place):
@@ -71,7 +73,8 @@ def test_it_starts_after_since(client, make_place):
 ])
 def test_it_rejects_bad_feed_parameters(client, divisions_db, query, fragment):
     response = client.get(f"/api/v1/changes?{query}")
-    assert response.status_code == 400 and fragment in response.json()["detail"]
+    assert response.status_code == 400
+    assert fragment in response.json()["detail"]
 
 
 def test_it_reads_since_in_any_real_time_zone(client, make_place):

@@ -9,8 +9,7 @@ from django.db import IntegrityError, connection, transaction
 from gazetteer import services
 from gazetteer.models import NamingEvent, Place, PlaceClass, PlaceDivision
 from gazetteer.services import NewPlace
-
-from .conftest import inside, short_line
+from tests.support import inside, short_line
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +20,9 @@ def divisions_of(place) -> set[str]:
 
 def test_it_ships_the_place_classes_with_their_scopes():
     road = PlaceClass.objects.get(slug="road")
-    assert road.scope == "city" and "路" in road.generics and road.group == "街路巷"
+    assert road.scope == "city"
+    assert "路" in road.generics
+    assert road.group == "街路巷"
     assert PlaceClass.objects.get(slug="county").division_level == 3
     slugs = set(PlaceClass.objects.values_list("slug", flat=True))
     assert {"street", "road", "lane", "residential", "building", "bridge", "square", "park",
@@ -32,7 +33,8 @@ def test_it_ships_the_place_classes_with_their_scopes():
 def test_it_refuses_to_update_or_delete_a_naming_event(make_place):
     place = make_place("中山路")
     event = NamingEvent.objects.get(place=place)
-    assert event.kind == "naming" and event.new_value == "中山路"
+    assert event.kind == "naming"
+    assert event.new_value == "中山路"
     with pytest.raises(IntegrityError, match="append-only"), transaction.atomic():
         NamingEvent.objects.filter(id=event.id).update(reason="edited")
     with pytest.raises(IntegrityError, match="append-only"), transaction.atomic():
@@ -73,7 +75,8 @@ def test_it_renames_keeping_the_former_name_and_an_event(make_place):
                           effective_date=date(2015, 3, 1), document_number="六盘水府函〔2015〕12号",
                           reason="道路延伸后统一命名")
     place.refresh_from_db()
-    assert place.name == "钟山中路" and place.romanization == "Zhongshanzhong Lu"
+    assert place.name == "钟山中路"
+    assert place.romanization == "Zhongshanzhong Lu"
     former = place.variants.get(kind="former")
     assert (former.name, former.valid_from, former.valid_to) == (
         "东风路", date(2001, 1, 1), date(2015, 3, 1))

@@ -34,5 +34,7 @@ def test_it_splits_on_the_longest_generic():
 
 
 def test_it_keys_homophones_and_traditional_forms_alike():
-    assert toneless("中山区") == toneless("钟山区") == toneless("鍾山區") == "zhongshanqu"
+    assert toneless("中山区") == "zhongshanqu"
+    assert toneless("钟山区") == "zhongshanqu"
+    assert toneless("鍾山區") == "zhongshanqu"
     assert toneless("江門") == toneless("江门")

@@ -36,7 +36,8 @@ def test_it_finds_the_same_page_walking_or_collecting(many_roads, monkeypatch):
     walked = search.search_places("路", search.Filters(), limit=20, offset=40)
     monkeypatch.setattr(search, "walking", lambda *args: {"place": set(), "variant": set()})
     collected = search.search_places("路", search.Filters(), limit=20, offset=40)
-    assert walked == collected and len(walked) == 20
+    assert walked == collected
+    assert len(walked) == 20
     assert [row[0] for row in walked] == sorted(row[0] for row in walked)
 
 
@@ -61,7 +62,8 @@ def test_it_finds_the_same_variant_page_walking_or_collecting(many_variants, mon
     walked = search.search_places("老", search.Filters(), limit=20, offset=40)
     monkeypatch.setattr(search, "walking", lambda *args: {"place": set(), "variant": set()})
     collected = search.search_places("老", search.Filters(), limit=20, offset=40)
-    assert walked == collected and len(walked) == 20
+    assert walked == collected
+    assert len(walked) == 20
     assert all(kind == "colloquial" for _, kind, _, _ in walked)
 
 
@@ -74,6 +76,7 @@ def test_it_skips_the_contains_tier_only_when_better_tiers_fill_the_page(many_ro
     # 测1… prefixes fill the window; 路 as a prefix does not (it is only contained).
     for q, offset in [("测1", 0), ("测1", 60), ("路", 0)]:
         page = search.search_places(q, search.Filters(), limit=20, offset=offset)
-        assert page == everything(q, 20, offset) and len(page) == 20
+        assert page == everything(q, 20, offset)
+        assert len(page) == 20
     assert {tier for *_, tier in search.search_places("路", search.Filters(), limit=5,
                                                       offset=0)} == {4}

@@ -22,9 +22,11 @@ def test_it_reclasses_with_an_event_and_a_new_split(make_place):
                            effective_date=date(2010, 1, 1), document_number="水府〔2010〕1号",
                            reason="设立行政村")
     village.refresh_from_db()
-    assert village.place_class.slug == "village" and village.romanization == "Gaolu Cun"
+    assert village.place_class.slug == "village"
+    assert village.romanization == "Gaolu Cun"
     event = NamingEvent.objects.get(place=village, kind="reclassing")
-    assert event.old_value.endswith("自然村") and event.new_value.endswith("行政村")
+    assert event.old_value.endswith("自然村")
+    assert event.new_value.endswith("行政村")
 
 
 def test_it_cancels_a_place_and_keeps_it_as_history(make_place):
@@ -47,7 +49,9 @@ def test_it_adds_variants_that_search_finds(client, make_place):
     with pytest.raises(BadRequest, match="differ"):
         services.place_add_variant(place_id=place.id, name="钟山大道", kind="alias")
     hit = client.get("/api/v1/places", {"q": "大马路"}).json()["items"][0]
-    assert hit["id"] == place.id and hit["matched_kind"] == "colloquial" and not hit["former"]
+    assert hit["id"] == place.id
+    assert hit["matched_kind"] == "colloquial"
+    assert not hit["former"]
 
 
 def test_it_refuses_a_renaming_without_a_reason_or_before_the_last_change(make_place):

@@ -9,7 +9,7 @@ from django.core.management import CommandError, call_command
 from boundaries.models import DivisionEdition, DivisionEvent, DivisionVersion, EventKind
 from importers import divisions
 from importers.errors import ConflictError, RowError
-from tests.conftest import write_code_extract
+from tests.support import write_code_extract
 
 pytestmark = pytest.mark.django_db
 
@@ -40,7 +40,8 @@ def in_zhejiang():
 
 def test_it_loads_every_row_of_an_edition_with_levels_kinds_and_place_names(huzhou, divisions_db):
     plan = divisions.run(huzhou, commit=True)
-    assert plan.first_load and len(plan.added) == csv_row_count(huzhou)
+    assert plan.first_load
+    assert len(plan.added) == csv_row_count(huzhou)
     assert in_zhejiang().count() == csv_row_count(huzhou)
     wuxing = in_zhejiang().get(code="330502000000")
     assert (wuxing.name, wuxing.level, wuxing.kind, wuxing.parent_code) == (
@@ -48,7 +49,9 @@ def test_it_loads_every_row_of_an_edition_with_levels_kinds_and_place_names(huzh
     village = in_zhejiang().filter(level=5, name__endswith="村委会").first()
     assert village.kind == "村委会"
     assert village.place_name == village.name.removesuffix("村委会")
-    assert village.pinyin and village.initials and village.grams
+    assert village.pinyin
+    assert village.initials
+    assert village.grams
     assert not DivisionEvent.objects.exists()
 
 
@@ -134,10 +137,27 @@ def test_it_reports_duplicate_codes_and_writes_nothing(huzhou, divisions_db):
 def test_it_keeps_the_county_echo_of_a_city_without_counties(divisions_db):
     echo = DivisionVersion.objects.get(code="441900000000", level=3)
     city = DivisionVersion.objects.get(code="441900000000", level=2)
-    assert echo.kind == "placeholder" and city.kind == "地级市"
+    assert echo.kind == "placeholder"
+    assert city.kind == "地级市"
     assert DivisionVersion.objects.filter(parent_code=echo.code, level=4).exists()
 
 
 def test_it_exits_non_zero_with_the_reason_from_the_command(tmp_path, divisions_db):
     with pytest.raises(CommandError, match="not a directory"):
         call_command("load_divisions", str(tmp_path / "missing"))
+
+
+def test_it_reads_the_whole_country_and_finds_the_session_extract_unchanged(national_data,
+                                                                            divisions_db):
+    """Every row of the national edition passes the loader's checks, and the session's
+    六盘水 and 东莞, loaded from the shipped extract, are what the national tables say."""
+    national = national_data / "china-division-2023"
+    loaded = DivisionVersion.objects.filter(valid_to__isnull=True).count()
+    stored = DivisionVersion.objects.count()
+    plan = divisions.run(national)
+    assert len(plan.rows) == csv_row_count(national)
+    assert plan.unchanged == loaded
+    assert not plan.renamed
+    assert not plan.retired
+    assert len(plan.added) == len(plan.rows) - loaded
+    assert DivisionVersion.objects.count() == stored  # a preview writes nothing

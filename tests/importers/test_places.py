@@ -12,7 +12,7 @@ from fiona.crs import CRS
 from gazetteer.models import Place, PlaceDivision
 from importers import places
 from importers.errors import RowError
-from tests.gazetteer.conftest import inside, lps_features, lps_polygons  # noqa: F401
+from tests.support import inside
 
 pytestmark = pytest.mark.django_db
 
@@ -45,7 +45,8 @@ def test_it_previews_without_writing_then_writes(geojson):
     assert not Place.objects.exists()
     places.run(geojson, commit=True)
     road = Place.objects.get(name="钟山大道")
-    assert road.meaning == "因钟山得名" and road.romanization == "Zhongshan Dadao"
+    assert road.meaning == "因钟山得名"
+    assert road.romanization == "Zhongshan Dadao"
     assert sorted(road.variants.values_list("kind", "name")) == [
         ("alias", "大马路"), ("alias", "老马路"), ("former", "东风路")]
     assert PlaceDivision.objects.filter(place=road, division_code="520201000000").exists()
@@ -84,7 +85,8 @@ def test_it_reprojects_from_a_gauss_kruger_zone(tmp_path):
     places.run(path, commit=True)
     stored = Place.objects.get(name="荷城路").geom
     assert stored.srid == 4490
-    assert stored.x == pytest.approx(p.x, abs=1e-6) and stored.y == pytest.approx(p.y, abs=1e-6)
+    assert stored.x == pytest.approx(p.x, abs=1e-6)
+    assert stored.y == pytest.approx(p.y, abs=1e-6)
 
 
 def test_it_reports_every_bad_row_and_writes_nothing(tmp_path, divisions_db):
@@ -101,12 +103,15 @@ def test_it_reports_every_bad_row_and_writes_nothing(tmp_path, divisions_db):
         places.run(path, commit=True)
     problems = caught.value.problems
     assert [p.split(":")[1] for p in problems] == ["2", "3", "4", "5", "6", "8"]
-    assert "castle" in problems[0] and "529999" in problems[1] and "repeats line 7" in problems[5]
+    assert "castle" in problems[0]
+    assert "529999" in problems[1]
+    assert "repeats line 7" in problems[5]
     assert not Place.objects.exists()
 
 
 def test_the_command_previews_and_fails_with_the_reason(geojson, tmp_path, capsys):
     call_command("load_places", str(geojson))
-    assert "dry run" in capsys.readouterr().out and not Place.objects.exists()
+    assert "dry run" in capsys.readouterr().out
+    assert not Place.objects.exists()
     with pytest.raises(CommandError, match="no such file"):
         call_command("load_places", str(tmp_path / "missing.geojson"))

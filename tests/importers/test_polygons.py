@@ -17,7 +17,7 @@ from fiona.transform import transform_geom
 from boundaries.models import DivisionEvent, DivisionVersion
 from importers import polygons
 from importers.errors import ConflictError, ImporterError, SourceError
-from tests.conftest import county_features
+from tests.support import county_features
 
 pytestmark = pytest.mark.django_db
 
@@ -85,12 +85,16 @@ def test_it_matches_features_by_code_and_fills_their_geometry(divisions_db, tmp_
     report = polygons.run(path, level="county", commit=True)
     assert (report.code_property, report.name_property, report.parent_property) == (
         "county_code_2023", "name", "city_code")
-    assert report.matched == report.matched_by_code == report.filled == 2
+    assert report.matched == 2
+    assert report.matched_by_code == 2
+    assert report.filled == 2
     zhongshan = version(ZHONGSHAN)
-    assert zhongshan.geom.srid == 4490 and zhongshan.geom.geom_type == "MultiPolygon"
+    assert zhongshan.geom.srid == 4490
+    assert zhongshan.geom.geom_type == "MultiPolygon"
     assert zhongshan.geometry_source == "imported:lps.geojson"
     assert 400 < zhongshan.area_km2 < 1200  # 钟山区 is about 650 km²
-    assert report.committed and not report.unmatched
+    assert report.committed
+    assert not report.unmatched
 
 
 def test_it_matches_by_name_within_the_parent(divisions_db, tmp_path, lps):
@@ -99,7 +103,8 @@ def test_it_matches_by_name_within_the_parent(divisions_db, tmp_path, lps):
         f["properties"]["county_code_2023"] = None
     report = polygons.run(write(tmp_path / "lps.geojson", features), level="county",
                           code_property="county_code_2023", commit=True)
-    assert report.matched_by_name == 2 and not report.unmatched
+    assert report.matched_by_name == 2
+    assert not report.unmatched
     assert version(LIUZHI).geom is not None
 
 
@@ -134,7 +139,8 @@ def test_it_reports_a_probable_rename_without_applying_it(divisions_db, tmp_path
                           commit=True)
     assert report.probable_renames == [{"index": 0, "feature_name": "水城县", "code": "520204",
                                         "registry_name": "水城区"}]
-    assert version("520204").name == "水城区" and version("520204").geom is not None
+    assert version("520204").name == "水城区"
+    assert version("520204").geom is not None
     assert DivisionEvent.objects.count() == events
 
 
@@ -151,9 +157,12 @@ def test_it_repairs_invalid_geometry_and_counts_it(divisions_db, tmp_path, lps):
         f["properties"]["county_code_2023"] = new_codes.get(f["properties"]["name"],
                                                             f["properties"]["county_code_2023"])
     report = polygons.run(write(tmp_path / "lps.geojson", lps), level="county", commit=True)
-    assert report.repaired == invalid and report.filled == 4 and not report.emptied
+    assert report.repaired == invalid
+    assert report.filled == 4
+    assert not report.emptied
     stored = DivisionVersion.objects.filter(geom__isnull=False)
-    assert stored.count() == 4 and all(v.geom.valid for v in stored)
+    assert stored.count() == 4
+    assert all(v.geom.valid for v in stored)
 
 
 def test_it_lists_features_left_without_an_area(divisions_db, tmp_path):
@@ -181,7 +190,8 @@ def test_it_reprojects_a_zipped_shapefile_onto_the_geojson(divisions_db, tmp_pat
     source = {f["properties"]["county_code_2023"]: json.dumps(f["geometry"]) for f in features}
     report = polygons.run(write_shapefile_zip(tmp_path, features, crs), level="county",
                           commit=True)
-    assert report.reprojection == expected and report.filled == 2
+    assert report.reprojection == expected
+    assert report.filled == 2
     for code, geojson in source.items():
         with connection.cursor() as cur:
             cur.execute(
@@ -203,7 +213,8 @@ def test_it_reads_every_format(divisions_db, tmp_path, lps, writer):
         "shapefile_zip": lambda: write_shapefile_zip(tmp_path, features),
     }[writer]()
     report = polygons.run(path, level="county")
-    assert report.matched_by_code == 2 and report.filled == 2
+    assert report.matched_by_code == 2
+    assert report.filled == 2
 
 
 def test_it_reads_gbk_attributes_of_a_shapefile_without_cpg(divisions_db, tmp_path, lps):
@@ -220,7 +231,8 @@ def test_it_reads_gbk_attributes_of_a_shapefile_without_cpg(divisions_db, tmp_pa
 
 def test_it_writes_nothing_in_a_dry_run(divisions_db, tmp_path, lps):
     report = polygons.run(write(tmp_path / "lps.geojson", lps), level="county")
-    assert report.filled == 2 and not report.committed
+    assert report.filled == 2
+    assert not report.committed
     assert not DivisionVersion.objects.filter(geom__isnull=False).exists()
 
 
@@ -286,6 +298,7 @@ def test_it_prints_the_report_as_json(divisions_db, tmp_path, lps):
     call_command("load_division_polygons", str(write(tmp_path / "lps.geojson", lps)),
                  "--level", "county", "--json", stdout=out)
     report = json.loads(out.getvalue())
-    assert report["matched"] == 2 and report["committed"] is False
+    assert report["matched"] == 2
+    assert report["committed"] is False
     assert [u["name"] for u in report["unmatched"]] == ["盘县", "水城县"]
     assert {"repaired", "emptied", "probable_renames", "historical_matches"} <= set(report)

@@ -15,7 +15,7 @@ from django.db import connection
 from importers import polygons, survey
 from importers.errors import ImporterError, RefusedFile
 from importers.survey import safety
-from tests.conftest import county_features
+from tests.support import county_features
 
 pytestmark = pytest.mark.django_db
 
@@ -155,7 +155,8 @@ def test_it_refuses_eastings_without_zone_prefix_unless_given_the_crs(tmp_path, 
     result = survey.run(path, crs="EPSG:4544")
     assert (result.crs, result.crs_source) == ("EPSG:4544", "given")
     first = result.features[0].geometry["coordinates"]
-    assert close(first, markers(ring)[0][1], 1e-8) and first[2] == 1500.5
+    assert close(first, markers(ring)[0][1], 1e-8)
+    assert first[2] == 1500.5
 
 
 def test_it_infers_the_central_meridian_from_the_division(divisions_db, tmp_path, ring):
@@ -169,7 +170,8 @@ def test_it_infers_the_central_meridian_from_the_division(divisions_db, tmp_path
     result = survey.run(tmp_path / "m.csv", division="520201")
     assert (result.crs, result.crs_source) == ("EPSG:4544", "detected")
     far = [f for f in result.findings if f.rule == "far_from_division"]
-    assert [f.index for f in far] == [len(points) - 1] and "钟山区" in far[0].message
+    assert [f.index for f in far] == [len(points) - 1]
+    assert "钟山区" in far[0].message
 
 
 def test_it_swaps_csv_axes_when_x_holds_the_easting(tmp_path, ring):
@@ -273,10 +275,12 @@ def test_it_reads_gbk_attributes_without_cpg_as_gb18030(tmp_path, ring):
 def test_it_uses_the_cpg_and_the_given_encoding(tmp_path, ring):
     shp = write_markers(tmp_path / "m.shp", ring, encoding="gbk")
     cpg = survey.run(shp)
-    assert cpg.encoding in {"gbk", "cp936"} and cpg.features[0].properties["编号"] == "钟水01"
+    assert cpg.encoding in {"gbk", "cp936"}
+    assert cpg.features[0].properties["编号"] == "钟水01"
     (tmp_path / "m.cpg").unlink()
     given = survey.run(shp, encoding="gbk")
-    assert given.encoding == "gbk" and given.features[1].properties["编号"] == "钟水02"
+    assert given.encoding == "gbk"
+    assert given.features[1].properties["编号"] == "钟水02"
     with pytest.raises(RefusedFile, match="cannot be read as utf-8"):
         survey.run(shp, encoding="utf-8")
 
@@ -285,7 +289,8 @@ def test_it_falls_back_to_gb18030_for_a_csv(tmp_path, ring):
     rows = "\n".join(f"{n},{lon},{lat}" for n, (lon, lat) in markers(ring))
     (tmp_path / "m.csv").write_bytes(f"编号,lon,lat\n{rows}\n".encode("gb18030"))
     result = survey.run(tmp_path / "m.csv")
-    assert result.encoding == "gb18030" and result.features[0].properties["编号"] == "钟水01"
+    assert result.encoding == "gb18030"
+    assert result.features[0].properties["编号"] == "钟水01"
 
 
 # findings
@@ -326,7 +331,8 @@ def test_it_reports_empty_geometries_duplicate_numbers_and_mixed_types(tmp_path,
     path = write_geojson(tmp_path / "s.geojson", [feature(line), feature(None), *points])
     findings = {(f.rule, f.index) for f in survey.run(path).findings if f.severity != "info"}
     assert ("empty_geometry", 1) in findings
-    assert ("duplicate_number", 4) in findings and ("duplicate_number", 3) not in findings
+    assert ("duplicate_number", 4) in findings
+    assert ("duplicate_number", 3) not in findings
     assert ("mixed_geometry_types", None) in findings
 
 
@@ -446,7 +452,8 @@ def test_it_prints_one_json_object_in_epsg_4490(tmp_path, ring):
     assert set(data) == {"format", "crs", "crs_source", "encoding", "features", "findings"}
     assert (data["crs"], data["crs_source"]) == ("EPSG:4523", "declared")
     first = data["features"][0]
-    assert first["geometry"]["type"] == "Point" and first["properties"]["编号"] == "钟水01"
+    assert first["geometry"]["type"] == "Point"
+    assert first["properties"]["编号"] == "钟水01"
     assert close(first["geometry"]["coordinates"], markers(ring)[0][1])
 
 

@@ -49,23 +49,27 @@ def gcj_findings(result) -> list:
 def test_it_flags_markers_displaced_by_the_gcj02_shift(tmp_path, markers):
     path = write(tmp_path, {n: gcj(*p) for n, p in REGISTERED.items()})
     [finding] = gcj_findings(survey.run(path, phone_map=True))
-    assert finding.severity == "warning" and finding.message.startswith("looks like GCJ-02")
+    assert finding.severity == "warning"
+    assert finding.message.startswith("looks like GCJ-02")
     # the shift the message states is the one a geodesic measure of the move gives
     _, _, metres = Geod(ellps="GRS80").inv(*REGISTERED["钟水01"], *gcj(*REGISTERED["钟水01"]))
     stated = float(re.search(r"on average (\d+) m", finding.message).group(1))
-    assert 100 < metres < 1000 and math.isclose(stated, metres, abs_tol=2)
+    assert 100 < metres < 1000
+    assert math.isclose(stated, metres, abs_tol=2)
 
 
 def test_it_passes_markers_surveyed_in_cgcs2000(tmp_path, markers):
     path = write(tmp_path, REGISTERED)
     [finding] = gcj_findings(survey.run(path, phone_map=True))
-    assert finding.severity == "info" and finding.message.startswith("does not look like")
+    assert finding.severity == "info"
+    assert finding.message.startswith("does not look like")
 
 
 def test_it_warns_of_the_shift_when_no_marker_is_known(tmp_path, markers):
     path = write(tmp_path, {"黔滇99": gcj(104.70, 26.60)})
     [finding] = gcj_findings(survey.run(path, phone_map=True))
-    assert finding.severity == "warning" and "cannot be checked" in finding.message
+    assert finding.severity == "warning"
+    assert "cannot be checked" in finding.message
 
 
 def test_it_checks_only_when_the_user_says_phone_map(tmp_path, markers):

@@ -16,7 +16,7 @@ from boundaries.models import BoundaryLine, MarkerStatus
 from inspections.models import Inspection, InspectionTransition
 from inspections.reconcile import gk_zone_srid
 
-from .conftest import GK, NUMBERS, bump, gk, line_in_gk, write_csv, write_gpkg
+from .support import GK, NUMBERS, bump, gk, line_in_gk, write_csv, write_gpkg
 
 pytestmark = pytest.mark.django_db
 
@@ -78,15 +78,19 @@ def plan(client, line, people) -> int:
 
 
 def test_it_picks_the_zone_of_the_line():
-    assert gk_zone_srid(104.83) == GK == 4523
-    assert gk_zone_srid(75.2) == 4513 and gk_zone_srid(134.9) == 4533
-    assert gk_zone_srid(106.49) == 4523 and gk_zone_srid(106.51) == 4524
+    assert gk_zone_srid(104.83) == 4523
+    assert GK == 4523  # the zone these tests write their surveys in
+    assert gk_zone_srid(75.2) == 4513
+    assert gk_zone_srid(134.9) == 4533
+    assert gk_zone_srid(106.49) == 4523
+    assert gk_zone_srid(106.51) == 4524
 
 
 def test_it_runs_a_joint_inspection_end_to_end(client, line, markers, people, files):
     iid = plan(client, line, people)
     inspection = Inspection.objects.get(pk=iid)
-    assert inspection.round == 1 and inspection.state == "planned"
+    assert inspection.round == 1
+    assert inspection.state == "planned"
 
     # an upload before the survey has started is out of order
     assert upload(client, iid, "A", files["A"], people["a1"]).status_code == 409
@@ -100,7 +104,8 @@ def test_it_runs_a_joint_inspection_end_to_end(client, line, markers, people, fi
     preview = upload(client, iid, "A", files["A"], people["a1"])
     assert preview.status_code == 201, preview.content
     body = preview.json()
-    assert body["crs"] == "EPSG:4523" and body["crs_source"] == "declared"
+    assert body["crs"] == "EPSG:4523"
+    assert body["crs_source"] == "declared"
     assert not body["confirmed"]
     assert body["preview"]["markers_registered"] == ["钟水01", "钟水02", "钟水04"]
     assert body["preview"]["markers_unknown"] == ["钟水09"]
@@ -115,7 +120,8 @@ def test_it_runs_a_joint_inspection_end_to_end(client, line, markers, people, fi
         assert post(client, f"/api/v1/inspections/{iid}/surveys/{b['id']}/confirm", {},
                     people["b1"]).status_code == 200
     csv_upload = Inspection.objects.get(pk=iid).uploads.get(file_name="side-b.csv")
-    assert csv_upload.crs == "EPSG:4523" and csv_upload.crs_source == "detected"
+    assert csv_upload.crs == "EPSG:4523"
+    assert csv_upload.crs_source == "detected"
 
     result = post(client, f"/api/v1/inspections/{iid}/reconcile", {}, people["b1"]).json()
     assert result["state"] == "reconciling"
@@ -134,7 +140,8 @@ def test_it_runs_a_joint_inspection_end_to_end(client, line, markers, people, fi
 
 def check_results(client, iid, markers):
     report = client.get(f"/api/v1/inspections/{iid}/report").json()
-    assert report["crs"] == "EPSG:4523" and report["tolerance_m"] == 1.0
+    assert report["crs"] == "EPSG:4523"
+    assert report["tolerance_m"] == 1.0
     rows = {m["number"]: m for m in report["markers"]}
     assert {n: rows[n]["verdict"] for n in NUMBERS} == {
         "钟水01": "intact", "钟水02": "displaced", "钟水03": "missing", "钟水04": "intact"}
@@ -144,7 +151,8 @@ def check_results(client, iid, markers):
         a_dx, a_dy = OFFSETS_A[number]
         assert rows[number]["A"]["displacement_m"] == pytest.approx(math.hypot(a_dx, a_dy),
                                                                     abs=2e-3)
-    assert rows["钟水03"]["surveyed"] is None and rows["钟水03"]["A"] is None
+    assert rows["钟水03"]["surveyed"] is None
+    assert rows["钟水03"]["A"] is None
     assert [u["number"] for u in report["unknown_markers"]] == ["钟水09"]
     side_a = report["line_deviation"]["A"]
     # the moved vertex is the farthest point, CORRECTION_M off the registered line
@@ -152,7 +160,8 @@ def check_results(client, iid, markers):
     assert side_a["hausdorff_m"] == pytest.approx(CORRECTION_M, rel=0.05)
     assert len(side_a["stretches"]) == 1
     assert [d["triage"] for d in side_a["differences"]] == ["correction"]
-    assert report["summary"]["lines_agree"] and report["sides"]["hausdorff_m"] < 0.01
+    assert report["summary"]["lines_agree"]
+    assert report["sides"]["hausdorff_m"] < 0.01
 
 
 def sign_with_a_void(client, iid, people):
@@ -167,14 +176,18 @@ def sign_with_a_void(client, iid, people):
         "severity": "medium"}, people["b1"])
     assert hazard.status_code == 201, hazard.content
     detail = client.get(f"/api/v1/inspections/{iid}").json()
-    assert detail["state"] == "reconciling" and detail["signatures"]["A"] is None
+    assert detail["state"] == "reconciling"
+    assert detail["signatures"]["A"] is None
     void = detail["transitions"][-1]
-    assert void["action"] == "void_signature" and "side A" in void["note"]
+    assert void["action"] == "void_signature"
+    assert "side A" in void["note"]
     assert void["actor"] == "b1"
     assert post(client, url, {"side": "A"}, people["a1"]).json()["state"] == "signed_a"
     signed = post(client, url, {"side": "B"}, people["b1"]).json()
-    assert signed["state"] == "signed" and signed["completed_on"] == date.today().isoformat()
-    assert signed["signatures"]["A"]["by"] == "a1" and signed["signatures"]["B"]["by"] == "b1"
+    assert signed["state"] == "signed"
+    assert signed["completed_on"] == date.today().isoformat()
+    assert signed["signatures"]["A"]["by"] == "a1"
+    assert signed["signatures"]["B"]["by"] == "b1"
 
 
 def check_report(client, iid):
@@ -183,8 +196,12 @@ def check_report(client, iid):
     assert report["changes"]["applied"]["line"]["line_version"] is not None
     page = client.get(f"/inspections/{iid}/report")
     html = page.content.decode()
-    assert page.status_code == 200 and "钟水线第1轮" in html and "displaced" in html
-    assert "界桩旁修路取土" in html and "a1" in html and "b1" in html
+    assert page.status_code == 200
+    assert "钟水线第1轮" in html
+    assert "displaced" in html
+    assert "界桩旁修路取土" in html
+    assert "a1" in html
+    assert "b1" in html
     gpkg = client.get(f"/api/v1/inspections/{iid}/report.gpkg")
     assert gpkg["Content-Type"] == "application/geopackage+sqlite3"
     with fiona.io.MemoryFile(gpkg.content, ext=".gpkg") as memfile:
@@ -197,7 +214,8 @@ def check_report(client, iid):
             assert sorted(f["properties"]["side"] for f in src) == ["A", "B"]
         with memfile.open(layer="deviations") as src:
             assert len(src) >= 2  # the corrected stretch, as each side surveyed it
-    assert verdicts["钟水02"] == "displaced" and verdicts["钟水03"] == "missing"
+    assert verdicts["钟水02"] == "displaced"
+    assert verdicts["钟水03"] == "missing"
     client.logout()
     assert client.get(f"/inspections/{iid}/report").status_code == 403
     assert client.get(f"/api/v1/inspections/{iid}/report").status_code == 401
@@ -221,7 +239,9 @@ def check_accepted(old_line, markers, iid):
     old_line.refresh_from_db()
     new = BoundaryLine.objects.get(level=3, left_code=old_line.left_code,
                                    right_code=old_line.right_code, valid_to__isnull=True)
-    assert old_line.valid_to == today == new.valid_from and new.name == old_line.name
+    assert old_line.valid_to == today
+    assert new.valid_from == today
+    assert new.name == old_line.name
     with connection.cursor() as cur:
         cur.execute("""SELECT ST_HausdorffDistance(ST_Transform(n.geom, %s),
                                                    ST_Transform(o.geom, %s))
@@ -246,7 +266,9 @@ def test_it_stores_a_survey_from_the_command_line(client, line, markers, people,
     call_command("import_survey", str(files["A"]), "--inspection", str(iid), "--side", "A",
                  "--commit", stdout=out)
     stored = Inspection.objects.get(pk=iid).uploads.get()
-    assert stored.confirmed and stored.side == "A" and stored.uploaded_by is None
+    assert stored.confirmed
+    assert stored.side == "A"
+    assert stored.uploaded_by is None
     assert stored.features.filter(number="钟水02").count() == 1
     assert f"inspection {iid}" in out.getvalue()
     out = io.StringIO()

@@ -31,14 +31,17 @@ def test_it_lists_lines_not_inspected_for_five_years(client, line, people):
     body = client.get("/api/v1/boundaries/overdue?level=county&limit=500").json()
     items = {i["line_id"]: i for i in body["items"]}
     lines_in_force = BoundaryLine.objects.filter(level=3, valid_to__isnull=True).count()
-    assert body["count"] == lines_in_force - 1 == len(items)
+    assert body["count"] == lines_in_force - 1
+    assert len(items) == body["count"]
     assert other.id not in items
     mine = items[line.id]
     assert mine["due_date"] == add_years(long_ago, 5).isoformat()
     assert mine["overdue_days"] == (date.today() - add_years(long_ago, 5)).days
-    assert mine["last_round"] == 3 and mine["left_code"] == "520201"
+    assert mine["last_round"] == 3
+    assert mine["left_code"] == "520201"
     never = [i for i in body["items"] if i["last_inspected"] is None]
-    assert len(never) == lines_in_force - 2 and all(i["due_date"] is None for i in never)
+    assert len(never) == lines_in_force - 2
+    assert all(i["due_date"] is None for i in never)
     # never inspected first, then the longest overdue
     assert body["items"][-1]["line_id"] == line.id
     assert client.get("/api/v1/boundaries/overdue?level=city").status_code == 400
@@ -65,7 +68,8 @@ def test_it_keeps_the_history_of_a_hazard(client, line, people):
     created = post(client, "/api/v1/hazards", body, people["clerk"])
     assert created.status_code == 201, created.content
     hid = created.json()["id"]
-    assert created.json()["status"] == "open" and created.json()["location"] == [104.86, 26.61]
+    assert created.json()["status"] == "open"
+    assert created.json()["location"] == [104.86, 26.61]
     for status in ("mediation", "resolved"):
         moved = post(client, f"/api/v1/hazards/{hid}/status",
                      {"status": status, "note": f"→ {status}"}, people["clerk"])
@@ -94,7 +98,8 @@ def test_it_rejects_malformed_hazards(client, line, people, body, fragment):
     if fragment != "line_id":
         body = body | {"line_id": line.id}
     response = post(client, "/api/v1/hazards", body, people["clerk"])
-    assert response.status_code == 400 and fragment in response.json()["detail"]
+    assert response.status_code == 400
+    assert fragment in response.json()["detail"]
 
 
 def test_it_plans_through_the_api_with_clear_refusals(client, line, people):
@@ -103,16 +108,19 @@ def test_it_plans_through_the_api_with_clear_refusals(client, line, people):
                        content_type="application/json").status_code == 401
     assert post(client, "/api/v1/inspections", body, people["a1"]).status_code == 403
     same = post(client, "/api/v1/inspections", body | {"team_b": "钟山区联检组"}, people["clerk"])
-    assert same.status_code == 400 and "two different teams" in same.json()["detail"]
+    assert same.status_code == 400
+    assert "two different teams" in same.json()["detail"]
     unknown = post(client, "/api/v1/inspections", body | {"team_a": "无此组"}, people["clerk"])
-    assert unknown.status_code == 400 and "无此组" in unknown.json()["detail"]
+    assert unknown.status_code == 400
+    assert "无此组" in unknown.json()["detail"]
     created = post(client, "/api/v1/inspections", body, people["clerk"]).json()
     assert created["actions"] == []  # the clerk is in neither team
     client.force_login(people["a1"])
     assert client.get(f"/api/v1/inspections/{created['id']}").json()["actions"] == [
         "start_survey"]
     bad = post(client, f"/api/v1/inspections/{created['id']}/bless", {}, people["a1"])
-    assert bad.status_code == 404 and "start_survey" in bad.json()["detail"]
+    assert bad.status_code == 404
+    assert "start_survey" in bad.json()["detail"]
     assert client.get("/api/v1/inspections/999999").status_code == 404
 
 

@@ -14,7 +14,7 @@ from importers.errors import ImporterError
 from inspections import services
 from inspections.models import Inspection, State, SurveyUpload
 
-from .conftest import GK, bump, gk, line_in_gk, write_csv, write_gpkg
+from .support import GK, bump, gk, line_in_gk, write_csv, write_gpkg
 
 pytestmark = pytest.mark.django_db
 
@@ -112,17 +112,20 @@ def test_it_keeps_a_signature_when_reconciling_again_changes_nothing(tmp_path, l
     inspection = surveyed(tmp_path, planned(line, people), people, points, parts, points, parts)
     services.inspection_sign(actor=people["b1"], inspection_id=inspection.id, side="B")
     again = services.inspection_reconcile(actor=people["a1"], inspection_id=inspection.id)
-    assert again.state == State.SIGNED_B and again.signed_b_by == people["b1"]
+    assert again.state == State.SIGNED_B
+    assert again.signed_b_by == people["b1"]
     # a new confirmed survey does change the results: B's signature goes
     survey(inspection, "A", write_gpkg(tmp_path / "a2.gpkg", {"钟水09": points["钟水01"]}, None),
            people["a1"])
     inspection.refresh_from_db()
-    assert inspection.state == State.RECONCILING and inspection.signed_b_at is None
+    assert inspection.state == State.RECONCILING
+    assert inspection.signed_b_at is None
     assert inspection.results == {}
     with pytest.raises(services.Conflict, match="reconcile first"):
         services.inspection_sign(actor=people["b1"], inspection_id=inspection.id, side="B")
     void = inspection.transitions.filter(action="void_signature").get()
-    assert void.from_state == State.SIGNED_B and "a2.gpkg" in void.note
+    assert void.from_state == State.SIGNED_B
+    assert "a2.gpkg" in void.note
 
 
 def test_it_makes_a_large_difference_a_draft_boundary_change(tmp_path, line, markers, people):
@@ -138,15 +141,19 @@ def test_it_makes_a_large_difference_a_draft_boundary_change(tmp_path, line, mar
     drafts = DivisionEvent.objects.filter(id__in=signed.applied["line"]["draft_events"])
     assert DivisionEvent.objects.count() == events_before + 1
     draft = drafts.get()
-    assert draft.kind == EventKind.BOUNDARY and draft.approval_document == ""
-    assert "草案" in draft.description and not draft.inputs.exists() and draft.draft
+    assert draft.kind == EventKind.BOUNDARY
+    assert draft.approval_document == ""
+    assert "草案" in draft.description
+    assert not draft.inputs.exists()
+    assert draft.draft
     # unapproved, it is not published in the change feed
     from gazetteer.feed import changes
     published, _ = changes(None, None, 1000)
     assert draft.id not in {i["id"] for i in published if i["source"] == "division"}
     # the line waits for the approval: still the same version
     line.refresh_from_db()
-    assert line.valid_to is None and signed.applied["line"]["line_version"] is None
+    assert line.valid_to is None
+    assert signed.applied["line"]["line_version"] is None
     assert {m.states.get(valid_to__isnull=True).status for m in markers.values()} == {
         MarkerStatus.INTACT}
 
@@ -167,10 +174,12 @@ def test_it_reports_where_the_two_sides_disagree(tmp_path, line, markers, people
     assert results["summary"]["disputed_markers"] == ["钟水02"]
     assert not results["summary"]["lines_agree"]
     # each side's line leaves the other's band around the one moved vertex
-    assert len(results["sides"]["a_outside_b"]) == len(results["sides"]["b_outside_a"]) == 1
+    assert len(results["sides"]["a_outside_b"]) == 1
+    assert len(results["sides"]["b_outside_a"]) == 1
     assert results["sides"]["b_outside_a"][0]["max_deviation_m"] == pytest.approx(30.0, rel=0.05)
     assert results["sides"]["hausdorff_m"] == pytest.approx(30.0, rel=0.05)
-    assert not results["line"]["A"]["stretches"] and results["line"]["B"]["stretches"]
+    assert not results["line"]["A"]["stretches"]
+    assert results["line"]["B"]["stretches"]
     services.inspection_sign(actor=people["a1"], inspection_id=inspection.id, side="A")
     signed = services.inspection_sign(actor=people["b1"], inspection_id=inspection.id, side="B")
     # nothing agreed on the line or on 钟水02: neither changes
@@ -185,7 +194,8 @@ def test_it_numbers_rounds_and_dates_the_next_one_five_years_on(line, people):
     services.inspection_record_previous(actor=people["clerk"], line=line, round=3,
                                         completed_on=date(2019, 6, 1))
     inspection = planned(line, people)
-    assert inspection.round == 4 and inspection.due_date == date(2024, 6, 1)
+    assert inspection.round == 4
+    assert inspection.due_date == date(2024, 6, 1)
     with pytest.raises(services.Conflict, match="round"):
         services.inspection_record_previous(actor=people["clerk"], line=line, round=2,
                                             completed_on=date(2014, 6, 1))
@@ -199,7 +209,8 @@ def test_it_ignores_a_csv_of_points(tmp_path, line, markers, people):
     survey(inspection, "B", write_csv(tmp_path / "b.csv", at_registered(markers)), people["b1"])
     results = services.inspection_reconcile(actor=people["a1"],
                                             inspection_id=inspection.id).results
-    assert results["line"] == {} and results["sides"] is None
+    assert results["line"] == {}
+    assert results["sides"] is None
     assert {m["verdict"] for m in results["markers"]} == {"intact"}
 
 

@@ -31,8 +31,8 @@ def get(client, url):
 
 def test_it_serves_the_landing_page_and_conformance(client, divisions_db):
     rels = {link["rel"]: link["href"] for link in get(client, "/ogc/")["links"]}
-    assert rels["data"].endswith("/ogc/collections") and rels["conformance"].endswith(
-        "/ogc/conformance")
+    assert rels["data"].endswith("/ogc/collections")
+    assert rels["conformance"].endswith("/ogc/conformance")
     assert any(c.endswith("/conf/core") for c in get(client, "/ogc/conformance")["conformsTo"])
 
 
@@ -46,7 +46,8 @@ def test_it_lists_places_and_divisions_by_level(client, divisions_db):
 
 def test_it_pages_items_with_next_links(client, places):
     page = get(client, "/ogc/collections/places/items?limit=2")
-    assert page["type"] == "FeatureCollection" and page["numberReturned"] == 2
+    assert page["type"] == "FeatureCollection"
+    assert page["numberReturned"] == 2
     assert page["numberMatched"] == 4  # the cancelled one is not in force today
     names = [f["properties"]["name"] for f in page["features"]]
     seen = list(names)
@@ -79,7 +80,8 @@ def test_it_serves_divisions_of_one_level(client, divisions_db):
 
 def test_it_returns_one_feature(client, places):
     body = get(client, f"/ogc/collections/places/items/{places[0].id}")
-    assert body["properties"]["name"] == "东风路" and body["id"] == places[0].id
+    assert body["properties"]["name"] == "东风路"
+    assert body["id"] == places[0].id
     assert client.get("/ogc/collections/places/items/999999999").status_code == 404
 
 
@@ -100,7 +102,8 @@ def test_it_answers_errors_as_ogc_exceptions(client, divisions_db, url, status, 
     response = client.get(url)
     assert response.status_code == status
     body = response.json()
-    assert fragment in body["description"] and body["code"]
+    assert fragment in body["description"]
+    assert body["code"]
 
 
 def test_it_pages_by_offset_with_a_prev_link(client, places):

@@ -81,6 +81,9 @@ def test_it_lists_the_collections_to_gdal(server):
 
 def test_it_serves_features_gdal_reads(server):
     out = ogrinfo("-al", "-q", f"OAPIF:{server}", "places")
-    assert "钟山西路" in out and "荷城路" in out and "POINT (104.83 26.59)" in out
+    assert "钟山西路" in out
+    assert "荷城路" in out
+    assert "POINT (104.83 26.59)" in out
     counties = ogrinfo("-al", "-q", f"OAPIF:{server}", "divisions-county")
-    assert "钟山区" in counties and "盘州市" in counties
+    assert "钟山区" in counties
+    assert "盘州市" in counties

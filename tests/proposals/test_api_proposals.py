@@ -7,7 +7,7 @@ import pytest
 from proposals.auth import token_create
 from proposals.models import ApiToken
 
-from .conftest import drive
+from .support import drive
 
 pytestmark = pytest.mark.django_db
 
@@ -33,7 +33,8 @@ def test_it_needs_authentication(client, staff):
 def test_it_stores_tokens_hashed_and_honours_revocation(client, staff):
     token, plain = token_create(user=staff["applicant"], name="cli")
     stored = ApiToken.objects.get(id=token.id)
-    assert plain not in (stored.digest, stored.prefix * 2) and len(stored.digest) == 64
+    assert plain not in (stored.digest, stored.prefix * 2)
+    assert len(stored.digest) == 64
     assert post(client, "/api/v1/proposals", NEW, token=plain).status_code == 201
     ApiToken.objects.filter(id=token.id).update(revoked=True)
     assert post(client, "/api/v1/proposals", NEW, token=plain).status_code == 401
@@ -43,10 +44,13 @@ def test_it_runs_a_proposal_through_the_api(client, staff, tokens):
     created = post(client, "/api/v1/proposals", NEW, token=tokens["applicant"])
     assert created.status_code == 201, created.content
     body = created.json()
-    assert body["state"] == "submitted" and body["findings"] == [] and body["actions"] == []
+    assert body["state"] == "submitted"
+    assert body["findings"] == []
+    assert body["actions"] == []
     pid = body["id"]
     accepted = post(client, f"/api/v1/proposals/{pid}/accept", {}, token=tokens["clerk"]).json()
-    assert accepted["state"] == "accepted" and "start_review" in accepted["actions"]
+    assert accepted["state"] == "accepted"
+    assert "start_review" in accepted["actions"]
     client.force_login(staff["clerk"])  # a session works as well as a token
     detail = client.get(f"/api/v1/proposals/{pid}").json()
     assert [t["action"] for t in detail["timeline"]] == ["submit", "accept"]
@@ -56,11 +60,14 @@ def test_it_runs_a_proposal_through_the_api(client, staff, tokens):
 def test_it_answers_403_for_the_wrong_role_and_409_out_of_order(client, staff, tokens):
     pid = post(client, "/api/v1/proposals", NEW, token=tokens["applicant"]).json()["id"]
     wrong_role = post(client, f"/api/v1/proposals/{pid}/accept", {}, token=tokens["expert1"])
-    assert wrong_role.status_code == 403 and "clerk" in wrong_role.json()["detail"]
+    assert wrong_role.status_code == 403
+    assert "clerk" in wrong_role.json()["detail"]
     early = post(client, f"/api/v1/proposals/{pid}/approve", {}, token=tokens["chair"])
-    assert early.status_code == 409 and "submitted" in early.json()["detail"]
+    assert early.status_code == 409
+    assert "submitted" in early.json()["detail"]
     unknown = post(client, f"/api/v1/proposals/{pid}/bless", {}, token=tokens["chair"])
-    assert unknown.status_code == 400 and "bless" in unknown.json()["detail"]
+    assert unknown.status_code == 400
+    assert "bless" in unknown.json()["detail"]
 
 
 def test_it_refuses_approval_during_the_consultation_with_409(client, staff, tokens):
@@ -69,7 +76,8 @@ def test_it_refuses_approval_during_the_consultation_with_409(client, staff, tok
     pid = post(client, "/api/v1/proposals", NEW, token=tokens["applicant"]).json()["id"]
     drive(Proposal.objects.get(id=pid), "consultation", staff, today_in_consultation=True)
     response = post(client, f"/api/v1/proposals/{pid}/approve", {}, token=tokens["chair"])
-    assert response.status_code == 409 and "consultation" in response.json()["detail"]
+    assert response.status_code == 409
+    assert "consultation" in response.json()["detail"]
 
 
 def test_it_shows_applicants_only_their_own_proposals(client, staff, tokens):
@@ -119,14 +127,18 @@ def test_it_lists_consultation_dates_and_votes(client, staff, tokens):
     drive(Proposal.objects.get(id=pid), "approved", staff)
     body = client.get(f"/api/v1/proposals/{pid}",
                       HTTP_AUTHORIZATION=f"Bearer {tokens['chair']}").json()
-    assert body["state"] == "approved" and len(body["votes"]) == 3 and len(body["opinions"]) == 3
+    assert body["state"] == "approved"
+    assert len(body["votes"]) == 3
+    assert len(body["opinions"]) == 3
     assert date.fromisoformat(body["consultation_end"]) < date.today() + timedelta(days=1)
     published = post(client, f"/api/v1/proposals/{pid}/publish",
                      {"announcement_number": "公告9号", "announcement_date": str(date.today())},
                      token=tokens["clerk"]).json()
-    assert published["state"] == "published" and published["published_place_id"]
+    assert published["state"] == "published"
+    assert published["published_place_id"]
     place = client.get(f"/api/v1/places/{published['published_place_id']}").json()
-    assert place["name"] == "凉都大道" and place["romanization"] == "Liangdu Dadao"
+    assert place["name"] == "凉都大道"
+    assert place["romanization"] == "Liangdu Dadao"
 
 
 def test_it_lists_open_consultations_to_anyone(client, staff, tokens):
@@ -151,7 +163,8 @@ def test_it_lets_a_user_make_list_and_revoke_their_tokens(client, staff, tokens)
     plain = made.json()["token"]
     assert made.json()["prefix"] == plain[:8]
     listed = client.get("/api/v1/tokens", **auth).json()
-    assert {t["name"] for t in listed} == {"test", "gis"} and "token" not in listed[0]
+    assert {t["name"] for t in listed} == {"test", "gis"}
+    assert "token" not in listed[0]
     revoked = client.post(f"/api/v1/tokens/{made.json()['id']}/revoke", **auth)
     assert revoked.json()["revoked"] is True
     assert client.get("/api/v1/tokens", HTTP_AUTHORIZATION=f"Bearer {plain}").status_code == 401
@@ -162,7 +175,7 @@ def test_it_lets_a_user_make_list_and_revoke_their_tokens(client, staff, tokens)
 
 def test_it_publishes_a_proposal_with_its_geometry(client, staff, tokens, lps_polygons):
     from proposals.models import Proposal
-    from tests.gazetteer.conftest import inside
+    from tests.support import inside
 
     p = inside("520204")
     body = {**NEW, "division_code": "520204",
@@ -180,5 +193,6 @@ def test_it_keeps_authenticated_answers_out_of_shared_caches(client, staff, toke
     pid = post(client, "/api/v1/proposals", NEW, token=tokens["applicant"]).json()["id"]
     for url in ("/api/v1/proposals", f"/api/v1/proposals/{pid}", "/api/v1/tokens"):
         response = client.get(url, **auth)
-        assert response.status_code == 200 and response["Cache-Control"] == "private, no-store"
+        assert response.status_code == 200
+        assert response["Cache-Control"] == "private, no-store"
     assert "public" in client.get("/api/v1/consultations")["Cache-Control"]

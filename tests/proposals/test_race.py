@@ -15,7 +15,7 @@ from gazetteer.models import Place
 from proposals import services
 from proposals.models import Proposal
 
-from .conftest import act, drive, make_staff
+from .support import act, drive, make_staff
 
 # Homophones (Fenghuang Dadao) in the same city: the second must be refused.
 NAMES = ["凤凰大道", "凤皇大道"]
@@ -87,5 +87,6 @@ def test_it_publishes_exactly_one_of_two_clashing_proposals(approved, django_db_
                         .values_list("state", flat=True))
         published = Place.objects.filter(name__in=NAMES).count()
     assert sorted(v.split(":")[0] for v in outcomes.values()) == ["conflict", "published"]
-    assert states == ["approved", "published"] and published == 1
+    assert states == ["approved", "published"]
+    assert published == 1
     assert "homophone" in next(v for v in outcomes.values() if v.startswith("conflict"))

@@ -8,7 +8,7 @@ from gazetteer.models import NamingEvent, Place
 from proposals import services
 from proposals.models import Proposal
 
-from .conftest import act, drive
+from .support import act, drive
 
 pytestmark = pytest.mark.django_db
 
@@ -20,18 +20,22 @@ def submit(staff, name="凉都大道", cls="road", division="520201", **kwargs):
 
 def test_it_publishes_a_naming_and_the_name_becomes_standard(staff):
     proposal = submit(staff)
-    assert proposal.state == "submitted" and proposal.findings == []
+    assert proposal.state == "submitted"
+    assert proposal.findings == []
     drive(proposal, "published", staff)
     assert proposal.state == "published"
     place = Place.objects.get(id=proposal.published_place_id)
     assert (place.name, place.status, place.romanization) == ("凉都大道", "standard",
                                                              "Liangdu Dadao")
     event = NamingEvent.objects.get(place=place)
-    assert event.kind == "naming" and event.document_number == "六盘水地名公告〔2024〕1号"
+    assert event.kind == "naming"
+    assert event.document_number == "六盘水地名公告〔2024〕1号"
     actions = list(proposal.transitions.order_by("at", "id")
                    .values_list("action", "actor__username"))
-    assert actions[0] == ("submit", "applicant") and actions[-1] == ("publish", "clerk")
-    assert ("approve", "chair") in actions and actions.count(("opinion", "expert1")) == 1
+    assert actions[0] == ("submit", "applicant")
+    assert actions[-1] == ("publish", "clerk")
+    assert ("approve", "chair") in actions
+    assert actions.count(("opinion", "expert1")) == 1
 
 
 def test_it_refuses_an_action_to_the_wrong_role(staff):
@@ -124,7 +128,8 @@ def test_it_renames_a_heritage_name_only_after_the_extra_review(staff, make_plac
     act(proposal, staff["clerk"], "publish", announcement_number="公告1号",
         announcement_date=date.today())
     place.refresh_from_db()
-    assert place.name == "新城路" and place.variants.get(kind="former").name == "古城路"
+    assert place.name == "新城路"
+    assert place.variants.get(kind="former").name == "古城路"
 
 
 def test_it_cancels_a_place_on_publication(staff, make_place):
@@ -133,13 +138,15 @@ def test_it_cancels_a_place_on_publication(staff, make_place):
                                         place_id=place.id, reason="道路已拆除")
     drive(proposal, "published", staff)
     place.refresh_from_db()
-    assert place.status == "historical" and place.valid_to == date.today()
+    assert place.status == "historical"
+    assert place.valid_to == date.today()
 
 
 def test_it_keeps_two_clashing_proposals_open_but_publishes_only_one(staff):
     first, second = submit(staff, name="凤凰大道"), submit(staff, name="凤皇大道")
     pending = [f for f in second.findings if f["rule"] == "pending"]
-    assert pending[0]["severity"] == "warn" and pending[0]["evidence"][0]["id"] == first.id
+    assert pending[0]["severity"] == "warn"
+    assert pending[0]["evidence"][0]["id"] == first.id
     assert "homophone" in pending[0]["message"]
     assert not [f for f in submit(staff, name="凤凰大道", division="4419").findings
                 if f["rule"] == "pending"]  # another city
