@@ -4,11 +4,11 @@ import json
 from datetime import date
 
 from django.db import connection
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from ninja import Query, Router, Schema
 from pydantic import Field
 
-from config.errors import BadRequest
+from config.errors import BadRequest, NotFound
 from config.paging import PageIn, paginate
 from config.responses import cached_json, json_response
 
@@ -22,7 +22,6 @@ from .models import (
     MarkerState,
 )
 from .schemas import (
-    BoundaryLineFeatureOut,
     BoundaryLinePageOut,
     CrosswalkOut,
     DivisionFeatureOut,
@@ -114,7 +113,7 @@ def division_geometry(request, code: str, params: Query[GeometryParams]):
     v = selectors.division_get(code, params.as_of)
     geometry = selectors.geometry_geojson(v, params.simplify, params.srid)
     if geometry is None:
-        raise Http404(f"{v.short_code} {v.name} has no geometry in the registry")
+        raise NotFound(f"{v.short_code} {v.name} has no geometry in the registry")
     return {
         "id": v.code, "geometry": json.loads(geometry),
         "properties": ref(v) | {"valid_from": v.valid_from, "valid_to": v.valid_to,
@@ -129,7 +128,7 @@ def division_lineage(request, code: str):
     first = selectors.division_get(code) if level is None else None
     versions = list(selectors.versions_of(code12, level or first.level))
     if not versions:
-        raise Http404(f"no division has the code {code}")
+        raise NotFound(f"no division has the code {code}")
     ids = [v.id for v in versions]
     return {
         "code": code12, "versions": [version_out(v) for v in versions],
@@ -263,18 +262,15 @@ def boundary_list(request, filters: Query[LineFilter]):
     return paginate(qs, filters.limit, filters.offset, items)
 
 
-@router.get("/boundaries/{line_id}", response=BoundaryLineFeatureOut, tags=["boundaries"])
-def boundary_detail(request, line_id: int):
-    """One line version as a GeoJSON Feature: sides, name, length, agreement, markers."""
-    # inspections builds on boundaries: imported here, not when boundaries loads
-    from inspections.selectors import line_history as inspection_history
+def line_feature(line: BoundaryLine) -> dict:
+    """One line version as a GeoJSON Feature: sides, name, length, agreement, markers.
 
-    line = selectors.line_get(line_id)
+    GET /boundaries/{line_id} adds the line's inspections: inspections.api serves it,
+    since inspections build on boundaries and not the other way round."""
     sides = selectors.line_sides([line], reference_date(line))
     properties = line_out(line, sides) | {
         "geometry_source": line.geometry_source,
         "markers": [marker_out(m) for m in selectors.line_markers(line)],
-        "inspections": inspection_history(line.level, line.left_code, line.right_code),
     }
     return {"id": line.id, "geometry": json.loads(line.geom.geojson), "properties": properties}
 

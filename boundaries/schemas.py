@@ -183,26 +183,9 @@ class MarkerListOut(Schema):
     items: list[MarkerOut]
 
 
-class LineInspectionOut(Schema):
-    """A joint inspection of the line (any of its versions), latest round first."""
+class BoundaryLineDetailOut(BoundaryLineOut):
+    """What boundaries knows of one line (boundaries.api.line_feature's properties);
+    inspections adds the line's inspections when it serves GET /boundaries/{line_id}."""
 
-    id: int
-    line_id: int
-    round: int
-    year: int
-    state: str
-    due_date: date
-    completed_on: date | None
-
-
-class BoundaryLinePropertiesOut(BoundaryLineOut):
     geometry_source: str
     markers: list[MarkerOut]
-    inspections: list[LineInspectionOut]
-
-
-class BoundaryLineFeatureOut(Schema):
-    type: str = "Feature"
-    id: int
-    geometry: dict[str, Any]
-    properties: BoundaryLinePropertiesOut

@@ -4,9 +4,8 @@ from datetime import date
 
 from django.db import connection
 from django.db.models import F, Prefetch, Q, QuerySet
-from django.http import Http404
 
-from config.errors import BadRequest
+from config.errors import BadRequest, NotFound
 
 from .models import (
     BoundaryLine,
@@ -48,11 +47,11 @@ def division_get(raw_code: str, as_of: date | None = None) -> DivisionVersion:
         return found
     other = candidates.order_by("-valid_from").first()
     if other is None:
-        raise Http404(f"no division has the code {raw_code}")
+        raise NotFound(f"no division has the code {raw_code}")
     successors = ", ".join(f"{v.short_code} {v.name}" for v in successors_of([other.id]))
     period = f"{other.valid_from or '…'} – {other.valid_to or 'now'}"
     hint = f"; its successor: {successors}" if successors else ""
-    raise Http404(f"{raw_code} {other.name} was not in force on {as_of} (valid {period}){hint}")
+    raise NotFound(f"{raw_code} {other.name} was not in force on {as_of} (valid {period}){hint}")
 
 
 def ancestors(version: DivisionVersion, as_of: date | None = None) -> list[DivisionVersion]:
@@ -203,7 +202,7 @@ def lines_list(version: DivisionVersion | None, level: int | None,
 def line_get(line_id: int) -> BoundaryLine:
     line = BoundaryLine.objects.filter(pk=line_id).first()
     if line is None:
-        raise Http404(f"no border line has the id {line_id}")
+        raise NotFound(f"no border line has the id {line_id}")
     return line
 
 

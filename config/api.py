@@ -3,7 +3,6 @@
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
 from django.http.multipartparser import MultiPartParserError
 from ninja import NinjaAPI
 from ninja.errors import ValidationError
@@ -12,12 +11,11 @@ from ninja.renderers import JSONRenderer
 from boundaries.api import bench_router
 from boundaries.api import router as boundaries_router
 from gazetteer.api import router as gazetteer_router
-from importers.errors import ImporterError
 from inspections.api import router as inspections_router
 from jobs.api import router as jobs_router
 from proposals.api import router as proposals_router
 
-from .errors import BadRequest, Conflict, Forbidden, NotFound
+from .errors import RegistryError
 from .uploads import BodyTooLarge
 
 
@@ -35,9 +33,11 @@ api = NinjaAPI(
 )
 
 
-@api.exception_handler(BadRequest)
-def bad_request(request, exc):
-    return api.create_response(request, {"detail": str(exc)}, status=400)
+@api.exception_handler(RegistryError)
+def refused(request, exc):
+    # BadRequest, Forbidden, NotFound, Conflict (and importers' refusals, which are
+    # BadRequests): each class carries its status
+    return api.create_response(request, {"detail": str(exc)}, status=exc.status)
 
 
 @api.exception_handler(DjangoValidationError)
@@ -56,27 +56,6 @@ def ninja_validation(request, exc):
     return api.create_response(request, {"detail": "; ".join(problems)}, status=400)
 
 
-@api.exception_handler(Forbidden)
-def forbidden(request, exc):
-    return api.create_response(request, {"detail": str(exc)}, status=403)
-
-
-@api.exception_handler(Conflict)
-def conflict(request, exc):
-    return api.create_response(request, {"detail": str(exc)}, status=409)
-
-
-@api.exception_handler(NotFound)
-def missing(request, exc):
-    return api.create_response(request, {"detail": str(exc)}, status=404)
-
-
-@api.exception_handler(ImporterError)
-def refused_file(request, exc):
-    # a file an endpoint was given could not be read: the input is at fault
-    return api.create_response(request, {"detail": str(exc)}, status=400)
-
-
 @api.exception_handler(BodyTooLarge)
 def too_large(request, exc):
     return api.create_response(request, {"detail": f"{exc}: refused"}, status=413)
@@ -92,12 +71,8 @@ def too_big_for_memory(request, exc):
     return api.create_response(request, {"detail": str(exc)}, status=413)
 
 
-@api.exception_handler(Http404)
-def not_found(request, exc):
-    return api.create_response(request, {"detail": str(exc) or "not found"}, status=404)
-
-
-# First: its /boundaries/overdue must be matched before /boundaries/{line_id}.
+# Inspections serve /boundaries/overdue and /boundaries/{line_id} (a line with its
+# inspections); boundaries the other line routes.
 api.add_router("/v1/", inspections_router)
 api.add_router("/v1/", boundaries_router)
 api.add_router("/v1/", gazetteer_router)

@@ -15,9 +15,9 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Coalesce, NullIf
-from django.http import Http404
 
 from boundaries.temporal import in_force_sql
+from config.errors import NotFound
 
 from .models import NamingEvent, Place, PlaceName, Sign, SignStatus, VariantKind
 
@@ -25,7 +25,7 @@ from .models import NamingEvent, Place, PlaceName, Sign, SignStatus, VariantKind
 def place_get(place_id: int) -> Place:
     place = Place.objects.select_related("place_class").filter(id=place_id).first()
     if place is None:
-        raise Http404(f"no place has the id {place_id}")
+        raise NotFound(f"no place has the id {place_id}")
     return place
 
 

@@ -1,8 +1,11 @@
 """The importers' error tree: every refusal says what is wrong and where."""
 
+from config.errors import BadRequest
 
-class ImporterError(Exception):
-    """Base of all importer refusals; management commands exit non-zero with its text."""
+
+class ImporterError(BadRequest):
+    """Base of all importer refusals: the input is at fault (HTTP 400 when an endpoint was
+    given the file); management commands exit non-zero with its text."""
 
 
 class SourceError(ImporterError):

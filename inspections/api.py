@@ -5,19 +5,22 @@ import re
 import tempfile
 from pathlib import Path
 
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from ninja import File, Form, Query, Router, Schema
 from ninja.files import UploadedFile
 from pydantic import Field
 
+from boundaries import selectors as boundaries_selectors
+from boundaries.api import line_feature
 from boundaries.schemas import LineLevelParam
-from config.errors import BadRequest
+from config.errors import BadRequest, NotFound
 from config.paging import page_in, paginate
 from proposals.auth import AUTH
 
 from . import report, selectors, services
 from .models import HazardStatus, State
 from .schemas import (
+    BoundaryLineFeatureOut,
     HazardIn,
     HazardOut,
     HazardPageOut,
@@ -173,7 +176,7 @@ def inspection_action(request, inspection_id: int, action: str, payload: Inspect
     or side, 409 out of order."""
     selectors.inspection_get(inspection_id)
     if action not in services.ACTIONS:
-        raise Http404(f"no action {action!r}: expected one of {', '.join(services.ACTIONS)}")
+        raise NotFound(f"no action {action!r}: expected one of {', '.join(services.ACTIONS)}")
     kwargs = {"actor": request.auth, "inspection_id": inspection_id, "note": payload.note}
     if action == "sign":
         kwargs["side"] = payload.side or ""
@@ -230,3 +233,16 @@ def boundaries_overdue(request, response: HttpResponse, filters: Query[OverdueFi
     page = selectors.overdue_lines(level=level, limit=filters.limit, offset=filters.offset)
     _private(response)
     return paginate(page, filters.limit, filters.offset)
+
+
+# After /boundaries/overdue, which the path pattern would otherwise take for a line id.
+@router.get("/boundaries/{line_id}", response=BoundaryLineFeatureOut, tags=["boundaries"],
+            auth=None)
+def boundary_detail(request, line_id: int):
+    """One line version as a GeoJSON Feature: sides, name, length, agreement, markers and
+    the line's inspections over all its versions (public, like the rest of the line)."""
+    line = boundaries_selectors.line_get(line_id)
+    feature = line_feature(line)
+    feature["properties"]["inspections"] = selectors.line_history(
+        line.level, line.left_code, line.right_code)
+    return feature

@@ -4,6 +4,7 @@ from typing import Any
 from ninja import Schema
 from pydantic import Field
 
+from boundaries.schemas import BoundaryLineDetailOut
 from config.paging import PageOut
 
 
@@ -165,3 +166,28 @@ class OverdueLineOut(Schema):
 
 class OverduePageOut(PageOut[OverdueLineOut]):
     pass
+
+
+class LineInspectionOut(Schema):
+    """A joint inspection of the line (any of its versions), latest round first."""
+
+    id: int
+    line_id: int
+    round: int
+    year: int
+    state: str
+    due_date: date
+    completed_on: date | None
+
+
+class BoundaryLinePropertiesOut(BoundaryLineDetailOut):
+    inspections: list[LineInspectionOut]
+
+
+class BoundaryLineFeatureOut(Schema):
+    """GET /boundaries/{line_id}: the line with its inspections."""
+
+    type: str = "Feature"
+    id: int
+    geometry: dict[str, Any]
+    properties: BoundaryLinePropertiesOut

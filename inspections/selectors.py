@@ -5,10 +5,10 @@ from datetime import date
 
 from django.db import connection
 from django.db.models import Prefetch, QuerySet
-from django.http import Http404
 
 from boundaries.models import SHORT_LENGTHS, Level
 from boundaries.temporal import in_force_sql, today
+from config.errors import NotFound
 
 from .models import (
     OPEN_STATES,
@@ -47,7 +47,7 @@ def inspection_get(inspection_id: int) -> Inspection:
                  Prefetch("uploads", SurveyUpload.objects.order_by("id")),
                  Prefetch("hazards", hazards())).filter(pk=inspection_id).first())
     if found is None:
-        raise Http404(f"no inspection {inspection_id}")
+        raise NotFound(f"no inspection {inspection_id}")
     return found
 
 
@@ -71,7 +71,7 @@ def next_actions(user, inspection: Inspection) -> list[str]:
 def upload_get(inspection_id: int, upload_id: int) -> SurveyUpload:
     found = SurveyUpload.objects.filter(pk=upload_id, inspection_id=inspection_id).first()
     if found is None:
-        raise Http404(f"no survey upload {upload_id} in inspection {inspection_id}")
+        raise NotFound(f"no survey upload {upload_id} in inspection {inspection_id}")
     return found
 
 
@@ -111,7 +111,7 @@ def hazards(line_id: int | None = None, status: str | None = None) -> QuerySet:
 def hazard_get(hazard_id: int) -> Hazard:
     found = hazards().filter(pk=hazard_id).first()
     if found is None:
-        raise Http404(f"no hazard {hazard_id}")
+        raise NotFound(f"no hazard {hazard_id}")
     return found
 
 

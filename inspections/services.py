@@ -45,8 +45,6 @@ OFFICE = {Role.CLERK, Role.ADMIN}
 UPLOAD_STATES = [State.SURVEYING, State.RECONCILING, State.SIGNED_A, State.SIGNED_B]
 SIGNED_BY = {Side.A: State.SIGNED_A, Side.B: State.SIGNED_B}
 
-__all__ = ["Conflict", "Forbidden"]
-
 
 def is_office(user) -> bool:
     return user is None or bool(roles_of(user) & OFFICE)

@@ -3,7 +3,8 @@
 from datetime import date
 
 from django.db.models import QuerySet
-from django.http import Http404
+
+from config.errors import NotFound
 
 from .models import Proposal, Role, State
 from .services import ACTIONS, roles_of
@@ -21,7 +22,7 @@ def proposal_get(user, proposal_id: int) -> Proposal:
     found = visible(user).filter(id=proposal_id).prefetch_related(
         "transitions__actor", "opinions__expert", "comments", "votes__member").first()
     if found is None:
-        raise Http404(f"no proposal {proposal_id} visible to you")
+        raise NotFound(f"no proposal {proposal_id} visible to you")
     return found
 
 

@@ -12,9 +12,8 @@ from pathlib import Path
 
 import pyproj
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
-from django.http import Http404
 
-from config.errors import BadRequest
+from config.errors import BadRequest, NotFound
 
 from ..errors import ImporterError, RefusedFile
 from . import checks, csvfile, formats, gcj, geometry, readers, safety, staging
@@ -50,7 +49,7 @@ def division_of(code: str | None):
 
     try:
         version = division_get(code)
-    except (BadRequest, Http404) as exc:
+    except (BadRequest, NotFound) as exc:
         raise ImporterError(f"--division {code}: {exc}") from exc
     if version.geom is None:
         raise ImporterError(f"--division {code}: {version.name} has no polygon in the "

@@ -10,6 +10,7 @@ from django.contrib.gis.geos import LineString
 from fiona.crs import CRS
 
 from boundaries.models import BoundaryLine, DivisionEvent, EventKind, MarkerStatus
+from config.errors import Conflict, Forbidden
 from importers.errors import ImporterError
 from inspections import services
 from inspections.models import Inspection, State, SurveyUpload
@@ -53,25 +54,25 @@ def test_it_refuses_steps_out_of_order(line, people):
                          (services.inspection_sign, {"side": "A"}),
                          (services.inspection_archive, {})]:
         actor = people["clerk"] if step is services.inspection_archive else people["a1"]
-        with pytest.raises(services.Conflict, match="planned"):
+        with pytest.raises(Conflict, match="planned"):
             step(actor=actor, inspection_id=inspection.id, **kwargs)
-    with pytest.raises(services.Conflict, match="under way"):
+    with pytest.raises(Conflict, match="under way"):
         planned(line, people)
     services.inspection_start_survey(actor=people["b1"], inspection_id=inspection.id)
-    with pytest.raises(services.Conflict, match="surveying"):
+    with pytest.raises(Conflict, match="surveying"):
         services.inspection_start_survey(actor=people["b1"], inspection_id=inspection.id)
     assert [t.action for t in inspection.transitions.order_by("at", "id")] == [
         "plan", "start_survey"]
 
 
 def test_it_lets_only_the_office_plan_and_only_a_side_sign_for_itself(line, people):
-    with pytest.raises(services.Forbidden, match="office"):
+    with pytest.raises(Forbidden, match="office"):
         planned(line, {"clerk": people["a1"]})
     inspection = planned(line, people)
-    with pytest.raises(services.Forbidden, match="side A"):
+    with pytest.raises(Forbidden, match="side A"):
         services.survey_upload(actor=people["b1"], inspection_id=inspection.id, side="A",
                                path="/nonexistent")
-    with pytest.raises(services.Forbidden):
+    with pytest.raises(Forbidden):
         services.inspection_start_survey(actor=people["outsider"], inspection_id=inspection.id)
 
 
@@ -100,7 +101,7 @@ def test_it_refuses_to_confirm_a_survey_with_errors(tmp_path, line, people):
                                     side="A", path=path)
     assert [f["rule"] for f in upload.findings if f["severity"] == "error"] == [
         "invalid_geometry"]
-    with pytest.raises(services.Conflict, match="error finding"):
+    with pytest.raises(Conflict, match="error finding"):
         services.survey_confirm(actor=people["a1"], upload_id=upload.id)
     assert not SurveyUpload.objects.get(pk=upload.pk).confirmed
 
@@ -121,7 +122,7 @@ def test_it_keeps_a_signature_when_reconciling_again_changes_nothing(tmp_path, l
     assert inspection.state == State.RECONCILING
     assert inspection.signed_b_at is None
     assert inspection.results == {}
-    with pytest.raises(services.Conflict, match="reconcile first"):
+    with pytest.raises(Conflict, match="reconcile first"):
         services.inspection_sign(actor=people["b1"], inspection_id=inspection.id, side="B")
     void = inspection.transitions.filter(action="void_signature").get()
     assert void.from_state == State.SIGNED_B
@@ -196,7 +197,7 @@ def test_it_numbers_rounds_and_dates_the_next_one_five_years_on(line, people):
     inspection = planned(line, people)
     assert inspection.round == 4
     assert inspection.due_date == date(2024, 6, 1)
-    with pytest.raises(services.Conflict, match="round"):
+    with pytest.raises(Conflict, match="round"):
         services.inspection_record_previous(actor=people["clerk"], line=line, round=2,
                                             completed_on=date(2014, 6, 1))
 
@@ -220,7 +221,7 @@ def test_it_does_not_let_one_person_sign_for_both_sides(tmp_path, line, markers,
     inspection = surveyed(tmp_path, planned(line, people), people, points, parts, points, parts)
     people["a1"].groups.add(inspection.team_b)  # in both teams by mistake
     services.inspection_sign(actor=people["a1"], inspection_id=inspection.id, side="A")
-    with pytest.raises(services.Forbidden, match="both sides"):
+    with pytest.raises(Forbidden, match="both sides"):
         services.inspection_sign(actor=people["a1"], inspection_id=inspection.id, side="B")
     assert Inspection.objects.get(pk=inspection.pk).state == State.SIGNED_A
 

@@ -11,6 +11,7 @@ from datetime import date
 import pytest
 from django.db import connection, connections
 
+from config.errors import Conflict
 from gazetteer.models import Place
 from proposals import services
 from proposals.models import Proposal
@@ -72,7 +73,7 @@ def test_it_publishes_exactly_one_of_two_clashing_proposals(approved, django_db_
             act(proposal, staff["clerk"], "publish", announcement_number=f"公告{proposal.id}号",
                 announcement_date=date.today())
             outcomes[proposal.id] = "published"
-        except services.Conflict as exc:
+        except Conflict as exc:
             outcomes[proposal.id] = f"conflict: {exc}"
         finally:
             connections.close_all()

@@ -4,6 +4,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from config.errors import Conflict, Forbidden
 from gazetteer.models import NamingEvent, Place
 from proposals import services
 from proposals.models import Proposal
@@ -40,22 +41,22 @@ def test_it_publishes_a_naming_and_the_name_becomes_standard(staff):
 
 def test_it_refuses_an_action_to_the_wrong_role(staff):
     proposal = submit(staff)
-    with pytest.raises(services.Forbidden, match="clerk"):
+    with pytest.raises(Forbidden, match="clerk"):
         act(proposal, staff["applicant"], "accept")
-    with pytest.raises(services.Forbidden):
+    with pytest.raises(Forbidden):
         services.proposal_submit(actor=staff["expert1"], kind="naming", name="某路",
                                  place_class="road", division_code="520201")
     drive(proposal, "committee_review", staff)
-    with pytest.raises(services.Forbidden, match="chair"):
+    with pytest.raises(Forbidden, match="chair"):
         act(proposal, staff["member1"], "approve")
 
 
 def test_it_refuses_approving_before_the_consultation_closes(staff):
     proposal = submit(staff)
     drive(proposal, "consultation", staff, today_in_consultation=True)
-    with pytest.raises(services.Conflict, match="consultation"):
+    with pytest.raises(Conflict, match="consultation"):
         act(proposal, staff["chair"], "approve")
-    with pytest.raises(services.Conflict, match="open until"):
+    with pytest.raises(Conflict, match="open until"):
         act(proposal, staff["clerk"], "close_consultation")
     act(proposal, staff["clerk"], "comment", author="市民张某", text="建议保留老地名")
     assert proposal.comments.get().author == "市民张某"
@@ -66,10 +67,10 @@ def test_it_needs_enough_expert_opinions_and_a_long_enough_consultation(staff):
     drive(proposal, "expert_review", staff)
     act(proposal, staff["expert1"], "opinion", recommendation="approve", opinion="同意")
     start = date.today() - timedelta(days=30)
-    with pytest.raises(services.Conflict, match="at least 3"):
+    with pytest.raises(Conflict, match="at least 3"):
         act(proposal, staff["clerk"], "open_consultation", consultation_start=start,
             consultation_end=start + timedelta(days=15))
-    with pytest.raises(services.Conflict, match="already"):
+    with pytest.raises(Conflict, match="already"):
         act(proposal, staff["expert1"], "opinion", recommendation="reject", opinion="改主意")
     for n in (2, 3):
         act(proposal, staff[f"expert{n}"], "opinion", recommendation="approve", opinion="同意")
@@ -84,11 +85,11 @@ def test_it_needs_a_quorum_and_a_majority(staff):
     proposal = submit(staff)
     drive(proposal, "committee_review", staff)
     act(proposal, staff["member1"], "vote", choice="approve")
-    with pytest.raises(services.Conflict, match="quorum"):
+    with pytest.raises(Conflict, match="quorum"):
         act(proposal, staff["chair"], "approve")
     act(proposal, staff["member2"], "vote", choice="reject")
     act(proposal, staff["member3"], "vote", choice="abstain")
-    with pytest.raises(services.Conflict, match="no majority"):
+    with pytest.raises(Conflict, match="no majority"):
         act(proposal, staff["chair"], "approve")
     act(proposal, staff["chair"], "reject", note="未获多数赞成")
     proposal.refresh_from_db()
@@ -101,7 +102,7 @@ def test_it_refuses_to_approve_a_name_with_blocking_findings(staff):
     drive(proposal, "committee_review", staff)
     for member in ("member1", "member2", "chair"):
         act(proposal, staff[member], "vote", choice="approve")
-    with pytest.raises(services.Conflict, match="repeated_generic"):
+    with pytest.raises(Conflict, match="repeated_generic"):
         act(proposal, staff["chair"], "approve")
 
 
@@ -154,7 +155,7 @@ def test_it_keeps_two_clashing_proposals_open_but_publishes_only_one(staff):
     drive(second, "approved", staff)
     act(first, staff["clerk"], "publish", announcement_number="公告2号",
         announcement_date=date.today())
-    with pytest.raises(services.Conflict, match="unique"):
+    with pytest.raises(Conflict, match="unique"):
         act(second, staff["clerk"], "publish", announcement_number="公告3号",
             announcement_date=date.today())
     assert Proposal.objects.get(id=second.id).state == "approved"
