@@ -2,7 +2,9 @@ import json
 import time
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 
+from config.errors import RegistryError
 from importers import survey
 from importers.errors import ImporterError
 
@@ -70,9 +72,8 @@ class Command(BaseCommand):
 
     def _commit(self, opts) -> None:
         """Store the survey through the inspection services (the reading stays the same)."""
-        from django.db import transaction
-
-        from config.errors import BadRequest
+        # imported here: the services load pypinyin's dictionaries (through the naming
+        # workflow's roles), a quarter second that a dry run does not need
         from inspections import services
 
         try:
@@ -83,7 +84,7 @@ class Command(BaseCommand):
                     repair=opts["repair"])
                 services.survey_confirm(actor=None, upload_id=upload.id,
                                         note="manage.py import_survey --commit")
-        except (services.Conflict, LookupError, BadRequest) as exc:
+        except RegistryError as exc:  # no such inspection, out of order, refused file
             raise ImporterError(str(exc)) from exc
         if opts["json"]:
             self.stdout.write(json.dumps({"upload": upload.id, "inspection": opts["inspection"],
