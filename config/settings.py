@@ -74,6 +74,8 @@ INSTALLED_APPS = [
     "importers",
     "jobs",
     "ops",
+    # last: the demo loads every app's data through its services
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -4,17 +4,18 @@ from collections import Counter
 
 import pytest
 
-from gazetteer import demo, selectors
+from demo import places as demo_places
+from gazetteer import selectors
 from gazetteer.models import NamingEvent, Place, PlaceDivision, PlaceName
 from gazetteer.names import toneless
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.parametrize("city", sorted(demo.CITIES))
+@pytest.mark.parametrize("city", sorted(demo_places.CITIES))
 def test_it_plans_the_same_names_every_time_with_one_renmin_road(city):
-    plan = demo.plan_names(city)
-    assert plan == demo.plan_names(city)
+    plan = demo_places.plan_names(city)
+    assert plan == demo_places.plan_names(city)
     names = [name for _, name in plan]
     assert names.count("人民路") == 1
     assert len({toneless(n) for n in names}) == len(names)  # no homophones within a city
@@ -22,14 +23,15 @@ def test_it_plans_the_same_names_every_time_with_one_renmin_road(city):
 
 
 def test_it_has_renmin_road_in_several_cities():
-    plans = {city: {name for _, name in demo.plan_names(city)} for city in demo.CITIES}
+    plans = {city: {name for _, name in demo_places.plan_names(city)}
+             for city in demo_places.CITIES}
     assert all("人民路" in names for names in plans.values())
     shared = Counter(n for names in plans.values() for n in names)
     assert sum(1 for n in shared.values() if n > 1) > 1
 
 
 def test_it_loads_places_where_polygons_exist_once(lps_polygons):
-    totals = demo.load()
+    totals = demo_places.load()
     assert totals["cities"] == 1
     assert totals["renamed"] == 2
     assert totals["signs"] > 0
@@ -39,11 +41,11 @@ def test_it_loads_places_where_polygons_exist_once(lps_polygons):
                 .values_list("division_code", flat=True))
     assert codes <= {"520201000000", "520204000000"}
     assert codes
-    assert demo.load() == {"skipped": Place.objects.count()}
+    assert demo_places.load() == {"skipped": Place.objects.count()}
 
 
 def test_it_renames_with_events_former_names_and_signs_to_replace(lps_polygons):
-    demo.load()
+    demo_places.load()
     renamings = NamingEvent.objects.filter(kind="renaming")
     assert renamings.count() == 2
     for event in renamings:
@@ -67,7 +69,7 @@ def test_it_lists_heritage_villages_where_their_county_has_a_polygon(lps_polygon
         cur.execute("UPDATE boundaries_divisionversion SET geom = (SELECT geom FROM "
                     "boundaries_divisionversion WHERE code = '520201000000' AND level = 3) "
                     "WHERE code = '520281000000' AND level = 3 AND valid_to IS NULL")
-    demo.load()
+    demo_places.load()
     village = Place.objects.get(name="妥乐村")
     assert village.heritage_category == "千年古村落"
     assert village.romanization == "Tuolecun"

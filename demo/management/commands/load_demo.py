@@ -14,10 +14,10 @@ from django.db import connection, transaction
 
 from boundaries import lines, services, synthetic
 from boundaries.models import DivisionVersion, Level
-from gazetteer import demo as gazetteer_demo
+from demo import places as gazetteer_demo
+from demo import proposals as proposals_demo
 from importers import divisions
 from importers.errors import ImporterError
-from proposals import demo as proposals_demo
 
 DEMO = Path(settings.BASE_DIR) / "fixtures" / "demo"
 COUNTIES = DEMO / "counties.geojson.gz"

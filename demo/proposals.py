@@ -11,9 +11,8 @@ from django.contrib.auth.models import Group, User
 from django.db import connection, transaction
 
 from boundaries.temporal import today
-
-from .models import Proposal
-from .services import ActionIn, proposal_act, proposal_submit
+from proposals.models import Proposal
+from proposals.services import ActionIn, proposal_act, proposal_submit
 
 STAFF = {"applicant": "applicant", "clerk": "clerk", "expert1": "expert", "expert2": "expert",
          "expert3": "expert", "member1": "member", "member2": "member", "member3": "member",

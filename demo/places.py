@@ -18,10 +18,10 @@ from django.contrib.gis.geos import LineString, Point, Polygon
 from django.db import connection, transaction
 from tqdm import tqdm
 
-from . import services
-from .models import Place
-from .names import toneless
-from .services import NewPlace
+from gazetteer import services
+from gazetteer.models import Place
+from gazetteer.names import toneless
+from gazetteer.services import NewPlace
 
 CITIES = {
     "5202": ("六盘水", ["520201", "520204"], ["钟山", "凉都", "荷城", "德坞", "明湖", "水西",
