@@ -9,7 +9,7 @@ one version, and every change is an event linking input to output versions.
 Parents are referenced by code, not by version id: renaming a province must not
 force new versions of its hundred thousand villages. The database checks that
 versions of the parent code, one level up, cover the child's whole period
-(see the trigger in migration 0002).
+(the division_parent_insert/update/delete triggers, function boundaries_parent_violation).
 """
 
 from django.contrib.gis.db import models
@@ -42,9 +42,10 @@ class Level(models.IntegerChoices):
         raise ValueError(f"expected one of {', '.join(lv.label for lv in accepted)}")
 
 
-class DateRange(Func):
-    function = "DATERANGE"
-    output_field = DateRangeField()
+def date_range(start: str, end: str) -> Func:
+    """DATERANGE(start, end) for the exclusion constraints: a plain Func rather than a
+    subclass, so the migrations that create them rebuild it from Django alone."""
+    return Func(start, end, function="DATERANGE", output_field=DateRangeField())
 
 
 class DivisionVersion(models.Model):
@@ -102,7 +103,7 @@ class DivisionVersion(models.Model):
             ),
             GistIndex(fields=["geom"], name="division_geom_idx"),
             # Search (boundaries.search): ranking order, ended versions, and the keys of
-            # levels 1–4 alone, whose statistics the planner needs (migration 0004).
+            # levels 1–4 alone, whose statistics the planner needs (ANALYZEd as expressions).
             models.Index(fields=["level", "code"], name="division_level_code_idx"),
             models.Index(fields=["level", "code"], condition=Q(valid_to__isnull=False),
                          name="division_ended_idx"),
@@ -140,7 +141,7 @@ class DivisionVersion(models.Model):
                 expressions=[
                     (Cast("code", models.BigIntegerField()) * 10 + F("level"),
                      RangeOperators.EQUAL),
-                    (DateRange("valid_from", "valid_to"), RangeOperators.OVERLAPS),
+                    (date_range("valid_from", "valid_to"), RangeOperators.OVERLAPS),
                 ],
             ),
         ]
@@ -262,7 +263,7 @@ class BoundaryLine(models.Model):
                     ("level", RangeOperators.EQUAL),
                     ("left_code", RangeOperators.EQUAL),
                     ("right_code", RangeOperators.EQUAL),
-                    (DateRange("valid_from", "valid_to"), RangeOperators.OVERLAPS),
+                    (date_range("valid_from", "valid_to"), RangeOperators.OVERLAPS),
                 ],
             ),
         ]
@@ -326,7 +327,7 @@ class MarkerState(models.Model):
                 name="marker_state_no_overlap",
                 expressions=[
                     ("marker", RangeOperators.EQUAL),
-                    (DateRange("valid_from", "valid_to"), RangeOperators.OVERLAPS),
+                    (date_range("valid_from", "valid_to"), RangeOperators.OVERLAPS),
                 ],
             ),
         ]

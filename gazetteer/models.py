@@ -3,9 +3,9 @@
 A place is one named feature with one current standard name split into 专名 and
 通名. Its former names and variants are PlaceName rows with periods; every
 naming, renaming, cancellation or re-classing is a NamingEvent, which the
-database keeps append-only (trigger in migration 0001). The divisions a place
-lies in are computed from its geometry (gazetteer.services) and stored by code,
-like every reference to a division: codes outlive division versions.
+database keeps append-only (the trigger gazetteer_namingevent_append_only). The
+divisions a place lies in are computed from its geometry (gazetteer.services) and
+stored by code, like every reference to a division: codes outlive division versions.
 """
 
 from django.contrib.gis.db import models
@@ -24,7 +24,8 @@ class Scope(models.TextChoices):
 
 
 class PlaceClass(models.Model):
-    """A class of places after GB/T 18521 (fixtures/place_classes.json)."""
+    """A class of places after GB/T 18521 (the classes are loaded by a gazetteer migration;
+    GET /api/v1/places/classes lists them)."""
 
     code = models.CharField(max_length=8, unique=True)
     slug = models.SlugField(max_length=40, unique=True)
@@ -198,7 +199,7 @@ class NamingEventKind(models.TextChoices):
 
 
 class NamingEvent(models.Model):
-    """Append-only: the database refuses UPDATE and DELETE (migration 0001)."""
+    """Append-only: the database refuses UPDATE and DELETE (gazetteer_namingevent_append_only)."""
 
     place = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="events")
     kind = models.CharField(max_length=14, choices=NamingEventKind.choices)
