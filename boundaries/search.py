@@ -19,7 +19,7 @@ clustered they are met early (measured on the whole country: every term with 5k+
 village hits has its 20th within the first 7.5k rows), collect everything else
 behind an OFFSET 0 fence. The slices are levels 1–4 (44k rows) and villages (620k),
 because term frequencies differ wildly between them; levels 1–4 are searched through
-expression indexes (CASE WHEN level < 5 …, migration 0004) whose statistics describe
+expression indexes (CASE WHEN level < 5 …, division_upper_*_idx) whose statistics describe
 those levels alone, so the estimate for 村 there is 700, not 32k. Ended versions are
 few: a partial index holds them and the planner may walk it.
 """
@@ -54,7 +54,8 @@ _RANK = "valid_to IS NOT NULL, level, code"
 
 
 def upper(column: str) -> str:
-    """A search key of levels 1–4 only, as indexed in migration 0004 (NULL for villages)."""
+    """A search key of levels 1–4 only, as the division_upper_*_idx indexes hold it (NULL for
+    villages)."""
     return f"(CASE WHEN level < 5 THEN {column} END)"
 
 

@@ -5,10 +5,11 @@ only as they are now (valid_from NULL). Services here record what they were
 before, without touching the current names: the answer to "what was this on D?"
 comes from new predecessor versions plus the events that link them.
 
-Parents are checked by a statement-level trigger (migration 0003), so every
-statement must leave each child covered by versions of its parent code; the
-services write whole subtrees in one statement for that reason (and because a
-county holds hundreds of villages, a province tens of thousands).
+Parents are checked by statement-level triggers (division_parent_insert, _update and
+_delete, function boundaries_parent_violation), so every statement must leave each
+child covered by versions of its parent code; the services write whole subtrees in
+one statement for that reason (and because a county holds hundreds of villages, a
+province tens of thousands).
 """
 
 import re

@@ -4,7 +4,8 @@ Every five years the two sides of a line inspect it together: each side's team s
 the markers and the line and uploads its files, the registry reconciles the surveys with
 the registered record, both sides sign the joint result and the office archives it.
 Transitions, signatures voided by later changes and hazard status changes are rows of
-their own that the database refuses to update or delete (migration 0002).
+their own that the database refuses to update or delete (the *_append_only triggers,
+function inspections_append_only).
 """
 
 from django.conf import settings
