@@ -12,6 +12,7 @@ versions of the parent code, one level up, cover the child's whole period
 (the division_parent_insert/update/delete triggers, function boundaries_parent_violation).
 """
 
+from django.conf import settings
 from django.contrib.gis.db import models
 from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import ArrayField, DateRangeField, RangeOperators
@@ -190,6 +191,9 @@ class DivisionEvent(models.Model):
     edition = models.ForeignKey(
         "DivisionEdition", null=True, blank=True, on_delete=models.PROTECT, related_name="events"
     )
+    # Who recorded it: a user, or the system actor for loaders and the command line.
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                              related_name="+")
     recorded_at = models.DateTimeField(auto_now_add=True)
     inputs = models.ManyToManyField(DivisionVersion, related_name="ended_by", blank=True,
                                     db_table="boundaries_divisionevent_input")
@@ -316,6 +320,8 @@ class MarkerState(models.Model):
     valid_from = models.DateField()
     valid_to = models.DateField(null=True, blank=True)
     note = models.TextField(blank=True, default="")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                              related_name="+")
     recorded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -9,7 +9,8 @@ Parents are checked by statement-level triggers (division_parent_insert, _update
 _delete, function boundaries_parent_violation), so every statement must leave each
 child covered by versions of its parent code; the services write whole subtrees in
 one statement for that reason (and because a county holds hundreds of villages, a
-province tens of thousands).
+province tens of thousands). Every event and marker state names its actor: a user,
+or accounts.services.system_actor() for loaders and the command line.
 """
 
 import re
@@ -18,6 +19,7 @@ from datetime import date
 from django.contrib.gis.geos import Point
 from django.db import IntegrityError, connection, transaction
 
+from accounts.permissions import check_actor
 from config.errors import BadRequest
 
 from .models import (
@@ -164,10 +166,10 @@ WITH pairs AS MATERIALIZED (
     WHERE n.id = ANY(%(new_ids)s) AND o.id = ANY(%(old_ids)s) AND n.level > %(level)s
 ), events AS (
     INSERT INTO boundaries_divisionevent (id, kind, subkind, effective_date, approval_document,
-        approving_authority, description, recorded_at)
+        approving_authority, description, actor_id, recorded_at)
     SELECT eid, 'recode', '', %(eff)s, %(doc)s, %(authority)s,
            left(old_code, digits) || ' → ' || left(new_code, digits) || ' ' || name || %(why)s,
-           now()
+           %(actor)s, now()
     FROM pairs
 ), inputs AS (
     INSERT INTO boundaries_divisionevent_input (divisionevent_id, divisionversion_id)
@@ -180,7 +182,7 @@ SELECT eid, new_id FROM pairs
 
 def division_record_predecessor(
     *, code: str, level: int, old_code: str, old_name: str, effective_date: date,
-    event_kind: str, subkind: str = "", approval_document: str = "",
+    event_kind: str, actor, subkind: str = "", approval_document: str = "",
     approving_authority: str = "", description: str = "",
 ) -> DivisionEvent:
     """Record that before ``effective_date`` the division ``code`` was ``old_code old_name``.
@@ -191,6 +193,7 @@ def division_record_predecessor(
     village serials are assumed kept, as the code tables do on a county recode).
     Returns the event linking the predecessor to the division.
     """
+    check_actor(actor)
     new12, old12 = _check_input(code=code, level=level, old_code=old_code, old_name=old_name,
                                 effective_date=effective_date, event_kind=event_kind)
     old_name = old_name.strip()
@@ -210,7 +213,7 @@ def division_record_predecessor(
                 why = f"（随{old_name}→{current.name} {subkind or event_kind}）"
                 cur.execute(_RECODE_EVENTS, params | {
                     "old_ids": old_ids, "new_ids": new_ids, "doc": approval_document,
-                    "authority": approving_authority, "why": why,
+                    "authority": approving_authority, "why": why, "actor": actor.pk,
                 })
         except IntegrityError as exc:
             # the parent trigger or the no-overlap constraint: say which, write nothing
@@ -220,6 +223,7 @@ def division_record_predecessor(
             approval_document=approval_document, approving_authority=approving_authority,
             description=description or (f"{old_top.short_code} {old_name} → "
                                         f"{current.short_code} {current.name}"),
+            actor=actor,
         )
         event.inputs.add(old_top)
         event.outputs.add(current)
@@ -337,11 +341,12 @@ def _check_state(status: str, on: date) -> None:
         raise MarkerRefused(f"date {on}: a state is recorded on a date not in the future")
 
 
-def marker_register(*, number: str, type: str, lines: list, position, material: str = "",
-                    installed: date | None = None, status: str = MarkerStatus.NEWLY_SET,
-                    on: date | None = None, note: str = "",
+def marker_register(*, number: str, type: str, lines: list, position, actor,
+                    material: str = "", installed: date | None = None,
+                    status: str = MarkerStatus.NEWLY_SET, on: date | None = None, note: str = "",
                     max_offset_m: float = MARKER_MAX_OFFSET_M) -> BoundaryMarker:
     """Register a marker on its line(s) with its first state (from ``on``, else installed)."""
+    check_actor(actor)
     line_objs = [line if isinstance(line, BoundaryLine) else BoundaryLine.objects.get(pk=line)
                  for line in lines]
     number = (number or "").strip()
@@ -357,14 +362,15 @@ def marker_register(*, number: str, type: str, lines: list, position, material: 
         marker.lines.set(line_objs)
         MarkerState.objects.create(marker=marker, position=point, status=status,
                                    material=material, installed=installed, valid_from=on,
-                                   note=note)
+                                   note=note, actor=actor)
     return marker
 
 
-def marker_record_state(*, marker: BoundaryMarker, status: str, on: date, position=None,
-                        note: str = "", material: str | None = None,
+def marker_record_state(*, marker: BoundaryMarker, status: str, on: date, actor,
+                        position=None, note: str = "", material: str | None = None,
                         max_offset_m: float = MARKER_MAX_OFFSET_M) -> MarkerState:
     """Append a state from ``on``: the current one ends that day, its position is kept."""
+    check_actor(actor)
     _check_state(status, on)
     with transaction.atomic():
         # One writer per marker at a time: two surveys must not both end the same state.
@@ -384,4 +390,4 @@ def marker_record_state(*, marker: BoundaryMarker, status: str, on: date, positi
         return MarkerState.objects.create(
             marker=marker, position=point, status=status, installed=current.installed,
             material=current.material if material is None else material, valid_from=on,
-            note=note)
+            note=note, actor=actor)

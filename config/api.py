@@ -8,6 +8,7 @@ from ninja import NinjaAPI
 from ninja.errors import ValidationError
 from ninja.renderers import JSONRenderer
 
+from accounts.api import router as accounts_router
 from boundaries.api import bench_router
 from boundaries.api import router as boundaries_router
 from gazetteer.api import router as gazetteer_router
@@ -78,6 +79,7 @@ api.add_router("/v1/", boundaries_router)
 api.add_router("/v1/", gazetteer_router)
 api.add_router("/v1/", proposals_router)
 api.add_router("/v1/", jobs_router)
+api.add_router("/v1/", accounts_router)
 
 
 def mount_bench(target: NinjaAPI, *, enabled: bool) -> None:

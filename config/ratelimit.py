@@ -15,7 +15,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import JsonResponse
 
-from proposals.auth import token_digest_valid
+from accounts.selectors import token_digest_valid
 
 LIMITED_PREFIXES = ("/api/", "/ogc/")
 VALID_TOKEN_SECONDS = 60

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "django.contrib.gis",
     "leaflet",
+    "accounts",
     "boundaries",
     "gazetteer",
     "proposals",
@@ -235,6 +236,10 @@ FILE_UPLOAD_HANDLERS = [
     "django.core.files.uploadhandler.MemoryFileUploadHandler",
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]
+
+# API tokens expire after this many days unless made with another expiry
+# (manage.py create_api_token --expires, or "expires_at" in POST /api/v1/tokens).
+API_TOKEN_LIFETIME_DAYS = int(os.environ.get("API_TOKEN_LIFETIME_DAYS", "365"))
 
 # Joint inspections (inspections.reconcile): how far, in metres in the line's
 # Gauss-Krüger zone, a surveyed marker or line may lie from the registered one (and the

@@ -18,6 +18,7 @@ from django.contrib.gis.geos import LineString, Point, Polygon
 from django.db import connection, transaction
 from tqdm import tqdm
 
+from accounts.services import system_actor
 from gazetteer import services
 from gazetteer.models import Place
 from gazetteer.names import toneless
@@ -147,7 +148,7 @@ RENAMES = [  # (index in the city's plan, new specific suffix, year, reason)
 ]
 
 
-def rename_some(city: str, places: list[Place]) -> list[tuple[Place, str]]:
+def rename_some(city: str, places: list[Place], actor) -> list[tuple[Place, str]]:
     """A few renamings through the service (checks, former name, event): (place, old name)."""
     renamed = []
     for index, prefix, year, reason in RENAMES:
@@ -157,7 +158,8 @@ def rename_some(city: str, places: list[Place]) -> list[tuple[Place, str]]:
         place = services.place_rename(
             place_id=places[index].id, new_name=prefix + old_name,
             effective_date=date(year, 6, 1),
-            document_number=f"{CITIES[city][0]}府函〔{year}〕{index}号", reason=reason)
+            document_number=f"{CITIES[city][0]}府函〔{year}〕{index}号", reason=reason,
+            actor=actor)
         renamed.append((place, old_name))
     return renamed
 
@@ -199,19 +201,20 @@ def load(*, progress: bool = False) -> dict:
                    | {county for _, county, _, _ in HERITAGE})
     points = county_points(urban, STREETS_PER_CITY + RESIDENTIAL_PER_CITY)
     totals = {"places": 0, "renamed": 0, "signs": 0, "cities": 0}
+    actor = system_actor()  # the demo is loaded, not named by anyone
     for city in tqdm(CITIES, desc="demo places", disable=not progress):
-        created = services.places_create(places=city_places(city, points))
+        created = services.places_create(places=city_places(city, points), actor=actor)
         if not created:
             continue
         created = list(Place.objects.select_related("place_class").filter(
             id__in=[p.id for p in created]).order_by("id"))
-        renamed = rename_some(city, created)
+        renamed = rename_some(city, created, actor)
         signs = services.signs_create(signs=signs_for(city, created, renamed))
         totals["cities"] += 1
         totals["places"] += len(created)
         totals["renamed"] += len(renamed)
         totals["signs"] += len(signs)
-    heritage = services.places_create(places=heritage_places(points))
+    heritage = services.places_create(places=heritage_places(points), actor=actor)
     totals["heritage"] = len(heritage)
     totals["places"] += len(heritage)
     return totals

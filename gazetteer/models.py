@@ -8,6 +8,7 @@ divisions a place lies in are computed from its geometry (gazetteer.services) an
 stored by code, like every reference to a division: codes outlive division versions.
 """
 
+from django.conf import settings
 from django.contrib.gis.db import models
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex, GistIndex, OpClass
@@ -208,6 +209,8 @@ class NamingEvent(models.Model):
     effective_date = models.DateField()
     document_number = models.CharField(max_length=100, blank=True, default="")
     reason = models.TextField(blank=True, default="")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                              related_name="+")
     recorded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

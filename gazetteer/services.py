@@ -1,7 +1,8 @@
 """Writes of the gazetteer: each service is keyword-only and one transaction.
 
 A name is never overwritten without trace: a renaming keeps the old name as a
-former name (曾用名) with its period and appends a NamingEvent; a cancellation
+former name (曾用名) with its period and appends a NamingEvent, which names its
+actor (a user, or accounts.services.system_actor() for loaders); a cancellation
 ends the place's period. The divisions a place lies in are recomputed from its
 geometry in one statement for all the places written.
 """
@@ -12,6 +13,7 @@ from datetime import date
 from django.contrib.gis.geos import GEOSGeometry
 from django.db import connection, transaction
 
+from accounts.permissions import check_actor
 from boundaries.temporal import today
 from config.errors import BadRequest
 
@@ -90,14 +92,16 @@ def _place_row(new: NewPlace, classes: dict[str, PlaceClass]) -> Place:
 
 
 @transaction.atomic
-def places_create(*, places: list[NewPlace], effective_date: date | None = None) -> list[Place]:
+def places_create(*, places: list[NewPlace], actor,
+                  effective_date: date | None = None) -> list[Place]:
     """Create places with their naming events, variants and divisions."""
+    check_actor(actor)
     classes: dict[str, PlaceClass] = {}
     rows = Place.objects.bulk_create([_place_row(new, classes) for new in places])
     NamingEvent.objects.bulk_create(
         NamingEvent(place=p, kind=NamingEventKind.NAMING, new_value=p.name,
                     effective_date=new.valid_from or effective_date or today(),
-                    document_number=new.document_number)
+                    document_number=new.document_number, actor=actor)
         for p, new in zip(rows, places, strict=True)
     )
     PlaceName.objects.bulk_create(
@@ -177,8 +181,9 @@ def _locked(place_id: int) -> Place:
 
 @transaction.atomic
 def place_rename(*, place_id: int, new_name: str, effective_date: date,
-                 document_number: str, reason: str, force: bool = False) -> Place:
+                 document_number: str, reason: str, actor, force: bool = False) -> Place:
     """Rename after the statutory checks; the old name becomes a former name."""
+    check_actor(actor)
     place = _locked(place_id)
     if not reason.strip():
         raise BadRequest("reason: a renaming needs a reason (地名稳定性原则)")
@@ -199,7 +204,7 @@ def place_rename(*, place_id: int, new_name: str, effective_date: date,
                              **search_keys(place.name))
     NamingEvent.objects.create(place=place, kind=NamingEventKind.RENAMING, old_value=place.name,
                                new_value=name, effective_date=effective_date,
-                               document_number=document_number, reason=reason)
+                               document_number=document_number, reason=reason, actor=actor)
     for key, value in name_fields(name, place.place_class).items():
         setattr(place, key, value)
     place.romanization_override = ""
@@ -217,13 +222,14 @@ def _scope_division(place: Place) -> str:
 
 @transaction.atomic
 def place_cancel(*, place_id: int, effective_date: date, document_number: str,
-                 reason: str) -> Place:
+                 reason: str, actor) -> Place:
+    check_actor(actor)
     place = _locked(place_id)
     if place.valid_from and place.valid_from >= effective_date:
         raise BadRequest(f"effective_date {effective_date}: not after valid_from")
     NamingEvent.objects.create(place=place, kind=NamingEventKind.CANCELLATION,
                                old_value=place.name, effective_date=effective_date,
-                               document_number=document_number, reason=reason)
+                               document_number=document_number, reason=reason, actor=actor)
     place.status, place.valid_to = Status.HISTORICAL, effective_date
     place.save(update_fields=["status", "valid_to"])
     return place
@@ -231,8 +237,9 @@ def place_cancel(*, place_id: int, effective_date: date, document_number: str,
 
 @transaction.atomic
 def place_reclass(*, place_id: int, new_class: str, effective_date: date,
-                  document_number: str, reason: str) -> Place:
+                  document_number: str, reason: str, actor) -> Place:
     """Move a place to another class (自然村 → 行政村); its name must carry the new generic."""
+    check_actor(actor)
     place = _locked(place_id)
     old_class, cls = place.place_class, class_get(new_class)
     if cls.id == old_class.id:
@@ -244,7 +251,7 @@ def place_reclass(*, place_id: int, new_class: str, effective_date: date,
     NamingEvent.objects.create(place=place, kind=NamingEventKind.RECLASSING,
                                old_value=f"{old_class.code} {old_class.name}",
                                new_value=f"{cls.code} {cls.name}", effective_date=effective_date,
-                               document_number=document_number, reason=reason)
+                               document_number=document_number, reason=reason, actor=actor)
     for key, value in fields.items():
         setattr(place, key, value)
     place.place_class = cls

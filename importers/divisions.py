@@ -16,6 +16,7 @@ from django.db import connection, transaction
 from django.db.models import Q
 from tqdm import tqdm
 
+from accounts.permissions import check_actor
 from boundaries.models import DivisionEdition, DivisionEvent, DivisionVersion, EventKind
 from boundaries.names import PLACEHOLDER, division_kind, place_name, search_keys
 
@@ -271,7 +272,7 @@ def rebuild_indexes(saved: list[tuple[str, str, list[tuple[int, int]]]]) -> None
                 cur.execute(f"ALTER INDEX {name} ALTER COLUMN {attnum} SET STATISTICS {target}")
 
 
-def apply(plan: Plan, *, label: str, source: str, effective_date: date | None,
+def apply(plan: Plan, *, label: str, source: str, effective_date: date | None, actor,
           progress: bool = False) -> DivisionEdition:
     if not plan.first_load and effective_date is None:
         raise ConflictError(
@@ -302,12 +303,12 @@ def apply(plan: Plan, *, label: str, source: str, effective_date: date | None,
             code__in=[r.code for r in new_rows], valid_to__isnull=True
         ).values_list("id", "code", "level")
     }
-    _record_events(plan, edition, id_of, effective_date)
+    _record_events(plan, edition, id_of, effective_date, actor)
     return edition
 
 
 def _record_events(plan: Plan, edition: DivisionEdition, id_of: dict[tuple[str, int], int],
-                   effective_date: date) -> None:
+                   effective_date: date, actor) -> None:
     specs = (
         [(EventKind.ESTABLISH, [], [id_of[r.code, r.level]], f"{r.short} {r.name}")
          for r in plan.added]
@@ -316,7 +317,7 @@ def _record_events(plan: Plan, edition: DivisionEdition, id_of: dict[tuple[str, 
         + [(EventKind.ABOLISH, [vid], [], "") for vid in plan.retired]
     )
     events = DivisionEvent.objects.bulk_create([
-        DivisionEvent(kind=kind, effective_date=effective_date, edition=edition,
+        DivisionEvent(kind=kind, effective_date=effective_date, edition=edition, actor=actor,
                       description=f"{edition.label}: {text}".strip(": "))
         for kind, _, _, text in specs
     ])
@@ -331,14 +332,16 @@ def _record_events(plan: Plan, edition: DivisionEdition, id_of: dict[tuple[str, 
     ])
 
 
-def run(directory: str | Path, *, commit: bool = False, label: str | None = None,
+def run(directory: str | Path, *, actor, commit: bool = False, label: str | None = None,
         effective_date: date | None = None, progress: bool = False) -> Plan:
-    """Read, validate and diff an edition; write it only when ``commit`` is true."""
+    """Read, validate and diff an edition; write it only when ``commit`` is true, the
+    change events as done by ``actor`` (the commands: accounts.services.system_actor())."""
+    check_actor(actor)
     directory = Path(directory)
     rows, problems = read(directory, progress)
     plan = diff(validate(rows, problems))
     if commit:
         with transaction.atomic():
             apply(plan, label=label or directory.name, source=str(directory.resolve()),
-                  effective_date=effective_date, progress=progress)
+                  effective_date=effective_date, actor=actor, progress=progress)
     return plan

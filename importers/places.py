@@ -22,6 +22,7 @@ from django.contrib.gis.geos import GEOSException, GEOSGeometry, Point
 from django.db import connection, transaction
 from tqdm import tqdm
 
+from accounts.permissions import check_actor
 from boundaries.names import normalize
 from gazetteer import services
 from gazetteer.models import PlaceClass
@@ -67,8 +68,11 @@ class Report:
                 "committed": self.committed, "classes": self.classes}
 
 
-def run(path: str | Path, *, commit: bool = False, layer: str | None = None,
+def run(path: str | Path, *, actor, commit: bool = False, layer: str | None = None,
         encoding: str | None = None, progress: bool = False) -> Report:
+    """Read and check a file of places; write them only when ``commit`` is true, their
+    naming events as done by ``actor`` (the commands: accounts.services.system_actor())."""
+    check_actor(actor)
     path = Path(path)
     if not path.exists():
         raise SourceError(f"{path}: no such file")
@@ -80,7 +84,7 @@ def run(path: str | Path, *, commit: bool = False, layer: str | None = None,
         report.classes[new.place_class] = report.classes.get(new.place_class, 0) + 1
     if commit:
         with transaction.atomic():
-            services.places_create(places=places)
+            services.places_create(places=places, actor=actor)
         report.committed = True
     return report
 

@@ -23,7 +23,7 @@ STATUS_OF = {"intact": MarkerStatus.INTACT, "displaced": MarkerStatus.DISPLACED,
              "missing": MarkerStatus.MISSING}
 
 
-def _apply_markers(inspection: Inspection, on: date) -> list[dict]:
+def _apply_markers(inspection: Inspection, on: date, actor) -> list[dict]:
     rows = [m for m in inspection.results.get("markers", []) if m["verdict"] in STATUS_OF]
     markers = BoundaryMarker.objects.in_bulk([m["marker_id"] for m in rows])
     label = f"{inspection.line.name}第{inspection.round}轮联检"
@@ -36,7 +36,8 @@ def _apply_markers(inspection: Inspection, on: date) -> list[dict]:
         note = (f"{label}：{row['verdict']}" + (f"，位移 {row['displacement_m']:.2f} m"
                                                 if row.get("displacement_m") is not None else ""))
         state = marker_record_state(marker=marker, status=STATUS_OF[row["verdict"]], on=on,
-                                    position=row["surveyed"] if displaced else None, note=note)
+                                    position=row["surveyed"] if displaced else None, note=note,
+                                    actor=actor)
         written.append({"number": marker.number, "status": state.status,
                         "state_id": state.id})
     return written
@@ -81,10 +82,10 @@ def _new_line_version(inspection: Inspection, on: date) -> int:
         return cur.fetchone()[0]
 
 
-def _draft_events(inspection: Inspection, on: date, changes: list[dict]) -> list[int]:
+def _draft_events(inspection: Inspection, on: date, changes: list[dict], actor) -> list[int]:
     line = inspection.line
     events = DivisionEvent.objects.bulk_create([DivisionEvent(
-        kind=EventKind.BOUNDARY, effective_date=on, draft=True,
+        kind=EventKind.BOUNDARY, effective_date=on, draft=True, actor=actor,
         description=(f"草案（待批准）：{line.name}第{inspection.round}轮联检"
                      f"（联检 {inspection.id}）发现的候选边界变更，"
                      f"{line.left_code}|{line.right_code}，面积 "
@@ -93,7 +94,7 @@ def _draft_events(inspection: Inspection, on: date, changes: list[dict]) -> list
     return [e.id for e in events]
 
 
-def _apply_line(inspection: Inspection, on: date) -> dict:
+def _apply_line(inspection: Inspection, on: date, actor) -> dict:
     """The agreed line change, when both sides' lines agree: corrections alone give a new
     line version; candidate changes wait for approval as draft events, and keep the line."""
     results = inspection.results
@@ -110,12 +111,14 @@ def _apply_line(inspection: Inspection, on: date) -> dict:
                 "were not surveyed: a new version would lose them"}
     candidates = [d for d in side_a["differences"] if d["triage"] == "candidate_change"]
     if candidates:
-        return {"line_version": None, "draft_events": _draft_events(inspection, on, candidates),
+        return {"line_version": None,
+                "draft_events": _draft_events(inspection, on, candidates, actor),
                 "reason": "candidate boundary changes await approval"}
     return {"line_version": _new_line_version(inspection, on),
             "reason": "digitising corrections agreed by both sides"}
 
 
-def apply_results(inspection: Inspection, on: date) -> dict:
-    return {"on": on.isoformat(), "markers": _apply_markers(inspection, on),
-            "line": _apply_line(inspection, on)}
+def apply_results(inspection: Inspection, on: date, *, actor) -> dict:
+    """What the second signature accepts, recorded as done by its signer."""
+    return {"on": on.isoformat(), "markers": _apply_markers(inspection, on, actor),
+            "line": _apply_line(inspection, on, actor)}

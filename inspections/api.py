@@ -10,12 +10,12 @@ from ninja import File, Form, Query, Router, Schema
 from ninja.files import UploadedFile
 from pydantic import Field
 
+from accounts.auth import AUTH
 from boundaries import selectors as boundaries_selectors
 from boundaries.api import line_feature
 from boundaries.schemas import LineLevelParam
 from config.errors import BadRequest, NotFound
 from config.paging import page_in, paginate
-from proposals.auth import AUTH
 
 from . import report, selectors, services
 from .models import HazardStatus, State

@@ -5,3 +5,7 @@ class InspectionsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "inspections"
     verbose_name = "joint boundary inspections (界线联检)"
+
+    def ready(self):
+        # registers the inspection and hazard policies with accounts.permissions
+        from . import policies  # noqa: F401

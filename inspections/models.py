@@ -114,9 +114,9 @@ class InspectionTransition(models.Model):
     action = models.CharField(max_length=30)
     from_state = models.CharField(max_length=12)
     to_state = models.CharField(max_length=12)
-    # NULL: done from the command line by the operator (manage.py import_survey --commit).
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                              on_delete=models.PROTECT, related_name="+")
+    # The command line acts as the system actor (accounts.services.system_actor()).
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                              related_name="+")
     note = models.TextField(blank=True, default="")
     at = models.DateTimeField(auto_now_add=True)
 
@@ -212,7 +212,7 @@ class HazardChange(models.Model):
     hazard = models.ForeignKey(Hazard, on_delete=models.PROTECT, related_name="changes")
     from_status = models.CharField(max_length=10, blank=True, default="")
     to_status = models.CharField(max_length=10)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                              on_delete=models.PROTECT, related_name="+")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                              related_name="+")
     note = models.TextField(blank=True, default="")
     at = models.DateTimeField(auto_now_add=True)

@@ -6,6 +6,7 @@ from datetime import date
 from django.db import connection
 from django.db.models import Prefetch, QuerySet
 
+from accounts import permissions
 from boundaries.models import SHORT_LENGTHS, Level
 from boundaries.temporal import in_force_sql, today
 from config.errors import NotFound
@@ -16,10 +17,10 @@ from .models import (
     HazardChange,
     Inspection,
     InspectionTransition,
-    State,
     SurveyUpload,
 )
-from .services import INTERVAL_YEARS, sides_of
+from .services import INTERVAL_YEARS
+from .transitions import MACHINE
 
 FAMILIES = {0: "point", 1: "line", 2: "polygon"}
 
@@ -52,20 +53,13 @@ def inspection_get(inspection_id: int) -> Inspection:
 
 
 def next_actions(user, inspection: Inspection) -> list[str]:
-    """What the caller's sides may do now (the office's own steps aside)."""
-    mine = sides_of(user, inspection)
-    state = inspection.state
-    out = []
-    if mine and state == State.PLANNED:
-        out.append("start_survey")
-    if mine and state in (State.SURVEYING, State.RECONCILING, State.SIGNED_A, State.SIGNED_B):
-        out += ["upload_survey", "reconcile"]
-    for side in mine:
-        signed = {"A": State.SIGNED_A, "B": State.SIGNED_B}[side]
-        if inspection.results and state in (State.RECONCILING, State.SIGNED_A, State.SIGNED_B) \
-                and state != signed:
-            out.append(f"sign_{side.lower()}")
-    return out
+    """What the caller may do now: the steps of the transitions table open from the
+    inspection's state that accounts.permissions allows them (the services enforce the
+    same table, so an action offered here is not refused as out of order or forbidden)."""
+    return MACHINE.available(
+        inspection.state,
+        lambda step: permissions.can(user, f"inspection.{step.action}", inspection),
+        record=inspection)
 
 
 def upload_get(inspection_id: int, upload_id: int) -> SurveyUpload:

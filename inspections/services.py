@@ -1,12 +1,13 @@
 """The joint-inspection workflow: plan → survey → reconcile → sign (each side) → archive.
 
-Roles are those of the committee workflow (proposals: Django groups, session or token
-auth): the office (clerk, admin) plans and archives; each side's team is a Django group
-named when the inspection is planned, and only its members upload, confirm and sign for
-that side. A wrong role is Forbidden (HTTP 403), a step out of order a Conflict (409).
-Changing what was signed (a confirmed survey, a new reconciliation that differs, a
-hazard recorded on the inspection) voids a lone signature, and that is recorded.
-``actor=None`` is the operator at the command line (manage.py import_survey --commit).
+The steps are the table in inspections.transitions, and who may take them is answered
+by accounts.permissions (inspections.policies): the office (clerk, admin) plans and
+archives; each side's team is a Django group named when the inspection is planned, and
+only its members upload, confirm and sign for that side. A wrong role is Forbidden
+(HTTP 403), a step out of order a Conflict (409). Changing what was signed (a confirmed
+survey, a new reconciliation that differs, a hazard recorded on the inspection) voids a
+lone signature, and that is recorded. Every step has an actor: the command line acts
+as the system actor (accounts.services.system_actor()).
 """
 
 from datetime import date
@@ -17,13 +18,13 @@ from django.contrib.gis.geos import Point
 from django.db import connection, transaction
 from django.utils import timezone
 
+from accounts import permissions
+from accounts.transitions import NEW, Step
 from boundaries.models import SHORT_LENGTHS, BoundaryLine, DivisionVersion
 from boundaries.temporal import add_years, in_force, today
-from config.errors import BadRequest, Conflict, Forbidden, NotFound
+from config.errors import BadRequest, Conflict, NotFound
 from importers import survey
 from importers.survey import checks, staging
-from proposals.models import Role
-from proposals.services import roles_of
 
 from . import accept
 from .models import (
@@ -39,52 +40,26 @@ from .models import (
     SurveyUpload,
 )
 from .reconcile import reconcile
+from .transitions import MACHINE
 
 INTERVAL_YEARS = 5
-OFFICE = {Role.CLERK, Role.ADMIN}
-UPLOAD_STATES = [State.SURVEYING, State.RECONCILING, State.SIGNED_A, State.SIGNED_B]
 SIGNED_BY = {Side.A: State.SIGNED_A, Side.B: State.SIGNED_B}
 
 
-def is_office(user) -> bool:
-    return user is None or bool(roles_of(user) & OFFICE)
-
-
-def is_member(user, inspection: Inspection, side: str) -> bool:
-    if user is None:
-        return True
-    team_id = inspection.team_a_id if side == Side.A else inspection.team_b_id
-    return team_id is not None and user.groups.filter(pk=team_id).exists()
-
-
-def sides_of(user, inspection: Inspection) -> list[str]:
-    return [side for side in Side.values if is_member(user, inspection, side)]
-
-
-def _require_office(actor, what: str) -> None:
-    if not is_office(actor):
-        raise Forbidden(f"{what} is for the place-name office (clerk or admin role)")
-
-
-def _require_side(actor, inspection: Inspection, side: str, what: str) -> None:
+def _side(side: str) -> str:
     if side not in Side.values:
         raise BadRequest(f"side {side!r}: expected A or B")
-    if not is_member(actor, inspection, side):
-        team = inspection.team(side)
-        raise Forbidden(f"{what} for side {side} is for members of its team "
-                        f"{team.name if team else '(none)'}")
+    return side
 
 
-def _require_party(actor, inspection: Inspection, what: str) -> None:
-    if not (is_office(actor) or sides_of(actor, inspection)):
-        raise Forbidden(f"{what} is for the two teams and the place-name office")
-
-
-def _require_state(inspection: Inspection, action: str, allowed) -> None:
-    if inspection.state not in allowed:
-        names = ", ".join(str(s) for s in allowed)
-        raise Conflict(f"{action}: the inspection is {inspection.state}; this is possible "
-                       f"only when it is {names}")
+def check_step(actor, inspection: Inspection | None, action: str,
+               side: str | None = None) -> Step:
+    """May the actor take the step now? Forbidden (403) for the wrong role or team, then
+    Conflict (409) out of order: the permission and state part of every service."""
+    permissions.require(actor, f"inspection.{action}", inspection, side=side)
+    if inspection is None:
+        return MACHINE.require(action, NEW)
+    return MACHINE.require(action, inspection.state, inspection)
 
 
 def _locked(inspection_id: int) -> Inspection:
@@ -158,7 +133,7 @@ def _line_in_force(line) -> BoundaryLine:
 def inspection_plan(*, actor, line, year: int, team_a, team_b, round: int | None = None,
                     note: str = "") -> Inspection:
     """Plan the next round on a line; due five years after the last completed one."""
-    _require_office(actor, "planning an inspection")
+    step = check_step(actor, None, "plan")
     line = _line_in_force(line)
     team_a, team_b = _group(team_a, "team_a"), _group(team_b, "team_b")
     if team_a == team_b:
@@ -172,8 +147,8 @@ def inspection_plan(*, actor, line, year: int, team_a, team_b, round: int | None
     inspection = Inspection.objects.create(
         line=line, round=_next_round(line, round), year=year, due_date=due, team_a=team_a,
         team_b=team_b, note=note)
-    InspectionTransition.objects.create(inspection=inspection, action="plan", from_state="",
-                                        to_state=State.PLANNED, actor=actor, note=note)
+    InspectionTransition.objects.create(inspection=inspection, action="plan", from_state=NEW,
+                                        to_state=step.target, actor=actor, note=note)
     return inspection
 
 
@@ -186,17 +161,17 @@ def _transition(inspection: Inspection, actor, action: str, to_state: str, note:
 def inspection_record_previous(*, actor, line, round: int, completed_on: date,
                                note: str = "") -> Inspection:
     """Record an earlier round done on paper (archived, no signatures in the registry)."""
-    _require_office(actor, "recording an earlier inspection")
+    step = check_step(actor, None, "record_previous")
     line = _line_in_force(line)
     if completed_on > today():
         raise BadRequest(f"completed_on {completed_on}: in the future")
     round = _next_round(line, round)
     inspection = Inspection(line=line, round=round, year=completed_on.year,
-                            due_date=completed_on, state=State.ARCHIVED,
+                            due_date=completed_on, state=step.target,
                             completed_on=completed_on, note=note)
     inspection.save()
     InspectionTransition.objects.create(inspection=inspection, action="record_previous",
-                                        from_state="", to_state=State.ARCHIVED, actor=actor,
+                                        from_state=NEW, to_state=step.target, actor=actor,
                                         note=note)
     return inspection
 
@@ -204,9 +179,8 @@ def inspection_record_previous(*, actor, line, round: int, completed_on: date,
 @transaction.atomic
 def inspection_start_survey(*, actor, inspection_id: int, note: str = "") -> Inspection:
     inspection = _locked(inspection_id)
-    _require_party(actor, inspection, "starting the survey")
-    _require_state(inspection, "start_survey", [State.PLANNED])
-    _transition(inspection, actor, "start_survey", State.SURVEYING, note)
+    step = check_step(actor, inspection, "start_survey")
+    _transition(inspection, actor, "start_survey", step.target, note)
     return inspection
 
 
@@ -241,8 +215,7 @@ def survey_upload(*, actor, inspection_id: int, side: str, path: str | Path,
     """Read one side's survey file (importers.survey) and keep it as a preview to confirm.
     Refused files raise importers.errors.ImporterError and nothing is kept."""
     inspection = _locked(inspection_id)
-    _require_side(actor, inspection, side, "uploading a survey")
-    _require_state(inspection, "upload a survey", UPLOAD_STATES)
+    check_step(actor, inspection, "upload_survey", _side(side))
     result = survey.run(path, crs=crs, encoding=encoding, repair=repair,
                         division=_side_division(inspection.line, side))
     upload = SurveyUpload.objects.create(
@@ -263,8 +236,7 @@ def survey_confirm(*, actor, upload_id: int, note: str = "") -> SurveyUpload:
         raise NotFound(f"no survey upload {upload_id}")
     inspection = _locked(upload.inspection_id)
     upload = SurveyUpload.objects.select_for_update().get(pk=upload_id)
-    _require_side(actor, inspection, upload.side, "confirming a survey")
-    _require_state(inspection, "confirm a survey", UPLOAD_STATES)
+    check_step(actor, inspection, "confirm_survey", upload.side)
     if upload.confirmed:
         raise Conflict(f"survey upload {upload.id} is already confirmed")
     errors = [f for f in upload.findings if f.get("severity") == "error"]
@@ -286,8 +258,7 @@ def survey_confirm(*, actor, upload_id: int, note: str = "") -> SurveyUpload:
 def inspection_reconcile(*, actor, inspection_id: int, note: str = "") -> Inspection:
     """Compare both sides' confirmed surveys with the register (inspections.reconcile)."""
     inspection = _locked(inspection_id)
-    _require_party(actor, inspection, "reconciling")
-    _require_state(inspection, "reconcile", UPLOAD_STATES)
+    step = check_step(actor, inspection, "reconcile")
     sides = set(inspection.uploads.filter(confirmed=True).values_list("side", flat=True))
     if sides != set(Side.values):
         missing = ", ".join(sorted(set(Side.values) - sides))
@@ -299,7 +270,7 @@ def inspection_reconcile(*, actor, inspection_id: int, note: str = "") -> Inspec
         return inspection
     results_changed(inspection, actor, "the reconciliation results changed", stale=False)
     inspection.results, inspection.reconciled_at = results, timezone.now()
-    _transition(inspection, actor, "reconcile", State.RECONCILING, note)
+    _transition(inspection, actor, "reconcile", step.target, note)
     return inspection
 
 
@@ -307,37 +278,32 @@ def inspection_reconcile(*, actor, inspection_id: int, note: str = "") -> Inspec
 def inspection_sign(*, actor, inspection_id: int, side: str, note: str = "") -> Inspection:
     """One side signs the reconciled results; the second signature accepts them."""
     inspection = _locked(inspection_id)
-    _require_side(actor, inspection, side, "signing")
-    if inspection.state == SIGNED_BY[side]:
-        raise Conflict(f"sign: side {side} has already signed")
-    other = Side.B if side == Side.A else Side.A
-    _require_state(inspection, f"sign for side {side}", [State.RECONCILING, SIGNED_BY[other]])
-    if not inspection.results:
-        raise Conflict("sign: there are no reconciled results to sign (reconcile first)")
-    other_by = inspection.signed_b_by_id if side == Side.A else inspection.signed_a_by_id
-    if actor is not None and other_by == actor.id:
-        raise Forbidden(f"sign: {actor.username} signed for side {other}; one person does "
-                        "not sign for both sides")
+    action = f"sign_{_side(side).lower()}"
+    try:
+        step = check_step(actor, inspection, action)
+    except Conflict:
+        if inspection.state == SIGNED_BY[side]:
+            raise Conflict(f"sign: side {side} has already signed") from None
+        raise
     now = timezone.now()
     if side == Side.A:
         inspection.signed_a_by, inspection.signed_a_at = actor, now
     else:
         inspection.signed_b_by, inspection.signed_b_at = actor, now
-    if inspection.state == State.RECONCILING:
-        _transition(inspection, actor, f"sign_{side.lower()}", SIGNED_BY[side], note)
+    if step.target != State.SIGNED:
+        _transition(inspection, actor, action, step.target, note)
         return inspection
     inspection.completed_on = timezone.localdate(now)
-    inspection.applied = accept.apply_results(inspection, inspection.completed_on)
-    _transition(inspection, actor, f"sign_{side.lower()}", State.SIGNED, note)
+    inspection.applied = accept.apply_results(inspection, inspection.completed_on, actor=actor)
+    _transition(inspection, actor, action, step.target, note)
     return inspection
 
 
 @transaction.atomic
 def inspection_archive(*, actor, inspection_id: int, note: str = "") -> Inspection:
     inspection = _locked(inspection_id)
-    _require_office(actor, "archiving an inspection")
-    _require_state(inspection, "archive", [State.SIGNED])
-    _transition(inspection, actor, "archive", State.ARCHIVED, note)
+    step = check_step(actor, inspection, "archive")
+    _transition(inspection, actor, "archive", step.target, note)
     return inspection
 
 
@@ -368,14 +334,13 @@ def hazard_record(*, actor, location, description: str, severity: str,
                   note: str = "") -> Hazard:
     """Record a hazard on a line, or on a line under inspection (then part of its report)."""
     inspection = _locked(inspection_id) if inspection_id is not None else None
+    permissions.require(actor, "hazard.record", inspection)
     if inspection is not None:
-        _require_party(actor, inspection, "recording a hazard")
         line = inspection.line
         if line_id is not None and line_id != line.id:
             raise BadRequest(f"line_id {line_id}: inspection {inspection.id} is of line "
                              f"{line.id}")
     else:
-        _require_office(actor, "recording a hazard outside an inspection")
         line = BoundaryLine.objects.filter(pk=line_id or 0).first()
         if line is None:
             raise BadRequest(f"line_id {line_id!r}: a hazard lies on a border line")
@@ -403,8 +368,7 @@ def hazard_update(*, actor, hazard_id: int, status: str, note: str = "") -> Haza
     if hazard is None:
         raise NotFound(f"no hazard {hazard_id}")
     inspection = _locked(hazard.inspection_id) if hazard.inspection_id else None
-    if inspection is None or not sides_of(actor, inspection):
-        _require_office(actor, "changing a hazard's status")
+    permissions.require(actor, "hazard.update", inspection)
     if status not in HazardStatus.values:
         raise BadRequest(f"status {status!r}: expected one of {', '.join(HazardStatus.values)}")
     if status == hazard.status:

@@ -2,7 +2,7 @@
 
 from ninja import Router
 
-from proposals.auth import AUTH
+from accounts.auth import AUTH
 
 from . import selectors
 from .schemas import JobOut

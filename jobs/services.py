@@ -3,6 +3,7 @@
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.permissions import check_actor
 from config.errors import BadRequest
 
 from .models import Job, JobState
@@ -13,6 +14,7 @@ from .registry import HANDLERS
 def job_create(*, actor, kind: str, params: dict) -> Job:
     """Queue a job: the message goes to the broker once the row is committed, so the worker
     never looks for a job that is not there yet."""
+    check_actor(actor)
     if kind not in HANDLERS:
         raise BadRequest(f"kind {kind!r}: no such job (known: {', '.join(sorted(HANDLERS))})")
     job = Job.objects.create(kind=kind, params=params, created_by=actor)

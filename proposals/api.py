@@ -8,6 +8,7 @@ from django.http import HttpResponse
 from ninja import Query, Router
 from pydantic import Field
 
+from accounts.auth import AUTH
 from boundaries.search import parent_prefix
 from boundaries.selectors import parse_code
 from boundaries.temporal import today
@@ -15,12 +16,8 @@ from config.errors import BadRequest
 from config.paging import page_in, paginate
 
 from . import selectors, services
-from .auth import AUTH, token_create, token_revoke
-from .models import ApiToken, Kind, State
+from .models import Kind, State
 from .schemas import (
-    ApiTokenCreatedOut,
-    ApiTokenIn,
-    ApiTokenOut,
     ConsultationOut,
     ProposalActionIn,
     ProposalDetailOut,
@@ -140,26 +137,3 @@ def consultation_list(request, division: str | None = None):
              "consultation_start": p.consultation_start,
              "consultation_end": p.consultation_end} for p in qs[:500]]
 
-
-TOKEN_FIELDS = ["id", "name", "prefix", "created_at", "last_used_at", "revoked"]
-
-
-@router.get("/tokens", response=list[ApiTokenOut])
-def token_list(request, response: HttpResponse):
-    """The caller's own API tokens (never the tokens themselves)."""
-    response["Cache-Control"] = PRIVATE
-    return list(ApiToken.objects.filter(user=request.auth).order_by("-created_at")
-                .values(*TOKEN_FIELDS))
-
-
-@router.post("/tokens", response={201: ApiTokenCreatedOut})
-def token_new(request, payload: ApiTokenIn):
-    """A new bearer token for the caller: the answer is the only time it is shown."""
-    token, plain = token_create(user=request.auth, name=payload.name)
-    return 201, {field: getattr(token, field) for field in TOKEN_FIELDS} | {"token": plain}
-
-
-@router.post("/tokens/{token_id}/revoke", response=ApiTokenOut)
-def token_revoke_view(request, token_id: int):
-    token = token_revoke(user=request.auth, token_id=token_id)
-    return {field: getattr(token, field) for field in TOKEN_FIELDS}

@@ -31,17 +31,6 @@ class State(models.TextChoices):
     PUBLISHED = "published", "公告"
 
 
-class Role(models.TextChoices):
-    """Django groups of the same names; superusers act as admin."""
-
-    APPLICANT = "applicant", "申报人"
-    CLERK = "clerk", "地名办工作人员"
-    EXPERT = "expert", "专家"
-    MEMBER = "member", "地名委员会委员"
-    CHAIR = "chair", "主任委员"
-    ADMIN = "admin", "管理员"
-
-
 class Proposal(models.Model):
     kind = models.CharField(max_length=14, choices=Kind.choices)
     state = models.CharField(max_length=20, choices=State.choices, default=State.SUBMITTED)
@@ -140,15 +129,3 @@ class Vote(models.Model):
         constraints = [models.UniqueConstraint(fields=["proposal", "member"],
                                                name="vote_one_per_member")]
 
-
-class ApiToken(models.Model):
-    """A bearer token; only its SHA-256 digest is stored."""
-
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                             related_name="api_tokens")
-    name = models.CharField(max_length=100)
-    digest = models.CharField(max_length=64, unique=True)
-    prefix = models.CharField(max_length=8)  # to tell tokens apart in lists
-    created_at = models.DateTimeField(auto_now_add=True)
-    last_used_at = models.DateTimeField(null=True, blank=True)
-    revoked = models.BooleanField(default=False)

@@ -112,19 +112,3 @@ class ConsultationOut(Schema):
     consultation_start: date
     consultation_end: date
 
-
-class ApiTokenIn(Schema):
-    name: Text = Field(..., min_length=1, max_length=100, description="what the token is for")
-
-
-class ApiTokenOut(Schema):
-    id: int
-    name: str
-    prefix: str
-    created_at: datetime
-    last_used_at: datetime | None
-    revoked: bool
-
-
-class ApiTokenCreatedOut(ApiTokenOut):
-    token: str = Field(description="shown once: only its digest is stored")

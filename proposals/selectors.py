@@ -4,18 +4,17 @@ from datetime import date
 
 from django.db.models import QuerySet
 
+from accounts import permissions
 from config.errors import NotFound
 
-from .models import Proposal, Role, State
-from .services import ACTIONS, roles_of
-
-STAFF = {Role.CLERK, Role.EXPERT, Role.MEMBER, Role.CHAIR, Role.ADMIN}
+from .models import Proposal, State
+from .transitions import MACHINE
 
 
 def visible(user) -> QuerySet:
-    """Staff see every proposal; an applicant sees their own."""
+    """Staff see every proposal; an applicant sees their own (proposals.policies)."""
     qs = Proposal.objects.select_related("place_class", "applicant")
-    return qs if roles_of(user) & STAFF else qs.filter(applicant=user)
+    return qs if permissions.can(user, "proposal.view_all") else qs.filter(applicant=user)
 
 
 def proposal_get(user, proposal_id: int) -> Proposal:
@@ -27,9 +26,9 @@ def proposal_get(user, proposal_id: int) -> Proposal:
 
 
 def next_actions(user, proposal: Proposal) -> list[str]:
-    roles = roles_of(user)
-    return [name for name, (sources, _, allowed, _) in ACTIONS.items()
-            if proposal.state in sources and roles & allowed]
+    return MACHINE.available(
+        proposal.state, lambda step: permissions.can(user, f"proposal.{step.action}", proposal),
+        record=proposal)
 
 
 def open_consultations(today: date) -> QuerySet:

@@ -1,9 +1,10 @@
 """The committee workflow: submitting a proposal and moving it through its states.
 
 Each action names the states it starts from, the state it leads to and the roles
-allowed to take it. A wrong role is Forbidden (HTTP 403), a wrong state or an
-unmet precondition (too few expert opinions, consultation still open, no quorum,
-blocking findings) is a Conflict (409), malformed input is BadRequest (400).
+allowed to take it (the table in proposals.transitions; accounts.permissions answers
+who may). A wrong role is Forbidden (HTTP 403), a wrong state or an unmet
+precondition (too few expert opinions, consultation still open, no quorum, blocking
+findings) is a Conflict (409), malformed input is BadRequest (400).
 Every action re-runs the statutory checks (gazetteer.checks) and records the
 transition. Publication takes a transaction-scoped advisory lock on the name's
 uniqueness scope (class group + code range) and re-runs the checks under it, so
@@ -20,14 +21,18 @@ from django.contrib.gis.geos import GEOSGeometry
 from django.db import connection, transaction
 from django.db.models import Q
 
+from accounts import permissions
+from accounts.roles import Role
+from accounts.transitions import NEW
 from boundaries.temporal import today
-from config.errors import BadRequest, Conflict, Forbidden, NotFound
+from config.errors import BadRequest, Conflict, NotFound
 from gazetteer import checks
 from gazetteer import services as places
 from gazetteer.models import Place
 from gazetteer.names import normalize, toneless
 
-from .models import Comment, ExpertOpinion, Kind, Proposal, Role, State, Transition, Vote
+from .models import Comment, ExpertOpinion, Kind, Proposal, State, Transition, Vote
+from .transitions import MACHINE
 
 MIN_EXPERTS = getattr(settings, "PROPOSALS_MIN_EXPERTS", 3)
 MIN_CONSULTATION_DAYS = getattr(settings, "PROPOSALS_MIN_CONSULTATION_DAYS", 10)
@@ -35,20 +40,13 @@ QUORUM = getattr(settings, "PROPOSALS_QUORUM", 2 / 3)  # share of members who mu
 MAJORITY = getattr(settings, "PROPOSALS_MAJORITY", 1 / 2)  # share of votes cast to approve
 
 
-def roles_of(user) -> set[str]:
-    if user.is_superuser:
-        return set(Role.values)
-    names = set(user.groups.values_list("name", flat=True))
-    return names | (set(Role.values) if Role.ADMIN in names else set())
-
-
 @transaction.atomic
 def proposal_submit(*, actor, kind: str, place_class: str | None = None,
                     division_code: str | None = None, name: str = "",
                     place_id: int | None = None, geom: GEOSGeometry | None = None,
                     meaning: str = "", reason: str = "") -> Proposal:
-    if not roles_of(actor) & {Role.APPLICANT, Role.CLERK}:
-        raise Forbidden("submitting a proposal needs the applicant or clerk role")
+    permissions.require(actor, "proposal.submit")
+    step = MACHINE.require("submit", NEW)
     if kind not in Kind.values:
         raise BadRequest(f"kind {kind!r}: expected one of {', '.join(Kind.values)}")
     place = None
@@ -73,8 +71,8 @@ def proposal_submit(*, actor, kind: str, place_class: str | None = None,
                         meaning=meaning, reason=reason, applicant=actor)
     proposal.findings = run_checks(proposal)
     proposal.save()
-    Transition.objects.create(proposal=proposal, action="submit", from_state="",
-                              to_state=State.SUBMITTED, actor=actor)
+    Transition.objects.create(proposal=proposal, action="submit", from_state=NEW,
+                              to_state=step.target, actor=actor)
     return proposal
 
 
@@ -240,14 +238,15 @@ def _publish(p: Proposal, actor, data: ActionIn) -> str:
         p.published_place = places.places_create(places=[places.NewPlace(
             name=p.name, place_class=p.place_class.code, geom=p.geom,
             division_codes=[] if p.geom else [p.division_code], valid_from=when,
-            meaning=p.meaning, document_number=number)])[0]
+            meaning=p.meaning, document_number=number)], actor=actor)[0]
     elif p.kind == Kind.RENAMING:
         p.published_place = places.place_rename(place_id=p.place_id, new_name=p.name,
                                                 effective_date=when, document_number=number,
-                                                reason=p.reason)
+                                                reason=p.reason, actor=actor)
     else:
         p.published_place = places.place_cancel(place_id=p.place_id, effective_date=when,
-                                                document_number=number, reason=p.reason)
+                                                document_number=number, reason=p.reason,
+                                                actor=actor)
     p.announcement_number, p.announcement_date = number, when
     return f"{number} ({when})"
 
@@ -265,45 +264,39 @@ def _lock_scope(p: Proposal) -> None:
         cur.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [key])
 
 
-S = State
-ACTIONS = {
-    # action: (from states, to state or None to stay, roles, handler)
-    "accept": ({S.SUBMITTED}, S.ACCEPTED, {Role.CLERK}, _accept),
-    "return": ({S.SUBMITTED}, S.RETURNED, {Role.CLERK}, _return),
-    "start_review": ({S.ACCEPTED}, S.EXPERT_REVIEW, {Role.CLERK}, _accept),
-    "opinion": ({S.EXPERT_REVIEW}, None, {Role.EXPERT}, _opinion),
-    "extra_review": ({S.EXPERT_REVIEW, S.COMMITTEE_REVIEW}, None, {Role.EXPERT, Role.CLERK},
-                     _extra_review),
-    "open_consultation": ({S.EXPERT_REVIEW}, S.CONSULTATION, {Role.CLERK}, _open_consultation),
-    "comment": ({S.CONSULTATION}, None, {Role.CLERK}, _comment),
-    "close_consultation": ({S.CONSULTATION}, S.COMMITTEE_REVIEW, {Role.CLERK},
-                           _close_consultation),
-    "vote": ({S.COMMITTEE_REVIEW}, None, {Role.MEMBER, Role.CHAIR}, _vote),
-    "approve": ({S.COMMITTEE_REVIEW}, S.APPROVED, {Role.CHAIR}, _approve),
-    "reject": ({S.COMMITTEE_REVIEW}, S.REJECTED, {Role.CHAIR}, _reject),
-    "publish": ({S.APPROVED}, S.PUBLISHED, {Role.CLERK, Role.CHAIR}, _publish),
+# The handler of each action in the table (proposals.transitions): its preconditions
+# and what it records besides the transition; it returns the transition's note.
+HANDLERS = {
+    "accept": _accept,
+    "return": _return,
+    "start_review": _accept,
+    "opinion": _opinion,
+    "extra_review": _extra_review,
+    "open_consultation": _open_consultation,
+    "comment": _comment,
+    "close_consultation": _close_consultation,
+    "vote": _vote,
+    "approve": _approve,
+    "reject": _reject,
+    "publish": _publish,
 }
 
 
 @transaction.atomic
 def proposal_act(*, proposal_id: int, actor, action: str, data: ActionIn) -> Proposal:
-    if action not in ACTIONS:
-        raise BadRequest(f"action {action!r}: expected one of {', '.join(ACTIONS)}")
-    sources, target, roles, handler = ACTIONS[action]
+    if action not in HANDLERS:
+        raise BadRequest(f"action {action!r}: expected one of {', '.join(HANDLERS)}")
     proposal = Proposal.objects.select_for_update(of=("self",)).select_related(
         "place_class", "place").filter(id=proposal_id).first()
     if proposal is None:
         raise NotFound(f"no proposal has the id {proposal_id}")
-    if not roles_of(actor) & roles:
-        raise Forbidden(f"{action} needs the role {' or '.join(sorted(roles))}")
-    if proposal.state not in sources:
-        raise Conflict(f"{action} is not possible in the state {proposal.state} "
-                       f"(only from {', '.join(sorted(sources))})")
-    note = handler(proposal, actor, data)
+    permissions.require(actor, f"proposal.{action}", proposal)
+    step = MACHINE.require(action, proposal.state, proposal)
+    note = HANDLERS[action](proposal, actor, data)
     if action != "publish":  # publish ran them under its lock, before the name was taken
         proposal.findings = run_checks(proposal)
     before = proposal.state
-    proposal.state = target or before
+    proposal.state = step.target or before
     proposal.save()
     Transition.objects.create(proposal=proposal, action=action, from_state=before,
                               to_state=proposal.state, actor=actor, note=note or "")

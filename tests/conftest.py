@@ -35,12 +35,13 @@ def codes_5202(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def divisions_db(django_db_setup, django_db_blocker, codes_5202):
     """六盘水 and 东莞, all five levels, loaded once for the session."""
+    from accounts.services import system_actor
     from importers import divisions
 
     with django_db_blocker.unblock():
         # Never the developer's registry: this writes, and commits.
         assert connection.settings_dict["NAME"].startswith("test_"), connection.settings_dict
-        divisions.run(codes_5202, commit=True)
+        divisions.run(codes_5202, commit=True, actor=system_actor())
     yield
 
 
@@ -124,6 +125,7 @@ def lps_polygons(divisions_db, lps_features) -> dict[str, str]:
 @pytest.fixture
 def make_place(lps_polygons):
     """Create one place through the service, by default a street in 钟山区."""
+    from accounts.services import system_actor
     from gazetteer import services
     from gazetteer.services import NewPlace
 
@@ -131,7 +133,7 @@ def make_place(lps_polygons):
         new = NewPlace(name=name, place_class=cls,
                        geom=geom if geom is not None else support.short_line("520201"),
                        **kwargs)
-        return services.places_create(places=[new])[0]
+        return services.places_create(places=[new], actor=system_actor())[0]
     return make
 
 

@@ -32,16 +32,10 @@ LAYERS = [
     [("top", ["config.api", "config.urls", "config.wsgi", "config.ratelimit"])],
 ]
 
-# Edges that break the order only until the accounts app owns roles and authentication
-# (issue 8, branch accounts): inspections and jobs still ask proposals who is asking.
-# Each is (importing module, imported module); empty this list when those imports are
-# gone (an entry that no longer occurs fails the check, so it cannot go stale).
-KNOWN_PENDING = {
-    ("inspections.api", "proposals.auth"),
-    ("jobs.api", "proposals.auth"),
-    ("inspections.services", "proposals.models"),
-    ("inspections.services", "proposals.services"),
-}
+# Edges allowed to break the order for a while, as (importing module, imported module); an
+# entry that no longer occurs fails the check, so it cannot go stale. None now: accounts
+# owns roles and authentication (issue 8).
+KNOWN_PENDING: set[tuple[str, str]] = set()
 
 # Where "no Http404" holds: reads, writes and endpoints raise config.errors types.
 HTTP404_FREE = ("selectors", "services", "api")

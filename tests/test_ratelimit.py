@@ -5,7 +5,7 @@ from django.conf import settings as django_settings
 from django.contrib.auth.models import User
 from django.core.cache import cache
 
-from proposals.auth import token_create
+from accounts.services import token_create
 
 URL = "/api/v1/divisions/52"
 

@@ -6,6 +6,7 @@ from datetime import date
 import pytest
 from django.db import connection
 
+from accounts.services import system_actor
 from boundaries.models import DivisionEvent, DivisionVersion, EventKind
 from boundaries.names import search_keys
 from tests.support import county_features
@@ -91,7 +92,7 @@ def test_it_explains_a_retired_code_and_names_its_successor(client, divisions_db
         code="520222000000", name="盘县", place_name="盘县", level=3, kind="县",
         parent_code="520200000000", valid_to=date(2017, 4, 9), **search_keys("盘县", "盘县"))
     event = DivisionEvent.objects.create(kind=EventKind.KIND_CHANGE, subkind="撤县设市",
-                                         effective_date=date(2017, 4, 9))
+                                         effective_date=date(2017, 4, 9), actor=system_actor())
     event.inputs.add(old)
     event.outputs.add(current)
 

@@ -137,3 +137,12 @@ def test_it_derives_the_border_lines_of_counties_and_townships(client):
     township = client.get("/api/v1/boundaries?level=township&limit=100").json()
     assert township["count"] >= 600  # 602 townships in 40 counties share many borders
     assert all(i["level"] == "township" for i in township["items"])
+
+
+def test_it_records_the_demo_as_loaded_by_the_system_actor():
+    from gazetteer.models import NamingEvent
+
+    assert set(DivisionEvent.objects.values_list("actor__username", flat=True)) == {"system"}
+    # the demo's places are loaded by the system; its published proposal by its clerk
+    assert set(NamingEvent.objects.values_list("actor__username", flat=True)) == {
+        "system", "demo-clerk"}

@@ -5,6 +5,7 @@ from datetime import date, timedelta
 import pytest
 from django.db import connection
 
+from accounts.services import system_actor
 from boundaries import selectors, services
 from boundaries.models import DivisionEvent, DivisionVersion, EventKind
 
@@ -18,7 +19,7 @@ CHANGED = date(2017, 4, 14)
 def record(**overrides):
     args = dict(code="520281", level=3, old_code="520222", old_name="盘县",
                 effective_date=CHANGED, event_kind=EventKind.KIND_CHANGE, subkind="撤县设市",
-                approving_authority="国务院")
+                approving_authority="国务院", actor=system_actor())
     return services.division_record_predecessor(**(args | overrides))
 
 
@@ -160,3 +161,14 @@ def test_it_shares_a_polygon_across_the_change(divisions_db):
     assert new.geom.equals_exact(old.geom)
     assert "盘县" in new.geometry_source
     assert services.division_share_geometry(event_ids=[event.id]) == 0
+
+
+def test_it_records_who_recorded_the_change_on_every_event(divisions_db):
+    from django.contrib.auth.models import User
+
+    clerk = User.objects.create(username="history-clerk")
+    event = record(actor=clerk)
+    recoded = DivisionEvent.objects.filter(kind=EventKind.RECODE, effective_date=CHANGED)
+    assert event.actor == clerk
+    assert recoded.exists()
+    assert set(recoded.values_list("actor", flat=True)) == {clerk.pk}

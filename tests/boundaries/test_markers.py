@@ -6,6 +6,7 @@ import pytest
 from django.contrib.gis.geos import Point
 from django.db import IntegrityError, connection, transaction
 
+from accounts.services import system_actor
 from boundaries.lines import boundary_lines_derive
 from boundaries.models import BoundaryLine, BoundaryMarker, MarkerState, MarkerStatus
 from boundaries.services import (
@@ -43,7 +44,7 @@ def off_line(line: BoundaryLine, fraction: float, metres: float) -> Point:
 def register(line, number="钟水01", fraction=0.3, **kw) -> BoundaryMarker:
     args = {"number": number, "type": "single", "lines": [line],
             "position": on_line(line, fraction), "material": "花岗岩",
-            "installed": INSTALLED, "status": MarkerStatus.NEWLY_SET} | kw
+            "installed": INSTALLED, "status": MarkerStatus.NEWLY_SET, "actor": system_actor()} | kw
     return marker_register(**args)
 
 
@@ -113,7 +114,7 @@ def test_it_keeps_the_old_position_when_a_marker_is_moved(line):
     moved_to = off_line(line, 0.3, 40)
     on = date(2021, 9, 1)
     marker_record_state(marker=marker, position=moved_to, status=MarkerStatus.DISPLACED,
-                        on=on, note="2021 年联检：移位约 40 m")
+                        on=on, note="2021 年联检：移位约 40 m", actor=system_actor())
     states = list(marker.states.order_by("valid_from"))
     assert len(states) == 2
     old, new = states
@@ -130,9 +131,10 @@ def test_it_keeps_the_old_position_when_a_marker_is_moved(line):
 
 def test_it_keeps_the_position_when_only_the_status_changes(line):
     marker = register(line)
-    marker_record_state(marker=marker, status=MarkerStatus.DAMAGED, on=date(2016, 3, 1))
+    marker_record_state(marker=marker, status=MarkerStatus.DAMAGED, on=date(2016, 3, 1),
+                        actor=system_actor())
     marker_record_state(marker=marker, status=MarkerStatus.INTACT, on=date(2021, 3, 1),
-                        note="修复")
+                        note="修复", actor=system_actor())
     states = list(marker.states.order_by("valid_from"))
     assert [s.status for s in states] == ["newly_set", "damaged", "intact"]
     assert all(s.position.equals_exact(states[0].position, 0) for s in states)
@@ -143,7 +145,7 @@ def test_it_keeps_the_position_when_only_the_status_changes(line):
 def test_it_refuses_a_state_not_after_the_current_one(line, on):
     marker = register(line)
     with pytest.raises(MarkerRefused, match="date|began"):
-        marker_record_state(marker=marker, status=MarkerStatus.MISSING, on=on)
+        marker_record_state(marker=marker, status=MarkerStatus.MISSING, on=on, actor=system_actor())
     assert marker.states.count() == 1
 
 
@@ -152,7 +154,7 @@ def test_it_refuses_overlapping_states_in_the_database(line):
     # an open state beginning before it would overlap it.
     marker = register(line)
     clash = MarkerState(marker=marker, position=on_line(line, 0.3), status="intact",
-                        valid_from=INSTALLED - timedelta(days=10))
+                        valid_from=INSTALLED - timedelta(days=10), actor=system_actor())
     with pytest.raises(IntegrityError, match="marker_state_no_overlap"), transaction.atomic():
         clash.save()
 
@@ -161,7 +163,7 @@ def test_it_refuses_a_move_too_far_from_the_line(line):
     marker = register(line)
     with pytest.raises(MarkerRefused, match="from 钟水线"):
         marker_record_state(marker=marker, status=MarkerStatus.DISPLACED, on=date(2020, 1, 1),
-                            position=far_point(line))
+                            position=far_point(line), actor=system_actor())
     assert marker.states.count() == 1
 
 
@@ -183,7 +185,7 @@ def test_it_answers_markers_with_their_history(client, line):
     register(line, number="钟水02", fraction=0.7)
     moved_to = off_line(line, 0.3, 30)
     marker_record_state(marker=marker, position=moved_to, status=MarkerStatus.DISPLACED,
-                        on=date(2021, 9, 1))
+                        on=date(2021, 9, 1), actor=system_actor())
     body = client.get(f"/api/v1/boundaries/{line.id}/markers").json()
     assert [m["number"] for m in body["items"]] == ["钟水01", "钟水02"]
     first = body["items"][0]
@@ -194,3 +196,13 @@ def test_it_answers_markers_with_their_history(client, line):
         "coordinates"]
     feature = client.get(f"/api/v1/boundaries/{line.id}").json()
     assert [m["number"] for m in feature["properties"]["markers"]] == ["钟水01", "钟水02"]
+
+
+def test_it_records_who_registered_and_who_surveyed(line):
+    from django.contrib.auth.models import User
+
+    registrar, surveyor = (User.objects.create(username=name) for name in ("reg", "surv"))
+    marker = register(line, actor=registrar)
+    marker_record_state(marker=marker, status=MarkerStatus.DAMAGED, on=date(2016, 3, 1),
+                        actor=surveyor)
+    assert [s.actor for s in marker.states.order_by("valid_from")] == [registrar, surveyor]

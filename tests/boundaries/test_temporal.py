@@ -5,6 +5,7 @@ from datetime import UTC, date, datetime
 import pytest
 from django.utils import timezone
 
+from accounts.services import system_actor
 from boundaries import services, temporal
 from boundaries.models import EventKind
 
@@ -27,7 +28,8 @@ def test_it_takes_today_from_beijing_not_from_the_host(frozen):
 def test_it_answers_for_the_beijing_date_when_no_as_of_is_given(divisions_db, frozen, client):
     services.division_record_predecessor(
         code="520281", level=3, old_code="520222", old_name="盘县", effective_date=CHANGED,
-        event_kind=EventKind.KIND_CHANGE, subkind="撤县设市", approving_authority="国务院")
+        event_kind=EventKind.KIND_CHANGE, subkind="撤县设市", approving_authority="国务院",
+        actor=system_actor())
     current = client.get("/api/v1/divisions/520281")
     assert current.status_code == 200, current.content
     assert current.json()["name"] == "盘州市"
@@ -37,7 +39,8 @@ def test_it_reads_a_missing_as_of_as_the_beijing_date_for_the_old_code(divisions
                                                                         client):
     services.division_record_predecessor(
         code="520281", level=3, old_code="520222", old_name="盘县", effective_date=CHANGED,
-        event_kind=EventKind.KIND_CHANGE, subkind="撤县设市", approving_authority="国务院")
+        event_kind=EventKind.KIND_CHANGE, subkind="撤县设市", approving_authority="国务院",
+        actor=system_actor())
     retired = client.get("/api/v1/divisions/520222")
     assert retired.status_code == 404
     assert "was not in force on 2024-03-01" in retired.json()["detail"]

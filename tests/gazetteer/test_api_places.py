@@ -5,6 +5,7 @@ from datetime import date
 import pytest
 from django.contrib.gis.geos import Point
 
+from accounts.services import system_actor
 from gazetteer import services
 from tests.support import inside, short_line
 
@@ -18,14 +19,14 @@ def places(make_place):
     renamed = make_place("东风路", valid_from=date(1990, 1, 1))
     services.place_rename(place_id=renamed.id, new_name="钟山中路",
                           effective_date=date(2012, 5, 1), document_number="六盘水府〔2012〕8号",
-                          reason="与钟山区名称统一")
+                          reason="与钟山区名称统一", actor=system_actor())
     other = make_place("人民路", geom=short_line("520204"))
     garden = make_place("凉都花园", cls="residential", heritage_category="其他",
                         traditional="涼都花園",
                         heritage_listed_on=date(2020, 1, 1))
     gone = make_place("红旗巷", cls="lane", valid_from=date(1970, 1, 1))
     services.place_cancel(place_id=gone.id, effective_date=date(2008, 1, 1),
-                          document_number="", reason="旧城改造")
+                          document_number="", reason="旧城改造", actor=system_actor())
     p = inside("520201")
     services.signs_create(signs=[
         {"code": "LPS-0001", "place_id": renmin.id, "location": Point(p.x, p.y, srid=4490)},

@@ -5,6 +5,7 @@ from datetime import date
 import pytest
 from django.db import connection
 
+from accounts.services import system_actor
 from config.errors import BadRequest
 from gazetteer import services
 from gazetteer.checks import check_name
@@ -89,7 +90,7 @@ def test_it_blocks_a_street_homophone_within_the_city_only(make_place):
 def test_it_ignores_cancelled_places_in_the_uniqueness_check(make_place):
     old = make_place("红旗路", valid_from=date(1990, 1, 1))
     services.place_cancel(place_id=old.id, effective_date=date(2010, 1, 1),
-                          document_number="", reason="道路拆除")
+                          document_number="", reason="道路拆除", actor=system_actor())
     assert "unique" not in rules(check("红旗路", "road", "520201"))
     assert "unique" in rules(check("红旗路", "road", "520201", as_of=date(2005, 1, 1)))
 
@@ -153,7 +154,7 @@ def test_it_blocks_renaming_a_name_changed_within_the_last_years(make_place):
     assert "stability" not in rules(check("胜利大道", "road", "520201", place=settled))
     with pytest.raises(BadRequest, match="stability"):
         services.place_rename(place_id=recent.id, new_name="和顺路", effective_date=date.today(),
-                              document_number="", reason="test")
+                              document_number="", reason="test", actor=system_actor())
 
 
 def test_it_does_not_count_the_renamed_place_against_itself(make_place):

@@ -6,6 +6,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
+from accounts.services import system_actor
 from boundaries.models import DivisionEvent, DivisionVersion
 from gazetteer import services
 
@@ -27,9 +28,11 @@ def test_it_lists_naming_events_and_division_changes_in_recorded_order(client, m
     before = timezone.now() - timedelta(seconds=1)
     place = make_place("东风路", valid_from=date(1990, 1, 1))
     services.place_rename(place_id=place.id, new_name="凉都大道",
-                          effective_date=date(2012, 1, 1), document_number="文1", reason="统一")
+                          effective_date=date(2012, 1, 1), document_number="文1", reason="统一",
+                          actor=system_actor())
     event = DivisionEvent.objects.create(kind="rename", effective_date=date(2020, 1, 1),
-                                         approval_document="国函〔2020〕1号")
+                                         approval_document="国函〔2020〕1号",
+                                         actor=system_actor())
     event.outputs.add(DivisionVersion.objects.get(code="520204000000", level=3))
     items, pages = read_all(client, "/api/v1/changes",
                             {"since": before.isoformat(), "limit": 1})
@@ -49,9 +52,9 @@ def test_it_does_not_skip_events_sharing_a_timestamp(client, make_place):
     with connection.cursor() as cur:  # one transaction's events: one timestamp
         for value in ("甲", "乙", "丙"):
             cur.execute("INSERT INTO gazetteer_namingevent (place_id, kind, old_value, new_value,"
-                        " effective_date, document_number, reason, recorded_at) VALUES "
-                        "(%s, 'reclassing', '', %s, %s, '', '', %s)",
-                        [place.id, value, date(2020, 1, 1), stamp])
+                        " effective_date, document_number, reason, actor_id, recorded_at) VALUES "
+                        "(%s, 'reclassing', '', %s, %s, '', '', %s, %s)",
+                        [place.id, value, date(2020, 1, 1), system_actor().pk, stamp])
     items, pages = read_all(client, "/api/v1/changes", {"limit": 1})
     tied = [i["new_value"] for i in items if i["recorded_at"] == items[-1]["recorded_at"]]
     assert sorted(tied) == ["丙", "乙", "甲"]

@@ -6,6 +6,7 @@ import pytest
 from django.contrib.gis.geos import LineString
 from django.db import IntegrityError, connection, transaction
 
+from accounts.services import system_actor
 from gazetteer import services
 from gazetteer.models import NamingEvent, Place, PlaceClass, PlaceDivision
 from gazetteer.services import NewPlace
@@ -55,7 +56,7 @@ def test_it_puts_a_street_crossing_a_border_in_both_counties(make_place):
 
 def test_it_takes_explicit_divisions_where_there_are_no_polygons(divisions_db):
     place = services.places_create(places=[NewPlace(
-        name="滴水岩", place_class="mountain", division_codes=["520203"])])[0]
+        name="滴水岩", place_class="mountain", division_codes=["520203"])], actor=system_actor())[0]
     assert {"520203000000", "520200000000", "520000000000"} == divisions_of(place)
     assert not PlaceDivision.objects.get(place=place, division_code="520203000000").computed
 
@@ -65,7 +66,7 @@ def test_it_refuses_a_place_with_an_unknown_division(divisions_db):
 
     with pytest.raises(BadRequest, match="520299"):
         services.places_create(places=[NewPlace(
-            name="某山", place_class="mountain", division_codes=["520299"])])
+            name="某山", place_class="mountain", division_codes=["520299"])], actor=system_actor())
     assert not Place.objects.filter(name="某山").exists()
 
 
@@ -73,7 +74,7 @@ def test_it_renames_keeping_the_former_name_and_an_event(make_place):
     place = make_place("东风路", valid_from=date(2001, 1, 1))
     services.place_rename(place_id=place.id, new_name="钟山中路",
                           effective_date=date(2015, 3, 1), document_number="六盘水府函〔2015〕12号",
-                          reason="道路延伸后统一命名")
+                          reason="道路延伸后统一命名", actor=system_actor())
     place.refresh_from_db()
     assert place.name == "钟山中路"
     assert place.romanization == "Zhongshanzhong Lu"

@@ -6,6 +6,7 @@ from datetime import date
 import pytest
 from django.core.management import CommandError, call_command
 
+from accounts.services import system_actor
 from boundaries.models import DivisionEdition, DivisionEvent, DivisionVersion, EventKind
 from importers import divisions
 from importers.errors import ConflictError, RowError
@@ -39,7 +40,7 @@ def in_zhejiang():
 
 
 def test_it_loads_every_row_of_an_edition_with_levels_kinds_and_place_names(huzhou, divisions_db):
-    plan = divisions.run(huzhou, commit=True)
+    plan = divisions.run(huzhou, commit=True, actor=system_actor())
     assert plan.first_load
     assert len(plan.added) == csv_row_count(huzhou)
     assert in_zhejiang().count() == csv_row_count(huzhou)
@@ -56,9 +57,9 @@ def test_it_loads_every_row_of_an_edition_with_levels_kinds_and_place_names(huzh
 
 
 def test_it_changes_nothing_when_the_same_edition_is_loaded_again(huzhou, divisions_db):
-    divisions.run(huzhou, commit=True)
+    divisions.run(huzhou, commit=True, actor=system_actor())
     before = in_zhejiang().count()
-    plan = divisions.run(huzhou, commit=True, effective_date=date(2024, 1, 1))
+    plan = divisions.run(huzhou, commit=True, effective_date=date(2024, 1, 1), actor=system_actor())
     assert (len(plan.added), len(plan.renamed), len(plan.retired)) == (0, 0, 0)
     assert plan.unchanged == before
     assert in_zhejiang().count() == before
@@ -66,14 +67,14 @@ def test_it_changes_nothing_when_the_same_edition_is_loaded_again(huzhou, divisi
 
 
 def test_it_writes_nothing_on_a_dry_run(huzhou, divisions_db):
-    plan = divisions.run(huzhou)
+    plan = divisions.run(huzhou, actor=system_actor())
     assert len(plan.added) == csv_row_count(huzhou)
     assert not in_zhejiang().exists()
     assert not DivisionEdition.objects.filter(label=huzhou.name).exists()
 
 
 def test_it_applies_a_later_edition_as_versions_and_events(huzhou, divisions_db):
-    divisions.run(huzhou, commit=True)
+    divisions.run(huzhou, commit=True, actor=system_actor())
     streets = rows_of(huzhou, "streets.csv")
     renamed_code, old_name = streets[1][0], streets[1][1]
     streets[1][1] = "新名镇"
@@ -84,7 +85,7 @@ def test_it_applies_a_later_edition_as_versions_and_events(huzhou, divisions_db)
     write_rows(huzhou, "villages.csv", villages[:-1] + [added])
     effective = date(2024, 7, 1)
 
-    plan = divisions.run(huzhou, commit=True, effective_date=effective)
+    plan = divisions.run(huzhou, commit=True, effective_date=effective, actor=system_actor())
 
     assert (len(plan.added), len(plan.renamed), len(plan.retired)) == (1, 1, 1)
     versions = in_zhejiang().filter(code=renamed_code.ljust(12, "0"), level=4)
@@ -100,11 +101,11 @@ def test_it_applies_a_later_edition_as_versions_and_events(huzhou, divisions_db)
 
 
 def test_it_refuses_a_later_edition_without_an_effective_date(huzhou, divisions_db):
-    divisions.run(huzhou, commit=True)
+    divisions.run(huzhou, commit=True, actor=system_actor())
     villages = rows_of(huzhou, "villages.csv")
     write_rows(huzhou, "villages.csv", villages[:-1])
     with pytest.raises(ConflictError, match="effective-date"):
-        divisions.run(huzhou, commit=True)
+        divisions.run(huzhou, commit=True, actor=system_actor())
     assert in_zhejiang().filter(valid_to__isnull=False).count() == 0
 
 
@@ -120,7 +121,7 @@ def test_it_reports_malformed_village_rows_with_file_and_line(huzhou, divisions_
     mutate(villages[5])
     write_rows(huzhou, "villages.csv", villages)
     with pytest.raises(RowError) as caught:
-        divisions.run(huzhou, commit=True)
+        divisions.run(huzhou, commit=True, actor=system_actor())
     assert caught.value.problems[0].startswith("villages.csv:6: ")
     assert message in caught.value.problems[0]
     assert not in_zhejiang().exists()
@@ -130,7 +131,7 @@ def test_it_reports_duplicate_codes_and_writes_nothing(huzhou, divisions_db):
     villages = rows_of(huzhou, "villages.csv")
     write_rows(huzhou, "villages.csv", villages + [villages[3]])
     with pytest.raises(RowError, match=f"duplicate code {villages[3][0]}"):
-        divisions.run(huzhou, commit=True)
+        divisions.run(huzhou, commit=True, actor=system_actor())
     assert not in_zhejiang().exists()
 
 
@@ -154,7 +155,7 @@ def test_it_reads_the_whole_country_and_finds_the_session_extract_unchanged(nati
     national = national_data / "china-division-2023"
     loaded = DivisionVersion.objects.filter(valid_to__isnull=True).count()
     stored = DivisionVersion.objects.count()
-    plan = divisions.run(national)
+    plan = divisions.run(national, actor=system_actor())
     assert len(plan.rows) == csv_row_count(national)
     assert plan.unchanged == loaded
     assert not plan.renamed

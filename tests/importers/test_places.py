@@ -9,6 +9,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from fiona.crs import CRS
 
+from accounts.services import system_actor
 from gazetteer.models import Place, PlaceDivision
 from importers import places
 from importers.errors import RowError
@@ -39,11 +40,11 @@ def geojson(tmp_path, divisions_db, request):
 
 
 def test_it_previews_without_writing_then_writes(geojson):
-    report = places.run(geojson)
+    report = places.run(geojson, actor=system_actor())
     assert report.summary() | {} == {"source": str(geojson), "rows": 2, "places": 2,
                                      "committed": False, "classes": {"2532": 1, "2410": 1}}
     assert not Place.objects.exists()
-    places.run(geojson, commit=True)
+    places.run(geojson, commit=True, actor=system_actor())
     road = Place.objects.get(name="钟山大道")
     assert road.meaning == "因钟山得名"
     assert road.romanization == "Zhongshan Dadao"
@@ -64,7 +65,7 @@ def test_it_reads_a_gb18030_csv_with_points_or_division_codes(tmp_path):
         writer.writerow(["名称", "类别", "行政区划代码", "经度", "纬度"])
         writer.writerow(["水城大桥", "bridge", "", p.x, p.y])
         writer.writerow(["乌蒙山", "mountain", "520203", "", ""])
-    places.run(path, commit=True)
+    places.run(path, commit=True, actor=system_actor())
     bridge = Place.objects.get(name="水城大桥")
     assert PlaceDivision.objects.filter(place=bridge, division_code="520204000000").exists()
     mountain = Place.objects.get(name="乌蒙山")
@@ -82,7 +83,7 @@ def test_it_reprojects_from_a_gauss_kruger_zone(tmp_path):
     schema = {"geometry": "Point", "properties": {"name": "str", "class": "str"}}
     with fiona.open(path, "w", driver="GPKG", crs=CRS.from_epsg(4544), schema=schema) as out:
         out.write(fiona.Feature.from_dict(**feature({"name": "荷城路", "class": "road"}, x, y)))
-    places.run(path, commit=True)
+    places.run(path, commit=True, actor=system_actor())
     stored = Place.objects.get(name="荷城路").geom
     assert stored.srid == 4490
     assert stored.x == pytest.approx(p.x, abs=1e-6)
@@ -100,7 +101,7 @@ def test_it_reports_every_bad_row_and_writes_nothing(tmp_path, divisions_db):
                     "和平路,road,520201\n"
                     "和平路,road,520201\n", encoding="utf-8")
     with pytest.raises(RowError) as caught:
-        places.run(path, commit=True)
+        places.run(path, commit=True, actor=system_actor())
     problems = caught.value.problems
     assert [p.split(":")[1] for p in problems] == ["2", "3", "4", "5", "6", "8"]
     assert "castle" in problems[0]

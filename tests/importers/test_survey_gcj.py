@@ -12,6 +12,7 @@ from django.contrib.gis.geos import Point
 from django.core.management import call_command
 from pyproj import Geod
 
+from accounts.services import system_actor
 from boundaries.models import BoundaryMarker, MarkerState
 from importers import survey
 
@@ -25,7 +26,8 @@ def markers(db):
     for number, (lon, lat) in REGISTERED.items():
         marker = BoundaryMarker.objects.create(number=number, type="single")
         MarkerState.objects.create(marker=marker, position=Point(lon, lat, srid=4490),
-                                   status="intact", valid_from=date(2020, 1, 1))
+                                   status="intact", valid_from=date(2020, 1, 1),
+                                   actor=system_actor())
 
 
 def write(tmp_path, positions: dict) -> str:

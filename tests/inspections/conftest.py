@@ -5,6 +5,7 @@ the two sides' teams (survey files are built with tests/inspections/support.py).
 import pytest
 from django.contrib.auth.models import Group, User
 
+from accounts.services import system_actor
 from boundaries.lines import boundary_lines_derive
 from boundaries.models import BoundaryLine, MarkerStatus
 from boundaries.services import marker_register
@@ -28,7 +29,8 @@ def line(derived, db) -> BoundaryLine:
 def markers(line) -> dict:
     return {number: marker_register(number=number, type="single", lines=[line],
                                     position=on_line(line, fraction), material="花岗岩",
-                                    installed=INSTALLED, status=MarkerStatus.NEWLY_SET)
+                                    installed=INSTALLED, status=MarkerStatus.NEWLY_SET,
+                                    actor=system_actor())
             for number, fraction in zip(NUMBERS, FRACTIONS, strict=True)}
 
 

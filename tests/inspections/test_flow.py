@@ -268,7 +268,7 @@ def test_it_stores_a_survey_from_the_command_line(client, line, markers, people,
     stored = Inspection.objects.get(pk=iid).uploads.get()
     assert stored.confirmed
     assert stored.side == "A"
-    assert stored.uploaded_by is None
+    assert stored.uploaded_by.username == "system"
     assert stored.features.filter(number="钟水02").count() == 1
     assert f"inspection {iid}" in out.getvalue()
     out = io.StringIO()

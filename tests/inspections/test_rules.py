@@ -147,6 +147,7 @@ def test_it_makes_a_large_difference_a_draft_boundary_change(tmp_path, line, mar
     assert "草案" in draft.description
     assert not draft.inputs.exists()
     assert draft.draft
+    assert draft.actor == people["b1"]  # the second signature accepted it
     # unapproved, it is not published in the change feed
     from gazetteer.feed import changes
     published, _ = changes(None, None, 1000)
@@ -157,6 +158,8 @@ def test_it_makes_a_large_difference_a_draft_boundary_change(tmp_path, line, mar
     assert signed.applied["line"]["line_version"] is None
     assert {m.states.get(valid_to__isnull=True).status for m in markers.values()} == {
         MarkerStatus.INTACT}
+    assert {m.states.get(valid_to__isnull=True).actor for m in markers.values()} == {
+        people["b1"]}
 
 
 def test_it_reports_where_the_two_sides_disagree(tmp_path, line, markers, people):

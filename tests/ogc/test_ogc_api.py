@@ -5,6 +5,7 @@ from datetime import date
 import pytest
 from django.contrib.gis.geos import LineString
 
+from accounts.services import system_actor
 from gazetteer import services
 from gazetteer.services import NewPlace
 
@@ -17,9 +18,9 @@ def places(divisions_db):
                      valid_from=date(2000, 1, 1),
                      geom=LineString((104.8 + i / 100, 26.5), (104.81 + i / 100, 26.51), srid=4490))
             for i, n in enumerate(["东风", "西风", "南风", "北风", "和风"])]
-    created = services.places_create(places=rows)
+    created = services.places_create(places=rows, actor=system_actor())
     services.place_cancel(place_id=created[-1].id, effective_date=date(2010, 1, 1),
-                          document_number="", reason="拆除")
+                          document_number="", reason="拆除", actor=system_actor())
     return created
 
 

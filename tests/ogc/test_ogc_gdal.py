@@ -16,6 +16,7 @@ from django.contrib.gis.geos import Point
 from django.core.handlers.wsgi import WSGIHandler
 from django.db import connection, connections
 
+from accounts.services import system_actor
 from gazetteer import services
 from gazetteer.services import NewPlace
 
@@ -35,7 +36,7 @@ def server(django_db_setup, django_db_blocker, divisions_db):
         created = services.places_create(places=[
             NewPlace(name=name, place_class="road", division_codes=["520201"],
                      geom=Point(x, 26.59, srid=4490), valid_from=date(2001, 1, 1))
-            for name, x in (("钟山西路", 104.83), ("荷城路", 104.84))])
+            for name, x in (("钟山西路", 104.83), ("荷城路", 104.84))], actor=system_actor())
         httpd = make_server("127.0.0.1", 0, WSGIHandler(), handler_class=QuietHandler)
         def serve():
             try:

@@ -88,9 +88,11 @@ def test_it_closes_the_state_in_force_when_the_app_appends_the_next(app):
         marker = cur.fetchone()[0]
         for day in ("2010-05-01", "2021-06-01"):
             cur.execute("""INSERT INTO boundaries_markerstate (marker_id, position, status,
-                               material, valid_from, note, recorded_at)
+                               material, valid_from, note, actor_id, recorded_at)
                            VALUES (%s, ST_SetSRID(ST_MakePoint(104.8, 26.6), 4490), 'intact',
-                                   '', %s, '', now())""", [marker, day])
+                                   '', %s, '', (SELECT id FROM auth_user
+                                                WHERE username = 'system'), now())""",
+                        [marker, day])
         cur.execute("SELECT valid_from::text, valid_to::text FROM boundaries_markerstate "
                     "WHERE marker_id = %s ORDER BY valid_from", [marker])
         assert cur.fetchall() == [("2010-05-01", "2021-06-01"), ("2021-06-01", None)]
@@ -103,9 +105,11 @@ def test_it_refuses_even_the_owner_an_edit_of_a_state(db):
                     "VALUES ('测试02', 'single', now()) RETURNING id")
         marker = cur.fetchone()[0]
         cur.execute("""INSERT INTO boundaries_markerstate (marker_id, position, status, material,
-                           valid_from, note, recorded_at)
+                           valid_from, note, actor_id, recorded_at)
                        VALUES (%s, ST_SetSRID(ST_MakePoint(104.8, 26.6), 4490), 'intact', '',
-                               '2010-05-01', '', now()) RETURNING id""", [marker])
+                               '2010-05-01', '', (SELECT id FROM auth_user
+                                                  WHERE username = 'system'), now())
+                       RETURNING id""", [marker])
         state = cur.fetchone()[0]
         with pytest.raises(Exception, match="append-only"):
             cur.execute("UPDATE boundaries_markerstate SET note = 'rewritten' WHERE id = %s",

@@ -4,8 +4,8 @@ from datetime import date, timedelta
 
 import pytest
 
-from proposals.auth import token_create
-from proposals.models import ApiToken
+from accounts.models import ApiToken
+from accounts.services import token_create
 
 from .support import drive
 

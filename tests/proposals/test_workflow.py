@@ -31,6 +31,7 @@ def test_it_publishes_a_naming_and_the_name_becomes_standard(staff):
     event = NamingEvent.objects.get(place=place)
     assert event.kind == "naming"
     assert event.document_number == "六盘水地名公告〔2024〕1号"
+    assert event.actor == staff["clerk"]  # who published it
     actions = list(proposal.transitions.order_by("at", "id")
                    .values_list("action", "actor__username"))
     assert actions[0] == ("submit", "applicant")

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
+from accounts.services import system_actor
 from boundaries import lines, services, synthetic
 from boundaries.models import DivisionVersion, Level
 from demo import places as gazetteer_demo
@@ -56,7 +57,8 @@ class Command(BaseCommand):
         self.stdout.write(f"load_demo: {text}")
 
     def _load(self) -> None:
-        plan = divisions.run(DEMO / "codes", commit=True, progress=self.progress,
+        plan = divisions.run(DEMO / "codes", actor=system_actor(), commit=True,
+                             progress=self.progress,
                              label="demo: 2023 codes of 六盘水、太原、遵义、湖州、江门")
         self._say(f"codes: {plan.summary()['added']} division versions")
         # History before polygons, so 盘县 and 水城县 find their historical versions.
@@ -95,6 +97,7 @@ class Command(BaseCommand):
                 old_name=change["old_name"],
                 effective_date=date.fromisoformat(change["effective_date"]),
                 event_kind=change["event_kind"], subkind=change["subkind"],
+                actor=system_actor(),
                 approval_document=change["approval_document"],
                 approving_authority=change["approving_authority"],
                 description=change["description"],

@@ -3,6 +3,7 @@ from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
 
+from accounts.services import system_actor
 from importers import divisions
 from importers.errors import ImporterError
 
@@ -20,7 +21,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, **opts):
         try:
-            plan = divisions.run(opts["directory"], commit=opts["commit"], label=opts["label"],
+            plan = divisions.run(opts["directory"], actor=system_actor(), commit=opts["commit"],
+                                 label=opts["label"],
                                  effective_date=opts["effective_date"],
                                  progress=not opts["json"])
         except ImporterError as exc:

@@ -2,6 +2,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
+from accounts.services import system_actor
 from importers import places
 from importers.errors import ImporterError
 
@@ -19,8 +20,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, **opts):
         try:
-            report = places.run(opts["file"], commit=opts["commit"], layer=opts["layer"],
-                                encoding=opts["encoding"], progress=not opts["json"])
+            report = places.run(opts["file"], actor=system_actor(), commit=opts["commit"],
+                                layer=opts["layer"], encoding=opts["encoding"],
+                                progress=not opts["json"])
         except ImporterError as exc:
             raise CommandError(str(exc)) from exc
         if opts["json"]:

@@ -72,17 +72,18 @@ class Command(BaseCommand):
 
     def _commit(self, opts) -> None:
         """Store the survey through the inspection services (the reading stays the same)."""
-        # imported here: the services load pypinyin's dictionaries (through the naming
-        # workflow's roles), a quarter second that a dry run does not need
+        # imported here: a dry run needs neither the inspection services nor an actor
+        from accounts.services import system_actor
         from inspections import services
 
         try:
             with transaction.atomic():  # a survey refused at confirmation leaves no preview
+                actor = system_actor()
                 upload = services.survey_upload(
-                    actor=None, inspection_id=opts["inspection"], side=opts["side"],
+                    actor=actor, inspection_id=opts["inspection"], side=opts["side"],
                     path=opts["file"], crs=opts["crs"], encoding=opts["encoding"],
                     repair=opts["repair"])
-                services.survey_confirm(actor=None, upload_id=upload.id,
+                services.survey_confirm(actor=actor, upload_id=upload.id,
                                         note="manage.py import_survey --commit")
         except RegistryError as exc:  # no such inspection, out of order, refused file
             raise ImporterError(str(exc)) from exc

@@ -1,0 +1,81 @@
+"""State machines as tables: which action leads from which states to which, and who may
+take it. Enforcement (``require``) and "what may this caller do now" (``available``)
+read the same table, so they cannot disagree.
+
+A step's ``who`` is whatever the owning app's permission policy understands (a set
+of roles, or "office", "side", "party"); the machine itself only checks states and
+the step's guard (a precondition on the record: the reason it is not met, or None).
+"""
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from config.errors import BadRequest, Conflict
+
+# The from-state of the step that creates a record.
+NEW = ""
+
+
+@dataclass(frozen=True)
+class Step:
+    action: str
+    sources: frozenset[str]
+    target: str | None  # None: the record stays in its state
+    who: Any
+    guard: Callable[[Any], str | None] | None = field(default=None, compare=False)
+
+    def __post_init__(self):
+        object.__setattr__(self, "sources", frozenset(str(s) for s in self.sources))
+
+
+class Machine:
+    def __init__(self, noun: str, steps: Iterable[Step]):
+        self.noun = noun
+        self.steps = tuple(steps)
+
+    def __contains__(self, action: str) -> bool:
+        return any(step.action == action for step in self.steps)
+
+    @property
+    def actions(self) -> list[str]:
+        return list(dict.fromkeys(step.action for step in self.steps))
+
+    def who(self, action: str):
+        """Who may take the action (the same for each of its steps)."""
+        for step in self.steps:
+            if step.action == action:
+                return step.who
+        raise BadRequest(f"action {action!r}: expected one of {', '.join(self.actions)}")
+
+    def sources(self, action: str) -> list[str]:
+        return sorted({s for step in self.steps if step.action == action for s in step.sources})
+
+    def step(self, action: str, state: str) -> Step | None:
+        self.who(action)  # an unknown action is a BadRequest, not a Conflict
+        return next((s for s in self.steps if s.action == action and state in s.sources), None)
+
+    def require(self, action: str, state: str, record=None) -> Step:
+        """The step the action takes from ``state``: Conflict (409) when out of order or
+        when its guard is not met by the record."""
+        step = self.step(action, state)
+        if step is None:
+            raise Conflict(f"{action}: the {self.noun} is {state or 'not yet created'}; this "
+                           f"is possible only when it is {', '.join(self.sources(action))}")
+        why = step.guard(record) if step.guard and record is not None else None
+        if why:
+            raise Conflict(f"{action}: {why}")
+        return step
+
+    def available(self, state: str, may: Callable[[Step], bool] = lambda step: True,
+                  record=None) -> list[str]:
+        """The actions possible from ``state`` that ``may`` allows, in table order."""
+        out = []
+        for step in self.steps:
+            if state not in step.sources or step.action in out:
+                continue
+            if step.guard and record is not None and step.guard(record):
+                continue
+            if may(step):
+                out.append(step.action)
+        return out

@@ -1,0 +1,34 @@
+"""The joint-inspection workflow as a table: action, the states it starts from, the state
+it leads to (None: it stays) and who may take it — the office (clerk, admin), a side's
+team (the side named by the action, or the one it acts for), or either party (the office
+or a team). inspections.services enforces it; inspections.selectors.next_actions offers
+from it what a caller may do now. Voiding a signature is no one's action: it follows
+from a change to what was signed (services.results_changed)."""
+
+from accounts.transitions import NEW, Machine, Step
+
+from .models import State as S
+
+OFFICE, SIDE, PARTY = "office", "side", "party"
+UPLOAD_STATES = (S.SURVEYING, S.RECONCILING, S.SIGNED_A, S.SIGNED_B)
+
+
+def _reconciled(inspection) -> str | None:
+    return None if inspection.results else ("there are no reconciled results to sign "
+                                            "(reconcile first)")
+
+
+MACHINE = Machine("inspection", [
+    Step("plan", {NEW}, S.PLANNED, OFFICE),
+    Step("record_previous", {NEW}, S.ARCHIVED, OFFICE),
+    Step("start_survey", {S.PLANNED}, S.SURVEYING, PARTY),
+    Step("upload_survey", UPLOAD_STATES, None, SIDE),
+    Step("confirm_survey", UPLOAD_STATES, None, SIDE),
+    # Reconciling again with unchanged results keeps a lone signature (and the state).
+    Step("reconcile", UPLOAD_STATES, S.RECONCILING, PARTY),
+    Step("sign_a", {S.RECONCILING}, S.SIGNED_A, SIDE, guard=_reconciled),
+    Step("sign_a", {S.SIGNED_B}, S.SIGNED, SIDE, guard=_reconciled),
+    Step("sign_b", {S.RECONCILING}, S.SIGNED_B, SIDE, guard=_reconciled),
+    Step("sign_b", {S.SIGNED_A}, S.SIGNED, SIDE, guard=_reconciled),
+    Step("archive", {S.SIGNED}, S.ARCHIVED, OFFICE),
+])

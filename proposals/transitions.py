@@ -1,0 +1,26 @@
+"""The committee workflow as a table: each action, the states it starts from, the state
+it leads to (None: the proposal stays where it is) and the roles that may take it.
+proposals.services enforces it (with a handler per action), proposals.selectors offers
+from it what a caller may do next."""
+
+from accounts.roles import Role
+from accounts.transitions import NEW, Machine, Step
+
+from .models import State as S
+
+MACHINE = Machine("proposal", [
+    Step("submit", {NEW}, S.SUBMITTED, {Role.APPLICANT, Role.CLERK}),
+    Step("accept", {S.SUBMITTED}, S.ACCEPTED, {Role.CLERK}),
+    Step("return", {S.SUBMITTED}, S.RETURNED, {Role.CLERK}),
+    Step("start_review", {S.ACCEPTED}, S.EXPERT_REVIEW, {Role.CLERK}),
+    Step("opinion", {S.EXPERT_REVIEW}, None, {Role.EXPERT}),
+    Step("extra_review", {S.EXPERT_REVIEW, S.COMMITTEE_REVIEW}, None,
+         {Role.EXPERT, Role.CLERK}),
+    Step("open_consultation", {S.EXPERT_REVIEW}, S.CONSULTATION, {Role.CLERK}),
+    Step("comment", {S.CONSULTATION}, None, {Role.CLERK}),
+    Step("close_consultation", {S.CONSULTATION}, S.COMMITTEE_REVIEW, {Role.CLERK}),
+    Step("vote", {S.COMMITTEE_REVIEW}, None, {Role.MEMBER, Role.CHAIR}),
+    Step("approve", {S.COMMITTEE_REVIEW}, S.APPROVED, {Role.CHAIR}),
+    Step("reject", {S.COMMITTEE_REVIEW}, S.REJECTED, {Role.CHAIR}),
+    Step("publish", {S.APPROVED}, S.PUBLISHED, {Role.CLERK, Role.CHAIR}),
+])
