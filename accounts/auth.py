@@ -35,3 +35,11 @@ class TokenAuth(HttpBearer):
 
 
 AUTH = [TokenAuth(), django_auth]
+
+
+def request_user(request):
+    """Who asks, for a page outside the API: the signed-in user, else the bearer token's
+    owner (a report fetched by a script), else None."""
+    if request.user.is_authenticated:
+        return request.user
+    return TokenAuth()(request)

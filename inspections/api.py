@@ -10,6 +10,7 @@ from ninja import File, Form, Query, Router, Schema
 from ninja.files import UploadedFile
 from pydantic import Field
 
+from accounts import permissions
 from accounts.auth import AUTH
 from boundaries import selectors as boundaries_selectors
 from boundaries.api import line_feature
@@ -69,7 +70,7 @@ def upload_out(u, preview: bool = False) -> dict:
 
 
 def detail(user, inspection_id: int) -> dict:
-    i = selectors.inspection_get(inspection_id)
+    i = selectors.inspection_for(user, inspection_id)
     return inspection_out(i) | {
         "note": i.note, "reconciled_at": i.reconciled_at,
         "summary": (i.results or {}).get("summary"),
@@ -102,7 +103,8 @@ class InspectionFilter(page_in(limit=50, max_limit=500)):
 def inspection_list(request, response: HttpResponse, filters: Query[InspectionFilter]):
     if filters.state is not None and filters.state not in State.values:
         raise BadRequest(f"state {filters.state!r}: expected one of {', '.join(State.values)}")
-    qs = selectors.inspections(filters.line, filters.state, filters.overdue)
+    permissions.require(request.auth, "inspection.list")
+    qs = selectors.inspections(filters.line, filters.state, filters.overdue, user=request.auth)
     _private(response)
     return paginate(qs, filters.limit, filters.offset, lambda rows: map(inspection_out, rows))
 
@@ -156,14 +158,14 @@ def inspection_report(request, response: HttpResponse, inspection_id: int):
     """The joint report: markers, line deviations, side A against B, hazards, agreed
     changes, signatures (printable at /inspections/{id}/report)."""
     _private(response)
-    return report.report_data(selectors.inspection_get(inspection_id))
+    return report.report_data(selectors.inspection_for(request.auth, inspection_id))
 
 
 @router.get("/inspections/{inspection_id}/report.gpkg")
 def inspection_report_gpkg(request, inspection_id: int):
     """The joint report as a GeoPackage: layers markers, surveyed_line, deviations and
     differences (EPSG:4490)."""
-    body = report.report_gpkg(selectors.inspection_get(inspection_id))
+    body = report.report_gpkg(selectors.inspection_for(request.auth, inspection_id))
     response = HttpResponse(body, content_type="application/geopackage+sqlite3")
     response["Content-Disposition"] = f'attachment; filename="inspection-{inspection_id}.gpkg"'
     _private(response)
@@ -204,7 +206,8 @@ def hazard_list(request, response: HttpResponse, filters: Query[HazardFilter]):
     if filters.status is not None and filters.status not in HazardStatus.values:
         raise BadRequest(f"status {filters.status!r}: expected one of "
                          f"{', '.join(HazardStatus.values)}")
-    qs = selectors.hazards(filters.line, filters.status)
+    permissions.require(request.auth, "inspection.list")
+    qs = selectors.hazards(filters.line, filters.status, user=request.auth)
     _private(response)
     return {"count": qs.count(), "items": [report.hazard_out(h) for h in qs]}
 
@@ -212,7 +215,7 @@ def hazard_list(request, response: HttpResponse, filters: Query[HazardFilter]):
 @router.get("/hazards/{hazard_id}", response=HazardOut)
 def hazard_detail(request, response: HttpResponse, hazard_id: int):
     _private(response)
-    return report.hazard_out(selectors.hazard_get(hazard_id))
+    return report.hazard_out(selectors.hazard_for(request.auth, hazard_id))
 
 
 @router.post("/hazards/{hazard_id}/status", response=HazardOut)
@@ -229,6 +232,7 @@ class OverdueFilter(page_in(limit=50, max_limit=500)):
 @router.get("/boundaries/overdue", response=OverduePageOut, tags=["boundaries"])
 def boundaries_overdue(request, response: HttpResponse, filters: Query[OverdueFilter]):
     """Lines in force not inspected for more than five years, or never, oldest due first."""
+    permissions.require(request.auth, "inspection.list")
     level = int(filters.level) if filters.level is not None else None
     page = selectors.overdue_lines(level=level, limit=filters.limit, offset=filters.offset)
     _private(response)

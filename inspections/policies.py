@@ -6,6 +6,8 @@ when the inspection was planned. Who may take each step is the transitions table
 (inspections.transitions): the office, the side the step is for, or either party.
 """
 
+from django.db.models import Q
+
 from accounts import permissions
 from accounts.roles import Role, roles_of
 
@@ -13,6 +15,9 @@ from .models import Side
 from .transitions import MACHINE, OFFICE, PARTY
 
 OFFICE_ROLES = {Role.CLERK, Role.ADMIN}
+# Who may read every inspection, report and hazard: the office and the naming committee.
+READERS = OFFICE_ROLES | {Role.EXPERT, Role.MEMBER, Role.CHAIR}
+FOR_READERS = "is for the office, the committee staff and the two sides' teams"
 WHAT = {"plan": "planning an inspection", "record_previous": "recording an earlier inspection",
         "start_survey": "starting the survey", "upload_survey": "uploading a survey",
         "confirm_survey": "confirming a survey", "reconcile": "reconciling",
@@ -23,6 +28,31 @@ FOR_PARTIES = "is for the two teams and the place-name office"
 
 def is_office(user) -> bool:
     return bool(roles_of(user) & OFFICE_ROLES)
+
+
+def reads_everything(user) -> bool:
+    return bool(roles_of(user) & READERS)
+
+
+def in_a_team(user) -> bool:
+    """Whether the user is in a team of some inspection (one query)."""
+    from .models import Inspection  # the models import this module's app
+
+    groups = user.groups.all()
+    return Inspection.objects.filter(Q(team_a__in=groups) | Q(team_b__in=groups)).exists()
+
+
+def _read_refusal(user, verb: str, inspection) -> str | None:
+    """"view" one inspection (its report, uploads, hazards); "list" inspections, hazards
+    and the lines due (a team member sees only their own inspections in the lists)."""
+    if reads_everything(user):
+        return None
+    if verb == "view" and sides_of(user, inspection):
+        return None
+    if verb == "list" and in_a_team(user):
+        return None
+    what = f"inspection {inspection.id}" if verb == "view" else "the inspection registers"
+    return f"reading {what} {FOR_READERS}"
 
 
 def sides_of(user, inspection) -> list[str]:
@@ -52,6 +82,8 @@ def _side_refusal(user, verb: str, inspection, side: str | None) -> str | None:
 
 def inspection_policy(user, verb: str, inspection=None, *, side: str | None = None,
                       **context) -> str | None:
+    if verb in ("view", "list"):
+        return _read_refusal(user, verb, inspection)
     who = MACHINE.who(verb)
     if who == OFFICE:
         return None if is_office(user) else f"{WHAT[verb]} {FOR_OFFICE}"
@@ -77,6 +109,10 @@ def hazard_policy(user, verb: str, inspection=None, **context) -> str | None:
         if (inspection is not None and sides_of(user, inspection)) or is_office(user):
             return None
         return f"changing a hazard's status {FOR_OFFICE}"
+    if verb == "view":
+        if reads_everything(user) or (inspection is not None and sides_of(user, inspection)):
+            return None
+        return f"reading this hazard {FOR_READERS}"
     raise LookupError(f"no hazard action {verb!r}")
 
 

@@ -4,13 +4,14 @@ import json
 from datetime import date
 
 from django.db import connection
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from accounts import permissions
 from boundaries.models import SHORT_LENGTHS, Level
 from boundaries.temporal import in_force_sql, today
 from config.errors import NotFound
 
+from . import policies
 from .models import (
     OPEN_STATES,
     Hazard,
@@ -25,10 +26,37 @@ from .transitions import MACHINE
 FAMILIES = {0: "point", 1: "line", 2: "polygon"}
 
 
+def readable(user, qs: QuerySet, prefix: str = "") -> QuerySet:
+    """What of ``qs`` the user may read: everything for the office and the committee staff,
+    else their teams' inspections (``prefix`` reaches the inspection from another model).
+    The caller has required "inspection.list" first."""
+    if policies.reads_everything(user):
+        return qs
+    groups = user.groups.all()
+    return qs.filter(Q(**{f"{prefix}team_a__in": groups}) | Q(**{f"{prefix}team_b__in": groups}))
+
+
+def inspection_for(user, inspection_id: int) -> Inspection:
+    """The inspection, for a user who may read it (403 otherwise)."""
+    found = inspection_get(inspection_id)
+    permissions.require(user, "inspection.view", found)
+    return found
+
+
+def hazard_for(user, hazard_id: int) -> Hazard:
+    found = hazard_get(hazard_id)
+    permissions.require(user, "hazard.view", found.inspection)
+    return found
+
+
 def inspections(line_id: int | None = None, state: str | None = None,
-                overdue: bool | None = None, on: date | None = None) -> QuerySet:
-    """Inspections, newest first; ``overdue``: open ones past their due date (or not)."""
+                overdue: bool | None = None, on: date | None = None, *,
+                user=None) -> QuerySet:
+    """Inspections, newest first; ``overdue``: open ones past their due date (or not);
+    with ``user``, those they may read."""
     qs = Inspection.objects.select_related("line", "team_a", "team_b")
+    if user is not None:
+        qs = readable(user, qs)
     if line_id is not None:
         qs = qs.filter(line_id=line_id)
     if state is not None:
@@ -92,13 +120,15 @@ def upload_preview(upload: SurveyUpload) -> dict:
             "markers_unknown": sorted({n for n, known in numbers if not known})}
 
 
-def hazards(line_id: int | None = None, status: str | None = None) -> QuerySet:
-    qs = Hazard.objects.select_related("recorded_by").prefetch_related(
+def hazards(line_id: int | None = None, status: str | None = None, *, user=None) -> QuerySet:
+    qs = Hazard.objects.select_related("recorded_by", "inspection").prefetch_related(
         Prefetch("changes", HazardChange.objects.select_related("actor").order_by("at", "id")))
     if line_id is not None:
         qs = qs.filter(line_id=line_id)
     if status is not None:
         qs = qs.filter(status=status)
+    if user is not None:
+        qs = readable(user, qs, "inspection__")
     return qs.order_by("-recorded_at", "-id")
 
 

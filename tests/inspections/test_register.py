@@ -27,7 +27,7 @@ def test_it_lists_lines_not_inspected_for_five_years(client, line, people):
                                         completed_on=long_ago)
     services.inspection_record_previous(actor=people["clerk"], line=other, round=1,
                                         completed_on=recently)
-    client.force_login(people["b1"])
+    client.force_login(people["clerk"])  # the lists are the office's (and staff, teams)
     body = client.get("/api/v1/boundaries/overdue?level=county&limit=500").json()
     items = {i["line_id"]: i for i in body["items"]}
     lines_in_force = BoundaryLine.objects.filter(level=3, valid_to__isnull=True).count()
@@ -79,6 +79,8 @@ def test_it_keeps_the_history_of_a_hazard(client, line, people):
     assert again.status_code == 409
     assert post(client, f"/api/v1/hazards/{hid}/status", {"status": "mediation"},
                 people["outsider"]).status_code == 403
+    assert client.get(f"/api/v1/hazards/{hid}").status_code == 403  # nor may they read it
+    client.force_login(people["clerk"])
     history = client.get(f"/api/v1/hazards/{hid}").json()["history"]
     assert [(h["from_status"], h["to_status"]) for h in history] == [
         ("", "open"), ("open", "mediation"), ("mediation", "resolved")]
