@@ -62,9 +62,9 @@ def check_step(actor, inspection: Inspection | None, action: str,
     return MACHINE.require(action, inspection.state, inspection)
 
 
-def _locked(inspection_id: int) -> Inspection:
-    found = (Inspection.objects.select_for_update(of=("self",)).select_related("line")
-             .filter(pk=inspection_id).first())
+def _locked(inspection_id: int, *, lock: bool = True) -> Inspection:
+    qs = Inspection.objects.select_related("line")
+    found = (qs.select_for_update(of=("self",)) if lock else qs).filter(pk=inspection_id).first()
     if found is None:
         raise NotFound(f"no inspection {inspection_id}")
     return found
@@ -135,6 +135,11 @@ def inspection_plan(*, actor, line, year: int, team_a, team_b, round: int | None
     """Plan the next round on a line; due five years after the last completed one."""
     step = check_step(actor, None, "plan")
     line = _line_in_force(line)
+    # Rounds count over all versions of the pair: one planner at a time per pair, so that of
+    # two plans at once the second sees the first and is a Conflict, not a duplicate round.
+    with connection.cursor() as cur:
+        cur.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))",
+                    [f"inspection-plan:{line.level}:{line.left_code}:{line.right_code}"])
     team_a, team_b = _group(team_a, "team_a"), _group(team_b, "team_b")
     if team_a == team_b:
         raise BadRequest("team_b: the two sides need two different teams")
@@ -213,11 +218,18 @@ def survey_upload(*, actor, inspection_id: int, side: str, path: str | Path,
                   file_name: str | None = None, crs: str | None = None,
                   encoding: str | None = None, repair: bool = False) -> SurveyUpload:
     """Read one side's survey file (importers.survey) and keep it as a preview to confirm.
-    Refused files raise importers.errors.ImporterError and nothing is kept."""
-    inspection = _locked(inspection_id)
+    Refused files raise importers.errors.ImporterError and nothing is kept.
+
+    Reading a large file takes seconds to minutes: it runs before the inspection's row is
+    locked (its staged features wait in a temporary table until this transaction ends), so
+    a hazard or a signature on the same inspection is not held up; the step is checked
+    again under the lock."""
+    inspection = _locked(inspection_id, lock=False)
     check_step(actor, inspection, "upload_survey", _side(side))
     result = survey.run(path, crs=crs, encoding=encoding, repair=repair,
                         division=_side_division(inspection.line, side))
+    inspection = _locked(inspection_id)
+    check_step(actor, inspection, "upload_survey", _side(side))
     upload = SurveyUpload.objects.create(
         inspection=inspection, side=side, file_name=(file_name or Path(path).name)[:255],
         format=result.format, crs=result.crs, crs_source=result.crs_source,

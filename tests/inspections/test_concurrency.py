@@ -1,0 +1,103 @@
+"""Inspections under concurrent use, on real connections (so the data here is committed
+and removed afterwards): plans of one line at once give one inspection and Conflicts, and
+reading a survey file does not hold the inspection's lock.
+
+Clean-up truncates the line and everything hanging from it; nothing here switches a
+trigger off.
+"""
+
+import threading
+import time
+from datetime import date
+
+import pytest
+from django.contrib.auth.models import Group, User
+from django.contrib.gis.geos import LineString, MultiLineString
+from django.db import connection, connections
+
+from boundaries.models import BoundaryLine
+from config.errors import Conflict
+from inspections import services
+from inspections.models import Inspection
+
+TEAMS = ("并发甲联检组", "并发乙联检组")
+
+
+@pytest.fixture
+def committed(divisions_db, django_db_blocker):
+    with django_db_blocker.unblock():
+        if not connection.settings_dict["NAME"].startswith("test_"):  # as tests/proposals/
+            pytest.skip("needs the test database: run it with the other inspection tests")
+        line = BoundaryLine.objects.create(
+            level=3, left_code="520201000000", right_code="520204000000", name="并发测试线",
+            geom=MultiLineString(LineString((104.80, 26.50), (104.90, 26.60)), srid=4490),
+            length_m=14_000.0)
+        groups = [Group.objects.create(name=name) for name in TEAMS]
+        clerk = User.objects.create(username="并发clerk")
+        clerk.groups.add(Group.objects.get_or_create(name="clerk")[0])
+        a1 = User.objects.create(username="并发a1")
+        a1.groups.add(groups[0])
+        yield {"line": line, "clerk": clerk, "a1": a1}
+        with connection.cursor() as cur:
+            cur.execute("TRUNCATE boundaries_boundaryline CASCADE")
+        User.objects.filter(id__in=[clerk.id, a1.id]).delete()
+        Group.objects.filter(name__in=TEAMS).delete()
+
+
+def in_thread(fn, results: list, index: int) -> None:
+    try:
+        results[index] = fn()
+    except Exception as exc:  # noqa: BLE001 (the test inspects what each thread met)
+        results[index] = exc
+    finally:
+        connections.close_all()
+
+
+def plan(people) -> Inspection:
+    return services.inspection_plan(actor=people["clerk"], line=people["line"],
+                                    year=date.today().year, team_a=TEAMS[0], team_b=TEAMS[1])
+
+
+def test_it_plans_one_inspection_of_a_line_planned_twenty_times_at_once(committed):
+    results = [None] * 20
+    threads = [threading.Thread(target=in_thread, args=(lambda: plan(committed), results, i))
+               for i in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    planned = [r for r in results if isinstance(r, Inspection)]
+    assert len(planned) == 1
+    assert all(isinstance(r, Conflict) for r in results if r not in planned), results
+    assert Inspection.objects.filter(line=committed["line"]).count() == 1
+
+
+def test_it_reads_a_survey_without_holding_the_inspections_lock(committed, tmp_path,
+                                                                monkeypatch):
+    inspection = plan(committed)
+    services.inspection_start_survey(actor=committed["clerk"], inspection_id=inspection.id)
+    path = tmp_path / "markers.csv"
+    path.write_text("界桩号,经度,纬度\n并发01,104.85,26.55\n并发02,104.86,26.56\n")
+    reading = threading.Event()
+    real_run = services.survey.run
+
+    def slow_run(*args, **kwargs):  # a large file: seconds of reading
+        reading.set()
+        time.sleep(3)
+        return real_run(*args, **kwargs)
+
+    monkeypatch.setattr(services.survey, "run", slow_run)
+    results = [None]
+    upload = threading.Thread(target=in_thread, args=(lambda: services.survey_upload(
+        actor=committed["a1"], inspection_id=inspection.id, side="A", path=path),
+        results, 0))
+    upload.start()
+    assert reading.wait(30)
+    started = time.monotonic()
+    services.hazard_record(actor=committed["a1"], location=(104.85, 26.55),
+                           description="界桩旁新修道路", severity="low",
+                           inspection_id=inspection.id)
+    waited = time.monotonic() - started
+    upload.join()
+    assert waited < 2.0, f"the hazard waited {waited:.1f} s for the survey's reading"
+    assert results[0].feature_count == 2, results[0]
