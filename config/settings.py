@@ -229,6 +229,8 @@ RATE_LIMIT_TRUSTED_PROXIES = os.environ.get("RATE_LIMIT_TRUSTED_PROXIES", "127.0
 # Uploads: a file part up to this (survey files, archive scans); other bodies up to Django's
 # DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MiB). Both are refused from Content-Length, before reading.
 MAX_UPLOAD_BYTES = int(os.environ.get("MAX_UPLOAD_BYTES", str(200 * 1024 * 1024)))
+# A survey upload larger than this is read by the job worker (202 and a job to follow).
+SURVEY_INLINE_MAX_BYTES = int(os.environ.get("SURVEY_INLINE_MAX_BYTES", str(5 * 1024 * 1024)))
 # A survey file holding more features than this is refused before they are all read.
 SURVEY_MAX_FEATURES = int(os.environ.get("SURVEY_MAX_FEATURES", "1000000"))
 FILE_UPLOAD_HANDLERS = [

@@ -3,8 +3,10 @@
 
 import re
 import tempfile
+import uuid
 from pathlib import Path
 
+from django.conf import settings
 from django.http import HttpResponse
 from ninja import File, Form, Query, Router, Schema
 from ninja.files import UploadedFile
@@ -17,6 +19,8 @@ from boundaries.api import line_feature
 from boundaries.schemas import LineLevelParam
 from config.errors import BadRequest, NotFound
 from config.paging import page_in, paginate
+from jobs.schemas import JobOut
+from jobs.selectors import job_out
 
 from . import report, selectors, services
 from .models import HazardStatus, State
@@ -37,7 +41,6 @@ from .schemas import (
 
 router = Router(tags=["inspections"], auth=AUTH)
 
-MAX_UPLOAD_BYTES = 200 * 1024 * 1024
 SAFE_NAME = re.compile(r"[^\w.\-]+")
 
 
@@ -117,8 +120,8 @@ def inspection_detail(request, response: HttpResponse, inspection_id: int):
 
 
 def _saved(upload: UploadedFile, into: Path) -> Path:
-    if upload.size is not None and upload.size > MAX_UPLOAD_BYTES:
-        raise BadRequest(f"file: {upload.size} bytes, more than {MAX_UPLOAD_BYTES}")
+    if upload.size is not None and upload.size > settings.MAX_UPLOAD_BYTES:
+        raise BadRequest(f"file: {upload.size} bytes, more than {settings.MAX_UPLOAD_BYTES}")
     # only the last part of the client's name, and nothing a shell or path would read
     name = SAFE_NAME.sub("_", Path(upload.name or "survey").name).lstrip(".") or "survey"
     path = into / name[:120]
@@ -128,19 +131,27 @@ def _saved(upload: UploadedFile, into: Path) -> Path:
     return path
 
 
-@router.post("/inspections/{inspection_id}/surveys", response={201: SurveyUploadOut})
+@router.post("/inspections/{inspection_id}/surveys",
+             response={201: SurveyUploadOut, 202: JobOut})
 def survey_create(request, inspection_id: int, file: File[UploadedFile], side: Form[str],
                   crs: Form[str | None] = None, encoding: Form[str | None] = None,
                   repair: Form[bool] = False):
     """Upload one side's survey file (a member of that side's team): it is read, checked
-    and kept as a preview; confirm it to make it part of the inspection."""
-    selectors.inspection_get(inspection_id)
+    and kept as a preview; confirm it to make it part of the inspection. A file over
+    SURVEY_INLINE_MAX_BYTES is read by the job worker: 202 with the job to follow at
+    /api/v1/jobs/{id} (its result names the upload)."""
+    selectors.inspection_for(request.auth, inspection_id)
+    options = {"actor": request.auth, "inspection_id": inspection_id, "side": side,
+               "crs": crs or None, "encoding": encoding or None, "repair": repair}
+    if (file.size or 0) > settings.SURVEY_INLINE_MAX_BYTES:
+        folder = Path(settings.JOB_FILES_DIR) / uuid.uuid4().hex
+        folder.mkdir(parents=True)
+        job = services.survey_upload_queue(path=_saved(file, folder), file_name=file.name,
+                                           **options)
+        return 202, job_out(job)
     with tempfile.TemporaryDirectory(prefix="survey-") as tmp:
-        path = _saved(file, Path(tmp))
-        upload = services.survey_upload(actor=request.auth,
-                       inspection_id=inspection_id, side=side, path=path,
-                       file_name=file.name, crs=crs or None, encoding=encoding or None,
-                       repair=repair)
+        upload = services.survey_upload(path=_saved(file, Path(tmp)), file_name=file.name,
+                                        **options)
     return 201, upload_out(upload, preview=True)
 
 

@@ -8,4 +8,9 @@ class InspectionsConfig(AppConfig):
 
     def ready(self):
         # registers the inspection and hazard policies with accounts.permissions
+        from jobs.registry import register
+
         from . import policies  # noqa: F401
+        from .services import survey_upload_job
+
+        register("survey_upload", survey_upload_job)

@@ -25,6 +25,9 @@ from boundaries.temporal import add_years, in_force, today
 from config.errors import BadRequest, Conflict, NotFound
 from importers import survey
 from importers.survey import checks, staging
+from importers.survey.pipeline import STAGES
+from jobs.models import Job
+from jobs.services import job_create
 
 from . import accept
 from .models import (
@@ -216,7 +219,8 @@ def _side_division(line: BoundaryLine, side: str) -> str | None:
 @transaction.atomic
 def survey_upload(*, actor, inspection_id: int, side: str, path: str | Path,
                   file_name: str | None = None, crs: str | None = None,
-                  encoding: str | None = None, repair: bool = False) -> SurveyUpload:
+                  encoding: str | None = None, repair: bool = False,
+                  report=None) -> SurveyUpload:
     """Read one side's survey file (importers.survey) and keep it as a preview to confirm.
     Refused files raise importers.errors.ImporterError and nothing is kept.
 
@@ -227,7 +231,7 @@ def survey_upload(*, actor, inspection_id: int, side: str, path: str | Path,
     inspection = _locked(inspection_id, lock=False)
     check_step(actor, inspection, "upload_survey", _side(side))
     result = survey.run(path, crs=crs, encoding=encoding, repair=repair,
-                        division=_side_division(inspection.line, side))
+                        division=_side_division(inspection.line, side), report=report)
     inspection = _locked(inspection_id)
     check_step(actor, inspection, "upload_survey", _side(side))
     upload = SurveyUpload.objects.create(
@@ -238,6 +242,35 @@ def survey_upload(*, actor, inspection_id: int, side: str, path: str | Path,
     upload.feature_count = _store_features(upload, checks.number_property(result.features, None))
     upload.save(update_fields=["feature_count"])
     return upload
+
+
+def survey_upload_queue(*, actor, inspection_id: int, side: str, path: Path,
+                        file_name: str, crs: str | None = None, encoding: str | None = None,
+                        repair: bool = False) -> Job:
+    """A large survey file is read by the job worker (survey_upload_job): the step is
+    checked now, so a caller who may not upload learns it at once, and again when read."""
+    check_step(actor, _locked(inspection_id, lock=False), "upload_survey", _side(side))
+    return job_create(actor=actor, kind="survey_upload", params={
+        "inspection_id": inspection_id, "side": side, "path": str(path),
+        "file_name": file_name, "crs": crs, "encoding": encoding, "repair": repair})
+
+
+def survey_upload_job(job, progress) -> dict:
+    """The worker's side of survey_upload_queue: the upload's id and what the preview
+    holds; the file is removed whatever the outcome."""
+    params = job.params
+    path = Path(params["path"])
+    try:
+        upload = survey_upload(
+            actor=job.created_by, inspection_id=params["inspection_id"], side=params["side"],
+            path=path, file_name=params["file_name"], crs=params["crs"],
+            encoding=params["encoding"], repair=params["repair"],
+            report=lambda stage, done: progress(done, len(STAGES), stage))
+    finally:
+        path.unlink(missing_ok=True)
+    return {"upload_id": upload.id, "inspection_id": upload.inspection_id,
+            "features": upload.feature_count, "format": upload.format, "crs": upload.crs,
+            "findings": len(upload.findings)}
 
 
 @transaction.atomic

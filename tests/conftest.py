@@ -143,3 +143,35 @@ def demo_registry(django_db_setup, django_db_blocker):
     derive them themselves."""
     with support.demo_loaded(django_db_blocker, keep_lines=False):
         yield
+
+
+def _database_url() -> str:
+    """This test database's URL, for processes of their own (the job worker)."""
+    db = connection.settings_dict
+    auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
+    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+@pytest.fixture(scope="module")
+def job_worker(django_db_setup):
+    """A real Celery worker on a queue of its own, reading this test database; jobs queued
+    by the test go there. Rows it must see are committed by the test and removed after."""
+    import subprocess
+    import sys
+    import uuid
+
+    from config.celery import app as celery_app
+
+    queue = f"test-{uuid.uuid4().hex[:8]}"
+    env = os.environ | {"DJANGO_SETTINGS_MODULE": "config.settings_test",
+                        "DATABASE_URL": _database_url(), "CELERY_QUEUE": queue}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool", "solo", "-Q", queue,
+         "-l", "warning", "--without-gossip", "--without-mingle", "--without-heartbeat"],
+        cwd=Path(__file__).resolve().parents[1], env=env)
+    before = celery_app.conf.task_default_queue
+    celery_app.conf.task_default_queue = queue
+    yield proc
+    celery_app.conf.task_default_queue = before
+    proc.terminate()
+    proc.wait(timeout=30)

@@ -13,12 +13,14 @@ from datetime import date
 import pytest
 from django.contrib.auth.models import Group, User
 from django.contrib.gis.geos import LineString, MultiLineString
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, connections
 
 from boundaries.models import BoundaryLine
 from config.errors import Conflict
 from inspections import services
-from inspections.models import Inspection
+from inspections.models import Inspection, SurveyUpload
+from jobs.models import Job, JobState
 
 TEAMS = ("并发甲联检组", "并发乙联检组")
 
@@ -39,7 +41,7 @@ def committed(divisions_db, django_db_blocker):
         a1.groups.add(groups[0])
         yield {"line": line, "clerk": clerk, "a1": a1}
         with connection.cursor() as cur:
-            cur.execute("TRUNCATE boundaries_boundaryline CASCADE")
+            cur.execute("TRUNCATE boundaries_boundaryline, jobs_job CASCADE")
         User.objects.filter(id__in=[clerk.id, a1.id]).delete()
         Group.objects.filter(name__in=TEAMS).delete()
 
@@ -101,3 +103,38 @@ def test_it_reads_a_survey_without_holding_the_inspections_lock(committed, tmp_p
     upload.join()
     assert waited < 2.0, f"the hazard waited {waited:.1f} s for the survey's reading"
     assert results[0].feature_count == 2, results[0]
+
+
+def test_it_reads_a_large_survey_upload_in_the_job_worker(committed, job_worker, client,
+                                                          settings):
+    inspection = plan(committed)
+    services.inspection_start_survey(actor=committed["clerk"], inspection_id=inspection.id)
+    settings.SURVEY_INLINE_MAX_BYTES = 16  # any real file is "large"
+    client.force_login(committed["a1"])
+    body = "界桩号,经度,纬度\n" + "".join(f"并发{i:03d},{104.85 + i / 1e4:.5f},26.55\n"
+                                       for i in range(300))
+    response = client.post(f"/api/v1/inspections/{inspection.id}/surveys", {
+        "side": "A", "file": SimpleUploadedFile("markers.csv", body.encode())})
+    assert response.status_code == 202, response.content
+    job = Job.objects.get(id=response.json()["id"])
+    deadline = time.monotonic() + 90
+    while job.state not in (JobState.SUCCEEDED, JobState.FAILED):
+        assert time.monotonic() < deadline, f"job still {job.state}: {job.message}"
+        time.sleep(0.2)
+        job.refresh_from_db()
+    assert job.state == JobState.SUCCEEDED, job.error
+    upload = SurveyUpload.objects.get(id=job.result["upload_id"])
+    assert upload.feature_count == 300
+    assert upload.uploaded_by == committed["a1"]
+    assert client.get(f"/api/v1/jobs/{job.id}").json()["percent"] == 100.0
+
+
+def test_it_refuses_to_queue_a_large_upload_for_someone_outside_the_teams(committed, client,
+                                                                           settings):
+    inspection = plan(committed)
+    settings.SURVEY_INLINE_MAX_BYTES = 16
+    client.force_login(committed["clerk"])
+    response = client.post(f"/api/v1/inspections/{inspection.id}/surveys", {
+        "side": "A", "file": SimpleUploadedFile("m.csv", b"X,Y\n" + b"1,2\n" * 20)})
+    assert response.status_code == 403
+    assert not Job.objects.filter(kind="survey_upload").exists()

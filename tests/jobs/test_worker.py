@@ -1,45 +1,16 @@
 """Background jobs run on a real Celery worker over the shared Redis, with progress."""
 
-import os
-import subprocess
-import sys
 import time
 import uuid
 from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
-from django.db import connection
 
-from config.celery import app as celery_app
 from jobs import services
 from jobs.models import Job, JobState
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def _database_url() -> str:
-    db = connection.settings_dict
-    auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
-    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
-@pytest.fixture(scope="module")
-def worker(django_db_setup):
-    """A worker on a queue of its own, reading this test database."""
-    queue = f"test-{uuid.uuid4().hex[:8]}"
-    env = os.environ | {"DJANGO_SETTINGS_MODULE": "config.settings_test",
-                        "DATABASE_URL": _database_url(), "CELERY_QUEUE": queue}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool", "solo", "-Q", queue,
-         "-l", "warning", "--without-gossip", "--without-mingle", "--without-heartbeat"],
-        cwd=ROOT, env=env)
-    before = celery_app.conf.task_default_queue
-    celery_app.conf.task_default_queue = queue
-    yield proc
-    celery_app.conf.task_default_queue = before
-    proc.terminate()
-    proc.wait(timeout=30)
 
 
 @pytest.fixture
@@ -72,7 +43,7 @@ def csv_file(rows: int) -> Path:
     return path
 
 
-def test_it_reads_a_survey_file_in_the_worker_with_its_progress(worker, committed):
+def test_it_reads_a_survey_file_in_the_worker_with_its_progress(job_worker, committed):
     user = User.objects.create(username=f"jobs-{uuid.uuid4().hex[:6]}")
     committed.append(user)
     path = csv_file(2000)
@@ -88,7 +59,7 @@ def test_it_reads_a_survey_file_in_the_worker_with_its_progress(worker, committe
     assert not path.exists()
 
 
-def test_it_fails_a_job_with_the_readers_reason(worker, committed):
+def test_it_fails_a_job_with_the_readers_reason(job_worker, committed):
     user = User.objects.create(username=f"jobs-{uuid.uuid4().hex[:6]}")
     committed.append(user)
     path = csv_file(0)
