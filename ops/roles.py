@@ -74,15 +74,17 @@ def role_exists(cur, role: str) -> bool:
     return cur.fetchone() is not None
 
 
-def apply_grants(*, using: str = "default") -> dict:
+def apply_grants(*, using: str = "default", cursor=None) -> dict:
     """(Re)grant the app role its rights on every table; idempotent. Run as the owner
-    after each migration (make migrate) — or as a superuser."""
+    after each migration (make migrate) — or as a superuser. ``cursor``: on that one."""
+    if cursor is None:
+        with connections[using].cursor() as cur:
+            return apply_grants(cursor=cur)
     role = app_role()
-    with connections[using].cursor() as cur:
-        if not role_exists(cur, role):
-            raise LookupError(f"role {role} does not exist: scripts/ensure_db.sh creates it")
-        tables = _public_tables(cur)
-        history = set(history_tables())
-        for statement in grant_statements(role, tables, history):
-            cur.execute(statement)
+    if not role_exists(cursor, role):
+        raise LookupError(f"role {role} does not exist: scripts/ensure_db.sh creates it")
+    tables = _public_tables(cursor)
+    history = set(history_tables())
+    for statement in grant_statements(role, tables, history):
+        cursor.execute(statement)
     return {"role": role, "tables": len(tables), "history": sorted(history & set(tables))}

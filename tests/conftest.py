@@ -64,21 +64,29 @@ def _empty_cache():
 
 @pytest.fixture(scope="session")
 def app_role_granted(django_db_setup, django_db_blocker):
-    """The app's role exists and has its grants on the test database (ops.roles)."""
+    """The app's role exists and has its grants on the test database (ops.roles), made on a
+    connection of its own: a test's transaction may already be open on the default one,
+    and its rollback would take the grants with it."""
     from django.conf import settings
-    from django.db import connection
+    from django.db import connections
     from psycopg2 import sql
 
     from ops import roles
 
-    with django_db_blocker.unblock(), connection.cursor() as cur:
-        if not roles.role_exists(cur, settings.DATABASE_APP_ROLE):
-            cur.execute(sql.SQL("CREATE ROLE {} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE")
-                        .format(sql.Identifier(settings.DATABASE_APP_ROLE)))
-        cur.execute(sql.SQL("GRANT CONNECT, TEMPORARY ON DATABASE {} TO {}").format(
-            sql.Identifier(connection.settings_dict["NAME"]),
-            sql.Identifier(settings.DATABASE_APP_ROLE)))
-        return roles.apply_grants()
+    with django_db_blocker.unblock():
+        own = connections.create_connection("default")
+        try:
+            with own.cursor() as cur:
+                if not roles.role_exists(cur, settings.DATABASE_APP_ROLE):
+                    cur.execute(sql.SQL("CREATE ROLE {} LOGIN NOSUPERUSER NOCREATEDB "
+                                        "NOCREATEROLE").format(
+                                            sql.Identifier(settings.DATABASE_APP_ROLE)))
+                cur.execute(sql.SQL("GRANT CONNECT, TEMPORARY ON DATABASE {} TO {}").format(
+                    sql.Identifier(own.settings_dict["NAME"]),
+                    sql.Identifier(settings.DATABASE_APP_ROLE)))
+                return roles.apply_grants(cursor=cur)
+        finally:
+            own.close()
 
 
 @pytest.fixture(autouse=True)
