@@ -21,6 +21,7 @@ from django.db import IntegrityError, connection, transaction
 
 from accounts.permissions import check_actor
 from config.errors import BadRequest
+from config.responses import invalidate_on_commit
 
 from .models import (
     SHORT_LENGTHS,
@@ -193,6 +194,7 @@ def division_record_predecessor(
     village serials are assumed kept, as the code tables do on a county recode).
     Returns the event linking the predecessor to the division.
     """
+    invalidate_on_commit("search", "places")  # names and codes in force have changed
     check_actor(actor)
     new12, old12 = _check_input(code=code, level=level, old_code=old_code, old_name=old_name,
                                 effective_date=effective_date, event_kind=event_kind)

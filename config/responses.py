@@ -5,6 +5,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
 from django.http import HttpResponse
 from ninja import Schema
 
@@ -22,10 +23,30 @@ def cached_json(namespace: str, key: object, schema: type[Schema],
     planning a ranking statement costs more than running it. ``key`` is everything the
     answer depends on (its repr is hashed), including the date when "in force" is today.
     """
-    cache_key = f"{namespace}:" + hashlib.sha256(repr(key).encode()).hexdigest()
+    cache_key = f"{namespace}:{_generation(namespace)}:" + hashlib.sha256(
+        repr(key).encode()).hexdigest()
     body = cache.get(cache_key)
     if body is None:
         body = schema.model_validate(answer()).model_dump_json()
         if settings.SEARCH_CACHE_SECONDS:
             cache.set(cache_key, body, settings.SEARCH_CACHE_SECONDS)
     return json_response(body)
+
+
+def _generation(namespace: str) -> int:
+    return cache.get(f"generation:{namespace}") or 0
+
+
+def invalidate(*namespaces: str) -> None:
+    """Every cached answer of these namespaces is stale: a new generation makes their keys
+    unreachable at once, on every server (the old ones expire on their own)."""
+    for namespace in namespaces:
+        key = f"generation:{namespace}"
+        cache.add(key, 0, timeout=None)
+        cache.incr(key)
+
+
+def invalidate_on_commit(*namespaces: str) -> None:
+    """After the writing transaction commits: a reader must not cache the old state again
+    between the invalidation and the commit."""
+    transaction.on_commit(lambda: invalidate(*namespaces))

@@ -16,6 +16,7 @@ from django.db import connection, transaction
 from accounts.permissions import check_actor
 from boundaries.temporal import today
 from config.errors import BadRequest
+from config.responses import invalidate_on_commit
 
 from . import checks
 from .models import (
@@ -95,6 +96,7 @@ def _place_row(new: NewPlace, classes: dict[str, PlaceClass]) -> Place:
 def places_create(*, places: list[NewPlace], actor,
                   effective_date: date | None = None) -> list[Place]:
     """Create places with their naming events, variants and divisions."""
+    invalidate_on_commit("places")  # search answers that miss or misname it
     check_actor(actor)
     classes: dict[str, PlaceClass] = {}
     rows = Place.objects.bulk_create([_place_row(new, classes) for new in places])
@@ -183,6 +185,7 @@ def _locked(place_id: int) -> Place:
 def place_rename(*, place_id: int, new_name: str, effective_date: date,
                  document_number: str, reason: str, actor, force: bool = False) -> Place:
     """Rename after the statutory checks; the old name becomes a former name."""
+    invalidate_on_commit("places")  # search answers that miss or misname it
     check_actor(actor)
     place = _locked(place_id)
     if not reason.strip():
@@ -223,6 +226,7 @@ def _scope_division(place: Place) -> str:
 @transaction.atomic
 def place_cancel(*, place_id: int, effective_date: date, document_number: str,
                  reason: str, actor) -> Place:
+    invalidate_on_commit("places")  # search answers that miss or misname it
     check_actor(actor)
     place = _locked(place_id)
     if place.valid_from and place.valid_from >= effective_date:
@@ -239,6 +243,7 @@ def place_cancel(*, place_id: int, effective_date: date, document_number: str,
 def place_reclass(*, place_id: int, new_class: str, effective_date: date,
                   document_number: str, reason: str, actor) -> Place:
     """Move a place to another class (自然村 → 行政村); its name must carry the new generic."""
+    invalidate_on_commit("places")  # search answers that miss or misname it
     check_actor(actor)
     place = _locked(place_id)
     old_class, cls = place.place_class, class_get(new_class)
@@ -263,6 +268,7 @@ def place_reclass(*, place_id: int, new_class: str, effective_date: date,
 def place_add_variant(*, place_id: int, name: str, kind: str, valid_from: date | None = None,
                       valid_to: date | None = None) -> PlaceName:
     """Record an alias, abbreviation, colloquial or (historically known) former name."""
+    invalidate_on_commit("places")  # search answers that miss or misname it
     place = _locked(place_id)
     if kind not in VariantKind.values:
         raise BadRequest(f"kind {kind!r}: expected one of {', '.join(VariantKind.values)}")

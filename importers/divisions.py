@@ -19,6 +19,7 @@ from tqdm import tqdm
 from accounts.permissions import check_actor
 from boundaries.models import DivisionEdition, DivisionEvent, DivisionVersion, EventKind
 from boundaries.names import PLACEHOLDER, division_kind, place_name, search_keys
+from config.responses import invalidate_on_commit
 
 from .errors import ConflictError, RowError, SourceError
 from .pgcopy import IterStream
@@ -344,4 +345,5 @@ def run(directory: str | Path, *, actor, commit: bool = False, label: str | None
         with transaction.atomic():
             apply(plan, label=label or directory.name, source=str(directory.resolve()),
                   effective_date=effective_date, actor=actor, progress=progress)
+            invalidate_on_commit("search", "places")
     return plan
