@@ -14,9 +14,10 @@ dev: system venv db redis secret migrate demo
 	$(APP_DB) DJANGO_DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
 
 # gdal-bin: the OGC facade is tested with GDAL's own client (ogrinfo OAPIF:).
+# TEST_AS_APP_ROLE=1: every database test runs as the app's least-privileged role.
 test: system venv db redis
 	@scripts/ensure_system.sh gdal-bin
-	DJANGO_SETTINGS_MODULE=config.settings_test $(PY) -m pytest
+	DJANGO_SETTINGS_MODULE=config.settings_test TEST_AS_APP_ROLE=1 $(PY) -m pytest
 
 bench: system venv db redis secret migrate
 	scripts/ensure_system.sh gdal-bin wrk

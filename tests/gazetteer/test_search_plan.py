@@ -7,7 +7,8 @@ from boundaries.names import normalize
 from gazetteer import search
 from gazetteer.models import PlaceClass
 
-pytestmark = pytest.mark.django_db
+# The fixtures ANALYZE the tables they fill, which only their owner may do.
+pytestmark = [pytest.mark.django_db, pytest.mark.as_owner]
 
 
 @pytest.fixture

@@ -476,6 +476,7 @@ def test_it_refuses_commit_without_a_known_inspection(tmp_path, ring):
     assert "dry run" in out.getvalue()
 
 
+@pytest.mark.as_owner  # --stage creates a table: an operator's (owner's) tool
 def test_it_stages_features_in_a_named_scratch_table(tmp_path, ring):
     path = write_line(tmp_path / "s.gpkg", ring)
     write_markers(path, ring, driver="GPKG", layer="markers")

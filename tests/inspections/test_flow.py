@@ -252,6 +252,7 @@ def check_accepted(old_line, markers, iid):
     assert Inspection.objects.get(pk=iid).applied["line"]["line_version"] == new.id
 
 
+@pytest.mark.as_owner  # the trigger itself (the app role may not even try)
 def test_it_keeps_transitions_append_only(client, line, people):
     iid = plan(client, line, people)
     transition = InspectionTransition.objects.get(inspection_id=iid)
