@@ -100,7 +100,7 @@ def csv_file() -> str:
     with path.open("w", encoding="utf-8") as out:
         out.write("界桩号,X,Y,高程\n")
         for k, (x, y) in enumerate(line):
-            out.write(f"钟水{k + 1:06d},{y:.3f},{x + 35_000_000:.3f},{1800 + k % 300}.0\n")
+            out.write(f"钟水{k + 1:06d},{y:.3f},{x:.3f},{1800 + k % 300}.0\n")
     return str(path)
 
 
