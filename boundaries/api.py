@@ -159,7 +159,10 @@ class SearchParams(AsOf):
 def division_search(request, params: Query[SearchParams]):
     """Exact, prefix and fuzzy; traditional characters; pinyin and initials."""
     level = int(params.level) if params.level is not None else None
-    parent = selectors.parse_code(params.parent) if params.parent else None
+    parent = None
+    if params.parent:  # an unknown parent is a 404, not an empty answer
+        prefix, parent_level = selectors.division_prefix(params.parent)
+        parent = (prefix.ljust(12, "0"), parent_level)
     as_of = params.as_of or today()
     return cached_json(
         "search", (params.q, level, parent, as_of, params.limit), SearchOut,

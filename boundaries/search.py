@@ -33,7 +33,8 @@ from django.db import connection
 
 from config.errors import BadRequest
 
-from .models import SHORT_LENGTHS, Level, short_code
+from .codes import code_prefix, prefix_range
+from .models import Level, short_code
 from .names import ORGANISATION_ENDINGS, PLACEHOLDER, is_latin, normalize
 from .temporal import began_sql, in_force_sql, today
 
@@ -157,12 +158,11 @@ def prepare(norm: str, *, level: int | None, parent: tuple[str, int | None] | No
         filters += " AND level = %(level)s"
         params["level"] = low = high = level
     if parent:
-        prefix, parent_level = parent_prefix(*parent)
-        # Descendants share the parent's short-code prefix. As a range rather than
-        # LIKE 'p%': under the C.UTF-8 collation only a range can use the code index.
+        prefix, parent_level = code_prefix(*parent)
+        # Descendants share the parent's short-code prefix.
         filters += " AND code >= %(code_lo)s AND code < %(code_hi)s AND level > %(parent_level)s"
-        params |= {"code_lo": prefix, "code_hi": prefix[:-1] + chr(ord(prefix[-1]) + 1),
-                   "parent_level": parent_level}
+        code_lo, code_hi = prefix_range(prefix)
+        params |= {"code_lo": code_lo, "code_hi": code_hi, "parent_level": parent_level}
         low = max(low, parent_level + 1)
     params |= {"as_of": as_of, "limit": limit}
     slices = (["upper"] if low <= 4 else []) + (["village"] if low <= 5 and high == 5 else [])
@@ -206,16 +206,6 @@ def branches_for(norm: str) -> tuple[list[Branch], dict]:
 
 def _like_escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
-def parent_prefix(code: str, level: int | None) -> tuple[str, int]:
-    """The short code of a parent; a 12-digit code gets the highest level its zeros allow.
-
-    441900000000 is both 东莞市 and its county-level echo: the higher level covers both.
-    """
-    if level is None:
-        level = next(lvl for lvl, n in SHORT_LENGTHS.items() if not code[n:].strip("0"))
-    return short_code(code, level), level
 
 
 def _current(prep: Prepared, slice_: str, condition: str) -> str:

@@ -7,29 +7,32 @@ from django.db.models import F, Prefetch, Q, QuerySet
 
 from config.errors import BadRequest, NotFound
 
+from .codes import code_prefix, parse_code
 from .models import (
     BoundaryLine,
     BoundaryMarker,
     DivisionEvent,
     DivisionVersion,
-    Level,
     MarkerState,
 )
 from .names import PLACEHOLDER
 from .temporal import in_force, in_force_sql, is_in_force, reference_date, today
 
-CODE_LEVELS = {2: Level.PROVINCE, 4: Level.PREFECTURE, 6: Level.COUNTY, 9: Level.TOWNSHIP,
-               12: None}
 
+def division_prefix(raw: str) -> tuple[str, int]:
+    """A filter's code as (the prefix of its descendants' codes, its level).
 
-def parse_code(raw: str) -> tuple[str, int | None]:
-    """A 2/4/6/9-digit short code fixes the level; a 12-digit code leaves it open."""
-    raw = (raw or "").strip()
-    if not raw.isdigit() or len(raw) not in CODE_LEVELS:
-        raise BadRequest(
-            f"code {raw!r}: expected 2, 4, 6, 9 or 12 digits (e.g. 520201 or 520201000000)"
-        )
-    return raw.ljust(12, "0"), CODE_LEVELS[len(raw)]
+    An unknown code is a 404 naming it, never an empty list; a code that some division
+    had at some time is known, whether or not it is in force now.
+    """
+    code, level = parse_code(raw)
+    known = DivisionVersion.objects.filter(code=code)
+    if level is not None:
+        known = known.filter(level=level)
+    found = known.order_by("level").values_list("level", flat=True).first()
+    if found is None:
+        raise NotFound(f"no division has the code {raw.strip()}")
+    return code_prefix(code, level or found)
 
 
 def versions_at(as_of: date) -> QuerySet:

@@ -23,6 +23,7 @@ from accounts.permissions import check_actor
 from config.errors import BadRequest
 from config.responses import invalidate_on_commit
 
+from .codes import parse_code
 from .models import (
     SHORT_LENGTHS,
     BoundaryLine,
@@ -48,11 +49,14 @@ class ChangeRefused(BadRequest):
 
 
 def _code12(raw: str, level: int, what: str) -> str:
-    raw = (raw or "").strip()
     short = SHORT_LENGTHS[level]
-    code = raw.ljust(12, "0") if len(raw) == short else raw
-    if not code.isdigit() or len(code) != 12 or set(code[short:]) - {"0"}:
-        raise ChangeRefused(f"{what} {raw!r}: expected a {short}-digit code for level {level}")
+    try:
+        code, parsed = parse_code(raw)
+    except BadRequest:
+        code, parsed = "", 0
+    if parsed != level and (parsed is not None or code[short:].strip("0")):
+        raise ChangeRefused(f"{what} {(raw or '').strip()!r}: expected a {short}-digit code "
+                            f"for level {level}")
     return code
 
 

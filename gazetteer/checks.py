@@ -23,7 +23,7 @@ from datetime import date
 from django.conf import settings
 from django.db import connection
 
-from boundaries.selectors import parse_code
+from boundaries.codes import parse_code
 from boundaries.temporal import in_force_sql, today
 from config.errors import BadRequest
 

@@ -18,9 +18,9 @@ from datetime import date
 
 from django.db import connection, transaction
 
+from boundaries.codes import prefix_range
 from boundaries.names import is_latin, normalize
-from boundaries.search import parent_prefix
-from boundaries.selectors import parse_code
+from boundaries.selectors import division_prefix
 from boundaries.temporal import in_force_sql, today
 from config.errors import BadRequest
 
@@ -59,11 +59,11 @@ class Filters:
             parts.append("p.place_class_id = %(class_id)s")
             params["class_id"] = self.place_class
         if self.division:
-            prefix, _ = parent_prefix(*parse_code(self.division))
+            prefix, _ = division_prefix(self.division)
             parts.append("EXISTS (SELECT 1 FROM gazetteer_placedivision pd WHERE "
                          "pd.place_id = p.id AND pd.division_code >= %(code_lo)s "
                          "AND pd.division_code < %(code_hi)s)")
-            params |= {"code_lo": prefix, "code_hi": prefix[:-1] + chr(ord(prefix[-1]) + 1)}
+            params |= dict(zip(("code_lo", "code_hi"), prefix_range(prefix), strict=True))
         if self.bbox:
             parts.append("p.geom && ST_MakeEnvelope(%(x0)s, %(y0)s, %(x1)s, %(y1)s, 4490)")
             params |= dict(zip(("x0", "y0", "x1", "y1"), self.bbox, strict=True))

@@ -14,6 +14,7 @@ from django.contrib.gis.geos import GEOSGeometry
 from django.db import connection, transaction
 
 from accounts.permissions import check_actor
+from boundaries.codes import parse_code
 from boundaries.temporal import today
 from config.errors import BadRequest
 from config.responses import invalidate_on_commit
@@ -120,7 +121,8 @@ def places_create(*, places: list[NewPlace], actor,
 def _add_explicit_divisions(pairs: set[tuple[int, str]]) -> None:
     if not pairs:
         return
-    codes = {code.ljust(12, "0") for _, code in pairs}
+    pairs = {(pid, parse_code(code)[0]) for pid, code in pairs}
+    codes = {code for _, code in pairs}
     with connection.cursor() as cur:
         cur.execute("SELECT code, max(level) FROM boundaries_divisionversion WHERE code = ANY(%s)"
                     " AND valid_to IS NULL AND kind <> 'placeholder' GROUP BY code",
@@ -130,8 +132,7 @@ def _add_explicit_divisions(pairs: set[tuple[int, str]]) -> None:
     if missing:
         raise BadRequest(f"division_codes: no current division has the code(s) {missing}")
     PlaceDivision.objects.bulk_create(
-        PlaceDivision(place_id=pid, division_code=code.ljust(12, "0"),
-                      level=levels[code.ljust(12, "0")], computed=False)
+        PlaceDivision(place_id=pid, division_code=code, level=levels[code], computed=False)
         for pid, code in sorted(pairs)
     )
 

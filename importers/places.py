@@ -23,7 +23,9 @@ from django.db import connection, transaction
 from tqdm import tqdm
 
 from accounts.permissions import check_actor
+from boundaries.codes import parse_code
 from boundaries.names import normalize
+from config.errors import BadRequest
 from gazetteer import services
 from gazetteer.models import PlaceClass
 from gazetteer.services import NewPlace
@@ -179,7 +181,7 @@ def _current_codes(codes: set[str]) -> set[str]:
 
 def validate(source: str, rows: list[SourceRow], progress: bool) -> list[NewPlace]:
     classes = _classes()
-    codes = {_pick(r.values, "division_code").ljust(12, "0") for r in rows} - {"0" * 12}
+    codes = {_code12(_pick(r.values, "division_code")) for r in rows} - {""}
     known = _current_codes(codes)
     places, problems, seen = [], [], {}
     for row in tqdm(rows, desc="places", disable=not progress):
@@ -201,6 +203,14 @@ def validate(source: str, rows: list[SourceRow], progress: bool) -> list[NewPlac
     return places
 
 
+def _code12(raw: str) -> str:
+    """The 12-digit form of a file's code, or "" when it has none or a malformed one."""
+    try:
+        return parse_code(raw)[0] if raw else ""
+    except BadRequest:
+        return ""
+
+
 def _new_place(row: SourceRow, classes: dict[str, PlaceClass], known: set[str]) -> NewPlace:
     v = row.values
     name = normalize(_pick(v, "name"))
@@ -213,8 +223,8 @@ def _new_place(row: SourceRow, classes: dict[str, PlaceClass], known: set[str]) 
     if not fields["specific"]:
         raise ValueError(f"{name}: only a generic, no specific")
     raw_code = _pick(v, "division_code")
-    code = raw_code.ljust(12, "0") if raw_code else ""
-    if code and (not code.isdigit() or len(code) != 12 or code not in known):
+    code = _code12(raw_code)
+    if raw_code and code not in known:
         raise ValueError(f"division_code {raw_code!r}: no current division has this code")
     if row.geom is None and not code:
         raise ValueError(f"{name}: neither a geometry nor a division code")

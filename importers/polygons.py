@@ -26,9 +26,11 @@ import pyproj
 from django.db import connection, transaction
 from tqdm import tqdm
 
+from boundaries.codes import LENGTH_LEVELS, parse_code
 from boundaries.geo import area_km2_sql
 from boundaries.models import SHORT_LENGTHS, Level
 from boundaries.names import normalize
+from config.errors import BadRequest
 
 from .errors import ConflictError, ImporterError, SourceError
 from .pgcopy import binary_rows
@@ -244,14 +246,16 @@ def detect_properties(path: str, fields: list[str], props: list[dict], level: in
 
 
 def _code(raw, length: int) -> tuple[str | None, str | None]:
-    """A 12-digit code from a short or padded one, or the reason it is not one."""
+    """A 12-digit code from a short, six-digit (520200) or padded one, or the reason it
+    is not one."""
     if raw in (None, ""):
         return None, None
-    digits = _digits(raw)
-    if digits and len(digits) == length:
-        return digits.ljust(12, "0"), None
-    if digits and len(digits) == 12 and set(digits[length:]) <= {"0"}:
-        return digits, None
+    try:
+        code, level = parse_code(_digits(raw) or "")
+    except BadRequest:
+        code, level = "", 0
+    if level == LENGTH_LEVELS[length] or level is None and not code[length:].strip("0"):
+        return code, None
     return None, f"code {raw!r} is not a {length}-digit code"
 
 

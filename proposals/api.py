@@ -9,8 +9,7 @@ from ninja import Query, Router
 from pydantic import Field
 
 from accounts.auth import AUTH
-from boundaries.search import parent_prefix
-from boundaries.selectors import parse_code
+from boundaries.selectors import division_prefix
 from boundaries.temporal import today
 from config.errors import BadRequest
 from config.paging import page_in, paginate
@@ -103,7 +102,7 @@ def proposal_list(request, response: HttpResponse, filters: Query[ProposalFilter
             raise BadRequest(f"kind {filters.kind!r}: expected one of {', '.join(Kind.values)}")
         qs = qs.filter(kind=filters.kind)
     if filters.division:
-        prefix, _ = parent_prefix(*parse_code(filters.division))
+        prefix, _ = division_prefix(filters.division)
         qs = qs.filter(division_code__startswith=prefix)
     return paginate(qs, filters.limit, filters.offset, lambda rows: map(summary, rows))
 
@@ -129,7 +128,7 @@ def consultation_list(request, division: str | None = None):
     """Public: the proposals now open for comment (征求意见), for anyone to read."""
     qs = selectors.open_consultations(today())
     if division:
-        prefix, _ = parent_prefix(*parse_code(division))
+        prefix, _ = division_prefix(division)
         qs = qs.filter(division_code__startswith=prefix)
     return [{"id": p.id, "kind": p.kind, "name": p.name or (p.place.name if p.place else ""),
              "place_class": p.place_class.slug, "division_code": p.division_code,

@@ -24,6 +24,7 @@ from django.db.models import Q
 from accounts import permissions
 from accounts.roles import Role
 from accounts.transitions import NEW
+from boundaries.codes import parse_code
 from boundaries.temporal import today
 from config.errors import BadRequest, Conflict, NotFound
 from gazetteer import checks
@@ -60,6 +61,7 @@ def proposal_submit(*, actor, kind: str, place_class: str | None = None,
         if not place_class or not division_code:
             raise BadRequest("class and division_code: a naming proposal needs both")
         cls = places.class_get(place_class)
+    division_code = parse_code(division_code)[0]  # stored in its 12-digit form
     if kind != Kind.CANCELLATION and not normalize(name):
         raise BadRequest("name: the proposed name is empty")
     if kind == Kind.RENAMING and not reason.strip():

@@ -56,7 +56,10 @@ def test_it_returns_a_county_with_its_ancestors(client, divisions_db):
 def test_it_accepts_the_12_digit_code_and_prefers_the_higher_level(client, divisions_db):
     assert client.get("/api/v1/divisions/520201000000").json()["name"] == "钟山区"
     assert client.get("/api/v1/divisions/441900000000").json()["level"] == "prefecture"
-    assert client.get("/api/v1/divisions/441900").json()["kind"] == "placeholder"
+    # Six digits ending in 00 are the prefecture (GB/T 2260), not its county-level echo.
+    dongguan = client.get("/api/v1/divisions/441900").json()
+    assert (dongguan["level"], dongguan["kind"]) == ("prefecture", "地级市")
+    assert dongguan == client.get("/api/v1/divisions/4419").json()
 
 
 def test_it_lists_the_children_of_a_prefecture_with_paging(client, divisions_db):

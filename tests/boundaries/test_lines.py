@@ -297,3 +297,15 @@ def test_it_gives_a_line_as_a_geojson_feature(client):
 def test_it_refuses_bad_requests_with_a_detail(client, url, status, words):
     body = get(client, url, status)
     assert words in body["detail"]
+
+
+def test_it_lists_the_lines_of_a_province_or_prefecture_by_its_six_digit_code(client):
+    add_county("宣威市", "530381000000", [("530000000000", "云南省", 1),
+                                        ("530300000000", "曲靖市", 2)])
+    for level in (3, 1, 2):
+        derive(level=level)
+    for six, short, name in (("520200", "5202", "六曲线"), ("520000", "52", "黔滇线")):
+        body = get(client, f"/api/v1/boundaries?division={six}")
+        assert name in [line["name"] for line in body["items"]]
+        assert body == get(client, f"/api/v1/boundaries?division={short}")
+    assert "529900" in get(client, "/api/v1/boundaries?division=529900", 404)["detail"]
