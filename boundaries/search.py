@@ -35,7 +35,7 @@ from config.errors import BadRequest
 
 from .codes import code_prefix, prefix_range
 from .models import Level, short_code
-from .names import ORGANISATION_ENDINGS, PLACEHOLDER, is_latin, normalize
+from .names import ORGANISATION_ENDINGS, PLACEHOLDER, break_initials, is_latin, normalize
 from .selectors import successors_of
 from .temporal import began_sql, in_force_sql, today
 
@@ -203,6 +203,14 @@ def branches_for(norm: str) -> tuple[list[Branch], dict]:
     if is_latin(latin):
         # The apostrophe only separates syllables (xi'an); the keys are stored without it.
         key = _like_escape(latin.replace("'", "")) + "%"
+        breaks = break_initials(latin)
+        if breaks:
+            # Syllables after a break must start where the name's do; and a query with
+            # breaks is full pinyin, never initials. (The place's initials head the name's.)
+            params = {"key": key, "breaks": breaks}
+            aligned = " AND initials LIKE %(breaks)s"
+            return [Branch(2, f"{upper('pinyin')} LIKE %(key)s{aligned}",
+                           f"(pinyin LIKE %(key)s OR place_pinyin LIKE %(key)s){aligned}")], params
         return [
             Branch(2, f"{upper('pinyin')} LIKE %(key)s",
                    "(pinyin LIKE %(key)s OR place_pinyin LIKE %(key)s)"),

@@ -74,6 +74,21 @@ def test_it_takes_an_apostrophe_as_a_syllable_break(divisions_db):
     assert find("chang'an")["items"][0]["name"] == "长安镇"
 
 
+def test_it_does_not_match_across_an_apostrophe(divisions_db):
+    """xi'an is 西安, not 享堂 (xiangtang) nor 先锋 (xianfeng), which "xian" finds."""
+    for code, name in [("520201016103", "西安村村民委员会"), ("520201016104", "享堂村村民委员会"),
+                       ("520201016105", "先锋村村民委员会")]:
+        make_village(code, name, "520201016")
+    assert {"西安村村民委员会", "享堂村村民委员会", "先锋村村民委员会"} <= set(names(find("xian")))
+    assert names(find("xi'an")) == ["西安村村民委员会"]
+    assert names(find("xi’an")) == ["西安村村民委员会"]  # the typographic apostrophe
+    assert names(find("xi'ancun")) == ["西安村村民委员会"]
+    # In the loaded codes: chang'an is 长安, never a "changa…" read across the break.
+    found = find("chang'an")
+    assert names(found) and all(n.startswith("长安") for n in names(found))
+    assert all(i["match"] == "pinyin" for i in found["items"])
+
+
 def test_it_answers_a_one_character_query(divisions_db):
     found = find("寨")
     assert found["count"] == 20
