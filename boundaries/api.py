@@ -163,11 +163,12 @@ def division_search(request, params: Query[SearchParams]):
     if params.parent:  # an unknown parent is a 404, not an empty answer
         prefix, parent_level = selectors.division_prefix(params.parent)
         parent = (prefix.ljust(12, "0"), parent_level)
-    as_of = params.as_of or today()
+    # Undated, the answer also holds retired names, and "today" still keys the cache.
+    key = (params.q, level, parent, params.as_of, today(), params.limit)
     return cached_json(
-        "search", (params.q, level, parent, as_of, params.limit), SearchOut,
-        lambda: search.search_divisions(params.q, level=level, parent=parent, as_of=as_of,
-                                        limit=params.limit))
+        "search", key, SearchOut,
+        lambda: search.search_divisions(params.q, level=level, parent=parent,
+                                        as_of=params.as_of, limit=params.limit))
 
 
 # Any projected CRS of China, Gauss-Krüger zone prefixes included, stays well inside this.

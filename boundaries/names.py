@@ -124,12 +124,30 @@ def search_keys(name: str, place: str) -> dict:
     }
 
 
+# Typographic apostrophes (xi’an, as word processors write it) are the syllable break '.
+_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u2032": "'"})
+
+
 def normalize(text: str) -> str:
-    """Full-width to half-width, no spaces, traditional to simplified, lower case."""
-    text = unicodedata.normalize("NFKC", text)
+    """Full-width to half-width, no spaces, traditional to simplified, lower case, one
+    apostrophe."""
+    text = unicodedata.normalize("NFKC", text).translate(_APOSTROPHES)
     text = _SPACES.sub("", text)
     return _t2s.convert(text).lower()
 
 
 def is_latin(text: str) -> bool:
     return bool(text) and all("a" <= ch <= "z" or ch == "'" for ch in text)
+
+
+def break_initials(latin: str) -> str | None:
+    """A LIKE pattern on the initials key that a pinyin query with syllable breaks needs.
+
+    The keys are stored without breaks, so ``xi'an`` (key ``xian``) would also match 享堂
+    (xiangtang) and 先锋 (xianfeng). A break starts a syllable: 西安's initials ``xa``
+    hold the ``a`` after the ``x``, theirs (``xt``, ``xf``) do not. None without a break.
+    """
+    chunks = [chunk for chunk in latin.split("'") if chunk]
+    if len(chunks) < 2:
+        return None
+    return "%".join(chunk[0] for chunk in chunks) + "%"

@@ -106,6 +106,9 @@ class SearchHitOut(DivisionVersionOut):
     current: bool
     match: str
     parent_name: str | None
+    # Undated searches only: a retired name (盘县) and the current divisions it became.
+    former: bool = False
+    successors: list[DivisionRefOut] = []
 
 
 class SearchOut(Schema):

@@ -35,7 +35,8 @@ from config.errors import BadRequest
 
 from .codes import code_prefix, prefix_range
 from .models import Level, short_code
-from .names import ORGANISATION_ENDINGS, PLACEHOLDER, is_latin, normalize
+from .names import ORGANISATION_ENDINGS, PLACEHOLDER, break_initials, is_latin, normalize
+from .selectors import successors_of
 from .temporal import began_sql, in_force_sql, today
 
 TABLE = "boundaries_divisionversion"
@@ -51,6 +52,17 @@ SLICES = {"upper": "TRUE", "village": "level = 5"}
 _VALID = in_force_sql()
 _CURRENT = f"valid_to IS NULL AND {began_sql()}"
 _ENDED = f"valid_to IS NOT NULL AND {_VALID}"
+# Undated searches also answer retired names (盘县), but not an ended version whose name
+# lives on in force, under its own code or in a successor's (a township recoded with its
+# county keeps its name: that is no former name).
+_BEGAN = began_sql()
+_FORMER = f"""valid_to IS NOT NULL AND {_BEGAN} AND NOT EXISTS (
+    SELECT 1 FROM {TABLE} alive WHERE alive.name = {TABLE}.name
+      AND alive.level = {TABLE}.level AND {in_force_sql("alive")}
+      AND (alive.code = {TABLE}.code OR alive.id IN (
+        SELECT o.divisionversion_id FROM boundaries_divisionevent_input i
+        JOIN boundaries_divisionevent_output o USING (divisionevent_id)
+        WHERE i.divisionversion_id = {TABLE}.id)))"""
 _RANK = "valid_to IS NOT NULL, level, code"
 
 
@@ -86,6 +98,12 @@ class Prepared:
     params: dict
     filters: str
     slices: list[str]  # the slices the level and parent filters leave open
+    former: bool = False  # undated: retired names too
+
+    @property
+    def valid(self) -> str:
+        """Versions the exact and similar parts may answer."""
+        return f"(({_VALID}) OR ({_FORMER}))" if self.former else _VALID
 
     @property
     def similar(self) -> bool:
@@ -94,22 +112,33 @@ class Prepared:
 
 def search_divisions(q: str, *, level: int | None, parent: tuple[str, int | None] | None,
                      as_of: date | None, limit: int) -> dict:
+    """Divisions in force on ``as_of``; without it, in force today or retired (``former``)."""
     norm = normalize(q)
     if not norm.replace("'", ""):
         raise BadRequest(f"q {q!r}: nothing to search for once spaces are removed")
+    former = as_of is None
     as_of = as_of or today()
-    prep = prepare(norm, level=level, parent=parent, as_of=as_of, limit=limit)
+    prep = prepare(norm, level=level, parent=parent, as_of=as_of, limit=limit, former=former)
     if not prep.slices:  # under a village: nothing lies below it
         return {"query": q, "normalized": norm, "count": 0, "items": []}
+    rows = _ranked(prep)
+    retired = {row[0] for row in rows if row[7] is not None and row[7] <= as_of}
     items = [
         {"code": code, "short_code": short_code(code, lvl), "name": name,
          "level": Level(lvl).label, "kind": kind, "valid_from": valid_from,
          "valid_to": valid_to, "current": valid_to is None, "match": MATCHES[tier],
-         "parent_name": parent_name}
-        for _, code, name, lvl, kind, _, valid_from, valid_to, tier, parent_name
-        in _ranked(prep)
+         "parent_name": parent_name, "former": id_ in retired,
+         "successors": _current_successors(id_) if id_ in retired else []}
+        for id_, code, name, lvl, kind, _, valid_from, valid_to, tier, parent_name in rows
     ]
     return {"query": q, "normalized": norm, "count": len(items), "items": items}
+
+
+def _current_successors(version_id: int) -> list[dict]:
+    """What a retired name became, as the crosswalk answers it (current versions only)."""
+    return [{"code": v.code, "short_code": short_code(v.code, v.level), "name": v.name,
+             "level": Level(v.level).label, "kind": v.kind}
+            for v in successors_of([version_id]) if v.valid_to is None]
 
 
 def _ranked(prep: Prepared) -> list[tuple]:
@@ -149,7 +178,7 @@ def _fetch(sql: str, params: dict) -> list[tuple]:
 
 
 def prepare(norm: str, *, level: int | None, parent: tuple[str, int | None] | None,
-            as_of: date, limit: int) -> Prepared:
+            as_of: date, limit: int, former: bool = False) -> Prepared:
     branches, params = branches_for(norm)
     # Placeholders (市辖区, the county-level echo of 东莞市) are groupings, not divisions.
     filters = f" AND kind <> '{PLACEHOLDER}'"
@@ -166,7 +195,7 @@ def prepare(norm: str, *, level: int | None, parent: tuple[str, int | None] | No
         low = max(low, parent_level + 1)
     params |= {"as_of": as_of, "limit": limit}
     slices = (["upper"] if low <= 4 else []) + (["village"] if low <= 5 and high == 5 else [])
-    return Prepared(branches, params, filters, slices)
+    return Prepared(branches, params, filters, slices, former)
 
 
 def branches_for(norm: str) -> tuple[list[Branch], dict]:
@@ -174,6 +203,14 @@ def branches_for(norm: str) -> tuple[list[Branch], dict]:
     if is_latin(latin):
         # The apostrophe only separates syllables (xi'an); the keys are stored without it.
         key = _like_escape(latin.replace("'", "")) + "%"
+        breaks = break_initials(latin)
+        if breaks:
+            # Syllables after a break must start where the name's do; and a query with
+            # breaks is full pinyin, never initials. (The place's initials head the name's.)
+            params = {"key": key, "breaks": breaks}
+            aligned = " AND initials LIKE %(breaks)s"
+            return [Branch(2, f"{upper('pinyin')} LIKE %(key)s{aligned}",
+                           f"(pinyin LIKE %(key)s OR place_pinyin LIKE %(key)s){aligned}")], params
         return [
             Branch(2, f"{upper('pinyin')} LIKE %(key)s",
                    "(pinyin LIKE %(key)s OR place_pinyin LIKE %(key)s)"),
@@ -245,7 +282,7 @@ def search_sql(prep: Prepared, walk: set[tuple[str, int]]) -> tuple[str, dict]:
     if "q" in prep.params:
         exact = (
             f"SELECT {COLUMNS} FROM {TABLE} WHERE (name = %(q)s OR place_name = %(q)s)"
-            f" AND {_VALID}{prep.filters} ORDER BY {_RANK} LIMIT %(limit)s"
+            f" AND {prep.valid}{prep.filters} ORDER BY {_RANK} LIMIT %(limit)s"
         )
         selects.append(f"SELECT *, 0 AS tier FROM ({exact}) AS part")
     for branch in prep.branches:
@@ -274,7 +311,8 @@ def _current_part(prep: Prepared, slice_: str, branch: Branch, walk: bool) -> st
 def _ended_part(prep: Prepared, branch: Branch) -> str:
     """Ended versions of every level: few, in a partial index the planner may walk."""
     return (
-        f"SELECT {COLUMNS} FROM {TABLE} WHERE {_ENDED} AND {branch.village}{prep.filters}"
+        f"SELECT {COLUMNS} FROM {TABLE} WHERE {_FORMER if prep.former else _ENDED}"
+        f" AND {branch.village}{prep.filters}"
         " ORDER BY level, code LIMIT %(limit)s"
     )
 
@@ -283,7 +321,7 @@ def similar_sql(prep: Prepared) -> tuple[str, dict]:
     """Misspelt names (钟山县 for 钟山区) by trigram similarity, served by the trgm index."""
     sql = (
         f"SELECT *, {SIMILAR_TIER} AS tier FROM (SELECT {COLUMNS} FROM {TABLE}"
-        f" WHERE name %% %(similar)s AND {_VALID}{prep.filters}"
+        f" WHERE name %% %(similar)s AND {prep.valid}{prep.filters}"
         f" OFFSET 0) AS alike ORDER BY {_RANK} LIMIT %(limit)s"
     )
     return with_parent_names(sql), prep.params

@@ -123,16 +123,36 @@ def generic_fit(c: Candidate) -> list[Finding]:
     )]
 
 
+# Generics of a sibling class that also end ordinary specifics (万里路, 牌坊街, 一条路):
+# no finding across classes; within the class they still warn, as before.
+AMBIGUOUS_ACROSS = {"里", "坊", "条"}
+# Across classes these read as a repeat only sometimes (铁道街): a warning, not a block.
+WEAK_ACROSS = {"道"}
+# A pedestrianised stretch is named after its road (中山路步行街): a warning only.
+DERIVED_GENERICS = {"步行街"}
+
+
 def repeated_generic(c: Candidate) -> list[Finding]:
     if not c.generic or not c.specific:
         return []
     inner = split_name(c.specific, c.cls.generics)[1]
-    if not inner:
-        return []
-    severity = BLOCK if inner == c.generic or inner.endswith(c.generic) else WARN
+    if inner:
+        severity = BLOCK if inner == c.generic or inner.endswith(c.generic) else WARN
+    else:
+        # A sibling class of the family (人民街路: 街 of 街, 路 of 路) repeats it as well.
+        inner = split_name(c.specific, _sibling_generics(c.cls))[1]
+        if not inner:
+            return []
+        weak = inner in WEAK_ACROSS or c.generic in DERIVED_GENERICS
+        severity = WARN if weak else BLOCK
     return [Finding("repeated_generic", severity,
                     f"{c.name}: generic {c.generic} follows another generic {inner} (重叠通名)",
                     [{"specific": c.specific, "generics": [inner, c.generic]}])]
+
+
+def _sibling_generics(cls: PlaceClass) -> list[str]:
+    siblings = PlaceClass.objects.filter(group=cls.group).exclude(pk=cls.pk)
+    return [g for sib in siblings for g in sib.generics if g not in AMBIGUOUS_ACROSS]
 
 
 def banned_patterns(c: Candidate) -> list[Finding]:

@@ -19,7 +19,7 @@ from datetime import date
 from django.db import connection, transaction
 
 from boundaries.codes import prefix_range
-from boundaries.names import is_latin, normalize
+from boundaries.names import break_initials, is_latin, normalize
 from boundaries.selectors import division_prefix
 from boundaries.temporal import in_force_sql, today
 from config.errors import BadRequest
@@ -91,6 +91,11 @@ def conditions(norm: str, params: dict) -> list[tuple[int, str]]:
     latin = norm.replace("ü", "v")  # pypinyin's keys spell ü as v
     if is_latin(latin):
         params["key"] = _like(latin.replace("'", "")) + "%"
+        breaks = break_initials(latin)
+        if breaks:
+            # xi'an is 西安, not 享堂 (boundaries.names.break_initials); and never initials.
+            params["breaks"] = breaks
+            return [(2, "t.pinyin LIKE %(key)s AND t.initials LIKE %(breaks)s")]
         return [(2, "t.pinyin LIKE %(key)s"), (3, "t.initials LIKE %(key)s")]
     params |= {"q": norm, "prefix": _like(norm) + "%"}
     found = [(0, "t.name = %(q)s"), (1, "t.name LIKE %(prefix)s")]

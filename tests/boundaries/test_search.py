@@ -11,9 +11,11 @@ from django.core.cache import cache
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from boundaries import search
+from accounts.services import system_actor
+from boundaries import search, services
 from boundaries.models import DivisionVersion
 from boundaries.names import division_kind, place_name, search_keys
+from boundaries.temporal import today
 
 pytestmark = pytest.mark.django_db
 
@@ -72,6 +74,21 @@ def test_it_takes_an_apostrophe_as_a_syllable_break(divisions_db):
     assert find("chang'an")["items"][0]["name"] == "长安镇"
 
 
+def test_it_does_not_match_across_an_apostrophe(divisions_db):
+    """xi'an is 西安, not 享堂 (xiangtang) nor 先锋 (xianfeng), which "xian" finds."""
+    for code, name in [("520201016103", "西安村村民委员会"), ("520201016104", "享堂村村民委员会"),
+                       ("520201016105", "先锋村村民委员会")]:
+        make_village(code, name, "520201016")
+    assert {"西安村村民委员会", "享堂村村民委员会", "先锋村村民委员会"} <= set(names(find("xian")))
+    assert names(find("xi'an")) == ["西安村村民委员会"]
+    assert names(find("xi’an")) == ["西安村村民委员会"]  # the typographic apostrophe
+    assert names(find("xi'ancun")) == ["西安村村民委员会"]
+    # In the loaded codes: chang'an is 长安, never a "changa…" read across the break.
+    found = find("chang'an")
+    assert names(found) and all(n.startswith("长安") for n in names(found))
+    assert all(i["match"] == "pinyin" for i in found["items"])
+
+
 def test_it_answers_a_one_character_query(divisions_db):
     found = find("寨")
     assert found["count"] == 20
@@ -111,11 +128,54 @@ def test_it_ranks_current_before_historical(divisions_db):
     assert found["items"][2]["valid_to"] == date(2010, 1, 1)
 
 
+def record_panxian():
+    services.division_record_predecessor(
+        code="520281", level=3, old_code="520222", old_name="盘县",
+        effective_date=date(2017, 4, 14), event_kind="kind_change", actor=system_actor())
+
+
+def test_it_finds_a_retired_name_without_a_date_as_former_with_its_successor(divisions_db):
+    assert find("盘县", as_of=today())["items"] == []  # a date answers as before
+    record_panxian()
+    hit = find("盘县")["items"][0]
+    assert (hit["code"], hit["name"], hit["match"]) == ("520222000000", "盘县", "exact")
+    assert hit["former"] is True and hit["current"] is False
+    assert hit["valid_to"] == date(2017, 4, 14)
+    assert [(s["code"], s["name"]) for s in hit["successors"]] == [("520281000000", "盘州市")]
+    assert [i["code"] for i in find("盘县", as_of=today())["items"]] == []
+    dated = find("盘县", as_of=date(2010, 1, 1))["items"]
+    assert [(i["code"], i["former"], i["successors"]) for i in dated] == [
+        ("520222000000", False, [])]
+
+
+def test_it_ranks_former_names_after_current_ones_and_skips_names_still_in_force(divisions_db):
+    record_panxian()
+    found = find("pan")["items"]
+    flags = [i["former"] for i in found]
+    assert True in flags and flags == sorted(flags)
+    # The townships recoded with the county keep their names: no former hit for them.
+    township = DivisionVersion.objects.filter(code__startswith="520281", level=4,
+                                              valid_to__isnull=True).first()
+    hits = find(township.name)["items"]
+    assert [i["code"] for i in hits if i["name"] == township.name] == [township.code]
+    assert not any(i["former"] for i in hits if i["name"] == township.name)
+
+
+def test_it_finds_retired_names_through_the_api(client, divisions_db):
+    record_panxian()
+    body = client.get("/api/v1/divisions", {"q": "盘县"}).json()
+    assert body["items"][0]["former"] is True
+    assert body["items"][0]["successors"][0]["short_code"] == "520281"
+    assert client.get("/api/v1/divisions", {"q": "盘县", "as_of": "2020-01-01"}).json()[
+        "items"] == []
+
+
 def test_it_answers_as_of_a_date(divisions_db):
     make_village("520201016102", "凤凰旧村村民委员会", "520201016",
                  valid_from=date(2000, 1, 1), valid_to=date(2010, 1, 1))
-    assert "凤凰旧村村民委员会" not in names(find("凤凰旧村"))
+    assert "凤凰旧村村民委员会" not in names(find("凤凰旧村", as_of=today()))
     assert names(find("凤凰旧村", as_of=date(2005, 6, 1))) == ["凤凰旧村村民委员会"]
+    assert [i["former"] for i in find("凤凰旧村", as_of=date(2005, 6, 1))["items"]] == [False]
     assert "凤凰旧村村民委员会" not in names(find("凤凰旧村", as_of=date(1999, 1, 1)))
 
 
@@ -226,7 +286,7 @@ def test_it_answers_through_the_api(client, divisions_db):
     assert body["items"] == [{
         "code": "520201000000", "short_code": "520201", "name": "钟山区", "level": "county",
         "kind": "市辖区", "valid_from": None, "valid_to": None, "current": True,
-        "match": "prefix", "parent_name": "六盘水市",
+        "match": "prefix", "parent_name": "六盘水市", "former": False, "successors": [],
     }]
 
 

@@ -59,6 +59,15 @@ def test_it_finds_places_by_exact_prefix_fuzzy_pinyin_and_initials(client, place
     assert ("钟山中路", "initials") in names(get(client, "/api/v1/places?q=zszl"))
 
 
+def test_it_takes_an_apostrophe_in_pinyin_as_a_syllable_break(client, make_place):
+    for name in ["西安路", "享堂路", "先锋路"]:
+        make_place(name)
+    assert {n for n, _ in names(get(client, "/api/v1/places?q=xian"))} == {
+        "西安路", "享堂路", "先锋路"}
+    for q in ["xi'an", "xi’an", "xi'anlu"]:
+        assert names(get(client, f"/api/v1/places?q={q}")) == [("西安路", "pinyin")], q
+
+
 def test_it_finds_traditional_and_full_width_forms(client, places):
     body = get(client, "/api/v1/places?q=鍾山中路")
     assert body["normalized"] == "钟山中路"

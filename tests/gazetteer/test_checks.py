@@ -97,6 +97,12 @@ def test_it_ignores_cancelled_places_in_the_uniqueness_check(make_place):
 
 @pytest.mark.parametrize("name, cls, rule", [
     ("人民路路", "road", "repeated_generic"),
+    ("人民街路", "road", "repeated_generic"),
+    ("人民大街路", "road", "repeated_generic"),
+    ("人民巷路", "road", "repeated_generic"),
+    ("人民路街", "street", "repeated_generic"),
+    ("人民胡同大道", "road", "repeated_generic"),
+    ("步行街路", "road", "repeated_generic"),
     ("幸福花园", "road", "generic_fit"),
     ("路", "road", "empty_specific"),
     ("皇家花园", "residential", "banned_pattern"),
@@ -107,6 +113,22 @@ def test_it_ignores_cancelled_places_in_the_uniqueness_check(make_place):
 def test_it_blocks_names_the_rules_forbid(divisions_db, name, cls, rule):
     result = check(name, cls, "520201")
     assert rule in rules(result, "block"), result.findings
+
+
+@pytest.mark.parametrize("name, cls", [
+    ("解放街", "street"), ("人民步行街", "street"), ("解放大街", "street"),
+    ("万里路", "road"), ("牌坊街", "street"), ("一条路", "road"), ("人民巷", "lane"),
+])
+def test_it_keeps_names_whose_specific_only_looks_like_a_generic(divisions_db, name, cls):
+    assert "repeated_generic" not in rules(check(name, cls, "520201"))
+
+
+@pytest.mark.parametrize("name, cls", [("中山路步行街", "street"), ("铁道街", "street")])
+def test_it_only_warns_on_a_generic_of_a_sibling_class_that_may_be_meant(divisions_db, name,
+                                                                        cls):
+    result = check(name, cls, "520201")
+    assert "repeated_generic" in rules(result, "warn")
+    assert "repeated_generic" not in rules(result, "block")
 
 
 def test_it_names_the_classes_whose_generic_the_name_has(divisions_db):
