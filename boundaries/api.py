@@ -9,7 +9,7 @@ from ninja import Query, Router, Schema
 from pydantic import Field
 
 from config.errors import BadRequest, NotFound
-from config.paging import PageIn, paginate
+from config.paging import PageIn, page_in, paginate
 from config.responses import cached_json, json_response
 
 from . import documents, search, selectors
@@ -148,11 +148,10 @@ def division_neighbours(request, code: str, when: Query[AsOf]):
     ]}
 
 
-class SearchParams(AsOf):
+class SearchParams(AsOf, page_in(limit=20, max_limit=100, max_offset=search.COUNT_LIMIT)):
     q: str = Field(..., min_length=1, max_length=50)
     level: LevelParam | None = Field(None, description="only divisions of this level")
     parent: str | None = Field(None, description="code of an ancestor to search under")
-    limit: int = Field(20, ge=1, le=100)
 
 
 @router.get("/divisions", response=SearchOut)
@@ -164,11 +163,12 @@ def division_search(request, params: Query[SearchParams]):
         prefix, parent_level = selectors.division_prefix(params.parent)
         parent = (prefix.ljust(12, "0"), parent_level)
     # Undated, the answer also holds retired names, and "today" still keys the cache.
-    key = (params.q, level, parent, params.as_of, today(), params.limit)
+    key = (params.q, level, parent, params.as_of, today(), params.limit, params.offset)
     return cached_json(
         "search", key, SearchOut,
         lambda: search.search_divisions(params.q, level=level, parent=parent,
-                                        as_of=params.as_of, limit=params.limit))
+                                        as_of=params.as_of, limit=params.limit,
+                                        offset=params.offset))
 
 
 # Any projected CRS of China, Gauss-Krüger zone prefixes included, stays well inside this.

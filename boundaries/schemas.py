@@ -114,7 +114,9 @@ class SearchHitOut(DivisionVersionOut):
 class SearchOut(Schema):
     query: str
     normalized: str
-    count: int
+    count: int  # matches in all, counted up to search.COUNT_LIMIT
+    limit: int
+    offset: int
     items: list[SearchHitOut]
 
 

@@ -43,6 +43,9 @@ TABLE = "boundaries_divisionversion"
 COLUMNS = "id, code, name, level, kind, parent_code, valid_from, valid_to"
 MATCHES = {0: "exact", 1: "prefix", 2: "pinyin", 3: "initials", 4: "fuzzy", 5: "fuzzy"}
 SIMILAR_TIER = 5
+# Counts stop here: past it, a count costs as much as collecting every hit of a common term
+# (村: 488k), and no client pages that far (offset is bounded by the same figure).
+COUNT_LIMIT = 10_000
 # Hits in a slice from which walking in (level, code) order beats collecting them.
 # Levels 1–4 are 44k rows, so there a walk is bounded and pays off sooner.
 WALK_ROWS = {"upper": 2000, "village": 5000}
@@ -111,17 +114,19 @@ class Prepared:
 
 
 def search_divisions(q: str, *, level: int | None, parent: tuple[str, int | None] | None,
-                     as_of: date | None, limit: int) -> dict:
+                     as_of: date | None, limit: int, offset: int = 0) -> dict:
     """Divisions in force on ``as_of``; without it, in force today or retired (``former``)."""
     norm = normalize(q)
     if not norm.replace("'", ""):
         raise BadRequest(f"q {q!r}: nothing to search for once spaces are removed")
     former = as_of is None
     as_of = as_of or today()
-    prep = prepare(norm, level=level, parent=parent, as_of=as_of, limit=limit, former=former)
+    prep = prepare(norm, level=level, parent=parent, as_of=as_of, limit=limit, offset=offset,
+                   former=former)
     if not prep.slices:  # under a village: nothing lies below it
-        return {"query": q, "normalized": norm, "count": 0, "items": []}
-    rows = _ranked(prep)
+        return {"query": q, "normalized": norm, "count": 0, "limit": limit, "offset": offset,
+                "items": []}
+    count, rows = _ranked(prep)
     retired = {row[0] for row in rows if row[7] is not None and row[7] <= as_of}
     items = [
         {"code": code, "short_code": short_code(code, lvl), "name": name,
@@ -131,7 +136,8 @@ def search_divisions(q: str, *, level: int | None, parent: tuple[str, int | None
          "successors": _current_successors(id_) if id_ in retired else []}
         for id_, code, name, lvl, kind, _, valid_from, valid_to, tier, parent_name in rows
     ]
-    return {"query": q, "normalized": norm, "count": len(items), "items": items}
+    return {"query": q, "normalized": norm, "count": count, "limit": limit, "offset": offset,
+            "items": items}
 
 
 def _current_successors(version_id: int) -> list[dict]:
@@ -141,14 +147,25 @@ def _current_successors(version_id: int) -> list[dict]:
             for v in successors_of([version_id]) if v.valid_to is None]
 
 
-def _ranked(prep: Prepared) -> list[tuple]:
+def _ranked(prep: Prepared) -> tuple[int, list[tuple]]:
+    """(bounded count of all matches, the page's rows)."""
     walk = _walking_parts(prep)
-    rows = _fetch(*search_sql(prep, walk))
-    if not rows and prep.similar:
-        # Only on a miss ("did you mean"): planning and rechecking trigram matches costs
-        # several ms, which a query that found its division should not pay.
-        rows = _fetch(*similar_sql(prep))
-    return rows
+    count = _count(prep, " OR ".join(
+        ["name = %(q)s OR place_name = %(q)s"] * ("q" in prep.params)
+        + [f"({b.village})" for b in prep.branches]))
+    if count or not prep.similar:
+        return count, _fetch(*search_sql(prep, walk)) if count > prep.params["offset"] else []
+    # Only on a miss ("did you mean"): planning and rechecking trigram matches costs
+    # several ms, which a query that found its division should not pay.
+    count = _count(prep, "name %% %(similar)s")
+    return count, _fetch(*similar_sql(prep)) if count > prep.params["offset"] else []
+
+
+def _count(prep: Prepared, condition: str) -> int:
+    """How many divisions match, counted up to COUNT_LIMIT (see the module docstring)."""
+    sql = (f"SELECT count(*) FROM (SELECT 1 FROM {TABLE} WHERE ({condition})"
+           f" AND {prep.valid}{prep.filters} LIMIT {COUNT_LIMIT}) AS hits")
+    return _fetch(sql, prep.params)[0][0]
 
 
 # Estimates only steer the plan, never the answer, and change only with ANALYZE: a
@@ -158,7 +175,8 @@ _estimates: dict[tuple, tuple[float, frozenset]] = {}
 
 
 def _walking_parts(prep: Prepared) -> frozenset[tuple[str, int]]:
-    key = (repr(sorted((k, str(v)) for k, v in prep.params.items() if k != "limit")),
+    paging = ("limit", "offset", "window")
+    key = (repr(sorted((k, str(v)) for k, v in prep.params.items() if k not in paging)),
            prep.filters, tuple(prep.slices))
     cached = _estimates.get(key)
     if cached and time.monotonic() - cached[0] < ESTIMATE_SECONDS:
@@ -178,7 +196,7 @@ def _fetch(sql: str, params: dict) -> list[tuple]:
 
 
 def prepare(norm: str, *, level: int | None, parent: tuple[str, int | None] | None,
-            as_of: date, limit: int, former: bool = False) -> Prepared:
+            as_of: date, limit: int, offset: int = 0, former: bool = False) -> Prepared:
     branches, params = branches_for(norm)
     # Placeholders (市辖区, the county-level echo of 东莞市) are groupings, not divisions.
     filters = f" AND kind <> '{PLACEHOLDER}'"
@@ -193,7 +211,8 @@ def prepare(norm: str, *, level: int | None, parent: tuple[str, int | None] | No
         code_lo, code_hi = prefix_range(prefix)
         params |= {"code_lo": code_lo, "code_hi": code_hi, "parent_level": parent_level}
         low = max(low, parent_level + 1)
-    params |= {"as_of": as_of, "limit": limit}
+    # Every part keeps the best limit + offset rows ("window"): the page is cut from their union.
+    params |= {"as_of": as_of, "limit": limit, "offset": offset, "window": limit + offset}
     slices = (["upper"] if low <= 4 else []) + (["village"] if low <= 5 and high == 5 else [])
     return Prepared(branches, params, filters, slices, former)
 
@@ -282,7 +301,7 @@ def search_sql(prep: Prepared, walk: set[tuple[str, int]]) -> tuple[str, dict]:
     if "q" in prep.params:
         exact = (
             f"SELECT {COLUMNS} FROM {TABLE} WHERE (name = %(q)s OR place_name = %(q)s)"
-            f" AND {prep.valid}{prep.filters} ORDER BY {_RANK} LIMIT %(limit)s"
+            f" AND {prep.valid}{prep.filters} ORDER BY {_RANK} LIMIT %(window)s"
         )
         selects.append(f"SELECT *, 0 AS tier FROM ({exact}) AS part")
     for branch in prep.branches:
@@ -295,7 +314,7 @@ def search_sql(prep: Prepared, walk: set[tuple[str, int]]) -> tuple[str, dict]:
     sql = (
         f"SELECT {COLUMNS}, tier FROM ("
         f"SELECT DISTINCT ON (id) * FROM ({union}) AS parts ORDER BY id, tier"
-        f") AS hits ORDER BY tier, {_RANK} LIMIT %(limit)s"
+        f") AS hits ORDER BY tier, {_RANK} LIMIT %(limit)s OFFSET %(offset)s"
     )
     return with_parent_names(sql), prep.params
 
@@ -305,7 +324,7 @@ def _current_part(prep: Prepared, slice_: str, branch: Branch, walk: bool) -> st
     if not walk:
         # OFFSET 0 keeps the planner from walking in (level, code) order past a LIMIT.
         current = f"SELECT * FROM ({current} OFFSET 0) AS collected"
-    return f"{current} ORDER BY level, code LIMIT %(limit)s"
+    return f"{current} ORDER BY level, code LIMIT %(window)s"
 
 
 def _ended_part(prep: Prepared, branch: Branch) -> str:
@@ -313,7 +332,7 @@ def _ended_part(prep: Prepared, branch: Branch) -> str:
     return (
         f"SELECT {COLUMNS} FROM {TABLE} WHERE {_FORMER if prep.former else _ENDED}"
         f" AND {branch.village}{prep.filters}"
-        " ORDER BY level, code LIMIT %(limit)s"
+        " ORDER BY level, code LIMIT %(window)s"
     )
 
 
@@ -322,7 +341,7 @@ def similar_sql(prep: Prepared) -> tuple[str, dict]:
     sql = (
         f"SELECT *, {SIMILAR_TIER} AS tier FROM (SELECT {COLUMNS} FROM {TABLE}"
         f" WHERE name %% %(similar)s AND {prep.valid}{prep.filters}"
-        f" OFFSET 0) AS alike ORDER BY {_RANK} LIMIT %(limit)s"
+        f" OFFSET 0) AS alike ORDER BY {_RANK} LIMIT %(limit)s OFFSET %(offset)s"
     )
     return with_parent_names(sql), prep.params
 

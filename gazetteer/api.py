@@ -18,6 +18,7 @@ from . import checks, export, feed, search, selectors
 from .models import PlaceClass, VariantKind
 from .schemas import (
     ChangeFeedOut,
+    HeritageListOut,
     NameCheckIn,
     NameCheckOut,
     PlaceClassOut,
@@ -61,13 +62,15 @@ class PlaceFilterParams(Schema):
     as_of: date | None = Field(None, description="YYYY-MM-DD: places in force then")
     bbox: str | None = Field(None, description="minlon,minlat,maxlon,maxlat (CGCS2000)")
     status: str | None = Field(None, description="proposed|standard|historical")
+    heritage: bool | None = Field(None, description="1: only places on the 地名文化保护名录, "
+                                                    "0: only places not on it")
 
     def filters(self) -> search.Filters:
         return search.Filters(
             place_class=class_get(self.class_).id if self.class_ else None,
             division=self.division, as_of=self.as_of,
             bbox=search.parse_bbox(self.bbox) if self.bbox else None,
-            status=search.status_or_none(self.status),
+            status=search.status_or_none(self.status), heritage=self.heritage,
         )
 
 
@@ -102,8 +105,9 @@ def place_search(request, params: Query[PlaceSearchParams]):
 
 
 def _place_search(params: PlaceSearchParams) -> dict:
-    rows = search.search_places(params.q, params.filters(), limit=params.limit,
-                                offset=params.offset)
+    filters = params.filters()
+    rows = search.search_places(params.q, filters, limit=params.limit, offset=params.offset)
+    count = search.count_places(params.q, filters)
     ids = [r[0] for r in rows]
     places = selectors.place_summaries(ids)
     divisions = selectors.place_divisions(ids)
@@ -120,8 +124,38 @@ def _place_search(params: PlaceSearchParams) -> dict:
         "divisions": [d["name"] for d in divisions[pid] if d["level"] == 3],
     } for pid, kind, matched, tier in rows]
     return {"query": params.q, "normalized": normalize(params.q) if params.q else None,
-            "count": len(items), "limit": params.limit, "offset": params.offset,
+            "count": count, "limit": params.limit, "offset": params.offset,
             "items": items}
+
+
+class HeritageParams(PlaceFilterParams, page_in(limit=20, max_limit=100,
+                                                max_offset=search.COUNT_LIMIT)):
+    category: str | None = Field(None, description="千年古县|千年古镇|千年古村落|其他")
+
+
+@router.get("/places/heritage", response=HeritageListOut)
+def heritage_list(request, params: Query[HeritageParams]):
+    """The 地名文化保护名录: standard places listed as name heritage, in id order."""
+    filters = params.filters()
+    filters.heritage = True
+    filters.heritage_category = search.heritage_category_or_none(params.category)
+    rows = search.search_places(None, filters, limit=params.limit, offset=params.offset)
+    source = (search.count_places(None, filters), [pid for pid, *_ in rows])
+    return paginate(source, params.limit, params.offset, _heritage_items)
+
+
+def _heritage_items(ids: list[int]) -> list[dict]:
+    places = selectors.place_summaries(ids)
+    divisions = selectors.place_divisions(ids)
+    return [{
+        "id": pid, "name": places[pid]["name"],
+        "romanization": places[pid]["romanization_override"] or places[pid]["romanization"],
+        "place_class": places[pid]["place_class__slug"],
+        "class_name": places[pid]["place_class__name"],
+        "category": places[pid]["heritage_category"],
+        "listed_on": places[pid]["heritage_listed_on"],
+        "divisions": [d["name"] for d in divisions[pid] if d["level"] == 3],
+    } for pid in ids]
 
 
 @router.get("/places/{place_id}", response=PlaceOut)

@@ -101,6 +101,21 @@ class PlaceSearchOut(Schema):
     items: list[PlaceHitOut]
 
 
+class HeritagePlaceOut(Schema):
+    id: int
+    name: str
+    romanization: str
+    place_class: str
+    class_name: str
+    category: str
+    listed_on: date | None
+    divisions: list[str]
+
+
+class HeritageListOut(PageOut[HeritagePlaceOut]):
+    pass
+
+
 class NamingEventOut(Schema):
     id: int
     kind: str

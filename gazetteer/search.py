@@ -24,13 +24,16 @@ from boundaries.selectors import division_prefix
 from boundaries.temporal import in_force_sql, today
 from config.errors import BadRequest
 
-from .models import Status
+from .models import HeritageCategory, Status
 
 MATCHES = {0: "exact", 1: "prefix", 2: "pinyin", 3: "initials", 4: "fuzzy", 5: "similar"}
 SIMILAR_TIER = 5
 TABLES = {"place": "gazetteer_place", "variant": "gazetteer_placename"}
 # Below this many estimated hits a part is always collected.
 MIN_WALK = 1000
+# Counts stop here: past it a count costs as much as collecting every hit of a common term
+# (路: a third of all names), and the offset cannot reach further anyway.
+COUNT_LIMIT = 10_000
 
 
 @dataclass
@@ -40,6 +43,8 @@ class Filters:
     as_of: date | None = None
     bbox: tuple[float, float, float, float] | None = None
     status: str | None = None
+    heritage: bool | None = None  # on the 地名文化保护名录 (True) or not (False)
+    heritage_category: str | None = None
 
     def sql(self, params: dict) -> str:
         """Conditions on the place ``p``; fills ``params``."""
@@ -55,6 +60,11 @@ class Filters:
             parts.append("p.status <> 'proposed'")
         else:
             parts.append("p.status = 'standard'")
+        if self.heritage is not None:
+            parts.append(f"p.heritage_category {'<>' if self.heritage else '='} ''")
+        if self.heritage_category:
+            parts.append("p.heritage_category = %(heritage_category)s")
+            params["heritage_category"] = self.heritage_category
         if self.place_class:
             parts.append("p.place_class_id = %(class_id)s")
             params["class_id"] = self.place_class
@@ -199,10 +209,33 @@ def search_places(q: str | None, filters: Filters, *, limit: int, offset: int) -
         if len(rows) >= params["window"]:
             return rows[offset:]
     rows = _matches(found, where, params)
-    if not rows and "similar" in params and offset == 0:
+    if not rows and "similar" in params:
         union = [_part(table, SIMILAR_TIER, "t.name %% %(similar)s", where) for table in TABLES]
         rows = _fetch(_ranked(union), params)
     return rows
+
+
+def count_places(q: str | None, filters: Filters) -> int:
+    """How many places search_places pages through, counted up to COUNT_LIMIT."""
+    params: dict = {}
+    where = filters.sql(params)
+    if q is None:
+        return _count(where, params)
+    found = conditions(normalize(q), params)
+    count = _count(where, params, [cond for _, cond in found])
+    if count or "similar" not in params:
+        return count
+    return _count(where, params, ["t.name %% %(similar)s"])
+
+
+def _count(where: str, params: dict, found: list[str] | None = None) -> int:
+    if found is not None:
+        on_place = " OR ".join(f"({cond.replace('t.', 'p.')})" for cond in found)
+        on_variant = " OR ".join(f"({cond})" for cond in found)
+        where += (f" AND ({on_place} OR EXISTS (SELECT 1 FROM gazetteer_placename t"
+                  f" WHERE t.place_id = p.id AND ({on_variant})))")
+    return _fetch(f"SELECT count(*) FROM (SELECT 1 FROM gazetteer_place p WHERE {where}"
+                  f" LIMIT {COUNT_LIMIT}) AS hits", params)[0][0]
 
 
 def _matches(found: list[tuple[int, str]], where: str, params: dict) -> list[tuple]:
@@ -219,6 +252,15 @@ def _fetch(sql: str, params: dict) -> list[tuple]:
         cur.execute("SET LOCAL jit = off")
         cur.execute(sql, params)
         return cur.fetchall()
+
+
+def heritage_category_or_none(raw: str | None) -> str | None:
+    if raw is None:
+        return None
+    if raw not in HeritageCategory.values:
+        raise BadRequest(f"category {raw!r}: expected one of "
+                         f"{', '.join(HeritageCategory.values)}")
+    return raw
 
 
 def status_or_none(raw: str | None) -> str | None:

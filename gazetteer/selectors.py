@@ -34,7 +34,8 @@ def place_summaries(ids: list[int]) -> dict[int, dict]:
     geometry) costs more than the search itself."""
     rows = Place.objects.filter(id__in=ids).values(
         "id", "name", "romanization", "romanization_override", "status", "valid_from",
-        "valid_to", "place_class__slug", "place_class__name")
+        "valid_to", "place_class__slug", "place_class__name", "heritage_category",
+        "heritage_listed_on")
     return {row["id"]: row for row in rows}
 
 

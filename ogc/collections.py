@@ -30,6 +30,8 @@ class Collection:
     where: str  # fixed condition of the collection
     properties: str  # json_build_object arguments
     level: int | None = None
+    # The GeoJSON type of every feature's geometry (its Multi- form included); None: mixed.
+    geometry_type: str | None = None
 
 
 PLACE_PROPERTIES = (
@@ -42,14 +44,25 @@ DIVISION_PROPERTIES = (
     "'parent_code', t.parent_code, 'valid_from', t.valid_from, 'valid_to', t.valid_to"
 )
 
+# (collection suffix, ST_Dimension, GeoJSON type, what it holds) of the place collections
+PLACE_GEOMETRIES = [
+    ("points", 0, "Point", "Bridges, stations, villages and other places mapped as points"),
+    ("lines", 1, "LineString", "Streets, roads, lanes, rivers and other places mapped as lines"),
+    ("polygons", 2, "Polygon", "Residential communities, lakes and other places mapped as areas"),
+]
+
 COLLECTIONS = {
-    "places": Collection(
-        "places", "Standard place names (标准地名)",
-        "Streets, roads, lanes, residential communities, bridges, water bodies and other "
-        "named places with their standard names and romanization.",
-        "gazetteer_place t JOIN gazetteer_placeclass c ON c.id = t.place_class_id",
-        # Cancelled places stay in: datetime (default today) decides by their period.
-        "t.status <> 'proposed'", PLACE_PROPERTIES),
+    **{
+        f"places-{kind}": Collection(
+            f"places-{kind}", f"Standard place names (标准地名): {kind}",
+            f"{what} with their standard names and romanization; one geometry type per "
+            "collection, as GIS clients type a layer by its first features.",
+            "gazetteer_place t JOIN gazetteer_placeclass c ON c.id = t.place_class_id",
+            # Cancelled places stay in: datetime (default today) decides by their period.
+            f"t.status <> 'proposed' AND ST_Dimension(t.geom) = {dimension}",
+            PLACE_PROPERTIES, geometry_type=geometry_type)
+        for kind, dimension, geometry_type, what in PLACE_GEOMETRIES
+    },
     **{
         f"divisions-{level.label}": Collection(
             f"divisions-{level.label}", f"Administrative divisions: {level.label} level",

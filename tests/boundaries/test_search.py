@@ -91,7 +91,7 @@ def test_it_does_not_match_across_an_apostrophe(divisions_db):
 
 def test_it_answers_a_one_character_query(divisions_db):
     found = find("寨")
-    assert found["count"] == 20
+    assert len(found["items"]) == 20 <= found["count"]
     assert all("寨" in name for name in names(found))
 
 
@@ -292,7 +292,7 @@ def test_it_answers_through_the_api(client, divisions_db):
 
 def test_it_filters_by_parent_and_limit_through_the_api(client, divisions_db):
     body = client.get("/api/v1/divisions", {"q": "寨", "parent": "520204", "limit": 5}).json()
-    assert body["count"] == 5
+    assert len(body["items"]) == 5 <= body["count"]
     assert all(item["code"].startswith("520204") for item in body["items"])
 
 

@@ -256,3 +256,58 @@ def test_it_searches_afresh_with_the_cache_off(client, places, make_place, setti
     first = get(client, "/api/v1/places?q=人民路")
     make_place("人民路", cls="street")
     assert get(client, "/api/v1/places?q=人民路")["count"] == first["count"] + 1
+
+
+def test_it_counts_every_match_not_the_page(client, places, make_place):
+    for i in range(3):
+        make_place(f"人民{i}巷", cls="lane")
+    page = get(client, "/api/v1/places?q=人民&limit=2")
+    assert len(page["items"]) == 2
+    # 人民路 ×2 and the three lanes: every one in force, whatever page is shown
+    assert page["count"] == 5
+    assert get(client, "/api/v1/places?q=人民&limit=2&offset=4")["count"] == 5
+    assert get(client, "/api/v1/places?limit=1")["count"] == 7
+
+
+def test_it_counts_places_found_by_a_variant_once(client, places):
+    body = get(client, "/api/v1/places?q=东风路")
+    assert body["count"] == len(body["items"]) == 1
+
+
+def test_it_pages_a_search_to_the_end_without_repeats(client, places, make_place):
+    for i in range(5):
+        make_place(f"人民{i}巷", cls="lane")
+    first = get(client, "/api/v1/places?q=人民&limit=3")
+    seen = [i["id"] for offset in range(0, first["count"], 3)
+            for i in get(client, f"/api/v1/places?q=人民&limit=3&offset={offset}")["items"]]
+    assert len(seen) == len(set(seen)) == first["count"] == 7
+
+
+def test_it_filters_places_by_heritage(client, places):
+    listed = get(client, "/api/v1/places?heritage=1")
+    assert [i["id"] for i in listed["items"]] == [places["garden"].id]
+    assert listed["count"] == 1
+    unlisted = get(client, "/api/v1/places?heritage=0")
+    assert places["garden"].id not in [i["id"] for i in unlisted["items"]]
+    assert unlisted["count"] == 3
+    assert get(client, "/api/v1/places?q=凉都&heritage=0")["count"] == 0
+
+
+def test_it_lists_the_heritage_register_paged(client, places, make_place):
+    village = make_place("古寨村", cls="residential", heritage_category="千年古村落",
+                         heritage_listed_on=date(2019, 12, 1))
+    body = get(client, "/api/v1/places/heritage?limit=1")
+    assert body["count"] == 2 and len(body["items"]) == 1
+    both = body["items"] + get(client, "/api/v1/places/heritage?limit=1&offset=1")["items"]
+    assert {i["id"] for i in both} == {places["garden"].id, village.id}
+    garden = next(i for i in both if i["id"] == places["garden"].id)
+    assert (garden["category"], garden["listed_on"]) == ("其他", "2020-01-01")
+    assert garden["divisions"] == ["钟山区"]
+    only = get(client, "/api/v1/places/heritage?category=千年古村落")
+    assert [i["id"] for i in only["items"]] == [village.id] and only["count"] == 1
+
+
+def test_it_rejects_an_unknown_heritage_category(client, places):
+    response = client.get("/api/v1/places/heritage?category=古树")
+    assert response.status_code == 400
+    assert "category" in response.json()["detail"]

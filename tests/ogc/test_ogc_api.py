@@ -39,14 +39,15 @@ def test_it_serves_the_landing_page_and_conformance(client, divisions_db):
 
 def test_it_lists_places_and_divisions_by_level(client, divisions_db):
     ids = [c["id"] for c in get(client, "/ogc/collections")["collections"]]
-    assert ids == ["places", "divisions-province", "divisions-prefecture", "divisions-county",
-                   "divisions-township", "divisions-village", "boundaries"]
-    one = get(client, "/ogc/collections/places")
+    assert ids == ["places-points", "places-lines", "places-polygons", "divisions-province",
+                   "divisions-prefecture", "divisions-county", "divisions-township",
+                   "divisions-village", "boundaries"]
+    one = get(client, "/ogc/collections/places-lines")
     assert any(link["rel"] == "items" for link in one["links"])
 
 
 def test_it_pages_items_with_next_links(client, places):
-    page = get(client, "/ogc/collections/places/items?limit=2")
+    page = get(client, "/ogc/collections/places-lines/items?limit=2")
     assert page["type"] == "FeatureCollection"
     assert page["numberReturned"] == 2
     assert page["numberMatched"] == 4  # the cancelled one is not in force today
@@ -62,13 +63,13 @@ def test_it_pages_items_with_next_links(client, places):
 
 
 def test_it_filters_by_bbox_and_datetime(client, places):
-    box = get(client, "/ogc/collections/places/items?bbox=104.79,26.49,104.805,26.52")
+    box = get(client, "/ogc/collections/places-lines/items?bbox=104.79,26.49,104.805,26.52")
     assert [f["properties"]["name"] for f in box["features"]] == ["东风路"]
-    then = get(client, "/ogc/collections/places/items?datetime=2005-06-01")
+    then = get(client, "/ogc/collections/places-lines/items?datetime=2005-06-01")
     assert "和风路" in [f["properties"]["name"] for f in then["features"]]
-    before = get(client, "/ogc/collections/places/items?datetime=../1999-12-31")
+    before = get(client, "/ogc/collections/places-lines/items?datetime=../1999-12-31")
     assert before["numberMatched"] == 0
-    span = get(client, "/ogc/collections/places/items?datetime=2009-01-01/2011-01-01")
+    span = get(client, "/ogc/collections/places-lines/items?datetime=2009-01-01/2011-01-01")
     assert span["numberMatched"] == 5
 
 
@@ -80,24 +81,24 @@ def test_it_serves_divisions_of_one_level(client, divisions_db):
 
 
 def test_it_returns_one_feature(client, places):
-    body = get(client, f"/ogc/collections/places/items/{places[0].id}")
+    body = get(client, f"/ogc/collections/places-lines/items/{places[0].id}")
     assert body["properties"]["name"] == "东风路"
     assert body["id"] == places[0].id
-    assert client.get("/ogc/collections/places/items/999999999").status_code == 404
+    assert client.get("/ogc/collections/places-lines/items/999999999").status_code == 404
 
 
 @pytest.mark.parametrize("url, status, fragment", [
     ("/ogc/collections/rivers/items", 404, "rivers"),
-    ("/ogc/collections/places/items?limit=0", 400, "limit"),
-    ("/ogc/collections/places/items?offset=-1", 400, "offset"),
-    ("/ogc/collections/places/items?bbox=1,2,3", 400, "bbox"),
-    ("/ogc/collections/places/items?datetime=yesterday", 400, "datetime"),
-    ("/ogc/collections/places/items?datetime=2020-01-01/2019-01-01", 400, "datetime"),
-    ("/ogc/collections/places/items?color=red", 400, "color"),
-    ("/ogc/collections/places/items?after=-1", 400, "after"),
-    ("/ogc/collections/places/items?offset=100000000000000000000", 400, "offset"),
-    ("/ogc/collections/places/items?f=html", 400, "f"),
-    ("/ogc/collections/places/items/abc", 404, "abc"),
+    ("/ogc/collections/places-lines/items?limit=0", 400, "limit"),
+    ("/ogc/collections/places-lines/items?offset=-1", 400, "offset"),
+    ("/ogc/collections/places-lines/items?bbox=1,2,3", 400, "bbox"),
+    ("/ogc/collections/places-lines/items?datetime=yesterday", 400, "datetime"),
+    ("/ogc/collections/places-lines/items?datetime=2020-01-01/2019-01-01", 400, "datetime"),
+    ("/ogc/collections/places-lines/items?color=red", 400, "color"),
+    ("/ogc/collections/places-lines/items?after=-1", 400, "after"),
+    ("/ogc/collections/places-lines/items?offset=100000000000000000000", 400, "offset"),
+    ("/ogc/collections/places-lines/items?f=html", 400, "f"),
+    ("/ogc/collections/places-lines/items/abc", 404, "abc"),
 ])
 def test_it_answers_errors_as_ogc_exceptions(client, divisions_db, url, status, fragment):
     response = client.get(url)
@@ -108,14 +109,14 @@ def test_it_answers_errors_as_ogc_exceptions(client, divisions_db, url, status, 
 
 
 def test_it_pages_by_offset_with_a_prev_link(client, places):
-    page = get(client, "/ogc/collections/places/items?limit=2&offset=2")
+    page = get(client, "/ogc/collections/places-lines/items?limit=2&offset=2")
     assert page["numberReturned"] == 2
     assert "offset=0" in next(li["href"] for li in page["links"] if li["rel"] == "prev")
     assert not [li for li in page["links"] if li["rel"] == "next"]  # the last page
 
 
 def test_it_caps_the_limit_at_the_maximum(client, places):
-    body = get(client, "/ogc/collections/places/items?limit=999999")
+    body = get(client, "/ogc/collections/places-lines/items?limit=999999")
     assert body["numberReturned"] == 4
     assert "limit=10000" in next(li["href"] for li in body["links"] if li["rel"] == "self")
 
@@ -137,3 +138,20 @@ def test_it_serves_the_border_lines_with_their_sides(client, divisions_db):
             found[line.id]["properties"]["right_code"]) == ("520201000000", "520204000000")
     far = get(client, "/ogc/collections/boundaries/items?bbox=120,30,121,31")
     assert line.id not in {f["id"] for f in far["features"]}
+
+
+def test_it_serves_each_place_in_the_collection_of_its_geometry_type(client, places):
+    from django.contrib.gis.geos import Point
+
+    bridge = services.places_create(places=[NewPlace(
+        name="凉都桥", place_class="bridge", division_codes=["520201"],
+        geom=Point(104.83, 26.59, srid=4490), valid_from=date(2000, 1, 1))],
+        actor=system_actor())[0]
+    types = {}
+    for kind in ("points", "lines", "polygons"):
+        body = get(client, f"/ogc/collections/places-{kind}/items?limit=100")
+        assert body["numberMatched"] == len(body["features"])
+        types[kind] = {f["geometry"]["type"].removeprefix("Multi") for f in body["features"]}
+    assert types == {"points": {"Point"}, "lines": {"LineString"}, "polygons": set()}
+    assert get(client, f"/ogc/collections/places-points/items/{bridge.id}")["id"] == bridge.id
+    assert client.get(f"/ogc/collections/places-lines/items/{bridge.id}").status_code == 404

@@ -12,7 +12,7 @@ from datetime import date
 from wsgiref.simple_server import WSGIRequestHandler, make_server
 
 import pytest
-from django.contrib.gis.geos import Point
+from django.contrib.gis.geos import LineString, Point
 from django.core.handlers.wsgi import WSGIHandler
 from django.db import connection, connections
 
@@ -36,7 +36,12 @@ def server(django_db_setup, django_db_blocker, divisions_db):
         created = services.places_create(places=[
             NewPlace(name=name, place_class="road", division_codes=["520201"],
                      geom=Point(x, 26.59, srid=4490), valid_from=date(2001, 1, 1))
-            for name, x in (("钟山西路", 104.83), ("荷城路", 104.84))], actor=system_actor())
+            for name, x in (("钟山西路", 104.83), ("荷城路", 104.84))] + [
+            # Lines among the points: a mixed layer is typed by its first feature.
+            NewPlace(name=name, place_class="road", division_codes=["520201"],
+                     geom=LineString((x, 26.58), (x + 0.01, 26.58), srid=4490),
+                     valid_from=date(2001, 1, 1))
+            for name, x in (("凉都大道", 104.82), ("水城路", 104.85))], actor=system_actor())
         httpd = make_server("127.0.0.1", 0, WSGIHandler(), handler_class=QuietHandler)
         def serve():
             try:
@@ -62,24 +67,40 @@ def _clean(ids: list[int]) -> None:
         cur.execute("TRUNCATE gazetteer_place CASCADE")
 
 
-def ogrinfo(*args: str) -> str:
+def ogrinfo(*args: str, warnings: list[str] | None = None) -> str:
     done = subprocess.run(["ogrinfo", "-ro", *args], capture_output=True, text=True,
                           timeout=120, env={"GDAL_HTTP_TIMEOUT": "60", "PATH": "/usr/bin:/bin"})
     assert done.returncode == 0, done.stderr
+    if warnings is not None:
+        warnings += [line for line in done.stderr.splitlines() if "Warning" in line]
     return done.stdout
 
 
 def test_it_lists_the_collections_to_gdal(server):
     out = ogrinfo(f"OAPIF:{server}")
-    for layer in ("places", "divisions-county", "divisions-village"):
+    for layer in ("places-points", "places-lines", "divisions-county", "divisions-village"):
         assert layer in out
 
 
 def test_it_serves_features_gdal_reads(server):
-    out = ogrinfo("-al", "-q", f"OAPIF:{server}", "places")
+    out = ogrinfo("-al", "-q", f"OAPIF:{server}", "places-points")
     assert "钟山西路" in out
     assert "荷城路" in out
     assert "POINT (104.83 26.59)" in out
     counties = ogrinfo("-al", "-q", f"OAPIF:{server}", "divisions-county")
     assert "钟山区" in counties
     assert "盘州市" in counties
+
+
+@pytest.mark.parametrize("layer, declared, wkt", [
+    ("places-points", "Point", "POINT"), ("places-lines", "Line String", "LINESTRING")])
+def test_it_declares_each_place_layer_with_the_type_of_its_features(server, layer, declared,
+                                                                     wkt):
+    warnings: list[str] = []
+    summary = ogrinfo("-so", f"OAPIF:{server}", layer, warnings=warnings)
+    assert f"Geometry: {declared}" in summary
+    features = ogrinfo("-al", "-q", f"OAPIF:{server}", layer, warnings=warnings)
+    shapes = [line.strip().split(" (")[0] for line in features.splitlines()
+              if line.strip().startswith(("POINT", "LINESTRING", "MULTI", "POLYGON"))]
+    assert shapes and set(shapes) == {wkt}
+    assert warnings == []
