@@ -195,8 +195,10 @@ def reverse_geocode(request, params: Query[ReverseParams]):
     if found is documents.UNTRANSFORMABLE:
         raise BadRequest(f"lon={params.lon}, lat={params.lat}: not a position in EPSG:"
                          f"{params.crs} that can be transformed to CGCS2000")
+    divisions, village = found
     head = json.dumps({"lon": params.lon, "lat": params.lat, "as_of": as_of.isoformat()})
-    return json_response(f'{head[:-1]}, "divisions": {found}}}')
+    return json_response(f'{head[:-1]}, "divisions": {divisions}, "village": '
+                         f'{village or "null"}}}')
 
 
 @bench_router.get("/ping", include_in_schema=False)

@@ -84,13 +84,27 @@ WITH RECURSIVE pt AS (
     FROM {TABLE} p, pt
     WHERE p.geom && pt.g AND ST_Covers(p.geom, pt.g) AND {in_force_sql('p')}
     ORDER BY p.level DESC, p.code LIMIT 1
-), {_ancestors('deepest', with_start=True)}
-SELECT (SELECT count(*) FROM pt), ancestry.list::text FROM ancestry
+), {_ancestors('deepest', with_start=True)},
+-- Villages are points: the township's village nearest the point stands in for the village
+-- the point lies in (approximate, with its distance), a KNN walk over a few dozen seats.
+village AS (
+    SELECT json_build_object({_ref('v')}, 'distance_m',
+                             round(ST_Distance(v.seat::geography, pt.g::geography)::numeric, 1),
+                             'approximate', true) AS doc
+    FROM {TABLE} v, pt, deepest d
+    WHERE d.level = 4 AND v.level = 5 AND v.parent_code = d.code AND v.seat IS NOT NULL
+      AND {in_force_sql('v')}
+    ORDER BY v.seat <-> pt.g LIMIT 1
+)
+SELECT (SELECT count(*) FROM pt), ancestry.list::text, (SELECT doc::text FROM village)
+FROM ancestry
 """
 
 
-def reverse_divisions(lon: float, lat: float, as_of: date, srid: int) -> str | None:
-    """JSON list of the divisions containing the point, province first; None: unknown SRID.
+def reverse_divisions(lon: float, lat: float, as_of: date, srid: int
+                      ) -> tuple[str, str | None] | str | None:
+    """(JSON list of the divisions containing the point, province first; JSON of the
+    nearest village of its township, or None); None: unknown SRID.
 
     On a shared border the point is covered by both sides; the lower code wins, so
     the answer is deterministic.
@@ -100,10 +114,11 @@ def reverse_divisions(lon: float, lat: float, as_of: date, srid: int) -> str | N
     guard = transaction.atomic() if connection.in_atomic_block else nullcontext()
     try:
         with guard:
-            known, divisions = _execute_prepared("reverse_divisions", lon, lat, srid, as_of)
+            known, divisions, village = _execute_prepared("reverse_divisions", lon, lat, srid,
+                                                          as_of)
     except (DataError, InternalError):  # PROJ refused the coordinates
         return UNTRANSFORMABLE
-    return divisions if known else None
+    return (divisions, village) if known else None
 
 
 UNTRANSFORMABLE = "untransformable"

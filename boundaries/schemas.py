@@ -120,11 +120,19 @@ class SearchOut(Schema):
     items: list[SearchHitOut]
 
 
+class ReverseVillageOut(DivisionRefOut):
+    """Villages are points: the nearest village of the township the point lies in."""
+
+    distance_m: float
+    approximate: bool
+
+
 class ReverseOut(Schema):
     lon: float
     lat: float
     as_of: date
     divisions: list[DivisionRefOut]
+    village: ReverseVillageOut | None = None
 
 
 class CrosswalkOut(Schema):

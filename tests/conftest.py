@@ -89,6 +89,14 @@ def app_role_granted(django_db_setup, django_db_blocker):
             own.close()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _app_role_first(request):
+    """Under TEST_AS_APP_ROLE=1, grant before anything else runs: a module's demo holds its
+    tables locked in an open transaction, and granting on them later would wait for it."""
+    if os.environ.get("TEST_AS_APP_ROLE"):
+        request.getfixturevalue("app_role_granted")
+
+
 @pytest.fixture(autouse=True)
 def _as_app_role(request):
     """With TEST_AS_APP_ROLE=1, every database test runs as the app's role (SET LOCAL ROLE

@@ -96,6 +96,29 @@ def test_it_reverse_geocodes_a_point_in_zhongshan_to_a_township(client):
     assert township.geom.covers(zhongshan.geom.point_on_surface)
 
 
+def test_it_names_the_nearest_village_of_the_township_as_approximate(client):
+    point = DivisionVersion.objects.get(code="520201000000", level=3).geom.point_on_surface
+    body = get(client, f"/api/v1/reverse?lon={point.x}&lat={point.y}")
+    township = body["divisions"][-1]
+    with connection.cursor() as cur:
+        cur.execute("""SELECT code, ST_Distance(seat::geography,
+                                                ST_SetSRID(ST_MakePoint(%s, %s), 4490)::geography)
+                       FROM boundaries_divisionversion WHERE level = 5 AND parent_code = %s
+                         AND valid_to IS NULL AND seat IS NOT NULL ORDER BY 2 LIMIT 1""",
+                    [point.x, point.y, township["code"]])
+        nearest, metres = cur.fetchone()
+    assert body["village"]["code"] == nearest
+    assert body["village"]["level"] == "village"
+    assert body["village"]["approximate"] is True
+    assert abs(body["village"]["distance_m"] - metres) < 0.5
+
+
+def test_it_names_no_village_when_the_point_is_in_no_township(client):
+    body = get(client, "/api/v1/reverse?lon=100.0&lat=40.0")
+    assert body["divisions"] == []
+    assert body["village"] is None
+
+
 def test_it_reverse_geocodes_by_date_across_the_change(client):
     point = DivisionVersion.objects.get(code="520281000000", level=3).geom.point_on_surface
     before = reverse_at(client, point, "2016-06-01")
