@@ -192,9 +192,6 @@ def reverse_geocode(request, params: Query[ReverseParams]):
     found = documents.reverse_divisions(params.lon, params.lat, as_of, params.crs)
     if found is None:
         raise BadRequest(f"crs {params.crs}: unknown coordinate reference system")
-    if found is documents.UNTRANSFORMABLE:
-        raise BadRequest(f"lon={params.lon}, lat={params.lat}: not a position in EPSG:"
-                         f"{params.crs} that can be transformed to CGCS2000")
     divisions, village = found
     head = json.dumps({"lon": params.lon, "lat": params.lat, "as_of": as_of.isoformat()})
     return json_response(f'{head[:-1]}, "divisions": {divisions}, "village": '

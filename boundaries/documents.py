@@ -12,6 +12,8 @@ from datetime import date
 
 from django.db import DataError, InternalError, connection, transaction
 
+from config.errors import BadRequest
+
 from .models import SHORT_LENGTHS, Level
 from .names import PLACEHOLDER
 from .temporal import in_force_sql
@@ -102,9 +104,10 @@ FROM ancestry
 
 
 def reverse_divisions(lon: float, lat: float, as_of: date, srid: int
-                      ) -> tuple[str, str | None] | str | None:
+                      ) -> tuple[str, str | None] | None:
     """(JSON list of the divisions containing the point, province first; JSON of the
-    nearest village of its township, or None); None: unknown SRID.
+    nearest village of its township, or None); None: unknown SRID. A position PROJ cannot
+    transform is a BadRequest.
 
     On a shared border the point is covered by both sides; the lower code wins, so
     the answer is deterministic.
@@ -116,12 +119,10 @@ def reverse_divisions(lon: float, lat: float, as_of: date, srid: int
         with guard:
             known, divisions, village = _execute_prepared("reverse_divisions", lon, lat, srid,
                                                           as_of)
-    except (DataError, InternalError):  # PROJ refused the coordinates
-        return UNTRANSFORMABLE
+    except (DataError, InternalError) as exc:  # PROJ refused the coordinates
+        raise BadRequest(f"lon={lon}, lat={lat}: not a position in EPSG:{srid} that can be "
+                         "transformed to CGCS2000") from exc
     return (divisions, village) if known else None
-
-
-UNTRANSFORMABLE = "untransformable"
 
 
 # name → (statement, its parameters in order with their types)

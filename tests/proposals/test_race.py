@@ -42,10 +42,10 @@ def approved(test_database, divisions_db, django_db_blocker):
             drive(p, "approved", staff)
             proposals.append(p)
         yield staff, proposals
-        _clean([p.id for p in proposals])
+        _clean()
 
 
-def _clean(ids: list[int]) -> None:
+def _clean() -> None:
     """Proposals and places are only ever committed by this test (every other test rolls
     back), so emptying them restores the session's state; history is append-only even for
     the owner, and nothing here switches a trigger off."""
