@@ -14,6 +14,7 @@ from boundaries.api import router as boundaries_router
 from gazetteer.api import router as gazetteer_router
 from inspections.api import router as inspections_router
 from jobs.api import router as jobs_router
+from mergers.api import router as mergers_router
 from proposals.api import router as proposals_router
 
 from .errors import RegistryError
@@ -79,6 +80,7 @@ api.add_router("/v1/", boundaries_router)
 api.add_router("/v1/", gazetteer_router)
 api.add_router("/v1/", proposals_router)
 api.add_router("/v1/", jobs_router)
+api.add_router("/v1/", mergers_router)
 api.add_router("/v1/", accounts_router)
 
 

@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "gazetteer",
     "proposals",
     "inspections",
+    "mergers",
     "importers",
     "jobs",
     "ops",

@@ -26,6 +26,8 @@ LAYERS = [
     [("gazetteer", ["gazetteer"])],
     [("importers", ["importers"])],
     [("proposals", ["proposals"]), ("inspections", ["inspections"])],
+    # above the gazetteer (name checks) and inspections (lines, markers)
+    [("mergers", ["mergers"])],
     [("ogc", ["ogc"])],
     [("demo", ["demo"])],
     # what settings and servers name (the rate-limit middleware asks who holds a token)
