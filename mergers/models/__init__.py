@@ -1,0 +1,2 @@
+"""Merger scenarios (planning: nothing written to the registry) and division change
+proposals (draft → approved → executed) with their transitions."""
