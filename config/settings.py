@@ -67,6 +67,8 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "django.contrib.gis",
     "leaflet",
+    # ninja's own copy of Swagger UI (static/ninja): /api/docs works offline, no CDN
+    "ninja",
     "accounts",
     "boundaries",
     "gazetteer",

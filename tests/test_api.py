@@ -125,3 +125,15 @@ def test_it_mounts_the_bench_baselines_with_bench():
 
 def test_it_mounts_no_bench_baseline_without_bench():
     assert not {"v1/ping", "v1/sql1"} & routes(bench_api(enabled=False))
+
+
+def test_it_serves_the_api_docs_from_local_assets(client):
+    # Offline offices: Swagger UI must come from our own static files, not a CDN.
+    import re
+
+    page = client.get("/api/docs")
+    html = page.content.decode()
+    assets = re.findall(r'(?:src|href)="([^"]+)"', html)
+    assert page.status_code == 200
+    assert any("swagger-ui-bundle" in a for a in assets), assets
+    assert not [a for a in assets if re.match(r"(https?:)?//", a)], assets
