@@ -30,6 +30,9 @@ class TokenAuth(HttpBearer):
         # Stamping every request would turn reads into writes; a minute is precise enough.
         if found.last_used_at is None or now - found.last_used_at > timedelta(minutes=1):
             ApiToken.objects.filter(id=found.id).update(last_used_at=now)
+        # The user object lives for this request only: what the credential allows goes with
+        # it, so that "next actions" offer no write to a read-only token.
+        found.user.token_scope = found.scope
         request.user = found.user
         return found.user
 

@@ -15,6 +15,7 @@ from collections.abc import Callable
 
 from config.errors import Forbidden
 
+from .models import TokenScope
 from .roles import is_system
 
 # (user, verb, obj, **context) -> None if allowed, else why not
@@ -51,6 +52,17 @@ def refusal(user, action: str, obj=None, **context) -> str | None:
 
 def can(user, action: str, obj=None, **context) -> bool:
     return refusal(user, action, obj, **context) is None
+
+
+def may_write(user) -> bool:
+    """False when the caller's credential may only read (a read-scope API token)."""
+    return getattr(user, "token_scope", None) != TokenScope.READ
+
+
+def offered(user, action: str, obj=None, **context) -> bool:
+    """Whether to offer the action among a record's next actions: allowed, and the
+    credential may write (the request itself would be refused before the policy)."""
+    return may_write(user) and can(user, action, obj, **context)
 
 
 def require(user, action: str, obj=None, **context) -> None:

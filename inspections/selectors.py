@@ -86,7 +86,7 @@ def next_actions(user, inspection: Inspection) -> list[str]:
     same table, so an action offered here is not refused as out of order or forbidden)."""
     return MACHINE.available(
         inspection.state,
-        lambda step: permissions.can(user, f"inspection.{step.action}", inspection),
+        lambda step: permissions.offered(user, f"inspection.{step.action}", inspection),
         record=inspection)
 
 

@@ -27,7 +27,7 @@ def proposal_get(user, proposal_id: int) -> Proposal:
 
 def next_actions(user, proposal: Proposal) -> list[str]:
     return MACHINE.available(
-        proposal.state, lambda step: permissions.can(user, f"proposal.{step.action}", proposal),
+        proposal.state, lambda step: permissions.offered(user, f"proposal.{step.action}", proposal),
         record=proposal)
 
 

@@ -196,3 +196,14 @@ def test_it_keeps_authenticated_answers_out_of_shared_caches(client, staff, toke
         assert response.status_code == 200
         assert response["Cache-Control"] == "private, no-store"
     assert "public" in client.get("/api/v1/consultations")["Cache-Control"]
+
+
+def test_it_offers_no_actions_to_a_read_scope_token(client, staff, tokens):
+    pid = post(client, "/api/v1/proposals", NEW, token=tokens["applicant"]).json()["id"]
+    post(client, f"/api/v1/proposals/{pid}/accept", {}, token=tokens["clerk"])
+    _, read_only = token_create(user=staff["clerk"], name="viewer", scope="read")
+    read = client.get(f"/api/v1/proposals/{pid}", HTTP_AUTHORIZATION=f"Bearer {read_only}")
+    full = client.get(f"/api/v1/proposals/{pid}", HTTP_AUTHORIZATION=f"Bearer {tokens['clerk']}")
+    assert read.status_code == 200
+    assert read.json()["actions"] == []
+    assert "start_review" in full.json()["actions"]
