@@ -13,10 +13,11 @@ run: system venv db redis secret migrate demo static serve
 dev: system venv db redis secret migrate demo
 	$(APP_DB) DJANGO_DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
 
-# gdal-bin: the OGC facade is tested with GDAL's own client (ogrinfo OAPIF:).
+# gdal-bin: the OGC facade is tested with GDAL's own client (ogrinfo OAPIF:); chromium: the
+# pages are tested in Debian's browser, driven by Playwright (never a downloaded browser).
 # TEST_AS_APP_ROLE=1: every database test runs as the app's least-privileged role.
 test: system venv db redis
-	@scripts/ensure_system.sh gdal-bin
+	@scripts/ensure_system.sh gdal-bin chromium
 	DJANGO_SETTINGS_MODULE=config.settings_test TEST_AS_APP_ROLE=1 $(PY) -m pytest
 
 bench: system venv db redis secret migrate

@@ -12,7 +12,8 @@ from config.errors import BadRequest, NotFound
 from config.paging import PageIn, page_in, paginate
 from config.responses import cached_json, json_response
 
-from . import documents, search, selectors
+from . import documents, maplayers, search, selectors
+from .geo import parse_bbox
 from .models import (
     SHORT_LENGTHS,
     BoundaryLine,
@@ -29,6 +30,7 @@ from .schemas import (
     DivisionPageOut,
     LevelParam,
     LineageOut,
+    MapLayerOut,
     MarkerListOut,
     NeighboursOut,
     ReverseOut,
@@ -283,3 +285,30 @@ def boundary_markers(request, line_id: int):
     """The line's markers, each with its current state and its state history."""
     line = selectors.line_get(line_id)
     return {"line_id": line.id, "items": [marker_out(m) for m in selectors.line_markers(line)]}
+
+
+class MapBoxParams(AsOf):
+    bbox: str = Field(description="minlon,minlat,maxlon,maxlat (CGCS2000)")
+    zoom: int = Field(ge=0, le=22, description="the map's zoom: geometry is simplified to a pixel")
+
+
+def _map_box(params: MapBoxParams) -> maplayers.Box:
+    return maplayers.Box(*parse_bbox(params.bbox), params.zoom)
+
+
+@router.get("/map/divisions/{level}", response=MapLayerOut, tags=["map"])
+def map_divisions(request, level: LevelParam, params: Query[MapBoxParams]):
+    """The divisions of a level in a box, for the web map (labels at their seats)."""
+    return json_response(maplayers.divisions(level, _map_box(params), params.as_of or today()))
+
+
+@router.get("/map/lines", response=MapLayerOut, tags=["map"])
+def map_lines(request, params: Query[MapBoxParams]):
+    """Border lines in force in a box, for the web map."""
+    return json_response(maplayers.lines(_map_box(params), params.as_of or today()))
+
+
+@router.get("/map/markers", response=MapLayerOut, tags=["map"])
+def map_markers(request, params: Query[MapBoxParams]):
+    """Boundary markers (their state in force) in a box, for the web map."""
+    return json_response(maplayers.markers(_map_box(params), params.as_of or today()))

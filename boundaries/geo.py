@@ -1,4 +1,7 @@
-"""Measures shared by the loaders: areas in km² on the CGCS2000 ellipsoid."""
+"""Measures shared by the loaders (areas in km² on the CGCS2000 ellipsoid) and the one
+reading of a lon/lat box."""
+
+from config.errors import BadRequest
 
 # Albers equal-area conic for China (standard parallels 25°N and 47°N) on GRS80, the
 # ellipsoid of CGCS2000. Equal-area means exact areas on the ellipsoid, like
@@ -11,3 +14,14 @@ CHINA_EQUAL_AREA = ("+proj=aea +lat_1=25 +lat_2=47 +lat_0=0 +lon_0=105 +ellps=GR
 def area_km2_sql(geometry: str) -> str:
     """SQL for the area in km² of an EPSG:4490 geometry expression."""
     return f"ST_Area(ST_Transform({geometry}, '{CHINA_EQUAL_AREA}')) / 1e6"
+
+
+def parse_bbox(raw: str) -> tuple[float, float, float, float]:
+    try:
+        x0, y0, x1, y1 = (float(v) for v in raw.split(","))
+    except ValueError:
+        raise BadRequest(f"bbox {raw!r}: expected minlon,minlat,maxlon,maxlat") from None
+    if not (-180 <= x0 < x1 <= 180 and -90 <= y0 < y1 <= 90):
+        raise BadRequest(f"bbox {raw!r}: need -180 ≤ minlon < maxlon ≤ 180 and "
+                         "-90 ≤ minlat < maxlat ≤ 90")
+    return x0, y0, x1, y1

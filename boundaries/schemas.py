@@ -1,8 +1,8 @@
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from ninja import Schema
-from pydantic import PlainValidator, WithJsonSchema
+from pydantic import Field, PlainValidator, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
 from config.paging import PageOut
@@ -202,3 +202,18 @@ class BoundaryLineDetailOut(BoundaryLineOut):
 
     geometry_source: str
     markers: list[MarkerOut]
+
+
+class MapFeatureOut(Schema):
+    type: Literal["Feature"]
+    id: int
+    geometry: dict
+    properties: dict
+
+
+class MapLayerOut(Schema):
+    """One layer of the web map in a box: geometry simplified to a pixel at the zoom."""
+    type: Literal["FeatureCollection"]
+    truncated: bool = Field(description="more features lie in the box than are sent: zoom in")
+    min_zoom: int | None = Field(None, description="the layer is drawn from this zoom on")
+    features: list[MapFeatureOut]

@@ -230,3 +230,31 @@ def line_markers(line: BoundaryLine) -> list[BoundaryMarker]:
     states = Prefetch("states", queryset=MarkerState.objects.order_by("valid_from"))
     return list(line.markers.filter(retired_on__isnull=True).order_by("number")
                 .prefetch_related(states, "lines"))
+
+
+def division_page(raw_code: str, as_of: date | None) -> dict:
+    """What a division's page shows on ``as_of`` (default today). A code not in force then
+    shows its last version, marked so, with what it became."""
+    code, level = parse_code(raw_code)
+    try:
+        version, in_force_then = division_get(raw_code, as_of), True
+    except NotFound:
+        candidates = DivisionVersion.objects.filter(code=code)
+        if level is not None:
+            candidates = candidates.filter(level=level)
+        version = candidates.order_by("-valid_from").first()
+        if version is None:
+            raise
+        in_force_then = False
+    on = (as_of or today()) if in_force_then else reference_date(version)
+    versions = list(versions_of(version.code, version.level))
+    ids = [v.id for v in versions]
+    return {
+        "division": version, "in_force": in_force_then, "on": on,
+        "ancestors": ancestors(version, on),
+        "children": list(children(version, on, None)[:500]),
+        "neighbours": neighbours(version, on),
+        "versions": versions,
+        "events": list(events_of(ids)),
+        "successors": [v for v in successors_of(ids) if v.code != version.code],
+    }

@@ -8,7 +8,10 @@ with what only they may see: its answer is never stored by a shared cache.
 
 from django.conf import settings
 from django.http import JsonResponse
+from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
+
+from .errors import RegistryError
 
 PUBLIC_PREFIXES = ("/api/", "/ogc/")
 
@@ -64,3 +67,21 @@ class RejectNulMiddleware:
             return JsonResponse({"detail": f"{where} contains a NUL character (U+0000)"},
                                 status=400, json_dumps_params={"ensure_ascii": False})
         return self.get_response(request)
+
+
+class RegistryErrorPageMiddleware:
+    """A page (outside the API, whose handler answers JSON) that raises a registry error
+    answers with that error's status and its message, not a 500."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, RegistryError) or request.path.startswith("/api/"):
+            return None
+        return render(request, "error.html", {"status": exception.status,
+                                              "detail": str(exception)},
+                      status=exception.status)

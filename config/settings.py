@@ -69,6 +69,8 @@ INSTALLED_APPS = [
     "leaflet",
     # ninja's own copy of Swagger UI (static/ninja): /api/docs works offline, no CDN
     "ninja",
+    # htmx served from the package's own static files (no CDN)
+    "django_htmx",
     "accounts",
     "boundaries",
     "gazetteer",
@@ -89,13 +91,17 @@ MIDDLEWARE = [
     "config.middleware.RejectNulMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # zh-hans unless the visitor chose English (the language cookie) or asks for it
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "config.ratelimit.RateLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "config.middleware.PublicGetCacheMiddleware",
+    "config.middleware.RegistryErrorPageMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -103,7 +109,8 @@ ROOT_URLCONF = "config.urls"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        # the pages' shared layout (base.html), below every app's templates
+        "DIRS": [BASE_DIR / "config" / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -159,11 +166,18 @@ if os.environ.get("TEST_DB_NAME"):
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "profile"
+LOGOUT_REDIRECT_URL = "map"
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
+# the pages' shared stylesheet (config is not an app)
+STATICFILES_DIRS = [BASE_DIR / "config" / "static"]
 STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", BASE_DIR / ".local" / "static"))
 # WhiteNoise serves the collected files from the app server, compressed, with far-future
 # caching for the hashed names; tests and DEBUG use the finders (no collectstatic needed).
@@ -175,9 +189,19 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = DEBUG or not _flag("DJANGO_COLLECTED_STATIC", True)
 
+# A base-map tile URL ({z}/{x}/{y}) for deployments that can reach one (e.g. 天地图 with its
+# key); without it the map draws only the registry's own layers, which always works offline.
+MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "")
+MAP_TILE_ATTRIBUTION = os.environ.get("MAP_TILE_ATTRIBUTION", "")
+
 LEAFLET_CONFIG = {
     "DEFAULT_CENTER": (26.6, 104.8),
     "DEFAULT_ZOOM": 7,
+    # django-leaflet's default is OpenStreetMap's tile server, which an office network
+    # cannot reach: no tiles unless the deployment names its own.
+    "TILES": [("base", MAP_TILE_URL, {"attribution": MAP_TILE_ATTRIBUTION})] if MAP_TILE_URL
+    else [],
+    "ATTRIBUTION_PREFIX": "",
 }
 
 # The benchmark baselines /api/v1/ping and /api/v1/sql1 exist only with BENCH=1 (bench/).

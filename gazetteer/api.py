@@ -8,6 +8,7 @@ from django.http import HttpResponse
 from ninja import Query, Router, Schema
 from pydantic import Field
 
+from boundaries.geo import parse_bbox
 from boundaries.names import normalize
 from boundaries.temporal import today
 from config.errors import BadRequest
@@ -69,7 +70,7 @@ class PlaceFilterParams(Schema):
         return search.Filters(
             place_class=class_get(self.class_).id if self.class_ else None,
             division=self.division, as_of=self.as_of,
-            bbox=search.parse_bbox(self.bbox) if self.bbox else None,
+            bbox=parse_bbox(self.bbox) if self.bbox else None,
             status=search.status_or_none(self.status), heritage=self.heritage,
         )
 

@@ -99,3 +99,33 @@ def _naming_item(e: NamingEvent) -> dict:
             "document_number": e.document_number, "description": e.reason,
             "place_id": e.place_id, "old_value": e.old_value, "new_value": e.new_value,
             "inputs": [], "outputs": []}
+
+
+LATEST_SQL = """
+SELECT recorded_at, source, id FROM (
+    (SELECT recorded_at, 'division' AS source, id FROM boundaries_divisionevent
+     WHERE NOT draft AND %(source)s IS DISTINCT FROM 'place'
+     ORDER BY recorded_at DESC, id DESC LIMIT %(limit)s)
+  UNION ALL
+    (SELECT recorded_at, 'place' AS source, id FROM gazetteer_namingevent
+     WHERE %(source)s IS DISTINCT FROM 'division'
+     ORDER BY recorded_at DESC, id DESC LIMIT %(limit)s)
+) AS changes ORDER BY recorded_at DESC, source DESC, id DESC LIMIT %(limit)s
+"""
+
+
+def latest(limit: int, source: str | None = None) -> list[dict]:
+    """The newest published changes first, for people (the page, Atom and RSS); machines
+    follow the cursor of ``changes`` instead. ``source``: only "division" or "place"."""
+    if source not in (None, "division", "place"):
+        raise BadRequest(f"source {source!r}: expected division or place")
+    with connection.cursor() as cur:
+        cur.execute(LATEST_SQL, {"limit": limit, "source": source})
+        rows = cur.fetchall()
+    details = {("division", e.id): _division_item(e) for e in DivisionEvent.objects.filter(
+        id__in=[r[2] for r in rows if r[1] == "division"]).prefetch_related("inputs", "outputs")}
+    details |= {("place", e.id): _naming_item(e) | {"place_name": e.place.name}
+                for e in NamingEvent.objects.filter(
+                    id__in=[r[2] for r in rows if r[1] == "place"]).select_related("place")}
+    return [details[(source, eid)] | {"source": source, "id": eid, "recorded_at": at}
+            for at, source, eid in rows]

@@ -81,17 +81,6 @@ class Filters:
         return " AND ".join(parts)
 
 
-def parse_bbox(raw: str) -> tuple[float, float, float, float]:
-    try:
-        x0, y0, x1, y1 = (float(v) for v in raw.split(","))
-    except ValueError:
-        raise BadRequest(f"bbox {raw!r}: expected minlon,minlat,maxlon,maxlat") from None
-    if not (-180 <= x0 < x1 <= 180 and -90 <= y0 < y1 <= 90):
-        raise BadRequest(f"bbox {raw!r}: need -180 ≤ minlon < maxlon ≤ 180 and "
-                         "-90 ≤ minlat < maxlat ≤ 90")
-    return x0, y0, x1, y1
-
-
 def _like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 

@@ -16,9 +16,11 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, NullIf
 
+from boundaries.search import search_divisions
 from boundaries.temporal import in_force_sql
 from config.errors import NotFound
 
+from . import search
 from .models import NamingEvent, Place, PlaceName, Sign, SignStatus, VariantKind
 
 
@@ -129,3 +131,18 @@ def names_on(place_ids: list[int], day: date) -> dict[int, str]:
     with connection.cursor() as cur:
         cur.execute(NAMES_ON_SQL, {"ids": list(place_ids), "day": day})
         return dict(cur.fetchall())
+
+
+def suggestions(q: str, limit: int) -> dict:
+    """As-you-type hits for the search box: divisions (retired names marked former, with
+    what they became) and standard places, each list ranked by its own search."""
+    divisions = search_divisions(q, level=None, parent=None, as_of=None, limit=limit)["items"]
+    rows = search.search_places(q, search.Filters(), limit=limit, offset=0)
+    ids = [pid for pid, *_ in rows]
+    summaries, where = place_summaries(ids), place_divisions(ids)
+    places = [{"id": pid, "name": summaries[pid]["name"],
+               "class_name": summaries[pid]["place_class__name"],
+               "former": kind == VariantKind.FORMER, "matched_name": matched,
+               "county": next((d["name"] for d in where[pid] if d["level"] == 3), "")}
+              for pid, kind, matched, _tier in rows]
+    return {"divisions": divisions, "places": places}
