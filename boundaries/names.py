@@ -138,8 +138,8 @@ def break_initials(latin: str) -> str | None:
 
 # Generics of county-level names as the place-name spelling rules write them: a separate,
 # capitalised word (朝阳区 → Chaoyang Qu, 单县 → Shan Xian); 自治县 is one word.
-COUNTY_GENERICS = [("自治县", "Zizhixian"), ("自治旗", "Zizhiqi"), ("林区", "Linqu"),
-                   ("特区", "Tequ"), ("区", "Qu"), ("县", "Xian"), ("市", "Shi"), ("旗", "Qi")]
+COUNTY_GENERICS = [("自治县", "Zizhixian"), ("自治旗", "Zizhiqi"), ("特区", "Tequ"),
+                   ("区", "Qu"), ("县", "Xian"), ("市", "Shi"), ("旗", "Qi")]
 
 
 def _syllables(text: str) -> list[str]:
@@ -171,6 +171,13 @@ def romanize(specific: str, generic: str = "", *, joined: bool = False) -> str:
 
 def romanize_county(name: str) -> str:
     """朝阳区 → Chaoyang Qu, 单县 → Shan Xian, 尉氏县 → Yushi Xian, 六安市 → Lu'an Shi."""
+    if name == "神农架林区":  # the one forestry district (万柏林区 is a 区)
+        return "Shennongjia Linqu"
+    if name in ("城区", "郊区", "矿区"):  # a generic alone is one word
+        return romanize(name)
+    for ending, latin in (("回族区", "Huizu Qu"), ("矿区", "Kuangqu"), ("新区", "Xinqu")):
+        if name.endswith(ending) and len(name) > len(ending):
+            return f"{romanize(name[: -len(ending)], ending).split(' ')[0]} {latin}"
     for ending, latin in COUNTY_GENERICS:
         if name.endswith(ending) and len(name) > len(ending):
             return f"{romanize(name[: -len(ending)], ending).split(' ')[0]} {latin}"
