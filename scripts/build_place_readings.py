@@ -22,7 +22,8 @@ import sys
 from collections import defaultdict
 from pathlib import Path
 
-from pypinyin import Style, lazy_pinyin, pinyin
+from pypinyin import lazy_pinyin, pinyin
+from pypinyin.contrib.tone_convert import to_normal
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "boundaries" / "data" / "place_readings.tsv"
@@ -116,7 +117,7 @@ def toneless(syllables) -> str:
 
 
 def _strip_tone(s: str) -> str:
-    return lazy_pinyin(s, style=Style.NORMAL)[0] if s and not s.isascii() else s
+    return to_normal(s)
 
 
 def specific(name: str) -> str:
@@ -157,7 +158,7 @@ def char_rule_rows(names, rows: dict):
                 start = spec.index(word)
                 context = _tone_reading(spec)[start:start + 2]
                 pos = word.index(char)
-                if lazy_pinyin(context[pos])[0] == lazy_pinyin(reading)[0]:
+                if to_normal(context[pos]) == to_normal(reading):
                     continue
                 fixed = [CHAR_RULES[c][0] if c in CHAR_RULES else r
                          for c, r in zip(word, context, strict=True)]
@@ -171,7 +172,7 @@ def char_rule_rows(names, rows: dict):
                 continue
             context = _tone_reading(word)
             pos = word.index(char)
-            if lazy_pinyin(context[pos])[0] == lazy_pinyin(reading)[0]:
+            if to_normal(context[pos]) == to_normal(reading):
                 continue
             context[pos] = reading
             rows[word] = (" ".join(context), char, note)
@@ -197,9 +198,8 @@ def build(data: Path) -> tuple[list[tuple], dict]:
     names = read_names(data)
     rows: dict[str, tuple[str, str, str]] = {}
     for phrase, (reading, source) in PHRASES.items():
-        if toneless(lazy_pinyin(phrase)) != toneless(reading.split()):
-            decides = "".join(c for c, a, b in zip(phrase, lazy_pinyin(phrase), reading.split(),
-                                                   strict=True) if a != _strip_tone(b))
+        decides = _misread(phrase, reading, names)
+        if decides:
             rows[phrase] = (reading, decides, source)
     for phrase, reading in GUARDS.items():
         rows.setdefault(phrase, (reading, "", "guard: fixed by hand before the table; "
@@ -217,6 +217,19 @@ def build(data: Path) -> tuple[list[tuple], dict]:
              "phrases": len(table), "with_names": sum(1 for t in table if t[4]),
              "dropped": dropped}
     return table, stats
+
+
+def _misread(phrase: str, reading: str, names) -> str:
+    """The characters of ``phrase`` pypinyin reads otherwise than ``reading`` (toneless), alone
+    or inside any name of the table that holds it; '' if it reads them all right."""
+    target = [to_normal(s) for s in reading.split()]
+    wrong = {i for i, (a, b) in enumerate(zip(lazy_pinyin(phrase), target, strict=True)) if a != b}
+    for _code, name, _level in names:
+        at = name.find(phrase)
+        read = lazy_pinyin(name) if at >= 0 else []
+        if len(read) == len(name):
+            wrong |= {i for i, b in enumerate(target) if read[at + i] != b}
+    return "".join(phrase[i] for i in sorted(wrong))
 
 
 def _decided(phrase: str, reading: str) -> str:
