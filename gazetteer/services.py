@@ -328,8 +328,7 @@ def sign_replace(*, code: str, new_code: str, installed_on: date) -> Sign:
 
 def places_rekey(*, actor, progress=None) -> dict:
     """The generated romanization and search keys of every place from the place-name reading
-    table (a committee's romanization_override stays as approved). Former names and variants
-    (PlaceName) are history, append-only: they keep the keys they were recorded with."""
+    table (a committee's romanization_override stays as approved)."""
     check_actor(actor)
     fields = ["romanization", "pinyin", "initials", "grams"]
 
@@ -342,6 +341,20 @@ def places_rekey(*, actor, progress=None) -> dict:
         rows = Place.objects.select_related("place_class").only(
             "id", "name", "specific", "generic", "place_class__joined_romanization", *fields)
         report = rekey_rows(rows, fields, derive, progress=progress)
+        if report["changed"]:
+            invalidate_on_commit("places")
+    return report
+
+
+def place_names_rekey(*, actor, progress=None) -> dict:
+    """The search keys of former names and variants from the place-name reading table.
+    The rows are history: only these derived columns may change (the append-only trigger
+    refuses any other rewrite, ops/migrations/0002_placename_search_keys.py)."""
+    check_actor(actor)
+    fields = ["pinyin", "initials", "grams"]
+    with transaction.atomic():
+        report = rekey_rows(PlaceName.objects.only("id", "name", *fields), fields,
+                            lambda v: search_keys(v.name), progress=progress)
         if report["changed"]:
             invalidate_on_commit("places")
     return report

@@ -31,7 +31,7 @@ from boundaries.temporal import today
 from config.errors import BadRequest, Conflict, NotFound
 from gazetteer import checks
 from gazetteer import services as places
-from gazetteer.models import Place
+from gazetteer.models import Place, PlaceName
 from gazetteer.names import normalize, toneless
 
 from .models import Comment, ExpertOpinion, Kind, Proposal, State, Transition, Vote
@@ -325,7 +325,9 @@ def search_keys_rekey(*, actor, commit: bool, progress=None) -> dict:
     and rolled back otherwise (a preview that counts what would change).
     ``progress(kind, total)`` gives a callable advanced by the rows done."""
     steps = [("divisions", DivisionVersion, divisions_rekey),
-             ("places", Place, places.places_rekey), ("proposals", Proposal, proposals_rekey)]
+             ("places", Place, places.places_rekey),
+             ("variants", PlaceName, places.place_names_rekey),
+             ("proposals", Proposal, proposals_rekey)]
     report = {}
     try:
         with transaction.atomic():

@@ -106,3 +106,36 @@ def test_it_rekeys_places_and_the_sign_check_then_accepts_a_correct_sign(make_pl
         "Chaoyang Lu", "chaoyanglu", "cyl")
     assert "CY1" not in [s.code for s in selectors.signs_mismatched()]
     assert search_keys_rekey(actor=system_actor(), commit=True)["places"]["changed"] == 0
+
+
+@pytest.mark.django_db
+def test_it_rekeys_a_former_name_but_history_stays_append_only(make_place):
+    from django.db import DatabaseError, transaction
+
+    from gazetteer.models import PlaceName
+
+    place = make_place("建设路", variants=[("former", "朝阳路")])
+    former = PlaceName.objects.get(place=place, name="朝阳路")
+    assert former.pinyin == "chaoyanglu"
+    PlaceName.objects.filter(id=former.id).update(pinyin="zhaoyanglu", initials="zyl")
+
+    report = search_keys_rekey(actor=system_actor(), commit=True)
+    assert report["variants"]["changed"] >= 1
+    former.refresh_from_db()
+    assert (former.pinyin, former.initials) == ("chaoyanglu", "cyl")
+    with pytest.raises(DatabaseError, match="append-only|permission denied"), transaction.atomic():
+        PlaceName.objects.filter(id=former.id).update(name="朝阳大道")
+
+
+@pytest.mark.as_owner
+@pytest.mark.django_db
+def test_it_refuses_even_the_owner_a_rewrite_of_a_former_name_beyond_its_keys(make_place):
+    from django.db import DatabaseError, transaction
+
+    from gazetteer.models import PlaceName
+
+    place = make_place("建设路", variants=[("former", "朝阳路")])
+    former = PlaceName.objects.filter(place=place, name="朝阳路")
+    assert former.update(pinyin="chaoyanglu", initials="cyl") == 1  # keys: let through
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        former.update(name="朝阳大道", pinyin="chaoyangdadao")

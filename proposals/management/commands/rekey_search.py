@@ -6,9 +6,9 @@ from proposals.services import search_keys_rekey
 
 
 class Command(BaseCommand):
-    help = ("Recompute the stored search keys and romanizations of divisions, places and "
-            "proposals from the place-name reading table (boundaries/data/place_readings.tsv). "
-            "Preview unless --commit; one transaction.")
+    help = ("Recompute the stored search keys and romanizations of divisions, places, former "
+            "names and variants, and proposals from the place-name reading table "
+            "(boundaries/data/place_readings.tsv). Preview unless --commit; one transaction.")
 
     def add_arguments(self, parser):
         parser.add_argument("--commit", action="store_true", help="write (default: preview)")
@@ -26,7 +26,7 @@ class Command(BaseCommand):
                                    progress=progress)
         for bar in bars:
             bar.close()
-        for kind in ("divisions", "places", "proposals"):
+        for kind in ("divisions", "places", "variants", "proposals"):
             r = report[kind]
             self.stdout.write(f"{kind:>10}: {r['changed']} of {r['checked']} re-keyed")
             for row_id, old, new in r["examples"][:5]:
