@@ -23,6 +23,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from pypinyin import lazy_pinyin, pinyin
+from pypinyin.constants import PHRASES_DICT
 from pypinyin.contrib.tone_convert import to_normal
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -160,6 +161,9 @@ def char_rule_rows(names, rows: dict):
                 pos = word.index(char)
                 if to_normal(context[pos]) == to_normal(reading):
                     continue
+                if word in PHRASES_DICT:  # a word read so on purpose (县长, 长官): undecided
+                    UNDECIDED.setdefault(word, set()).add(name)
+                    continue
                 fixed = [CHAR_RULES[c][0] if c in CHAR_RULES else r
                          for c, r in zip(word, context, strict=True)]
                 rows[word] = (" ".join(fixed), char, note)
@@ -180,6 +184,7 @@ def char_rule_rows(names, rows: dict):
 
 
 REGIONAL_WORDS: dict[str, set[str]] = {}
+UNDECIDED: dict[str, set[str]] = {}
 
 
 def drop_ambiguous(names, rows: dict) -> list[str]:
@@ -255,6 +260,9 @@ def write(table, stats, out: Path = OUT):
         fh.write(HEADER.format(**stats))
         for line in stats["dropped"]:
             fh.write(f"# undecided (regional reading, ambiguous): {line}\n")
+        for word, where in sorted(UNDECIDED.items()):
+            fh.write(f"# undecided (a word of its own in pypinyin, rule not applied): {word}: "
+                     f"{'、'.join(sorted(where))}\n")
         writer = csv.writer(fh, delimiter="\t", lineterminator="\n")
         writer.writerow(["phrase", "reading", "decides", "names", "source"])
         for phrase, reading, decides, source, names in table:
