@@ -169,8 +169,36 @@ def romanize(specific: str, generic: str = "", *, joined: bool = False) -> str:
     return " ".join(w for w in map(_join, words) if w)
 
 
+# The peoples named in autonomous areas' names (双江拉祜族佤族布朗族傣族自治县), written
+# after the place and before Zizhixian, each as one word: the people's name as GB/T 3304
+# spells it where the official county names use that form (阜新蒙古族自治县 Fuxin Mongolzu,
+# 西盟佤族自治县 Ximeng Vazu), else in pinyin (Tujiazu, Chaoxianzu) + "zu".
+PEOPLES = {
+    "蒙古族": "Mongolzu", "维吾尔族": "Uygurzu", "布依族": "Buyeizu", "佤族": "Vazu",
+    "水族": "Suizu", "裕固族": "Yugurzu", "哈萨克族": "Kazakzu", "保安族": "Bonanzu",
+    "撒拉族": "Salarzu", "柯尔克孜族": "Kirgizzu", "达斡尔族": "Daurzu", "锡伯族": "Xibezu",
+    "塔吉克族": "Tajikzu", "鄂温克族": "Ewenkizu", "鄂伦春族": "Oroqenzu",
+    **{p: "" for p in """回族 藏族 苗族 彝族 壮族 朝鲜族 满族 侗族 瑶族 白族 土家族 哈尼族 傣族
+       黎族 傈僳族 畲族 拉祜族 东乡族 纳西族 景颇族 土族 仫佬族 羌族 布朗族 毛南族 仡佬族
+       阿昌族 普米族 怒族 德昂族 京族 赫哲族 门巴族 珞巴族 基诺族 独龙族 各族""".split()},
+}
+
+
+def _peoples(specific: str) -> tuple[str, list[str]]:
+    """(place, peoples) of an autonomous area's specific: 长阳土家族 → (长阳, [土家族])."""
+    peoples = []
+    while True:
+        people = next((p for p in sorted(PEOPLES, key=len, reverse=True)
+                       if specific.endswith(p) and len(specific) > len(p)), None)
+        if people is None:
+            return specific, peoples[::-1]
+        peoples.append(people)
+        specific = specific[: -len(people)]
+
+
 def romanize_county(name: str) -> str:
-    """朝阳区 → Chaoyang Qu, 单县 → Shan Xian, 尉氏县 → Yushi Xian, 六安市 → Lu'an Shi."""
+    """朝阳区 → Chaoyang Qu, 单县 → Shan Xian, 尉氏县 → Yushi Xian, 六安市 → Lu'an Shi,
+    长阳土家族自治县 → Changyang Tujiazu Zizhixian."""
     if name == "神农架林区":  # the one forestry district (万柏林区 is a 区)
         return "Shennongjia Linqu"
     if name in ("城区", "郊区", "矿区"):  # a generic alone is one word
@@ -180,5 +208,9 @@ def romanize_county(name: str) -> str:
             return f"{romanize(name[: -len(ending)], ending).split(' ')[0]} {latin}"
     for ending, latin in COUNTY_GENERICS:
         if name.endswith(ending) and len(name) > len(ending):
-            return f"{romanize(name[: -len(ending)], ending).split(' ')[0]} {latin}"
+            place, peoples = _peoples(name[: -len(ending)]) if ending.startswith("自治") \
+                else (name[: -len(ending)], [])
+            words = [romanize(place, ending).split(" ")[0],
+                     *(PEOPLES[p] or romanize(p) for p in peoples)]
+            return " ".join([*words, latin])
     return romanize(name)

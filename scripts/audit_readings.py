@@ -28,7 +28,7 @@ SOURCE = ("lincheng531/51quickfix scripts/region.py @dbb2a9ca (a copy of the GB/
           "with 罗马字母拼写 and 字母码)")
 # Romanizations in the sample are Hanyu Pinyin only where the name is Chinese: names of
 # Inner Mongolia, Tibet, Qinghai and Xinjiang are spelled from their own languages
-# (Hoxud Xian, Tumd Youqi), and autonomous counties carry the people's name.
+# (Hoxud Xian, Tumd Youqi).
 NON_PINYIN = {"15", "54", "63", "65", "5132", "5133", "5334", "6230"}  # and the Tibetan
 # prefectures of Sichuan, Yunnan and Gansu (Zamtang, Garze, Deqen, Zhugqu)
 SIMPLE = re.compile(r".+(区|县|市|旗)$")
@@ -126,7 +126,7 @@ def sample_from(path: Path, data: Path):
             continue
         code, name, latin = cells[1], cells[2], " ".join(cells[6].split())
         if (current.get(code) != name or code[:2] in NON_PINYIN or code[:4] in NON_PINYIN
-                or "自治" in name or not SIMPLE.match(name) or name.endswith("市辖区")
+                or not SIMPLE.match(name) or name.endswith("市辖区")
                 or latin in {"", "1"}):
             continue
         out[code] = (name, latin.replace(",", "'"))

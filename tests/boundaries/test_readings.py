@@ -26,6 +26,8 @@ SEARCH = {"level": None, "parent": None, "as_of": None, "limit": 50}
     ("六安市", "Lu'an Shi"), ("都匀市", "Duyun Shi"), ("长治市", "Changzhi Shi"),
     ("长子县", "Zhangzi Xian"), ("洪洞县", "Hongtong Xian"), ("佛冈县", "Fogang Xian"),
     ("什邡市", "Shifang Shi"), ("涡阳县", "Guoyang Xian"), ("钟山区", "Zhongshan Qu"),
+    ("长阳土家族自治县", "Changyang Tujiazu Zizhixian"), ("万柏林区", "Wanbailin Qu"),
+    ("西盟佤族自治县", "Ximeng Vazu Zizhixian"), ("峰峰矿区", "Fengfeng Kuangqu"),
 ])
 def test_it_romanizes_county_names_with_their_place_reading(name, latin):
     assert romanize_county(name) == latin
