@@ -20,7 +20,6 @@ _s2t = opencc.OpenCC("s2t")
 __all__ = ["romanize", "search_keys", "split_name", "toneless", "traditional"]
 
 
-
 def split_name(name: str, generics: list[str]) -> tuple[str, str]:
     """(专名, 通名) by the longest generic of the class the name ends with; ('…', '') if none."""
     for generic in sorted(generics, key=len, reverse=True):

@@ -246,11 +246,17 @@ HEADER = """\
 # The place-name reading table: phrases whose reading in place names differs from
 # pypinyin's general-purpose dictionary, loaded into pypinyin's phrase dictionary by
 # boundaries/readings.py (romanization, search keys, homophone checks and signs use it).
-# Built by scripts/build_place_readings.py from the 2023 code table ({names} county- and
-# township-level names, {polyphonic} with a character pypinyin lists several readings for):
-# a row where pypinyin's toneless reading differs from the reviewed place-name reading
-# (sources in the last column); tone-only differences get no row. Edit the script's lists,
-# not this file, and run it again; then `manage.py rekey_search --commit`.
+# Method (scripts/build_place_readings.py): the 2023 code table's {names} county- and
+# township-level names are read by pypinyin alone; {polyphonic} of them hold a character
+# with several readings in pypinyin's single-character dictionary (heteronym=True). For the
+# known place-name polyphones a reviewed reading decides: phrases (朝阳 cháo, 单县 shàn,
+# 洪洞 tóng …), characters read one way in every place name (都 dū, 长 cháng but 长子, 什 shí,
+# 佛 fó, 勒 lè: a row per two-character word pypinyin misreads) and regional readings (圩 xū in
+# 广东/广西, 涌 chōng in 广东; dropped where the word also names a place elsewhere). A row is
+# written where pypinyin's toneless reading, alone or inside a name, differs; tone-only
+# differences get no row; "guard" rows keep readings fixed by hand before the table.
+# Sources in the last column. Edit the script's lists, not this file, and run it again;
+# then `manage.py rekey_search --commit`. Left undecided:
 """
 
 
