@@ -11,9 +11,12 @@ from functools import lru_cache
 from itertools import chain
 
 import opencc
-from pypinyin import Style, load_phrases_dict
+from pypinyin import Style, lazy_pinyin
 from pypinyin.converter import UltimateConverter
 from pypinyin.core import Pinyin
+
+# Registers the place-name reading table (朝阳 cháo, 单县 shàn …) before any name is read.
+from . import readings  # noqa: F401
 
 PLACEHOLDER = "placeholder"
 PLACEHOLDER_NAMES = {"市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"}
@@ -38,26 +41,6 @@ ORGANISATION_ENDINGS = re.compile(
     r"(社区居民委员会|社区居委会|村民委员会|居民委员会|村委会|居委会)$"
 )
 
-# Place-name readings where pypinyin's general-purpose dictionary errs.
-PLACE_READINGS = {
-    "长寿": [["cháng"], ["shòu"]],
-    "六盘水": [["liù"], ["pán"], ["shuǐ"]],
-    "六安": [["lù"], ["ān"]],
-    "六合": [["lù"], ["hé"]],
-    "蚌埠": [["bèng"], ["bù"]],
-    "番禺": [["pān"], ["yú"]],
-    "丽水": [["lí"], ["shuǐ"]],
-    "涡阳": [["guō"], ["yáng"]],
-    "铅山": [["yán"], ["shān"]],
-    "台州": [["tāi"], ["zhōu"]],
-    "天台": [["tiān"], ["tāi"]],
-    "乐清": [["yuè"], ["qīng"]],
-    "洪洞": [["hóng"], ["tóng"]],
-    "大箐": [["dà"], ["qìng"]],
-    "水城": [["shuǐ"], ["chéng"]],
-    "重庆": [["chóng"], ["qìng"]],
-}
-load_phrases_dict(PLACE_READINGS)
 
 _t2s = opencc.OpenCC("t2s")
 _SPACES = re.compile(r"\s+")
@@ -151,3 +134,83 @@ def break_initials(latin: str) -> str | None:
     if len(chunks) < 2:
         return None
     return "%".join(chunk[0] for chunk in chunks) + "%"
+
+
+# Generics of county-level names as the place-name spelling rules write them: a separate,
+# capitalised word (朝阳区 → Chaoyang Qu, 单县 → Shan Xian); 自治县 is one word.
+COUNTY_GENERICS = [("自治县", "Zizhixian"), ("自治旗", "Zizhiqi"), ("特区", "Tequ"),
+                   ("区", "Qu"), ("县", "Xian"), ("市", "Shi"), ("旗", "Qi")]
+
+
+def _syllables(text: str) -> list[str]:
+    return [s.lower() for s in lazy_pinyin(text, style=Style.NORMAL, v_to_u=True) if s.strip()]
+
+
+def _join(parts: list[str]) -> str:
+    """One word of a romanized name: syllables joined, an apostrophe before a, o, e."""
+    if not parts:
+        return ""
+    word = parts[0] + "".join(("'" + s) if s[:1] in "aoe" else s for s in parts[1:])
+    return word[:1].upper() + word[1:]
+
+
+def romanize(specific: str, generic: str = "", *, joined: bool = False) -> str:
+    """Zhongshan Lu, Xi'an, Lüliang; one word (Wangcun) when ``joined``.
+
+    The whole name is read at once, so that a reading deciding across the split holds
+    (单县 is shàn xiàn, but 单 alone dān), and its syllables are then split."""
+    whole = _syllables(specific + generic)
+    if joined or not generic:
+        return _join(whole)
+    if len(whole) == len(specific + generic):  # one syllable a character: split in place
+        words = [whole[: len(specific)], whole[len(specific):]]
+    else:
+        words = [_syllables(specific), _syllables(generic)]
+    return " ".join(w for w in map(_join, words) if w)
+
+
+# The peoples named in autonomous areas' names (双江拉祜族佤族布朗族傣族自治县), written
+# after the place and before Zizhixian, each as one word: the people's name as GB/T 3304
+# spells it where the official county names use that form (阜新蒙古族自治县 Fuxin Mongolzu,
+# 西盟佤族自治县 Ximeng Vazu), else in pinyin (Tujiazu, Chaoxianzu) + "zu".
+PEOPLES = {
+    "蒙古族": "Mongolzu", "维吾尔族": "Uygurzu", "布依族": "Buyeizu", "佤族": "Vazu",
+    "水族": "Suizu", "裕固族": "Yugurzu", "哈萨克族": "Kazakzu", "保安族": "Bonanzu",
+    "撒拉族": "Salarzu", "柯尔克孜族": "Kirgizzu", "达斡尔族": "Daurzu", "锡伯族": "Xibezu",
+    "塔吉克族": "Tajikzu", "鄂温克族": "Ewenkizu", "鄂伦春族": "Oroqenzu",
+    **{p: "" for p in """回族 藏族 苗族 彝族 壮族 朝鲜族 满族 侗族 瑶族 白族 土家族 哈尼族 傣族
+       黎族 傈僳族 畲族 拉祜族 东乡族 纳西族 景颇族 土族 仫佬族 羌族 布朗族 毛南族 仡佬族
+       阿昌族 普米族 怒族 德昂族 京族 赫哲族 门巴族 珞巴族 基诺族 独龙族 各族""".split()},
+}
+
+
+def _peoples(specific: str) -> tuple[str, list[str]]:
+    """(place, peoples) of an autonomous area's specific: 长阳土家族 → (长阳, [土家族])."""
+    peoples = []
+    while True:
+        people = next((p for p in sorted(PEOPLES, key=len, reverse=True)
+                       if specific.endswith(p) and len(specific) > len(p)), None)
+        if people is None:
+            return specific, peoples[::-1]
+        peoples.append(people)
+        specific = specific[: -len(people)]
+
+
+def romanize_county(name: str) -> str:
+    """朝阳区 → Chaoyang Qu, 单县 → Shan Xian, 尉氏县 → Yushi Xian, 六安市 → Lu'an Shi,
+    长阳土家族自治县 → Changyang Tujiazu Zizhixian."""
+    if name == "神农架林区":  # the one forestry district (万柏林区 is a 区)
+        return "Shennongjia Linqu"
+    if name in ("城区", "郊区", "矿区"):  # a generic alone is one word
+        return romanize(name)
+    for ending, latin in (("回族区", "Huizu Qu"), ("矿区", "Kuangqu"), ("新区", "Xinqu")):
+        if name.endswith(ending) and len(name) > len(ending):
+            return f"{romanize(name[: -len(ending)], ending).split(' ')[0]} {latin}"
+    for ending, latin in COUNTY_GENERICS:
+        if name.endswith(ending) and len(name) > len(ending):
+            place, peoples = _peoples(name[: -len(ending)]) if ending.startswith("自治") \
+                else (name[: -len(ending)], [])
+            words = [romanize(place, ending).split(" ")[0],
+                     *(PEOPLES[p] or romanize(p) for p in peoples)]
+            return " ".join([*words, latin])
+    return romanize(name)

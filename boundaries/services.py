@@ -397,3 +397,48 @@ def marker_record_state(*, marker: BoundaryMarker, status: str, on: date, actor,
             marker=marker, position=point, status=status, installed=current.installed,
             material=current.material if material is None else material, valid_from=on,
             note=note, actor=actor)
+
+
+def rekey_rows(queryset, fields: list[str], derive, *, batch: int = 5000, progress=None) -> dict:
+    """Recompute derived columns of every row and write those that changed.
+
+    ``derive(row)`` gives the new values of ``fields`` from the row (its name); ids are
+    walked in order a batch at a time, so that 665k divisions never sit in memory. The
+    caller holds the transaction. {checked, changed, examples: [(id, old, new)…]}."""
+    checked, changed, examples = 0, 0, []
+    model = queryset.model
+    last = 0
+    while True:
+        rows = list(queryset.filter(id__gt=last).order_by("id")[:batch])
+        if not rows:
+            break
+        last = rows[-1].id
+        stale = []
+        for row in rows:
+            new = derive(row)
+            if any(getattr(row, f) != new[f] for f in fields):
+                if len(examples) < 10:
+                    examples.append((row.id, {f: getattr(row, f) for f in fields}, new))
+                for f in fields:
+                    setattr(row, f, new[f])
+                stale.append(row)
+        model.objects.bulk_update(stale, fields, batch_size=1000)
+        checked += len(rows)
+        changed += len(stale)
+        if progress is not None:
+            progress(len(rows))
+    return {"checked": checked, "changed": changed, "examples": examples}
+
+
+def divisions_rekey(*, actor, progress=None) -> dict:
+    """The search keys of every division version from the place-name reading table, as the
+    loader derives them (rows written before a reading was added keep the old key)."""
+    check_actor(actor)
+    fields = ["pinyin", "place_pinyin", "initials", "grams"]
+    with transaction.atomic():
+        report = rekey_rows(DivisionVersion.objects.only("id", "name", "place_name", *fields),
+                            fields, lambda d: search_keys(d.name, d.place_name),
+                            progress=progress)
+        if report["changed"]:
+            invalidate_on_commit("search", "places")
+    return report

@@ -15,6 +15,7 @@ from django.db import connection, transaction
 
 from accounts.permissions import check_actor
 from boundaries.codes import parse_code
+from boundaries.services import rekey_rows
 from boundaries.temporal import today
 from config.errors import BadRequest
 from config.responses import invalidate_on_commit
@@ -323,3 +324,37 @@ def sign_replace(*, code: str, new_code: str, installed_on: date) -> Sign:
     old.save(update_fields=["status"])
     return signs_create(signs=[{"code": new_code, "place_id": old.place_id,
                                 "location": old.location, "installed_on": installed_on}])[0]
+
+
+def places_rekey(*, actor, progress=None) -> dict:
+    """The generated romanization and search keys of every place from the place-name reading
+    table (a committee's romanization_override stays as approved)."""
+    check_actor(actor)
+    fields = ["romanization", "pinyin", "initials", "grams"]
+
+    def derive(place):
+        return {"romanization": romanize(place.specific, place.generic,
+                                         joined=place.place_class.joined_romanization),
+                **search_keys(place.name)}
+
+    with transaction.atomic():
+        rows = Place.objects.select_related("place_class").only(
+            "id", "name", "specific", "generic", "place_class__joined_romanization", *fields)
+        report = rekey_rows(rows, fields, derive, progress=progress)
+        if report["changed"]:
+            invalidate_on_commit("places")
+    return report
+
+
+def place_names_rekey(*, actor, progress=None) -> dict:
+    """The search keys of former names and variants from the place-name reading table.
+    The rows are history: only these derived columns may change (the append-only trigger
+    refuses any other rewrite, ops/migrations/0002_placename_search_keys.py)."""
+    check_actor(actor)
+    fields = ["pinyin", "initials", "grams"]
+    with transaction.atomic():
+        report = rekey_rows(PlaceName.objects.only("id", "name", *fields), fields,
+                            lambda v: search_keys(v.name), progress=progress)
+        if report["changed"]:
+            invalidate_on_commit("places")
+    return report

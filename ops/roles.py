@@ -57,6 +57,13 @@ def _public_tables(cur) -> list[str]:
     return [row[0] for row in cur.fetchall()]
 
 
+# Columns of a history table derived from the facts it records, not facts themselves: the
+# search keys of former names and variants, recomputed when the place-name reading table
+# changes (manage.py rekey_search). The app may UPDATE these columns only, and the
+# append-only trigger lets an update through only when nothing else changes.
+DERIVED_COLUMNS = {"gazetteer_placename": ["pinyin", "initials", "grams"]}
+
+
 def grant_statements(role: str, tables: list[str], history: set[str]) -> list[sql.Composed]:
     r = sql.Identifier(role)
     out = [sql.SQL("GRANT USAGE ON SCHEMA public TO {}").format(r),
@@ -66,6 +73,9 @@ def grant_statements(role: str, tables: list[str], history: set[str]) -> list[sq
         out.append(sql.SQL("REVOKE ALL ON {} FROM {}").format(t, r))
         rights = "SELECT, INSERT" if table in history else "SELECT, INSERT, UPDATE, DELETE"
         out.append(sql.SQL(f"GRANT {rights} ON {{}} TO {{}}").format(t, r))
+        if table in history and table in DERIVED_COLUMNS:
+            columns = sql.SQL(", ").join(map(sql.Identifier, DERIVED_COLUMNS[table]))
+            out.append(sql.SQL("GRANT UPDATE ({}) ON {} TO {}").format(columns, t, r))
     return out
 
 

@@ -25,11 +25,13 @@ from accounts import permissions
 from accounts.roles import Role
 from accounts.transitions import NEW
 from boundaries.codes import parse_code
+from boundaries.models import DivisionVersion
+from boundaries.services import divisions_rekey, rekey_rows
 from boundaries.temporal import today
 from config.errors import BadRequest, Conflict, NotFound
 from gazetteer import checks
 from gazetteer import services as places
-from gazetteer.models import Place
+from gazetteer.models import Place, PlaceName
 from gazetteer.names import normalize, toneless
 
 from .models import Comment, ExpertOpinion, Kind, Proposal, State, Transition, Vote
@@ -303,3 +305,38 @@ def proposal_act(*, proposal_id: int, actor, action: str, data: ActionIn) -> Pro
     Transition.objects.create(proposal=proposal, action=action, from_state=before,
                               to_state=proposal.state, actor=actor, note=note or "")
     return proposal
+
+
+def proposals_rekey(*, actor, progress=None) -> dict:
+    """The homophone key of every proposal from the place-name reading table: open
+    proposals competing for a name are found by it."""
+    permissions.check_actor(actor)
+    with transaction.atomic():
+        return rekey_rows(Proposal.objects.only("id", "name", "pinyin"), ["pinyin"],
+                          lambda p: {"pinyin": toneless(normalize(p.name))}, progress=progress)
+
+
+class _Preview(Exception):
+    """Raised to roll the preview's transaction back."""
+
+
+def search_keys_rekey(*, actor, commit: bool, progress=None) -> dict:
+    """Divisions, places and proposals re-keyed in one transaction, written with ``commit``
+    and rolled back otherwise (a preview that counts what would change).
+    ``progress(kind, total)`` gives a callable advanced by the rows done."""
+    steps = [("divisions", DivisionVersion, divisions_rekey),
+             ("places", Place, places.places_rekey),
+             ("variants", PlaceName, places.place_names_rekey),
+             ("proposals", Proposal, proposals_rekey)]
+    report = {}
+    try:
+        with transaction.atomic():
+            for kind, model, service in steps:
+                tick = progress(kind, model.objects.count()) if progress else None
+                report[kind] = service(actor=actor, progress=tick)
+            if not commit:
+                raise _Preview
+    except _Preview:
+        pass
+    report["committed"] = commit
+    return report

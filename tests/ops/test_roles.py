@@ -72,6 +72,14 @@ def test_it_lets_the_app_role_read_and_append_history(app, table):
         assert cur.fetchone() == (True, True)
 
 
+def test_it_lets_the_app_role_rekey_former_names_and_nothing_else(app):
+    """Search keys of former names are derived (manage.py rekey_search), not the record."""
+    assert not refused(app, "UPDATE gazetteer_placename SET pinyin = pinyin, "
+                            "initials = initials, grams = grams WHERE false")
+    assert refused(app, "UPDATE gazetteer_placename SET name = name WHERE false")
+    assert refused(app, "UPDATE gazetteer_placename SET valid_to = valid_to WHERE false")
+
+
 def test_it_refuses_the_app_role_session_replication_role(app):
     assert refused(app, "SET session_replication_role = replica")
 
