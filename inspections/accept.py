@@ -53,7 +53,8 @@ WITH old AS (
     FROM inspections_surveyfeature f
     JOIN inspections_surveyupload u ON u.id = f.upload_id
     CROSS JOIN LATERAL ST_Dump(f.geom) d
-    WHERE u.inspection_id = %(insp)s AND u.confirmed AND u.side = 'A'
+    WHERE u.inspection_id = %(insp)s AND u.confirmed AND u.withdrawn_at IS NULL
+      AND u.side = 'A'
       AND ST_Dimension(d.geom) = 1
 ), inserted AS (
     INSERT INTO boundaries_boundaryline (level, left_code, right_code, name, geom, length_m,

@@ -41,15 +41,17 @@ def gk_zone_srid(lon: float) -> int:
     return 4513 + zone - 25
 
 
-# The confirmed survey features of the inspection, in the zone; multi-part geometries
-# are split so that the lines of each side can be merged into one.
+# The current survey features of the inspection (confirmed, neither withdrawn nor
+# replaced: duplicates are judged within each side's current survey), in the zone;
+# multi-part geometries are split so that the lines of each side can be merged into one.
 _SURVEYED = """
 surveyed AS (
     SELECT u.side, f.upload_id, f.idx, f.number, f.geom, d.geom AS g
     FROM inspections_surveyfeature f
     JOIN inspections_surveyupload u ON u.id = f.upload_id
     CROSS JOIN LATERAL ST_Dump(ST_Transform(f.geom, %(srid)s)) d
-    WHERE u.inspection_id = %(insp)s AND u.confirmed AND f.geom IS NOT NULL
+    WHERE u.inspection_id = %(insp)s AND u.confirmed AND u.withdrawn_at IS NULL
+      AND f.geom IS NOT NULL
 ), side_lines AS (
     SELECT side, ST_LineMerge(ST_Collect(g ORDER BY upload_id, idx)) AS g
     FROM surveyed WHERE ST_Dimension(g) = 1 GROUP BY side
@@ -280,7 +282,8 @@ def _distances(lines: dict, sides: dict | None, tol: float, max_area: float) -> 
     if sides is not None:
         a_to_b = _directed(sides["a_outside_b"], nearest, ("A", "B"))[0]
         b_to_a = _directed(sides["b_outside_a"], nearest, ("B", "A"))[0]
-        sides.update(a_to_b_m=a_to_b, b_to_a_m=b_to_a, hausdorff_m=judge.hausdorff(a_to_b, b_to_a))
+        sides.update(a_to_b_m=a_to_b, b_to_a_m=b_to_a,
+                     hausdorff_m=judge.hausdorff(a_to_b, b_to_a))
 
 
 def reconcile(*, inspection_id: int, line: BoundaryLine) -> dict:
