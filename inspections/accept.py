@@ -18,8 +18,6 @@ from .models import Inspection
 
 # A marker's verdict → the status its new state records; disputed and duplicate ones
 # are left as they are until the sides agree.
-# A survey that leaves out more of the registered line than this cannot replace it.
-UNSURVEYED_MAX_M = 1.0
 STATUS_OF = {"intact": MarkerStatus.INTACT, "displaced": MarkerStatus.DISPLACED,
              "missing": MarkerStatus.MISSING}
 
@@ -117,9 +115,12 @@ def _apply_line(inspection: Inspection, on: date, actor) -> dict:
         return {"line_version": None,
                 "draft_events": _draft_events(inspection, on, candidates, actor),
                 "reason": "candidate boundary changes await approval"}
-    if side_a["unsurveyed_m"] > UNSURVEYED_MAX_M:
-        return {"line_version": None, "reason": f"{side_a['unsurveyed_m']:.0f} m of the line "
-                "were not surveyed: a new version would lose them"}
+    if judgement == judge.UNENCLOSED:
+        left_out, beyond = judge.unenclosed(side_a)
+        what = ([f"{left_out:.0f} m of the line were not surveyed"] if left_out > 0 else [])
+        what += [f"{beyond:.0f} m of the survey run beyond the line"] if beyond > 0 else []
+        return {"line_version": None, "reason": f"{' and '.join(what)}, enclosing nothing: "
+                "a new version would lose or add them without a change to approve"}
     return {"line_version": _new_line_version(inspection, on),
             "reason": "digitising corrections agreed by both sides"}
 

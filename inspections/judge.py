@@ -9,6 +9,10 @@ two lines are the same line.
 """
 
 WITHIN, CORRECTION, CHANGE = "within_tolerance", "correction", "boundary_change"
+# Beyond the tolerance with nothing enclosed to approve: the survey stops short of the
+# registered line or runs on past it by more than this.
+UNENCLOSED = "unenclosed"
+UNENCLOSED_MAX_M = 1.0
 
 
 def beyond(distance: float | None, tol: float) -> bool:
@@ -65,12 +69,21 @@ def boundary_changes(side: dict, max_area_m2: float) -> list[dict]:
     return [d for d in side["differences"] if triage(d["area_m2"], max_area_m2) != "correction"]
 
 
+def unenclosed(side: dict) -> tuple[float, float]:
+    """Metres of the registered line the survey left out, and of the survey beyond the
+    registered line, that bound no face (results from before the second figure: 0)."""
+    return side["unsurveyed_m"], side.get("unenclosed_m", 0.0)
+
+
 def line_judgement(side: dict, tol: float, max_area_m2: float) -> str:
     """Within the tolerance both ways; else a boundary change when a face between the lines
-    is above the correction limit; else digitising corrections."""
+    is above the correction limit; else unenclosed when a stretch beyond the tolerance
+    bounds no face; else digitising corrections."""
     if line_within_tolerance(side, tol):
         return WITHIN
-    return CHANGE if boundary_changes(side, max_area_m2) else CORRECTION
+    if boundary_changes(side, max_area_m2):
+        return CHANGE
+    return UNENCLOSED if max(unenclosed(side)) > UNENCLOSED_MAX_M else CORRECTION
 
 
 def summary(markers: list[dict], unmatched: list[dict], lines: dict, sides: dict | None,

@@ -169,11 +169,13 @@ SELECT coalesce(json_agg(json_build_object(
 FROM unnest(faces.g) AS f(geom)
 """
 
-# Stretches of the registered line the survey does not follow and that bound no difference:
-# what the survey left out. A line version made from such a survey would lose them.
-_UNSURVEYED = """
+# Stretches of one line the other does not follow and that bound no difference: of the
+# registered line, what the survey left out; of the survey, where it runs on beyond the
+# registered line (past an end). A line version made from such a survey would lose or add
+# them without any face to approve.
+_UNENCLOSED = """
 SELECT coalesce(sum(ST_Length(x.geom)), 0) AS m
-FROM ST_Dump(ST_LineMerge(ST_Difference(z.r, band.s))) x
+FROM ST_Dump(ST_LineMerge(ST_Difference({line}, {band}))) x
 WHERE ST_Dimension(x.geom) = 1
   AND NOT coalesce(ST_DWithin(x.geom, ST_Collect(faces.g), %(tol)s), false)
 """
@@ -186,7 +188,7 @@ WITH z AS (
 SELECT z.side, json_build_object(
     'length_m', ST_Length(z.s), 'registered_length_m', ST_Length(z.r),
     'stretches', st.stretches, 'registered_stretches', rs.stretches,
-    'differences', fc.differences, 'unsurveyed_m', un.m)
+    'differences', fc.differences, 'unsurveyed_m', un.m, 'unenclosed_m', ue.m)
 FROM z
 CROSS JOIN LATERAL (SELECT ST_Buffer(z.r, %(tol)s, 'quad_segs=2') AS r,
                            ST_Buffer(z.s, %(tol)s, 'quad_segs=2') AS s) band
@@ -194,7 +196,8 @@ CROSS JOIN LATERAL ({_STRETCHES.format(line="z.s", band="band.r", other="z.r")})
 CROSS JOIN LATERAL ({_STRETCHES.format(line="z.r", band="band.s", other="z.s")}) rs
 CROSS JOIN LATERAL ({_FACES}) faces
 CROSS JOIN LATERAL ({_DIFFERENCES}) fc
-CROSS JOIN LATERAL ({_UNSURVEYED}) un
+CROSS JOIN LATERAL ({_UNENCLOSED.format(line="z.r", band="band.s")}) un
+CROSS JOIN LATERAL ({_UNENCLOSED.format(line="z.s", band="band.r")}) ue
 ORDER BY z.side
 """
 

@@ -95,7 +95,8 @@ def assert_flags_agree(results: dict) -> None:
             assert d["triage"] == ("correction" if d["area_m2"] < max_area
                                    else "candidate_change")
     judged = {x: "within_tolerance" if s["hausdorff_m"] <= tol else "boundary_change"
-              if any(d["area_m2"] >= max_area for d in s["differences"]) else "correction"
+              if any(d["area_m2"] >= max_area for d in s["differences"]) else "unenclosed"
+              if max(s["unsurveyed_m"], s["unenclosed_m"]) > 1.0 else "correction"
               for x, s in lines.items()}
     assert summary["line_judgement"] == judged
     assert summary["line_within_tolerance"] == (
@@ -128,7 +129,7 @@ def assert_flags_agree(results: dict) -> None:
 
 def assert_accepted_as_judged(results: dict, applied: dict) -> None:
     judged = results["summary"]["line_judgement"].get("A")
-    if not results["summary"]["lines_agree"] or judged == "within_tolerance":
+    if not results["summary"]["lines_agree"] or judged in ("within_tolerance", "unenclosed"):
         assert applied["line_version"] is None
         assert not applied.get("draft_events")
     elif judged == "boundary_change":
@@ -147,7 +148,29 @@ CASES = {
     "a marker moved": lambda parts: (parts, parts, {"钟水02": (3.0, 0.0)},
                                      {"钟水02": (3.0, 0.4)}),
     "a loop": None,
+    "the survey running on": lambda parts: (extended(parts, 200.0), extended(parts, 200.0),
+                                            {}, {}),
+    "the survey stopping short": lambda parts: (shortened(parts, 0.85), shortened(parts, 0.85),
+                                                {}, {}),
 }
+
+
+def _longest(parts: list[list[tuple]]) -> int:
+    return max(range(len(parts)), key=lambda i: len(parts[i]))
+
+
+def extended(parts: list[list[tuple]], metres: float) -> list[list[tuple]]:
+    """The longest part running on ``metres`` past its end, straight on."""
+    i = _longest(parts)
+    (x0, y0), (x1, y1) = parts[i][-2], parts[i][-1]
+    norm = ((x1 - x0) ** 2 + (y1 - y0) ** 2) ** 0.5
+    end = (x1 + (x1 - x0) / norm * metres, y1 + (y1 - y0) / norm * metres)
+    return parts[:i] + [parts[i] + [end]] + parts[i + 1:]
+
+
+def shortened(parts: list[list[tuple]], fraction: float) -> list[list[tuple]]:
+    i = _longest(parts)
+    return parts[:i] + [parts[i][:int(len(parts[i]) * fraction)]] + parts[i + 1:]
 
 
 @pytest.mark.parametrize("case", list(CASES))
@@ -166,3 +189,20 @@ def test_it_keeps_every_flag_in_agreement_with_its_figures(request, tmp_path, li
                           b_points, b_parts)
     assert_flags_agree(inspection.results)
     assert_accepted_as_judged(inspection.results, sign_both(inspection, people).applied["line"])
+
+
+def test_it_keeps_the_line_when_the_survey_runs_on_past_it(tmp_path, line, markers, people):
+    """Beyond the tolerance with nothing enclosed: no face to approve, no correction."""
+    parts = extended(line_in_gk(line), 200.0)
+    points = at_registered(markers)
+    inspection = surveyed(tmp_path, planned(line, people), people, points, parts, points, parts)
+    side = inspection.results["line"]["A"]
+    assert side["survey_to_registered_m"] == pytest.approx(200.0, rel=1e-3)
+    assert side["unenclosed_m"] == pytest.approx(199.0, abs=0.5)  # the band covers a metre
+    assert side["differences"] == []
+    assert inspection.results["summary"]["line_judgement"]["A"] == "unenclosed"
+    applied = sign_both(inspection, people).applied["line"]
+    assert applied["line_version"] is None
+    assert f"{side['unenclosed_m']:.0f} m of the survey run beyond the line" in applied["reason"]
+    line.refresh_from_db()
+    assert line.valid_to is None
