@@ -4,10 +4,10 @@ The steps are the table in inspections.transitions, and who may take them is ans
 by accounts.permissions (inspections.policies): the office (clerk, admin) plans and
 archives; each side's team is a Django group named when the inspection is planned, and
 only its members upload, confirm and sign for that side. A wrong role is Forbidden
-(HTTP 403), a step out of order a Conflict (409). Changing what was signed (a confirmed
-survey, a new reconciliation that differs, a hazard recorded on the inspection) voids a
-lone signature, and that is recorded. Every step has an actor: the command line acts
-as the system actor (accounts.services.system_actor()).
+(HTTP 403), a step out of order a Conflict (409). Changing what was signed (a confirmed,
+withdrawn or replaced survey, a new reconciliation that differs, a hazard recorded on the
+inspection) voids a lone signature, and that is recorded. Every step has an actor: the
+command line acts as the system actor (accounts.services.system_actor()).
 """
 
 from datetime import date
