@@ -13,12 +13,11 @@ from boundaries.models import BoundaryMarker, DivisionEvent, EventKind, MarkerSt
 from boundaries.services import marker_record_state
 from config.errors import Conflict
 
+from . import judge
 from .models import Inspection
 
 # A marker's verdict → the status its new state records; disputed and duplicate ones
 # are left as they are until the sides agree.
-# A survey that leaves out more of the registered line than this cannot replace it.
-UNSURVEYED_MAX_M = 1.0
 STATUS_OF = {"intact": MarkerStatus.INTACT, "displaced": MarkerStatus.DISPLACED,
              "missing": MarkerStatus.MISSING}
 
@@ -52,7 +51,8 @@ WITH old AS (
     FROM inspections_surveyfeature f
     JOIN inspections_surveyupload u ON u.id = f.upload_id
     CROSS JOIN LATERAL ST_Dump(f.geom) d
-    WHERE u.inspection_id = %(insp)s AND u.confirmed AND u.side = 'A'
+    WHERE u.inspection_id = %(insp)s AND u.confirmed AND u.withdrawn_at IS NULL
+      AND u.side = 'A'
       AND ST_Dimension(d.geom) = 1
 ), inserted AS (
     INSERT INTO boundaries_boundaryline (level, left_code, right_code, name, geom, length_m,
@@ -95,8 +95,9 @@ def _draft_events(inspection: Inspection, on: date, changes: list[dict], actor) 
 
 
 def _apply_line(inspection: Inspection, on: date, actor) -> dict:
-    """The agreed line change, when both sides' lines agree: corrections alone give a new
-    line version; candidate changes wait for approval as draft events, and keep the line."""
+    """The agreed line change, when both sides' lines agree, judged in both directions
+    (inspections.judge): candidate changes wait for approval as draft events and keep the
+    line; digitising corrections alone give a new line version."""
     results = inspection.results
     side_a = results.get("line", {}).get("A")
     if not results.get("line"):
@@ -104,16 +105,22 @@ def _apply_line(inspection: Inspection, on: date, actor) -> dict:
     if not results["summary"]["lines_agree"]:
         return {"line_version": None, "reason": "the two sides' lines disagree (or one side "
                 "did not survey it): no change agreed"}
-    if not side_a["stretches"]:
-        return {"line_version": None, "reason": "the surveyed line is within tolerance"}
-    if side_a["unsurveyed_m"] > UNSURVEYED_MAX_M:
-        return {"line_version": None, "reason": f"{side_a['unsurveyed_m']:.0f} m of the line "
-                "were not surveyed: a new version would lose them"}
-    candidates = [d for d in side_a["differences"] if d["triage"] == "candidate_change"]
-    if candidates:
+    tol, max_area = results["tolerance_m"], results["correction_max_area_m2"]
+    judgement = judge.line_judgement(side_a, tol, max_area)
+    if judgement == judge.WITHIN:
+        return {"line_version": None, "reason": "the surveyed line is within tolerance "
+                "of the registered one in both directions"}
+    if judgement == judge.CHANGE:
+        candidates = judge.boundary_changes(side_a, max_area)
         return {"line_version": None,
                 "draft_events": _draft_events(inspection, on, candidates, actor),
                 "reason": "candidate boundary changes await approval"}
+    if judgement == judge.UNENCLOSED:
+        left_out, beyond = judge.unenclosed(side_a)
+        what = ([f"{left_out:.0f} m of the line were not surveyed"] if left_out > 0 else [])
+        what += [f"{beyond:.0f} m of the survey run beyond the line"] if beyond > 0 else []
+        return {"line_version": None, "reason": f"{' and '.join(what)}, enclosing nothing: "
+                "a new version would lose or add them without a change to approve"}
     return {"line_version": _new_line_version(inspection, on),
             "reason": "digitising corrections agreed by both sides"}
 

@@ -28,7 +28,8 @@ class TransitionInline(admin.TabularInline):
 class UploadInline(admin.TabularInline):
     model = SurveyUpload
     fields = ["side", "file_name", "format", "crs", "crs_source", "encoding", "feature_count",
-              "confirmed", "uploaded_by", "uploaded_at"]
+              "confirmed", "uploaded_by", "uploaded_at", "status", "withdrawn_by",
+              "withdrawn_at", "withdrawal_reason", "replaced_by"]
     readonly_fields = fields
     extra = 0
     can_delete = False

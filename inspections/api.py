@@ -36,7 +36,9 @@ from .schemas import (
     InspectionPageOut,
     InspectionReportOut,
     OverduePageOut,
+    SurveyReplaceIn,
     SurveyUploadOut,
+    SurveyWithdrawIn,
 )
 
 router = Router(tags=["inspections"], auth=AUTH)
@@ -61,19 +63,27 @@ def inspection_out(i) -> dict:
     return data
 
 
-def upload_out(u, preview: bool = False) -> dict:
+def upload_out(u, preview: bool = False, replaced: dict | None = None) -> dict:
+    """``replaced``: replacement id → the upload it superseded, for all the inspection's
+    uploads when the caller has them (else one query)."""
+    replaces = (replaced.get(u.id) if replaced is not None
+                else selectors.replaced_upload(u.id))
     return {"id": u.id, "inspection_id": u.inspection_id, "side": u.side,
             "file_name": u.file_name, "format": u.format, "crs": u.crs,
             "crs_source": u.crs_source, "encoding": u.encoding,
             "feature_count": u.feature_count, "findings": u.findings,
-            "confirmed": u.confirmed,
+            "confirmed": u.confirmed, "status": u.status,
             "uploaded_by": u.uploaded_by.username if u.uploaded_by else None,
             "uploaded_at": u.uploaded_at, "confirmed_at": u.confirmed_at,
+            "withdrawn_by": u.withdrawn_by.username if u.withdrawn_by else None,
+            "withdrawn_at": u.withdrawn_at, "withdrawal_reason": u.withdrawal_reason,
+            "replaced_by": u.replaced_by_id, "replaces": replaces,
             "preview": selectors.upload_preview(u) if preview else None}
 
 
 def detail(user, inspection_id: int) -> dict:
     i = selectors.inspection_for(user, inspection_id)
+    replaced = {u.replaced_by_id: u.id for u in i.uploads.all() if u.replaced_by_id}
     return inspection_out(i) | {
         "note": i.note, "reconciled_at": i.reconciled_at,
         "summary": (i.results or {}).get("summary"),
@@ -81,7 +91,7 @@ def detail(user, inspection_id: int) -> dict:
                          "to_state": t.to_state,
                          "actor": t.actor.username if t.actor else None, "note": t.note,
                          "at": t.at} for t in i.transitions.all()],
-        "uploads": [upload_out(u) for u in i.uploads.all()],
+        "uploads": [upload_out(u, replaced=replaced) for u in i.uploads.all()],
         "hazards": [report.hazard_out(h) for h in i.hazards.all()],
         "actions": selectors.next_actions(user, i),
     }
@@ -161,6 +171,31 @@ def survey_confirm(request, inspection_id: int, upload_id: int, payload: Inspect
     selectors.upload_get(inspection_id, upload_id)
     upload = services.survey_confirm(actor=request.auth, upload_id=upload_id,
                    note=payload.note)
+    return upload_out(upload, preview=True)
+
+
+@router.post("/inspections/{inspection_id}/surveys/{upload_id}/withdraw",
+             response=SurveyUploadOut)
+def survey_withdraw(request, inspection_id: int, upload_id: int, payload: SurveyWithdrawIn):
+    """Withdraw a survey of your side (its team), until the inspection is accepted: it is
+    kept, marked withdrawn with who, when and why, and no longer counts; a lone signature
+    is voided. 409 once both sides have signed or when already withdrawn."""
+    selectors.upload_get(inspection_id, upload_id)
+    upload = services.survey_withdraw(actor=request.auth, upload_id=upload_id,
+                                      reason=payload.reason)
+    return upload_out(upload)
+
+
+@router.post("/inspections/{inspection_id}/surveys/{upload_id}/replace",
+             response=SurveyUploadOut)
+def survey_replace(request, inspection_id: int, upload_id: int, payload: SurveyReplaceIn):
+    """Replace a confirmed survey of your side by a corrected file uploaded as a preview
+    (``replacement_id``): the replacement is confirmed, the old one superseded and linked to
+    it, a lone signature voided. Answers the replacement."""
+    selectors.upload_get(inspection_id, upload_id)
+    upload = services.survey_replace(actor=request.auth, upload_id=upload_id,
+                                     replacement_id=payload.replacement_id,
+                                     reason=payload.reason)
     return upload_out(upload, preview=True)
 
 

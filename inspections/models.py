@@ -124,6 +124,14 @@ class InspectionTransition(models.Model):
         indexes = [models.Index(fields=["inspection", "at"], name="insp_transition_idx")]
 
 
+class SurveyUploadQuerySet(models.QuerySet):
+    def current(self):
+        """The surveys that count: confirmed, neither withdrawn nor replaced (in SQL:
+        ``u.confirmed AND u.withdrawn_at IS NULL``)."""
+        return self.filter(confirmed=True, withdrawn_at__isnull=True)
+
+
+
 class SurveyUpload(models.Model):
     """One survey file of one side, read by importers.survey: a preview until confirmed."""
 
@@ -143,6 +151,18 @@ class SurveyUpload(models.Model):
     confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                      on_delete=models.PROTECT, related_name="+")
     confirmed_at = models.DateTimeField(null=True, blank=True)
+    # Withdrawn by its side, or superseded by the side's replacement, until the inspection
+    # is accepted: kept with its features, no longer part of the surveys. The database
+    # keeps a confirmed upload and its withdrawal as written (trigger
+    # inspections_surveyupload_kept).
+    withdrawn_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                     on_delete=models.PROTECT, related_name="+")
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawal_reason = models.TextField(blank=True, default="")
+    replaced_by = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT,
+                                       related_name="replaces")
+
+    objects = SurveyUploadQuerySet.as_manager()
 
     class Meta:
         constraints = [
@@ -150,7 +170,23 @@ class SurveyUpload(models.Model):
             models.CheckConstraint(condition=Q(confirmed=False, confirmed_at__isnull=True)
                                    | Q(confirmed=True, confirmed_at__isnull=False),
                                    name="upload_confirmed_when"),
+            models.CheckConstraint(condition=Q(withdrawn_by__isnull=True,
+                                               withdrawn_at__isnull=True)
+                                   | Q(withdrawn_by__isnull=False, withdrawn_at__isnull=False),
+                                   name="upload_withdrawal_whole"),
+            models.CheckConstraint(condition=Q(replaced_by__isnull=True)
+                                   | Q(withdrawn_at__isnull=False, confirmed=True)
+                                   & ~Q(replaced_by=models.F("id")),
+                                   name="upload_replaced_when_withdrawn"),
         ]
+
+    @property
+    def status(self) -> str:
+        if self.replaced_by_id is not None:
+            return "superseded"
+        if self.withdrawn_at is not None:
+            return "withdrawn"
+        return "confirmed" if self.confirmed else "preview"
 
 
 class SurveyFeature(models.Model):

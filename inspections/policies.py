@@ -20,7 +20,8 @@ READERS = OFFICE_ROLES | {Role.EXPERT, Role.MEMBER, Role.CHAIR}
 FOR_READERS = "is for the office, the committee staff and the two sides' teams"
 WHAT = {"plan": "planning an inspection", "record_previous": "recording an earlier inspection",
         "start_survey": "starting the survey", "upload_survey": "uploading a survey",
-        "confirm_survey": "confirming a survey", "reconcile": "reconciling",
+        "confirm_survey": "confirming a survey", "withdraw_survey": "withdrawing a survey",
+        "replace_survey": "replacing a survey", "reconcile": "reconciling",
         "sign_a": "signing", "sign_b": "signing", "archive": "archiving an inspection"}
 FOR_OFFICE = "is for the place-name office (clerk or admin role)"
 FOR_PARTIES = "is for the two teams and the place-name office"

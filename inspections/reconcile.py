@@ -12,6 +12,8 @@ from django.db import connection, transaction
 
 from boundaries.models import BoundaryLine, Level
 
+from . import judge
+
 DEFAULT_TOLERANCE_M = {Level.PROVINCE: 1.0, Level.PREFECTURE: 1.0, Level.COUNTY: 1.0,
                        Level.TOWNSHIP: 2.0}
 DEFAULT_CORRECTION_MAX_AREA_M2 = 10_000.0
@@ -39,15 +41,17 @@ def gk_zone_srid(lon: float) -> int:
     return 4513 + zone - 25
 
 
-# The confirmed survey features of the inspection, in the zone; multi-part geometries
-# are split so that the lines of each side can be merged into one.
+# The current survey features of the inspection (confirmed, neither withdrawn nor
+# replaced: duplicates are judged within each side's current survey), in the zone;
+# multi-part geometries are split so that the lines of each side can be merged into one.
 _SURVEYED = """
 surveyed AS (
     SELECT u.side, f.upload_id, f.idx, f.number, f.geom, d.geom AS g
     FROM inspections_surveyfeature f
     JOIN inspections_surveyupload u ON u.id = f.upload_id
     CROSS JOIN LATERAL ST_Dump(ST_Transform(f.geom, %(srid)s)) d
-    WHERE u.inspection_id = %(insp)s AND u.confirmed AND f.geom IS NOT NULL
+    WHERE u.inspection_id = %(insp)s AND u.confirmed AND u.withdrawn_at IS NULL
+      AND f.geom IS NOT NULL
 ), side_lines AS (
     SELECT side, ST_LineMerge(ST_Collect(g ORDER BY upload_id, idx)) AS g
     FROM surveyed WHERE ST_Dimension(g) = 1 GROUP BY side
@@ -88,12 +92,6 @@ SELECT json_build_object(
     'surveyed', CASE WHEN s_g IS NOT NULL THEN json_build_array(
          ST_X(ST_Transform(s_g, 4490)), ST_Y(ST_Transform(s_g, 4490))) END,
     'displacement_m', ST_Distance(g, s_g),
-    'verdict', CASE
-        WHEN a_n > 1 OR b_n > 1 THEN 'duplicate'
-        WHEN a_n IS NULL AND b_n IS NULL THEN 'missing'
-        WHEN ST_Distance(a_g, b_g) > %(tol)s THEN 'disputed'
-        WHEN ST_Distance(g, s_g) > %(tol)s THEN 'displaced'
-        ELSE 'intact' END,
     'one_side_only', (a_n IS NULL) <> (b_n IS NULL))
 FROM joined ORDER BY number
 """
@@ -164,8 +162,6 @@ WHERE NOT (ST_CoveredBy(ST_Boundary(f.geom), band.r)
 _DIFFERENCES = """
 SELECT coalesce(json_agg(json_build_object(
            'area_m2', ST_Area(f.geom),
-           'triage', CASE WHEN ST_Area(f.geom) < %(max_area)s THEN 'correction'
-                          ELSE 'candidate_change' END,
            'at', json_build_array(ST_X(ST_Transform(ST_PointOnSurface(f.geom), 4490)),
                                   ST_Y(ST_Transform(ST_PointOnSurface(f.geom), 4490))),
            'geometry', ST_AsGeoJSON(ST_Transform(f.geom, 4490), 7)::json)), '[]'::json)
@@ -173,11 +169,13 @@ SELECT coalesce(json_agg(json_build_object(
 FROM unnest(faces.g) AS f(geom)
 """
 
-# Stretches of the registered line the survey does not follow and that bound no difference:
-# what the survey left out. A line version made from such a survey would lose them.
-_UNSURVEYED = """
+# Stretches of one line the other does not follow and that bound no difference: of the
+# registered line, what the survey left out; of the survey, where it runs on beyond the
+# registered line (past an end). A line version made from such a survey would lose or add
+# them without any face to approve.
+_UNENCLOSED = """
 SELECT coalesce(sum(ST_Length(x.geom)), 0) AS m
-FROM ST_Dump(ST_LineMerge(ST_Difference(z.r, band.s))) x
+FROM ST_Dump(ST_LineMerge(ST_Difference({line}, {band}))) x
 WHERE ST_Dimension(x.geom) = 1
   AND NOT coalesce(ST_DWithin(x.geom, ST_Collect(faces.g), %(tol)s), false)
 """
@@ -190,7 +188,7 @@ WITH z AS (
 SELECT z.side, json_build_object(
     'length_m', ST_Length(z.s), 'registered_length_m', ST_Length(z.r),
     'stretches', st.stretches, 'registered_stretches', rs.stretches,
-    'differences', fc.differences, 'unsurveyed_m', un.m)
+    'differences', fc.differences, 'unsurveyed_m', un.m, 'unenclosed_m', ue.m)
 FROM z
 CROSS JOIN LATERAL (SELECT ST_Buffer(z.r, %(tol)s, 'quad_segs=2') AS r,
                            ST_Buffer(z.s, %(tol)s, 'quad_segs=2') AS s) band
@@ -198,7 +196,8 @@ CROSS JOIN LATERAL ({_STRETCHES.format(line="z.s", band="band.r", other="z.r")})
 CROSS JOIN LATERAL ({_STRETCHES.format(line="z.r", band="band.s", other="z.s")}) rs
 CROSS JOIN LATERAL ({_FACES}) faces
 CROSS JOIN LATERAL ({_DIFFERENCES}) fc
-CROSS JOIN LATERAL ({_UNSURVEYED}) un
+CROSS JOIN LATERAL ({_UNENCLOSED.format(line="z.r", band="band.s")}) un
+CROSS JOIN LATERAL ({_UNENCLOSED.format(line="z.s", band="band.r")}) ue
 ORDER BY z.side
 """
 
@@ -237,27 +236,6 @@ def _rows(sql: str, params: dict) -> list:
         return cur.fetchall()
 
 
-def _summary(markers: list[dict], unmatched: list[dict], lines: dict, sides: dict | None,
-             tol: float) -> dict:
-    verdicts: dict[str, int] = {}
-    for m in markers:
-        verdicts[m["verdict"]] = verdicts.get(m["verdict"], 0) + 1
-    differences = [d for side in lines.values() for d in side["differences"]]
-    lines_agree = sides is not None and not sides["a_outside_b"] and not sides["b_outside_a"]
-    return {
-        "verdicts": verdicts,
-        "unknown_numbers": sorted({u["number"] for u in unmatched if not u["registered"]}),
-        "duplicates": sorted({u["number"] for u in unmatched if u["count"] > 1}),
-        "disputed_markers": [m["number"] for m in markers if m["verdict"] == "disputed"],
-        "lines_agree": lines_agree,
-        "line_within_tolerance": bool(lines) and all(
-            not side["stretches"] for side in lines.values()),
-        "corrections": sum(d["triage"] == "correction" for d in differences),
-        "candidate_changes": sum(d["triage"] == "candidate_change" for d in differences),
-        "tolerance_m": tol,
-    }
-
-
 def _nearest(pairs: list[tuple[str, str]]) -> dict:
     if not pairs:
         return {}
@@ -271,8 +249,21 @@ def _directed(stretches: list[dict], nearest: dict, key: tuple) -> tuple[float, 
     return nearest[key]
 
 
-def _distances(lines: dict, sides: dict | None) -> None:
-    """Largest deviation (surveyed → registered, with where) and Hausdorff distances."""
+def _beyond(stretches: list[dict], tol: float) -> list[dict]:
+    # The bands are buffers of few segments per quarter circle, a little inside the true
+    # ones: a stretch just outside one may still lie within the tolerance.
+    return [s for s in stretches if judge.beyond(s["max_deviation_m"], tol)]
+
+
+def _distances(lines: dict, sides: dict | None, tol: float, max_area: float) -> None:
+    """Both directed distances of each pair of lines (the farthest point of each from the
+    other, with where), their maximum (the Hausdorff distance) and the faces' triage."""
+    for stats in lines.values():
+        stats["stretches"] = _beyond(stats["stretches"], tol)
+        stats["registered_stretches"] = _beyond(stats["registered_stretches"], tol)
+    if sides is not None:
+        sides["a_outside_b"] = _beyond(sides["a_outside_b"], tol)
+        sides["b_outside_a"] = _beyond(sides["b_outside_a"], tol)
     pairs = [(x, "R") for x, s in lines.items() if not s["stretches"]]
     pairs += [("R", x) for x, s in lines.items() if not s["registered_stretches"]]
     if sides is not None:
@@ -280,13 +271,22 @@ def _distances(lines: dict, sides: dict | None) -> None:
                   if not sides[k]]
     nearest = _nearest(pairs)
     for side, stats in lines.items():
-        deviation, at = _directed(stats["stretches"], nearest, (side, "R"))
-        back, _ = _directed(stats["registered_stretches"], nearest, ("R", side))
-        stats.update(max_deviation_m=deviation, max_deviation_at=at,
-                     hausdorff_m=max(deviation, back))
+        there, there_at = _directed(stats["stretches"], nearest, (side, "R"))
+        back, back_at = _directed(stats["registered_stretches"], nearest, ("R", side))
+        for d in stats["differences"]:
+            d["triage"] = judge.triage(d["area_m2"], max_area)
+        stats.update(survey_to_registered_m=there, survey_to_registered_at=there_at,
+                     registered_to_survey_m=back, registered_to_survey_at=back_at,
+                     hausdorff_m=judge.hausdorff(there, back),
+                     # the farthest point of either line from the other
+                     max_deviation_m=max(there, back),
+                     max_deviation_at=there_at if there >= back else back_at,
+                     area_between_m2=sum(d["area_m2"] for d in stats["differences"]))
     if sides is not None:
-        sides["hausdorff_m"] = max(_directed(sides["a_outside_b"], nearest, ("A", "B"))[0],
-                                   _directed(sides["b_outside_a"], nearest, ("B", "A"))[0])
+        a_to_b = _directed(sides["a_outside_b"], nearest, ("A", "B"))[0]
+        b_to_a = _directed(sides["b_outside_a"], nearest, ("B", "A"))[0]
+        sides.update(a_to_b_m=a_to_b, b_to_a_m=b_to_a,
+                     hausdorff_m=judge.hausdorff(a_to_b, b_to_a))
 
 
 def reconcile(*, inspection_id: int, line: BoundaryLine) -> dict:
@@ -298,13 +298,15 @@ def reconcile(*, inspection_id: int, line: BoundaryLine) -> dict:
               "max_area": correction_max_area_m2()}
     with transaction.atomic():  # the work tables live until the outermost commit
         markers = [row[0] for row in _rows(_MARKERS, params)]
+        for m in markers:
+            m["verdict"] = judge.marker_verdict(m, tol)
         unmatched = [row[0] for row in _rows(_UNMATCHED, params)]
         with connection.cursor() as cur:
             cur.execute(_PREPARE, params)
         lines = dict(_rows(_LINES, params))
         sides_rows = _rows(_SIDES, params)
         sides = sides_rows[0][0] if sides_rows else None
-        _distances(lines, sides)
+        _distances(lines, sides, tol, params["max_area"])
     return {
         "srid": srid, "crs": f"EPSG:{srid}", "tolerance_m": tol,
         "correction_max_area_m2": params["max_area"],
@@ -312,5 +314,5 @@ def reconcile(*, inspection_id: int, line: BoundaryLine) -> dict:
         "unknown": [u for u in unmatched if not u["registered"]],
         "duplicates": [u for u in unmatched if u["count"] > 1],
         "line": lines, "sides": sides,
-        "summary": _summary(markers, unmatched, lines, sides, tol),
+        "summary": judge.summary(markers, unmatched, lines, sides, tol, params["max_area"]),
     }

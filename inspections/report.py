@@ -74,7 +74,9 @@ def report_data(inspection: Inspection) -> dict:
         "completed_on": inspection.completed_on,
         "surveys": [{"id": u.id, "side": u.side, "file_name": u.file_name, "format": u.format,
                      "crs": u.crs, "crs_source": u.crs_source, "encoding": u.encoding,
-                     "features": u.feature_count, "confirmed": u.confirmed}
+                     "features": u.feature_count, "confirmed": u.confirmed,
+                     "status": u.status, "replaced_by": u.replaced_by_id,
+                     "withdrawal_reason": u.withdrawal_reason}
                     for u in inspection.uploads.all()],
     }
 

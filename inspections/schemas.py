@@ -61,7 +61,22 @@ class SurveyUploadOut(Schema):
     uploaded_by: str | None
     uploaded_at: datetime
     confirmed_at: datetime | None
+    status: str = Field(..., description="preview | confirmed | withdrawn | superseded")
+    withdrawn_by: str | None = None
+    withdrawn_at: datetime | None = None
+    withdrawal_reason: str = ""
+    replaced_by: int | None = Field(None, description="the upload that superseded this one")
+    replaces: int | None = Field(None, description="the upload this one superseded")
     preview: dict[str, Any] | None = None
+
+
+class SurveyWithdrawIn(Schema):
+    reason: str = Field(..., min_length=1, max_length=2000, description="why it is withdrawn")
+
+
+class SurveyReplaceIn(Schema):
+    replacement_id: int = Field(..., description="a previewed upload of the same side")
+    reason: str = Field("", max_length=2000)
 
 
 class HazardIn(Schema):

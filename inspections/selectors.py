@@ -73,7 +73,8 @@ def inspection_get(inspection_id: int) -> Inspection:
              .prefetch_related(
                  Prefetch("transitions", InspectionTransition.objects.select_related("actor")
                           .order_by("at", "id")),
-                 Prefetch("uploads", SurveyUpload.objects.order_by("id")),
+                 Prefetch("uploads", SurveyUpload.objects.select_related(
+                     "uploaded_by", "withdrawn_by").order_by("id")),
                  Prefetch("hazards", hazards())).filter(pk=inspection_id).first())
     if found is None:
         raise NotFound(f"no inspection {inspection_id}")
@@ -95,6 +96,12 @@ def upload_get(inspection_id: int, upload_id: int) -> SurveyUpload:
     if found is None:
         raise NotFound(f"no survey upload {upload_id} in inspection {inspection_id}")
     return found
+
+
+def replaced_upload(upload_id: int) -> int | None:
+    """The upload that ``upload_id`` superseded, if any."""
+    return SurveyUpload.objects.filter(replaced_by_id=upload_id).values_list(
+        "id", flat=True).first()
 
 
 def upload_preview(upload: SurveyUpload) -> dict:
@@ -192,7 +199,8 @@ def surveyed_lines(inspection_id: int) -> dict[str, dict]:
             FROM inspections_surveyfeature f
             JOIN inspections_surveyupload u ON u.id = f.upload_id
             CROSS JOIN LATERAL ST_Dump(f.geom) d
-            WHERE u.inspection_id = %s AND u.confirmed AND ST_Dimension(d.geom) = 1
+            WHERE u.inspection_id = %s AND u.confirmed AND u.withdrawn_at IS NULL
+              AND ST_Dimension(d.geom) = 1
             GROUP BY u.side ORDER BY u.side""", [inspection_id])
         return {side: json.loads(geojson) for side, geojson in cur.fetchall()}
 

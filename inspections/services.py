@@ -4,10 +4,10 @@ The steps are the table in inspections.transitions, and who may take them is ans
 by accounts.permissions (inspections.policies): the office (clerk, admin) plans and
 archives; each side's team is a Django group named when the inspection is planned, and
 only its members upload, confirm and sign for that side. A wrong role is Forbidden
-(HTTP 403), a step out of order a Conflict (409). Changing what was signed (a confirmed
-survey, a new reconciliation that differs, a hazard recorded on the inspection) voids a
-lone signature, and that is recorded. Every step has an actor: the command line acts
-as the system actor (accounts.services.system_actor()).
+(HTTP 403), a step out of order a Conflict (409). Changing what was signed (a confirmed,
+withdrawn or replaced survey, a new reconciliation that differs, a hazard recorded on the
+inspection) voids a lone signature, and that is recorded. Every step has an actor: the
+command line acts as the system actor (accounts.services.system_actor()).
 """
 
 from datetime import date
@@ -273,15 +273,23 @@ def survey_upload_job(job, progress) -> dict:
             "findings": len(upload.findings)}
 
 
-@transaction.atomic
-def survey_confirm(*, actor, upload_id: int, note: str = "") -> SurveyUpload:
-    """Make a previewed upload part of the inspection's surveys."""
+def _upload_locked(actor, upload_id: int, action: str) -> tuple[Inspection, SurveyUpload]:
+    """The upload and its inspection, locked, for a step of the upload's side."""
     upload = SurveyUpload.objects.filter(pk=upload_id).first()
     if upload is None:
         raise NotFound(f"no survey upload {upload_id}")
     inspection = _locked(upload.inspection_id)
     upload = SurveyUpload.objects.select_for_update().get(pk=upload_id)
-    check_step(actor, inspection, "confirm_survey", upload.side)
+    check_step(actor, inspection, action, upload.side)
+    if upload.withdrawn_at is not None:
+        how = (f"replaced by upload {upload.replaced_by_id}" if upload.replaced_by_id
+               else "withdrawn")
+        raise Conflict(f"survey upload {upload.id} ({upload.file_name}) was {how} on "
+                       f"{upload.withdrawn_at:%Y-%m-%d %H:%M} by {upload.withdrawn_by}")
+    return inspection, upload
+
+
+def _confirm(upload: SurveyUpload, actor) -> None:
     if upload.confirmed:
         raise Conflict(f"survey upload {upload.id} is already confirmed")
     errors = [f for f in upload.findings if f.get("severity") == "error"]
@@ -290,13 +298,76 @@ def survey_confirm(*, actor, upload_id: int, note: str = "") -> SurveyUpload:
                        f"(first: {errors[0]['message']}): correct the file and upload it again")
     upload.confirmed, upload.confirmed_by, upload.confirmed_at = True, actor, timezone.now()
     upload.save(update_fields=["confirmed", "confirmed_by", "confirmed_at"])
-    what = f"survey {upload.file_name} of side {upload.side} confirmed"
-    InspectionTransition.objects.create(inspection=inspection, action="confirm_survey",
+
+
+def _record(inspection: Inspection, actor, action: str, note: str) -> None:
+    InspectionTransition.objects.create(inspection=inspection, action=action,
                                         from_state=inspection.state,
-                                        to_state=inspection.state, actor=actor,
-                                        note=note or what)
+                                        to_state=inspection.state, actor=actor, note=note)
+
+
+@transaction.atomic
+def survey_confirm(*, actor, upload_id: int, note: str = "") -> SurveyUpload:
+    """Make a previewed upload part of the inspection's surveys."""
+    inspection, upload = _upload_locked(actor, upload_id, "confirm_survey")
+    _confirm(upload, actor)
+    what = f"survey {upload.file_name} of side {upload.side} confirmed"
+    _record(inspection, actor, "confirm_survey", note or what)
     results_changed(inspection, actor, what, stale=True)
     return upload
+
+
+@transaction.atomic
+def survey_withdraw(*, actor, upload_id: int, reason: str) -> SurveyUpload:
+    """The side takes its survey back until the inspection is accepted: the upload is kept,
+    marked withdrawn (who, when, why), and no longer part of the surveys; a confirmed one
+    makes the reconciliation stale and voids a lone signature."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise BadRequest("reason: say why the survey is withdrawn")
+    inspection, upload = _upload_locked(actor, upload_id, "withdraw_survey")
+    upload.withdrawn_by, upload.withdrawn_at = actor, timezone.now()
+    upload.withdrawal_reason = reason
+    upload.save(update_fields=["withdrawn_by", "withdrawn_at", "withdrawal_reason"])
+    what = (f"survey {upload.file_name} (upload {upload.id}) of side {upload.side} "
+            f"withdrawn: {reason}")
+    _record(inspection, actor, "withdraw_survey", what)
+    if upload.confirmed:
+        results_changed(inspection, actor, what, stale=True)
+    return upload
+
+
+@transaction.atomic
+def survey_replace(*, actor, upload_id: int, replacement_id: int,
+                   reason: str = "") -> SurveyUpload:
+    """A corrected file takes a confirmed survey's place: the replacement (a preview of the
+    same side) is confirmed and the old upload superseded, linked to it. Like any change
+    to what was signed, it voids a lone signature, whichever side gave it."""
+    inspection, old = _upload_locked(actor, upload_id, "replace_survey")
+    if not old.confirmed:
+        raise Conflict(f"survey upload {old.id} is a preview: confirm the new file instead, "
+                       "or withdraw this one")
+    new = SurveyUpload.objects.select_for_update().filter(
+        pk=replacement_id, inspection=inspection).first()
+    if new is None:
+        raise BadRequest(f"replacement_id {replacement_id}: no survey upload of inspection "
+                         f"{inspection.id}")
+    if new.side != old.side:
+        raise BadRequest(f"replacement_id {new.id}: an upload of side {new.side}; upload "
+                         f"{old.id} is side {old.side}'s")
+    if new.withdrawn_at is not None:
+        raise Conflict(f"survey upload {new.id} was withdrawn: upload the file again")
+    _confirm(new, actor)
+    reason = (reason or "").strip() or "corrected file"
+    old.withdrawn_by, old.withdrawn_at = actor, timezone.now()
+    old.withdrawal_reason, old.replaced_by = reason, new
+    old.save(update_fields=["withdrawn_by", "withdrawn_at", "withdrawal_reason",
+                            "replaced_by"])
+    what = (f"survey {old.file_name} (upload {old.id}) of side {old.side} replaced by "
+            f"{new.file_name} (upload {new.id}): {reason}")
+    _record(inspection, actor, "replace_survey", what)
+    results_changed(inspection, actor, what, stale=True)
+    return new
 
 
 @transaction.atomic
@@ -304,7 +375,7 @@ def inspection_reconcile(*, actor, inspection_id: int, note: str = "") -> Inspec
     """Compare both sides' confirmed surveys with the register (inspections.reconcile)."""
     inspection = _locked(inspection_id)
     step = check_step(actor, inspection, "reconcile")
-    sides = set(inspection.uploads.filter(confirmed=True).values_list("side", flat=True))
+    sides = set(inspection.uploads.current().values_list("side", flat=True))
     if sides != set(Side.values):
         missing = ", ".join(sorted(set(Side.values) - sides))
         raise Conflict(f"reconcile: no confirmed survey of side {missing} yet")

@@ -24,6 +24,10 @@ MACHINE = Machine("inspection", [
     Step("start_survey", {S.PLANNED}, S.SURVEYING, PARTY),
     Step("upload_survey", UPLOAD_STATES, None, SIDE),
     Step("confirm_survey", UPLOAD_STATES, None, SIDE),
+    # Until the inspection is accepted; after a signature, like any change to what was
+    # signed, they void it (services.results_changed).
+    Step("withdraw_survey", UPLOAD_STATES, None, SIDE),
+    Step("replace_survey", UPLOAD_STATES, None, SIDE),
     # Reconciling again with unchanged results keeps a lone signature (and the state).
     Step("reconcile", UPLOAD_STATES, S.RECONCILING, PARTY),
     Step("sign_a", {S.RECONCILING}, S.SIGNED_A, SIDE, guard=_reconciled),

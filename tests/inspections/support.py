@@ -3,11 +3,12 @@ bumped off the registered one, GeoPackages and surveyors' CSV files built with F
 """
 
 import csv
+import math
 from datetime import date
 from pathlib import Path
 
 import fiona
-from django.contrib.gis.geos import LineString, MultiLineString, Point
+from django.contrib.gis.geos import LineString, MultiLineString, Point, Polygon
 from fiona.crs import CRS
 from pyproj import Transformer
 
@@ -18,6 +19,7 @@ INSTALLED = date(2010, 5, 1)
 # 六盘水 lies around 104.8°E: CGCS2000 3-degree zone 35 (105°E), zone prefix in the easting.
 GK = 4523
 TO_GK = Transformer.from_crs(4490, GK, always_xy=True)
+FROM_GK = Transformer.from_crs(GK, 4490, always_xy=True)
 NUMBERS = ["钟水01", "钟水02", "钟水03", "钟水04"]
 FRACTIONS = [0.2, 0.4, 0.6, 0.8]
 
@@ -85,3 +87,42 @@ def write_csv(path: Path, points: dict[str, tuple[float, float]]) -> Path:
 
 def as_geos(parts: list[list[tuple]]) -> MultiLineString:
     return MultiLineString([LineString(p) for p in parts], srid=GK)
+
+
+def with_loop(parts: list[list[tuple]], reach: float, width: float, neck: float = 0.5):
+    """The longest part with a loop (an oxbow) inserted at a vertex near its middle: out
+    across the line ``reach`` metres, ``width`` wide, and back ``neck`` metres further along.
+    A survey of the original line cuts across the loop's neck. Returns the looped parts and
+    the loop as a ring (the face it encloses with the original line)."""
+    longest = max(range(len(parts)), key=lambda i: len(parts[i]))
+    coords = list(parts[longest])
+    middle = len(coords) // 2
+    whole = as_geos(parts)
+    for i in sorted(range(1, len(coords) - 1), key=lambda k: abs(k - middle)):
+        (x1, y1), (x2, y2) = coords[i], coords[i + 1]
+        length = math.hypot(x2 - x1, y2 - y1)
+        if length < 5 * neck:
+            continue
+        tx, ty = (x2 - x1) / length, (y2 - y1) / length
+        for sign in (1, -1):
+            loop = [(x1 + u * tx - sign * v * ty, y1 + u * ty + sign * v * tx)
+                    for u, v in _teardrop(reach, width, neck)]
+            looped = coords[:i + 1] + loop[1:] + coords[i + 1:]
+            ring = Polygon(loop + [loop[0]], srid=GK)
+            # the loop's far end as far from the line as the loop reaches
+            tip = Point(loop[len(loop) // 2], srid=GK)
+            if (LineString(looped, srid=GK).simple and ring.valid
+                    and ring.intersection(whole).length < 2 * neck
+                    and whole.distance(tip) > 0.99 * reach):
+                return parts[:longest] + [looped] + parts[longest + 1:], ring
+    raise AssertionError("no vertex takes the loop without the line crossing itself")
+
+
+def _teardrop(reach: float, width: float, neck: float) -> list[tuple[float, float]]:
+    """(along, across) from the start of the neck to its end: flanks widening over 100 m,
+    straight sides and a round end ``reach`` from the line."""
+    half, radius = width / 2, (width + neck) / 2
+    centre = (neck / 2, reach - radius)
+    end = [(centre[0] + radius * math.cos(a), centre[1] + radius * math.sin(a))
+           for a in (math.pi * (1 - k / 32) for k in range(33))]
+    return ([(0.0, 0.0), (-half, 100.0)] + end + [(half + neck, 100.0), (neck, 0.0)])

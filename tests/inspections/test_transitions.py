@@ -69,7 +69,8 @@ def test_it_offers_the_office_its_own_steps_and_the_sides_theirs(callers):
     assert next_actions(callers["a1"], signed) == []
     reconciling = inspection_in(State.RECONCILING, True, callers["both"])
     assert next_actions(callers["a1"], reconciling) == [
-        "upload_survey", "confirm_survey", "reconcile", "sign_a"]
+        "upload_survey", "confirm_survey", "withdraw_survey", "replace_survey", "reconcile",
+        "sign_a"]
     assert next_actions(callers["clerk"], reconciling) == ["reconcile"]
     assert next_actions(callers["outsider"], reconciling) == []
     signed_b = inspection_in(State.SIGNED_B, True, callers["both"])
