@@ -75,8 +75,12 @@ def name_check(unit: Unit, township_class: PlaceClass, as_of: date) -> dict:
 def unit_findings(shape: dict, clashes: list[dict]) -> list[str]:
     """What a planner must look at: exclaves, enclosed units, clashes, a tiling gap."""
     found = []
-    if shape["parts"] > 1:
-        found.append(f"飞地: the merged unit has {shape['parts']} separate parts")
+    if not shape["contiguous"]:
+        found.append(f"飞地: the merged unit has {shape['parts']} separate parts; its "
+                     "townships do not all share a border")
+    elif shape["parts"] > 1:
+        found.append(f"飞地: the merged unit has {shape['parts']} separate parts, exclaves "
+                     "its townships already have")
     if shape["enclosed"]:
         found.append("插花地: encloses " + "、".join(
             f"{e['name']} {e['code'][:9]}" for e in shape["enclosed"]))

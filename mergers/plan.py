@@ -310,6 +310,7 @@ def summary(units: list[dict], renames: list[dict], totals: dict) -> dict:
         "name_check_blocks": sum(u["name_check"]["blocked"] for u in units)
         + sum(r["name_check"]["blocked"] for r in renames),
         "exclaves": sum(u["parts"] > 1 for u in units),
+        "non_contiguous_units": sum(not u["contiguous"] for u in units),
         "enclosed_units": sum(len(u["enclosed"]) for u in units),
         "mean_polsby_popper": _mean([u["polsby_popper"] for u in units]),
         "mean_reock": _mean([u["reock"] for u in units]),

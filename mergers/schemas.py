@@ -35,6 +35,8 @@ class MergedUnitOut(Schema):
     polsby_popper: float | None
     reock: float | None
     parts: int
+    inherited_exclaves: int
+    contiguous: bool
     exclave: bool
     part_areas: list[dict]
     enclosed: list[dict]

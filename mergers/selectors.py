@@ -18,6 +18,7 @@ METRICS = [
     ("mean_villages_after", None), ("merged_units", None),
     ("worst_seat_distance_m", "lower"), ("mean_seat_distance_m", "lower"),
     ("village_clashes", "lower"), ("name_check_blocks", "lower"), ("exclaves", "lower"),
+    ("non_contiguous_units", "lower"),
     ("enclosed_units", "lower"), ("mean_polsby_popper", "higher"), ("mean_reock", "higher"),
     # Fewer kilometres of border left to inspect and maintain (联检) is better.
     ("internal_lines_km", "higher"), ("markers_becoming_historical", None),
@@ -100,7 +101,7 @@ def suggest(*, scope: str, as_of: date, target: int, keep: list[str],
                             operations=plan.parse_operations(found["operations"]))
     units = metrics["units"]
     found["verified"] = {
-        "every_unit_contiguous": all(u["parts"] == 1 for u in units),
+        "every_unit_contiguous": all(u["contiguous"] for u in units),
         "village_clashes": metrics["plan"]["village_clashes"],
         "worst_seat_distance_m": metrics["plan"]["worst_seat_distance_m"]}
     found["method"] = search.__doc__.split("\n\n", 1)[1].strip()

@@ -9,6 +9,8 @@ the same number of statements as a merger of two.
 - perimeter: geodesic (geography); Polsby–Popper 4πA/P²; Reock A / the area of the
   minimum bounding circle, drawn in the same equal-area projection;
 - parts: ST_NumGeometries of the union; more than one is an exclave (飞地), a finding;
+  the union is contiguous when it has no more parts than its townships' own exclaves
+  allow (a synthetic township clipped to a many-part county may have one already);
 - enclosed: townships outside the group lying in the union's filled exterior rings (插花地);
 - lines: the registry's township border lines in force with a side in the group — both
   sides inside: internal (they disappear, their markers become historical), else kept;
@@ -156,7 +158,7 @@ WITH m AS (SELECT * FROM unnest(%(grp)s::text[], %(ids)s::bigint[]) AS m(grp, id
 u AS MATERIALIZED (
     SELECT m.grp, ST_Multi(ST_Union(d.geom)) AS g, sum(d.area_km2) AS parts_km2,
            sum(d.population) AS population, count(d.population) AS with_population,
-           array_agg(d.id) AS ids
+           array_agg(d.id) AS ids, sum(ST_NumGeometries(d.geom) - 1) AS inherited
     FROM m JOIN boundaries_divisionversion d ON d.id = m.id GROUP BY m.grp
 ), filled AS (
     SELECT u.grp, ST_Union(ST_MakePolygon(ST_ExteriorRing(p.geom))) AS f
@@ -164,7 +166,7 @@ u AS MATERIALIZED (
 )
 SELECT u.grp, {area_km2_sql('u.g')}, ST_Perimeter(u.g::geography), ST_NumGeometries(u.g),
        ST_Area(ST_MinimumBoundingCircle(ST_Transform(u.g, '{CHINA_EQUAL_AREA}'))) / 1e6,
-       u.parts_km2, u.population, u.with_population,
+       u.parts_km2, u.population, u.with_population, u.inherited,
        CASE WHEN %(geojson)s THEN ST_AsGeoJSON(CASE WHEN %(tol)s > 0
            THEN ST_SimplifyPreserveTopology(u.g,
                 %(tol)s / (111320.0 * cos(radians(ST_Y(ST_Centroid(u.g))))))
@@ -225,8 +227,8 @@ def _run(sql: str, params: dict) -> list[tuple]:
 
 def shapes(units: list[Unit], as_of: date, *, geojson: bool, simplify_m: float) -> dict:
     out = {}
-    for (grp, area, perimeter, n_parts, circle, parts_km2, population, with_pop, geometry,
-         parts, enclosed) in _run(SHAPES_SQL, _members(units) | {
+    for (grp, area, perimeter, n_parts, circle, parts_km2, population, with_pop, inherited,
+         geometry, parts, enclosed) in _run(SHAPES_SQL, _members(units) | {
              "as_of": as_of, "geojson": geojson, "tol": simplify_m or 0}):
         out[grp] = {
             "area_km2": area, "parts_sum_km2": parts_km2,
@@ -235,6 +237,9 @@ def shapes(units: list[Unit], as_of: date, *, geojson: bool, simplify_m: float) 
             if perimeter else None,
             "reock": area / circle if circle else None,
             "parts": n_parts, "part_areas": parts, "enclosed": enclosed,
+            # Exclaves the townships already had; more parts than that: the merger's own.
+            "inherited_exclaves": inherited,
+            "contiguous": n_parts <= 1 + inherited,
             "population": population if with_pop else None,
             "population_known_for": with_pop, "geometry": geometry,
         }

@@ -62,7 +62,7 @@ def test_it_reports_a_non_contiguous_merger_as_a_finding(planner_client):
         WHERE a.level = 4 AND a.valid_to IS NULL AND left(a.code, 6) = '520201'
         ORDER BY a.code, b.code LIMIT 1""", [])
     unit = simulate(planner_client, list(far))["unit"]
-    assert unit["parts"] == 2 and unit["exclave"]
+    assert unit["parts"] == 2 and unit["exclave"] and not unit["contiguous"]
     assert any("飞地" in f for f in unit["findings"])
 
 
