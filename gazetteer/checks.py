@@ -343,17 +343,26 @@ RULES = [empty_specific, generic_fit, repeated_generic, banned_patterns, charset
 # Same keys as the single check: the name, the place name and the toneless pinyin of the
 # place name (homophones 同音 and traditional forms, whose readings are the same).
 GROUP_CLASHES_SQL = f"""
-WITH member AS (
+WITH member AS MATERIALIZED (
     SELECT m.grp, d.code, d.name, d.place_name, d.place_pinyin, d.parent_code
     FROM unnest(%(groups)s::text[], %(codes)s::text[]) AS m(grp, code)
     JOIN boundaries_divisionversion d
       ON d.code = m.code AND d.level = %(level)s AND {in_force_sql("d")}
 )
-SELECT a.grp, a.code, a.name, a.place_name, a.parent_code,
+-- three equi-joins (hash joins) rather than one join on an OR (a nested loop over all pairs)
+, pair AS (
+    SELECT a.grp, a.code AS a, b.code AS b FROM member a JOIN member b
+      ON b.grp = a.grp AND b.place_pinyin = a.place_pinyin AND a.code < b.code
+    UNION SELECT a.grp, a.code, b.code FROM member a JOIN member b
+      ON b.grp = a.grp AND b.place_name = a.place_name AND a.code < b.code
+    UNION SELECT a.grp, a.code, b.code FROM member a JOIN member b
+      ON b.grp = a.grp AND b.name = a.name AND a.code < b.code
+)
+SELECT p.grp, a.code, a.name, a.place_name, a.parent_code,
        b.code, b.name, b.place_name, b.parent_code
-FROM member a JOIN member b ON b.grp = a.grp AND a.code < b.code
- AND (a.place_pinyin = b.place_pinyin OR a.place_name = b.place_name OR a.name = b.name)
-ORDER BY a.grp, a.place_pinyin, a.code, b.code
+FROM pair p JOIN member a ON a.grp = p.grp AND a.code = p.a
+JOIN member b ON b.grp = p.grp AND b.code = p.b
+ORDER BY p.grp, a.place_pinyin, a.code, b.code
 """
 
 

@@ -12,7 +12,7 @@ from datetime import date
 from django.db import connection
 from pydantic import TypeAdapter, ValidationError
 
-from boundaries.codes import parse_code
+from boundaries.codes import parse_code, prefix_range
 from boundaries.temporal import in_force_sql
 from config.errors import BadRequest
 
@@ -31,18 +31,22 @@ def parse_operations(raw: list) -> list:
         raise BadRequest("operations: " + "; ".join(
             f"{'.'.join(str(x) for x in e['loc'])}: {e['msg']}" for e in exc.errors())) from None
 
+# Code ranges, not left(code, n): the (level, code) index serves them.
 SNAPSHOT_SQL = f"""
-SELECT t.code, t.name, t.kind, t.parent_code, t.area_km2, t.population,
-       (SELECT count(*) FROM boundaries_divisionversion v WHERE v.level = 5
-          AND v.parent_code = t.code AND {in_force_sql('v')})
-FROM boundaries_divisionversion t
-WHERE t.level = 4 AND {in_force_sql('t')} AND left(t.code, %(digits)s) = ANY(%(prefixes)s)
+WITH villages AS (
+    SELECT v.parent_code, count(*) AS n FROM boundaries_divisionversion v
+    WHERE v.level = 5 AND v.code >= %(lo)s AND v.code < %(hi)s AND {in_force_sql('v')}
+    GROUP BY v.parent_code
+)
+SELECT t.code, t.name, t.kind, t.parent_code, t.area_km2, t.population, coalesce(x.n, 0)
+FROM boundaries_divisionversion t LEFT JOIN villages x ON x.parent_code = t.code
+WHERE t.level = 4 AND t.code >= %(lo)s AND t.code < %(hi)s AND {in_force_sql('t')}
 ORDER BY t.code
 """
 
 COUNTIES_SQL = f"""
 SELECT code, name, kind FROM boundaries_divisionversion
-WHERE level = 3 AND {in_force_sql()} AND left(code, %(digits)s) = ANY(%(prefixes)s)
+WHERE level = 3 AND code >= %(lo)s AND code < %(hi)s AND {in_force_sql()}
   AND kind <> 'placeholder' ORDER BY code
 """
 
@@ -77,13 +81,11 @@ def scope_of(raw: str, as_of: date) -> tuple[str, int, str]:
 def snapshot(prefixes: list[str], as_of: date) -> tuple[dict[str, Township], dict[str, str]]:
     """The townships (by code) and county names of the counties or prefectures given by
     their 4- or 6-digit prefixes."""
-    by_len: dict[int, list[str]] = {}
-    for p in prefixes:
-        by_len.setdefault(len(p), []).append(p)
     towns, counties = {}, {}
     with connection.cursor() as cur:
-        for digits, group in by_len.items():
-            params = {"digits": digits, "prefixes": group, "as_of": as_of}
+        for prefix in prefixes:
+            lo, hi = prefix_range(prefix)
+            params = {"lo": lo, "hi": hi, "as_of": as_of}
             cur.execute(SNAPSHOT_SQL, params)
             for code, name, kind, county, area, pop, villages in cur.fetchall():
                 towns[code] = Township(code, name, kind, county, area, pop, villages, [code])

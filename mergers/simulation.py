@@ -5,13 +5,14 @@ for the unions and their shapes, one for the border lines, one for the villages 
 distances to the seat, one for the name clashes — so a whole-prefecture scenario costs
 the same number of statements as a merger of two.
 
-- area: the project's equal-area measure (boundaries.geo, Albers on GRS80) of the union;
+- area: the project's equal-area measure (boundaries.geo: ST_Area in its Albers projection
+  on GRS80, as area_km2_sql) of the union;
 - perimeter: geodesic (geography); Polsby–Popper 4πA/P²; Reock A / the area of the
   minimum bounding circle, drawn in the same equal-area projection;
 - parts: ST_NumGeometries of the union; more than one is an exclave (飞地), a finding;
   the union is contiguous when it has no more parts than its townships' own exclaves
   allow (a synthetic township clipped to a many-part county may have one already);
-- enclosed: townships outside the group lying in the union's filled exterior rings (插花地);
+- enclosed: townships outside the group lying in the union's holes (插花地);
 - lines: the registry's township border lines in force with a side in the group — both
   sides inside: internal (they disappear, their markers become historical), else kept;
 - distances: geodesic, from each village point to the seat.
@@ -23,7 +24,7 @@ from datetime import date
 from django.db import connection
 
 from boundaries.codes import parse_code
-from boundaries.geo import CHINA_EQUAL_AREA, area_km2_sql
+from boundaries.geo import CHINA_EQUAL_AREA
 from boundaries.models import Level
 from boundaries.temporal import in_force_sql
 from config.errors import BadRequest
@@ -153,48 +154,63 @@ def _members(units: list[Unit]) -> dict:
 
 
 # Tolerance in metres applied in degrees at the union's latitude, as the geometry endpoint.
+# The union is transformed to the equal-area projection of boundaries.geo once, for its
+# area, its bounding circle and its parts' areas (a transformation to a PROJ string costs
+# milliseconds each time). Enclosed townships: their point on surface in a hole of the union
+# (an interior ring: the filled exterior minus the union), and no larger than the hole.
 SHAPES_SQL = f"""
 WITH m AS (SELECT * FROM unnest(%(grp)s::text[], %(ids)s::bigint[]) AS m(grp, id)),
-u AS MATERIALIZED (
+v AS MATERIALIZED (
     SELECT m.grp, ST_Multi(ST_Union(d.geom)) AS g, sum(d.area_km2) AS parts_km2,
            sum(d.population) AS population, count(d.population) AS with_population,
            array_agg(d.id) AS ids, sum(ST_NumGeometries(d.geom) - 1) AS inherited
     FROM m JOIN boundaries_divisionversion d ON d.id = m.id GROUP BY m.grp
-), filled AS (
-    SELECT u.grp, ST_Union(ST_MakePolygon(ST_ExteriorRing(p.geom))) AS f
-    FROM u, ST_Dump(u.g) p GROUP BY u.grp
+), u AS MATERIALIZED (
+    SELECT v.*, ST_Transform(v.g, '{CHINA_EQUAL_AREA}') AS ga FROM v
+), holes AS MATERIALIZED (
+    SELECT u.grp, u.ids, r.geom AS hole
+    FROM u, ST_Dump(u.g) p, ST_DumpRings(p.geom) r WHERE r.path[1] > 0
 )
-SELECT u.grp, {area_km2_sql('u.g')}, ST_Perimeter(u.g::geography), ST_NumGeometries(u.g),
-       ST_Area(ST_MinimumBoundingCircle(ST_Transform(u.g, '{CHINA_EQUAL_AREA}'))) / 1e6,
+SELECT u.grp, ST_Area(u.ga) / 1e6, ST_Perimeter(u.g::geography), ST_NumGeometries(u.g),
+       ST_Area(ST_MinimumBoundingCircle(ST_ConvexHull(u.ga))) / 1e6,
        u.parts_km2, u.population, u.with_population, u.inherited,
        CASE WHEN %(geojson)s THEN ST_AsGeoJSON(CASE WHEN %(tol)s > 0
            THEN ST_SimplifyPreserveTopology(u.g,
                 %(tol)s / (111320.0 * cos(radians(ST_Y(ST_Centroid(u.g))))))
            ELSE u.g END, 7) END,
-       (SELECT json_agg(json_build_object('area_km2', {area_km2_sql('p.geom')},
+       (SELECT json_agg(json_build_object('area_km2', ST_Area(q.geom) / 1e6,
                'point', json_build_array(ST_X(ST_PointOnSurface(p.geom)),
                                          ST_Y(ST_PointOnSurface(p.geom))))
-               ORDER BY ST_Area(p.geom) DESC) FROM ST_Dump(u.g) p),
+               ORDER BY ST_Area(q.geom) DESC)
+        FROM ST_Dump(u.g) p JOIN ST_Dump(u.ga) q ON q.path = p.path),
        (SELECT coalesce(json_agg(json_build_object('code', d.code, 'name', d.name,
                'kind', d.kind, 'parent_code', d.parent_code) ORDER BY d.code), '[]')
-        FROM boundaries_divisionversion d
-        WHERE d.level = 4 AND {in_force_sql('d')} AND d.geom && f.f AND d.id <> ALL(u.ids)
-          AND ST_Intersects(f.f, ST_PointOnSurface(d.geom))
-          AND ST_Area(ST_Intersection(d.geom, f.f)) >= 0.99 * ST_Area(d.geom))
-FROM u JOIN filled f ON f.grp = u.grp
+        FROM holes h JOIN boundaries_divisionversion d
+          ON d.geom && h.hole AND d.level = 4 AND {in_force_sql('d')} AND d.id <> ALL(h.ids)
+         AND ST_Intersects(h.hole, ST_PointOnSurface(d.geom))
+         AND ST_Area(d.geom) <= 1.01 * ST_Area(h.hole)
+        WHERE h.grp = u.grp)
+FROM u
 """
 
+# A side's lines by each code index (left, right) rather than one join on an OR.
 LINES_SQL = f"""
 WITH m AS (SELECT * FROM unnest(%(grp)s::text[], %(ids)s::bigint[]) AS m(grp, id)),
-mc AS (SELECT m.grp, d.code FROM m JOIN boundaries_divisionversion d ON d.id = m.id)
-SELECT mc.grp, l.id, l.name, l.left_code, l.right_code, l.length_m, count(*) = 2,
+mc AS MATERIALIZED (SELECT m.grp, d.code FROM m JOIN boundaries_divisionversion d ON d.id = m.id),
+side AS (
+    SELECT mc.grp, l.id FROM mc JOIN boundaries_boundaryline l
+      ON l.left_code = mc.code AND l.level = 4 AND {in_force_sql('l')}
+  UNION ALL
+    SELECT mc.grp, l.id FROM mc JOIN boundaries_boundaryline l
+      ON l.right_code = mc.code AND l.level = 4 AND {in_force_sql('l')}
+), counted AS (SELECT grp, id, count(*) = 2 AS internal FROM side GROUP BY grp, id)
+SELECT c.grp, l.id, l.name, l.left_code, l.right_code, l.length_m, c.internal,
        (SELECT coalesce(array_agg(bm.number ORDER BY bm.number), '{{}}')
         FROM boundaries_boundarymarker_lines bl
         JOIN boundaries_boundarymarker bm ON bm.id = bl.boundarymarker_id
         WHERE bl.boundaryline_id = l.id AND bm.retired_on IS NULL)
-FROM boundaries_boundaryline l JOIN mc ON (mc.code = l.left_code OR mc.code = l.right_code)
-WHERE l.level = 4 AND {in_force_sql('l')}
-GROUP BY mc.grp, l.id ORDER BY mc.grp, l.left_code, l.right_code
+FROM counted c JOIN boundaries_boundaryline l ON l.id = c.id
+ORDER BY c.grp, l.left_code, l.right_code
 """
 
 VILLAGES_SQL = f"""
