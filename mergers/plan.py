@@ -131,11 +131,14 @@ def _in_scope(raw: str, code: str, prefix: str, problems: list[str]) -> None:
         problems.append(f"{raw}: outside the scope {prefix}")
 
 
-def apply(operations: list, towns: dict[str, Township], prefix: str, as_of: date) -> Applied:
-    """Apply the operations in order; a 400 names every operation that cannot apply."""
+def apply(operations: list, towns: dict[str, Township], prefix: str, as_of: date,
+          resolved: list | None = None) -> Applied:
+    """Apply the operations in order; a 400 names every operation that cannot apply.
+    ``resolved``: the merged townships, when the caller has read them already."""
     merge_codes = [c for op in operations if isinstance(op, MergeOp) for c in op.townships]
-    resolved = {p.code: p for p in simulation.resolve_townships(merge_codes, as_of,
-                                                                same_county=False)}
+    if resolved is None:
+        resolved = simulation.resolve_townships(merge_codes, as_of, same_county=False)
+    resolved = {p.code: p for p in resolved}
     after = dict(towns)
     # where a township went: a merged unit's key
     home: dict[str, str] = {}
@@ -268,7 +271,7 @@ def _split(op: SplitOp, i: int, result: Applied, home: dict, problems: list, whe
 
 
 def evaluate(*, scope: str, as_of: date, operations: list, geojson: bool = False,
-             simplify_m: float = 0) -> dict:
+             simplify_m: float = 0, resolved: list | None = None) -> dict:
     """The plan's metrics: each merged unit measured, the figures before and after."""
     code, level, name = scope_of(scope, as_of)
     prefix = code[:4] if level == 2 else code[:6]
@@ -276,7 +279,7 @@ def evaluate(*, scope: str, as_of: date, operations: list, geojson: bool = False
                if isinstance(op, TransferOp) and len(op.to.strip()) == 6}
     towns, counties = snapshot(sorted({prefix} | {t for t in targets
                                                   if not t.startswith(prefix)}), as_of)
-    applied = apply(operations, towns, prefix, as_of)
+    applied = apply(operations, towns, prefix, as_of, resolved)
     units = list(measure.measure(applied.units, as_of, geojson=geojson,
                                  simplify_m=simplify_m).values())
     renames = [r | {"name_check": measure.renamed_check(r, as_of)} for r in applied.renames]

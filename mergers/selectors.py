@@ -31,7 +31,7 @@ def simulate(*, townships: list[str], name: str, kind: str, seat, as_of: date,
     parts = simulation.resolve_townships(townships, as_of)
     op = MergeOp(townships=townships, name=name, kind=kind, seat=seat)
     metrics = plan.evaluate(scope=parts[0].county, as_of=as_of, operations=[op],
-                            geojson=True, simplify_m=simplify_m)
+                            geojson=True, simplify_m=simplify_m, resolved=parts)
     county = metrics["totals"]["counties"][0]
     return {"as_of": metrics["as_of"], "unit": metrics["units"][0],
             "county": county, "plan": metrics["plan"]}
