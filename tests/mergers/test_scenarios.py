@@ -84,3 +84,9 @@ def test_it_compares_and_names_the_best_on_each_metric(planner_client):
     assert worst["best"] == [[clashing["id"], clean["id"]][worst["values"].index(
         min(worst["values"]))]]
     assert metrics["townships_after"]["best"] is None
+
+
+def test_it_refuses_malformed_compare_ids(planner_client):
+    response = planner_client.get("/api/v1/mergers/compare?ids=1,x")
+    assert response.status_code == 400 and "ids" in response.json()["detail"]
+    assert planner_client.get("/api/v1/mergers/compare?ids=999998,999999").status_code == 404

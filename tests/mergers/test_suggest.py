@@ -66,3 +66,10 @@ def test_the_command_answers_json(demo, db):
     call_command("simulate_merger", "--suggest", "5202", "--target", "87", "--json",
                  stdout=out)
     assert json.loads(out.getvalue())["suggestion"]["units_after"] == 87
+
+
+def test_it_refuses_a_request_without_one_scope_or_beyond_the_townships(planner_client):
+    assert "one of county or prefecture" in suggest(
+        planner_client, status=400, prefecture=None, target_townships=5)["detail"]
+    assert "only 92 townships" in suggest(planner_client, status=400,
+                                          target_townships=200)["detail"]
