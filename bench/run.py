@@ -14,7 +14,7 @@ import subprocess
 import sys
 import traceback
 
-from . import lines, load, places, polygons, soak, survey, synthetic, web
+from . import lines, load, mergers, places, polygons, soak, survey, synthetic, web
 from .common import (
     WORK,
     Skipped,
@@ -28,7 +28,7 @@ from .report import table, write_json
 
 STEPS = {"load": load.step, "polygons": polygons.step, "synthetic": synthetic.step,
          "lines": lines.step, "survey": survey.step, "places": places.step, "http": web.step,
-         "soak": soak.step}
+         "soak": soak.step, "mergers": mergers.step}
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -68,7 +68,8 @@ def main(argv: list[str] | None = None) -> int:
     data = inputs(args.quick)
     results: dict[str, StepResult] = {}
     try:
-        if "load" in steps or not database_exists():
+        # mergers works on a database of its own (bench/mergers.py)
+        if "load" in steps or (set(steps) - {"mergers"} and not database_exists()):
             recreate_database()
         for name in [s for s in STEPS if s in steps]:
             say(f"── {name} ──")

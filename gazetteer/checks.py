@@ -336,3 +336,54 @@ def years_before(day: date, years: int) -> date:
 
 RULES = [empty_specific, generic_fit, repeated_generic, banned_patterns, charset, length,
          unique_among_places, unique_among_divisions, stability]
+
+
+# The rule of unique_among_divisions for many names at once: the divisions of each group
+# (say, the villages of the townships a merger would join) as if the group were one scope.
+# Same keys as the single check: the name, the place name and the toneless pinyin of the
+# place name (homophones 同音 and traditional forms, whose readings are the same).
+GROUP_CLASHES_SQL = f"""
+WITH member AS MATERIALIZED (
+    SELECT m.grp, d.code, d.name, d.place_name, d.place_pinyin, d.parent_code
+    FROM unnest(%(groups)s::text[], %(codes)s::text[]) AS m(grp, code)
+    JOIN boundaries_divisionversion d
+      ON d.code = m.code AND d.level = %(level)s AND {in_force_sql("d")}
+)
+-- three equi-joins (hash joins) rather than one join on an OR (a nested loop over all pairs)
+, pair AS (
+    SELECT a.grp, a.code AS a, b.code AS b FROM member a JOIN member b
+      ON b.grp = a.grp AND b.place_pinyin = a.place_pinyin AND a.code < b.code
+    UNION SELECT a.grp, a.code, b.code FROM member a JOIN member b
+      ON b.grp = a.grp AND b.place_name = a.place_name AND a.code < b.code
+    UNION SELECT a.grp, a.code, b.code FROM member a JOIN member b
+      ON b.grp = a.grp AND b.name = a.name AND a.code < b.code
+)
+SELECT p.grp, a.code, a.name, a.place_name, a.parent_code,
+       b.code, b.name, b.place_name, b.parent_code
+FROM pair p JOIN member a ON a.grp = p.grp AND a.code = p.a
+JOIN member b ON b.grp = p.grp AND b.code = p.b
+ORDER BY p.grp, a.place_pinyin, a.code, b.code
+"""
+
+
+def group_clashes(*, members: list[tuple[str, str]], level: int, as_of: date) -> dict:
+    """{group: [Finding]}: the pairs of divisions within each group whose names would clash
+    in one scope (``members`` are (group, 12-digit code) pairs), in one statement."""
+    if not members:
+        return {}
+    with connection.cursor() as cur:
+        cur.execute(GROUP_CLASHES_SQL, {"groups": [g for g, _ in members],
+                                        "codes": [c for _, c in members],
+                                        "level": level, "as_of": as_of})
+        rows = cur.fetchall()
+    found: dict = {}
+    for grp, *pair in rows:
+        a, b = pair[:4], pair[4:]
+        match = ("same_name" if a[2] == b[2] else "traditional_form"
+                 if normalize(a[2]) == normalize(b[2]) else "homophone")
+        found.setdefault(grp, []).append(Finding(
+            "unique", BLOCK, f"{a[1]} {a[0]} and {b[1]} {b[0]} would clash in one scope "
+            f"({match.replace('_', ' ')})",
+            [{"code": c, "name": n, "place_name": p, "parent_code": pc, "match": match}
+             for c, n, p, pc in (a, b)]))
+    return found

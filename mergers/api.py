@@ -1,5 +1,113 @@
-"""/api/v1/mergers: simulation, scenarios, comparison, suggested plans, change proposals."""
+"""/api/v1/mergers: simulation, scenarios, comparison, suggested plans (authenticated:
+planners and approvers; scenarios are written by planners and owned by their author)."""
 
+from django.http import HttpResponse
 from ninja import Router
 
-router = Router(tags=["mergers"])
+from accounts import permissions
+from accounts.auth import AUTH
+from boundaries.temporal import today
+from config.errors import BadRequest
+
+from . import selectors, services
+from .schemas import (
+    CompareOut,
+    ScenarioIn,
+    ScenarioListOut,
+    ScenarioOut,
+    SimulateIn,
+    SimulateOut,
+    SuggestIn,
+    SuggestOut,
+)
+
+router = Router(tags=["mergers"], auth=AUTH)
+
+
+def scenario_summary(s) -> dict:
+    return {"id": s.id, "title": s.title, "author": s.author.username,
+            "scope_code": s.scope_code, "scope_level": s.scope_level, "as_of": s.as_of,
+            "created_at": s.created_at, "computed_at": s.computed_at,
+            "plan": (s.metrics or {}).get("plan")}
+
+
+def scenario_detail(s) -> dict:
+    return scenario_summary(s) | {"operations": s.operations, "metrics": s.metrics}
+
+
+def _private(response: HttpResponse) -> None:
+    response["Cache-Control"] = "private, no-store"
+
+
+@router.post("/mergers/simulate", response=SimulateOut)
+def merger_simulate(request, payload: SimulateIn, response: HttpResponse):
+    """One merger measured on ``as_of`` (today); nothing is written to the registry."""
+    permissions.require(request.auth, "scenario.simulate")
+    _private(response)
+    return selectors.simulate(townships=payload.townships, name=payload.name,
+                              kind=payload.kind, seat=payload.seat,
+                              as_of=payload.as_of or today(), simplify_m=payload.simplify or 0)
+
+
+@router.post("/mergers/scenarios", response={201: ScenarioOut})
+def scenario_create(request, payload: ScenarioIn):
+    s = services.scenario_create(actor=request.auth, title=payload.title, scope=payload.scope,
+                                 as_of=payload.as_of or today(),
+                                 operations=[op.model_dump(mode="json")
+                                             for op in payload.operations])
+    return 201, scenario_detail(s)
+
+
+@router.get("/mergers/scenarios", response=ScenarioListOut)
+def scenario_list(request, response: HttpResponse):
+    _private(response)
+    items = [scenario_summary(s) for s in selectors.scenarios_visible(request.auth)]
+    return {"count": len(items), "items": items}
+
+
+@router.get("/mergers/scenarios/{scenario_id}", response=ScenarioOut)
+def scenario_get(request, scenario_id: int, response: HttpResponse):
+    _private(response)
+    return scenario_detail(selectors.scenario_get(request.auth, scenario_id))
+
+
+@router.post("/mergers/scenarios/{scenario_id}/recompute", response=ScenarioOut)
+def scenario_recompute(request, scenario_id: int):
+    return scenario_detail(services.scenario_recompute(actor=request.auth,
+                                                       scenario_id=scenario_id))
+
+
+@router.delete("/mergers/scenarios/{scenario_id}", response={204: None})
+def scenario_delete(request, scenario_id: int):
+    services.scenario_delete(actor=request.auth, scenario_id=scenario_id)
+    return 204, None
+
+
+@router.get("/mergers/compare", response=CompareOut)
+def scenario_compare(request, ids: str, response: HttpResponse):
+    """Scenarios side by side: every plan metric, and which scenario is best on each."""
+    _private(response)
+    found = selectors.compare(request.auth, ids)
+    return {"scenarios": [scenario_summary(s) for s in found["scenarios"]],
+            "metrics": found["metrics"]}
+
+
+@router.post("/mergers/suggest", response=SuggestOut)
+def merger_suggest(request, payload: SuggestIn, response: HttpResponse):
+    """A proposed plan reaching ``target_townships`` units (see the method in the answer)."""
+    permissions.require(request.auth, "scenario.suggest")
+    _private(response)
+    if (payload.county is None) == (payload.prefecture is None):
+        raise BadRequest("give one of county or prefecture")
+    scope = payload.county or payload.prefecture
+    as_of = payload.as_of or today()
+    answer = selectors.suggest(scope=scope, as_of=as_of, target=payload.target_townships,
+                               keep=payload.keep,
+                               max_seat_distance_km=payload.max_seat_distance_km,
+                               min_population=payload.min_population, seed=payload.seed)
+    if payload.save_as:
+        saved = services.scenario_create(actor=request.auth, title=payload.save_as,
+                                         scope=scope, as_of=as_of,
+                                         operations=answer["suggestion"]["operations"])
+        answer["scenario_id"] = saved.id
+    return answer

@@ -1,0 +1,113 @@
+"""The timings of the mergers step, in a Django process on bench_mergers (JSON on stdout).
+
+End to end is the API through Django's test client (a signed-in planner); the baseline is
+the union, equal-area area, geodesic perimeter and border-line statements alone, on the
+same groups, through the same connection. Medians of N runs after one warm-up.
+"""
+
+import json
+import statistics
+import sys
+import time
+
+import django
+
+django.setup()
+
+from django.contrib.auth.models import Group, User  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+
+from boundaries.geo import area_km2_sql  # noqa: E402
+
+DIRECT_SQL = f"""
+WITH m AS (SELECT * FROM unnest(%(grp)s::text[], %(codes)s::text[]) AS m(grp, code)),
+u AS (SELECT m.grp, ST_Multi(ST_Union(d.geom)) g FROM m JOIN boundaries_divisionversion d
+      ON d.code = m.code AND d.level = 4 AND d.valid_to IS NULL GROUP BY m.grp)
+SELECT grp, ST_AsGeoJSON(g, 7), {area_km2_sql('g')}, ST_Perimeter(g::geography) FROM u
+"""
+LINES_SQL = """
+SELECT l.id, l.length_m FROM boundaries_boundaryline l
+WHERE l.level = 4 AND l.valid_to IS NULL
+  AND (l.left_code = ANY(%(codes)s) OR l.right_code = ANY(%(codes)s))
+"""
+
+
+def townships(prefix: str) -> list[str]:
+    with connection.cursor() as cur:
+        cur.execute("SELECT code FROM boundaries_divisionversion WHERE level = 4 AND "
+                    "valid_to IS NULL AND left(code, %s) = %s ORDER BY code", [len(prefix), prefix])
+        return [r[0] for r in cur.fetchall()]
+
+
+def median_ms(fn, runs: int) -> float:
+    fn()
+    times = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - t0) * 1000)
+    return statistics.median(times)
+
+
+def direct(groups: dict[str, list[str]]):
+    pairs = [(g, c) for g, codes in groups.items() for c in codes]
+    with connection.cursor() as cur:
+        cur.execute(DIRECT_SQL, {"grp": [g for g, _ in pairs], "codes": [c for _, c in pairs]})
+        cur.fetchall()
+        cur.execute(LINES_SQL, {"codes": [c for _, c in pairs]})
+        cur.fetchall()
+
+
+def post(client, url: str, body: dict) -> dict:
+    response = client.post(url, body, content_type="application/json")
+    if response.status_code not in (200, 201):
+        raise RuntimeError(f"{url}: {response.status_code} {response.content[:500]!r}")
+    return response.json()
+
+
+def main(runs: int) -> dict:
+    user, _ = User.objects.get_or_create(username="bench-planner")
+    user.groups.set([Group.objects.get_or_create(name="planner")[0]])
+    client = Client()
+    client.force_login(user)
+    zhongshan = townships("520201")
+    figures = {}
+    for name, codes in (("simulate_2", ["520201101000", "520201103000"]),
+                        ("simulate_7", zhongshan[:7])):
+        body = {"townships": codes, "name": "新镇", "kind": "镇"}
+        ours = median_ms(lambda b=body: post(client, "/api/v1/mergers/simulate", b), runs)
+        sql = median_ms(lambda c=codes: direct({"1": c}), runs)
+        figures[name] = {"townships": len(codes), "ours_ms": ours, "sql_ms": sql,
+                         "ratio": ours / sql}
+    # The whole prefecture: each county's townships merged into one unit (4 merges, 92).
+    counties = {c: townships(c) for c in ("520201", "520203", "520204", "520281")}
+    ops = [{"op": "merge", "townships": codes, "name": "新镇", "kind": "镇"}
+           for codes in counties.values()]
+
+    def scenario():
+        made = post(client, "/api/v1/mergers/scenarios",
+                    {"title": "bench", "scope": "5202", "operations": ops})
+        client.delete(f"/api/v1/mergers/scenarios/{made['id']}")
+
+    ours = median_ms(scenario, max(3, runs // 2))
+    sql = median_ms(lambda: direct(counties), max(3, runs // 2))
+    figures["simulate_prefecture"] = {"townships": sum(map(len, counties.values())),
+                                      "ours_ms": ours, "sql_ms": sql, "ratio": ours / sql}
+    t0 = time.perf_counter()
+    answer = post(client, "/api/v1/mergers/suggest", {"prefecture": "5202",
+                                                      "target_townships": 87, "seed": 1})
+    s = answer["suggestion"]
+    figures["suggest"] = {
+        "seconds": time.perf_counter() - t0, "search_seconds": s["search_seconds"],
+        "townships_before": s["townships_before"], "units_after": s["units_after"],
+        "reached": s["reached"], "seed": s["seed"],
+        "worst_seat_distance_m": s["objective"]["worst_seat_distance_m"],
+        "merges": s["iterations"]["merges"], "moves": s["iterations"]["moves"],
+        "every_unit_contiguous": s["verified"]["every_unit_contiguous"],
+        "village_clashes": s["verified"]["village_clashes"]}
+    return figures
+
+
+if __name__ == "__main__":
+    print(json.dumps(main(int(sys.argv[1]) if len(sys.argv) > 1 else 7)))

@@ -1,0 +1,101 @@
+"""The answer for each merged unit of a plan: shape, villages, clashes, lines, distances.
+
+The statements are mergers.simulation's; the name checks are gazetteer's check engine —
+the villages' names within the unit as one scope (gazetteer.checks.group_clashes, the
+rule of /names/check for divisions: same name, homophone, traditional form), and the
+new township's name within its county (gazetteer.checks.check_name, as /names/check).
+"""
+
+import json
+from datetime import date
+
+from gazetteer import checks
+from gazetteer.models import PlaceClass
+
+from . import simulation
+from .simulation import Unit
+
+TOWNSHIP_CLASS = "township"
+
+
+def measure(units: list[Unit], as_of: date, *, geojson: bool = True,
+            simplify_m: float = 0) -> dict[str, dict]:
+    """{unit key: its answer}: four statements for all the units, one name check each."""
+    if not units:
+        return {}
+    shapes = simulation.shapes(units, as_of, geojson=geojson, simplify_m=simplify_m)
+    lines = simulation.lines(units, as_of)
+    villages = simulation.villages(units, as_of)
+    members = [(key, row["code"]) for key, rows in villages.items() for row in rows]
+    clashes = checks.group_clashes(members=members, level=5, as_of=as_of)
+    township_class = PlaceClass.objects.get(slug=TOWNSHIP_CLASS)
+    out = {}
+    for unit in units:
+        shape = shapes[unit.key]
+        rows = villages[unit.key]
+        internal, remaining = lines[unit.key]["internal"], lines[unit.key]["remaining"]
+        findings = [f.__dict__ for f in clashes.get(unit.key, [])]
+        out[unit.key] = {
+            "name": unit.name, "kind": unit.kind, "county_code": unit.county,
+            "townships": [p.ref() for p in unit.parts],
+            "seat": {"lon": unit.seat[0], "lat": unit.seat[1], "chosen": unit.seat[2]},
+            **{k: v for k, v in shape.items() if k != "geometry"},
+            "geometry": json.loads(shape["geometry"]) if shape["geometry"] else None,
+            "exclave": shape["parts"] > 1,
+            "villages": [{k: r[k] for k in ("code", "name", "kind", "township_code")}
+                         for r in rows],
+            "village_count": len(rows),
+            "village_clashes": findings,
+            "name_check": name_check(unit, township_class, as_of),
+            "lines": {"internal": internal, "remaining": remaining,
+                      "internal_length_m": sum(x["length_m"] for x in internal),
+                      "remaining_length_m": sum(x["length_m"] for x in remaining),
+                      "markers_becoming_historical": sorted(
+                          {m for x in internal for m in x["markers"]})},
+            "seat_distance": simulation.distance_summary(rows),
+            "findings": unit_findings(shape, findings),
+        }
+    return out
+
+
+def name_check(unit: Unit, township_class: PlaceClass, as_of: date) -> dict:
+    """The new township's name within its county, as /names/check answers it; the parts'
+    own names are no clash (they cease to exist)."""
+    result = checks.check_name(name=unit.name, place_class=township_class,
+                               division_code=unit.county, as_of=as_of).as_dict()
+    parts = {p.code for p in unit.parts}
+    result["findings"] = [
+        f for f in result["findings"]
+        if not (f["rule"] == "unique" and f["evidence"]
+                and all(e.get("code") in parts for e in f["evidence"]))]
+    result["blocked"] = any(f["severity"] == checks.BLOCK for f in result["findings"])
+    return result
+
+
+def unit_findings(shape: dict, clashes: list[dict]) -> list[str]:
+    """What a planner must look at: exclaves, enclosed units, clashes, a tiling gap."""
+    found = []
+    if not shape["contiguous"]:
+        found.append(f"飞地: the merged unit has {shape['parts']} separate parts; its "
+                     "townships do not all share a border")
+    elif shape["parts"] > 1:
+        found.append(f"飞地: the merged unit has {shape['parts']} separate parts, exclaves "
+                     "its townships already have")
+    if shape["enclosed"]:
+        found.append("插花地: encloses " + "、".join(
+            f"{e['name']} {e['code'][:9]}" for e in shape["enclosed"]))
+    if clashes:
+        found.append(f"{len(clashes)} village name clash(es)")
+    parts_km2 = shape["parts_sum_km2"]
+    if parts_km2 and abs(shape["area_km2"] - parts_km2) > 0.001 * parts_km2:
+        found.append(f"the parts do not tile: union {shape['area_km2']:.3f} km² against "
+                     f"{parts_km2:.3f} km² for the sum of the parts")
+    return found
+
+
+def renamed_check(rename: dict, as_of: date) -> dict:
+    """A renamed township's new name within its county."""
+    result = checks.check_name(name=rename["to"], place_class=PlaceClass.objects.get(
+        slug=TOWNSHIP_CLASS), division_code=rename["county_code"], as_of=as_of).as_dict()
+    result["blocked"] = any(f["severity"] == checks.BLOCK for f in result["findings"])
+    return result

@@ -1,0 +1,127 @@
+"""Schemas of the planning half: simulate, scenarios, compare, suggest."""
+
+from datetime import date, datetime
+from typing import Any
+
+from ninja import Schema
+from pydantic import Field
+
+from .operations import Operation, SeatPoint, TownshipKind
+
+CODES = Field(min_length=2, max_length=500, description="9- or 12-digit township codes")
+
+
+class SimulateIn(Schema):
+    townships: list[str] = CODES
+    name: str = Field(min_length=1, max_length=100)
+    kind: TownshipKind
+    seat: SeatPoint | str | None = Field(
+        None, description="a point, or the code of the part whose seat is used; default: "
+        "the part with the largest population, else the largest by area")
+    as_of: date | None = None
+    simplify: float | None = Field(None, ge=0, le=100_000, description="tolerance in metres")
+
+
+class MergedUnitOut(Schema):
+    name: str
+    kind: str
+    county_code: str
+    townships: list[dict]
+    seat: dict
+    geometry: dict | None = Field(None, description="GeoJSON geometry (EPSG:4490)")
+    area_km2: float
+    parts_sum_km2: float | None
+    perimeter_km: float
+    polsby_popper: float | None
+    reock: float | None
+    parts: int
+    inherited_exclaves: int
+    contiguous: bool
+    exclave: bool
+    part_areas: list[dict]
+    enclosed: list[dict]
+    population: int | None
+    population_known_for: int
+    villages: list[dict]
+    village_count: int
+    village_clashes: list[dict]
+    name_check: dict
+    lines: dict
+    seat_distance: dict
+    findings: list[str]
+
+
+class CountyFiguresOut(Schema):
+    code: str
+    name: str
+    before: dict
+    after: dict
+
+
+class SimulateOut(Schema):
+    as_of: date
+    unit: MergedUnitOut
+    county: CountyFiguresOut
+    plan: dict
+
+
+class ScenarioIn(Schema):
+    title: str = Field(min_length=1, max_length=200)
+    scope: str = Field(description="a county or prefecture code")
+    as_of: date | None = None
+    operations: list[Operation] = Field(min_length=1, max_length=500)
+
+
+class ScenarioSummaryOut(Schema):
+    id: int
+    title: str
+    author: str
+    scope_code: str
+    scope_level: int
+    as_of: date
+    created_at: datetime
+    computed_at: datetime | None
+    plan: dict | None
+
+
+class ScenarioOut(ScenarioSummaryOut):
+    operations: list[dict]
+    metrics: dict | None
+
+
+class ScenarioListOut(Schema):
+    count: int
+    items: list[ScenarioSummaryOut]
+
+
+class CompareMetricOut(Schema):
+    metric: str
+    better: str | None
+    values: list[Any]
+    best: list[int] | None
+
+
+class CompareOut(Schema):
+    scenarios: list[ScenarioSummaryOut]
+    metrics: list[CompareMetricOut]
+
+
+class SuggestIn(Schema):
+    county: str | None = None
+    prefecture: str | None = None
+    target_townships: int = Field(ge=1, le=100_000)
+    keep: list[str] = Field(default_factory=list, max_length=1000)
+    max_seat_distance_km: float | None = Field(None, gt=0, le=1000)
+    min_population: int | None = Field(None, ge=0)
+    seed: int = Field(1, ge=0, le=2**31)
+    as_of: date | None = None
+    save_as: str | None = Field(None, min_length=1, max_length=200,
+                                description="save the plan as a scenario with this title")
+
+
+class SuggestOut(Schema):
+    scope: dict
+    as_of: date
+    suggestion: dict
+    metrics: dict
+    scenario_id: int | None = None
