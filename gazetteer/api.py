@@ -15,6 +15,7 @@ from config.paging import page_in, paginate
 from config.responses import cached_json
 
 from . import checks, export, feed, search, selectors
+from .geojson import geometry_in
 from .models import PlaceClass, VariantKind
 from .schemas import (
     ChangeFeedOut,
@@ -224,7 +225,8 @@ def name_check(request, payload: NameCheckIn):
     """Anonymous pre-check of a proposed name against the statutory rules."""
     place = selectors.place_get(payload.place_id) if payload.place_id else None
     result = checks.check_name(name=payload.name, place_class=class_get(payload.place_class),
-                               division_code=payload.division_code, place=place)
+                               division_code=payload.division_code, place=place,
+                               geom=geometry_in(payload.geometry))
     return result.as_dict()
 
 

@@ -165,6 +165,9 @@ class NameCheckIn(Schema):
     division_code: Text = Field(..., min_length=1, max_length=12,
                                description="the division the name will lie in, any level")
     place_id: int | None = Field(None, description="the place being renamed, if a renaming")
+    geometry: dict[str, Any] | None = Field(
+        None, description="GeoJSON geometry (CGCS2000): it must meet division_code, and the "
+                          "name is checked in every scope it lies in")
 
 
 class NameFindingOut(Schema):
@@ -180,6 +183,7 @@ class NameCheckOut(Schema):
     specific: str
     generic: str
     findings: list[NameFindingOut]
+    scopes: list[str] = Field(description="code prefixes of the scopes checked ('' nationwide)")
 
 
 class ChangeVersionOut(Schema):

@@ -10,6 +10,7 @@ scope lock at publication decides which one gets the name.
 
 from django.conf import settings
 from django.contrib.gis.db import models
+from django.contrib.postgres.fields import ArrayField
 from django.db.models import F, Q
 
 
@@ -49,6 +50,9 @@ class Proposal(models.Model):
                                   related_name="proposals")
     # The findings of the last run of the checks (gazetteer.checks), as JSON.
     findings = models.JSONField(default=list, blank=True)
+    # The scopes the name was last checked in, as code prefixes ('' nationwide): every
+    # scope its geometry lies in; open proposals sharing one compete for the name.
+    scopes = ArrayField(models.CharField(max_length=12), default=list, blank=True)
     consultation_start = models.DateField(null=True, blank=True)
     consultation_end = models.DateField(null=True, blank=True)
     announcement_number = models.CharField(max_length=100, blank=True, default="")

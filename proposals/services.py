@@ -86,11 +86,17 @@ def _deepest_division(place: Place) -> str:
 
 
 def run_checks(proposal: Proposal) -> list[dict]:
-    """The statutory checks, and a warning for other open proposals wanting the name."""
+    """The statutory checks, and a warning for other open proposals wanting the name.
+
+    The name is checked in every scope its geometry (or the place renamed) lies in,
+    which must meet the declared division (gazetteer.checks); the scopes are kept on
+    the proposal, for the clashes with other open proposals and for the lock."""
     if proposal.kind == Kind.CANCELLATION:
         return []
     result = checks.check_name(name=proposal.name, place_class=proposal.place_class,
-                               division_code=proposal.division_code, place=proposal.place)
+                               division_code=proposal.division_code, place=proposal.place,
+                               geom=proposal.geom)
+    proposal.scopes = result.scopes
     return result.as_dict()["findings"] + pending_clashes(proposal)
 
 
@@ -99,12 +105,9 @@ OPEN = [State.SUBMITTED, State.ACCEPTED, State.EXPERT_REVIEW, State.CONSULTATION
 
 
 def pending_clashes(p: Proposal) -> list[dict]:
-    """Open proposals for the same or a homophone name in the same scope (one query)."""
-    cand = checks.Candidate(p.name, "", "", p.place_class, checks.division_row(p.division_code),
-                            p.place, today())
-    lo, hi = checks.scope_range(cand, p.place_class.scope)
+    """Open proposals for the same or a homophone name sharing a scope (one query)."""
     others = (Proposal.objects.filter(state__in=OPEN, place_class__group=p.place_class.group,
-                                      division_code__gte=lo, division_code__lt=hi)
+                                      scopes__overlap=p.scopes)
               .filter(Q(pinyin=p.pinyin) | Q(name=p.name)).exclude(id=p.id)
               .order_by("id").values("id", "name", "state")[:checks.MAX_EVIDENCE])
     return [{"rule": "pending", "severity": checks.WARN,
@@ -239,7 +242,7 @@ def _publish(p: Proposal, actor, data: ActionIn) -> str:
     if p.kind == Kind.NAMING:
         p.published_place = places.places_create(places=[places.NewPlace(
             name=p.name, place_class=p.place_class.code, geom=p.geom,
-            division_codes=[] if p.geom else [p.division_code], valid_from=when,
+            division_codes=_filed_explicitly(p), valid_from=when,
             meaning=p.meaning, document_number=number)], actor=actor)[0]
     elif p.kind == Kind.RENAMING:
         p.published_place = places.place_rename(place_id=p.place_id, new_name=p.name,
@@ -253,17 +256,30 @@ def _publish(p: Proposal, actor, data: ActionIn) -> str:
     return f"{number} ({when})"
 
 
+def _filed_explicitly(p: Proposal) -> list[str]:
+    """The place is filed where its geometry lies (gazetteer.services computes it); the
+    declared division is added only where no polygon of its level says so (a township
+    without a polygon, or no geometry at all)."""
+    if p.geom is None:
+        return [p.division_code]
+    level = checks.division_row(p.division_code)[1]
+    lies_in = checks.geometry_divisions(p.geom)
+    return [] if any(row[1] == level for row in lies_in) else [p.division_code]
+
+
 def _lock_scope(p: Proposal) -> None:
-    """Serialise publications competing for names in one scope (class group + code range)."""
+    """Serialise publications competing for names in a scope (class group + code prefix):
+    every scope the name lies in, in one order, so that two locking overlapping sets of
+    scopes wait for each other and never deadlock."""
     if p.kind == Kind.CANCELLATION:
-        key = f"place:{p.place_id}"
+        keys = [f"place:{p.place_id}"]
     else:
-        cand = checks.Candidate(p.name, "", "", p.place_class,
-                                checks.division_row(p.division_code), p.place, today())
-        lo, _ = checks.scope_range(cand, p.place_class.scope)
-        key = f"{p.place_class.group}:{lo}"
+        cand = checks.candidate(name=p.name, place_class=p.place_class,
+                                division_code=p.division_code, place=p.place, geom=p.geom)
+        keys = sorted(f"{p.place_class.group}:{prefix}" for prefix in checks.scope_prefixes(cand))
     with connection.cursor() as cur:
-        cur.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [key])
+        for key in keys:
+            cur.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [key])
 
 
 # The handler of each action in the table (proposals.transitions): its preconditions
