@@ -28,8 +28,6 @@ from .models import (
     PlaceDivision,
     PlaceName,
     RenamingReview,
-    Sign,
-    SignStatus,
     Status,
     VariantKind,
 )
@@ -291,35 +289,3 @@ def review_record(*, place_id: int, reviewed_on: date, opinion: str,
     place = _locked(place_id)
     return RenamingReview.objects.create(place=place, reviewed_on=reviewed_on, opinion=opinion,
                                          document_number=document_number)
-
-
-@transaction.atomic
-def signs_create(*, signs: list[dict]) -> list[Sign]:
-    """Signs as {code, place_id, location, text?, romanization?, status?, installed_on?};
-    text and romanization default to the place's approved name."""
-    places = Place.objects.in_bulk({s["place_id"] for s in signs})
-    rows = []
-    for s in signs:
-        place = places.get(s["place_id"])
-        if place is None:
-            raise BadRequest(f"sign {s['code']}: place {s['place_id']} does not exist")
-        rows.append(Sign(code=s["code"], place=place, location=s["location"],
-                         text=s.get("text") or place.name,
-                         romanization=s.get("romanization") or place.display_romanization,
-                         status=s.get("status", "installed"),
-                         installed_on=s.get("installed_on")))
-    return Sign.objects.bulk_create(rows)
-
-
-@transaction.atomic
-def sign_replace(*, code: str, new_code: str, installed_on: date) -> Sign:
-    """Replace a sign by one showing the approved name; the old one is kept as removed."""
-    old = Sign.objects.select_for_update().select_related("place").filter(code=code).first()
-    if old is None:
-        raise BadRequest(f"sign {code!r}: no such sign")
-    if old.status == SignStatus.REMOVED:
-        raise BadRequest(f"sign {code} was already removed")
-    old.status = SignStatus.REMOVED
-    old.save(update_fields=["status"])
-    return signs_create(signs=[{"code": new_code, "place_id": old.place_id,
-                                "location": old.location, "installed_on": installed_on}])[0]
