@@ -148,18 +148,24 @@ class HeritageParams(PlaceFilterParams, page_in(limit=20, max_limit=100,
 
 @router.get("/places/heritage", response=HeritageListOut)
 def heritage_list(request, params: Query[HeritageParams]):
-    """The 地名文化保护名录: standard places listed as name heritage, in id order."""
+    """The 地名文化保护名录: standard places listed as name heritage, in id order; with
+    ``as_of``, those listed on that date (the listing and delisting events decide)."""
     filters = params.filters()
     filters.heritage = True
     filters.heritage_category = search.heritage_category_or_none(params.category)
+    filters.heritage_on = params.as_of
     rows = search.search_places(None, filters, limit=params.limit, offset=params.offset)
     source = (search.count_places(None, filters), [pid for pid, *_ in rows])
-    return paginate(source, params.limit, params.offset, _heritage_items)
+    return paginate(source, params.limit, params.offset,
+                    lambda ids: _heritage_items(ids, params.as_of))
 
 
-def _heritage_items(ids: list[int]) -> list[dict]:
+def _heritage_items(ids: list[int], as_of: date | None = None) -> list[dict]:
     places = selectors.place_summaries(ids)
     divisions = selectors.place_divisions(ids)
+    if as_of:  # the listing in force then, not today's
+        for pid, (category, since) in selectors.listings_on(ids, as_of).items():
+            places[pid] |= {"heritage_category": category, "heritage_listed_on": since}
     return [{
         "id": pid, "name": places[pid]["name"],
         "romanization": places[pid]["romanization_override"] or places[pid]["romanization"],

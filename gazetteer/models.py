@@ -197,6 +197,9 @@ class NamingEventKind(models.TextChoices):
     RENAMING = "renaming", "更名"
     CANCELLATION = "cancellation", "销名"
     RECLASSING = "reclassing", "类别变更"
+    # The 地名文化保护名录: listed (new_value: the category) or delisted (old_value).
+    LISTING = "listing", "列入地名文化保护名录"
+    DELISTING = "delisting", "移出地名文化保护名录"
 
 
 class NamingEvent(models.Model):

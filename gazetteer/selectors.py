@@ -143,3 +143,22 @@ def names_on(place_ids: list[int], day: date) -> dict[int, str]:
     with connection.cursor() as cur:
         cur.execute(NAMES_ON_SQL, {"ids": list(place_ids), "day": day})
         return dict(cur.fetchall())
+
+
+LISTINGS_ON_SQL = """
+SELECT DISTINCT ON (place_id) place_id, kind, new_value, effective_date
+FROM gazetteer_namingevent
+WHERE place_id = ANY(%(ids)s) AND kind IN ('listing', 'delisting')
+  AND effective_date <= %(day)s
+ORDER BY place_id, effective_date DESC, id DESC
+"""
+
+
+def listings_on(place_ids: list[int], day: date) -> dict[int, tuple[str, date]]:
+    """(category, listed since) of the places on the heritage list on ``day`` (one query)."""
+    if not place_ids:
+        return {}
+    with connection.cursor() as cur:
+        cur.execute(LISTINGS_ON_SQL, {"ids": list(place_ids), "day": day})
+        return {pid: (category, since) for pid, kind, category, since in cur.fetchall()
+                if kind == "listing"}

@@ -37,6 +37,7 @@ def summary(p) -> dict:
 
 def detail(user, p) -> dict:
     return summary(p) | {
+        "heritage_category": p.heritage_category, "scopes": p.scopes,
         "meaning": p.meaning, "reason": p.reason,
         "geometry": json.loads(p.geom.geojson) if p.geom else None, "findings": p.findings,
         "consultation_start": p.consultation_start, "consultation_end": p.consultation_end,
@@ -61,7 +62,7 @@ def proposal_create(request, payload: ProposalIn):
               place_class=payload.place_class, division_code=payload.division_code,
               name=payload.name, place_id=payload.place_id,
               geom=geometry_in(payload.geometry), meaning=payload.meaning,
-              reason=payload.reason)
+              reason=payload.reason, heritage_category=payload.heritage_category)
     return 201, detail(request.auth, selectors.proposal_get(request.auth, p.id))
 
 
