@@ -20,6 +20,7 @@ from tqdm import tqdm
 
 from accounts.services import system_actor
 from gazetteer import services
+from gazetteer import signs as sign_services
 from gazetteer.models import Place
 from gazetteer.names import toneless
 from gazetteer.services import NewPlace
@@ -209,7 +210,8 @@ def load(*, progress: bool = False) -> dict:
         created = list(Place.objects.select_related("place_class").filter(
             id__in=[p.id for p in created]).order_by("id"))
         renamed = rename_some(city, created, actor)
-        signs = services.signs_create(signs=signs_for(city, created, renamed))
+        signs = sign_services.signs_create(signs=signs_for(city, created, renamed),
+                                           actor=actor)
         totals["cities"] += 1
         totals["places"] += len(created)
         totals["renamed"] += len(renamed)

@@ -1,6 +1,7 @@
 """Public place-name API: search, records, history, signs, and the statutory pre-check."""
 
 import json
+from dataclasses import asdict
 from datetime import date, datetime
 from urllib.parse import urlencode
 
@@ -8,6 +9,7 @@ from django.http import HttpResponse
 from ninja import Query, Router, Schema
 from pydantic import Field
 
+from accounts.auth import AUTH
 from boundaries.geo import parse_bbox
 from boundaries.names import normalize
 from boundaries.temporal import today
@@ -15,7 +17,8 @@ from config.errors import BadRequest
 from config.paging import page_in, paginate
 from config.responses import cached_json
 
-from . import checks, export, feed, search, selectors
+from . import checks, export, feed, search, selectors, signs
+from .geojson import geometry_in
 from .models import PlaceClass, VariantKind
 from .schemas import (
     ChangeFeedOut,
@@ -27,7 +30,12 @@ from .schemas import (
     PlaceOut,
     PlaceSearchOut,
     PlaceSignsOut,
+    SignCheckedOut,
+    SignIn,
+    SignOut,
     SignPageOut,
+    SignReplaceIn,
+    SignStateIn,
 )
 from .services import class_get
 
@@ -40,11 +48,16 @@ def variant_out(v) -> dict:
 
 
 def sign_out(s) -> dict:
-    return {"code": s.code, "place_id": s.place_id, "text": s.text,
+    return {"code": s.code, "place_id": s.place_id, "kind": s.kind, "text": s.text,
             "romanization": s.romanization, "status": s.status,
-            "installed_on": s.installed_on, "location": json.loads(s.location.geojson),
+            "installed_on": s.installed_on, "removed_on": s.removed_on,
+            "replaces": s.replaces.code if s.replaces_id else None,
+            "location": json.loads(s.location.geojson),
             "approved_name": s.place.name, "approved_romanization": s.approved_romanization,
-            "shows_former_name": s.shows_former_name, "mismatch": s.mismatch}
+            "shows_former_name": s.shows_former_name, "mismatch": s.mismatch,
+            "states": [{"status": st.status, "on": st.on, "note": st.note,
+                        "actor": st.actor.username, "recorded_at": st.recorded_at}
+                       for st in s.history]}
 
 
 @router.get("/places/classes", response=list[PlaceClassOut])
@@ -136,18 +149,24 @@ class HeritageParams(PlaceFilterParams, page_in(limit=20, max_limit=100,
 
 @router.get("/places/heritage", response=HeritageListOut)
 def heritage_list(request, params: Query[HeritageParams]):
-    """The 地名文化保护名录: standard places listed as name heritage, in id order."""
+    """The 地名文化保护名录: standard places listed as name heritage, in id order; with
+    ``as_of``, those listed on that date (the listing and delisting events decide)."""
     filters = params.filters()
     filters.heritage = True
     filters.heritage_category = search.heritage_category_or_none(params.category)
+    filters.heritage_on = params.as_of
     rows = search.search_places(None, filters, limit=params.limit, offset=params.offset)
     source = (search.count_places(None, filters), [pid for pid, *_ in rows])
-    return paginate(source, params.limit, params.offset, _heritage_items)
+    return paginate(source, params.limit, params.offset,
+                    lambda ids: _heritage_items(ids, params.as_of))
 
 
-def _heritage_items(ids: list[int]) -> list[dict]:
+def _heritage_items(ids: list[int], as_of: date | None = None) -> list[dict]:
     places = selectors.place_summaries(ids)
     divisions = selectors.place_divisions(ids)
+    if as_of:  # the listing in force then, not today's
+        for pid, (category, since) in selectors.listings_on(ids, as_of).items():
+            places[pid] |= {"heritage_category": category, "heritage_listed_on": since}
     return [{
         "id": pid, "name": places[pid]["name"],
         "romanization": places[pid]["romanization_override"] or places[pid]["romanization"],
@@ -196,12 +215,56 @@ def place_history(request, place_id: int):
     }
 
 
+class SignHistoryParams(Schema):
+    history: bool = Field(False, description="1: also the signs removed or replaced")
+
+
 @router.get("/places/{place_id}/signs", response=PlaceSignsOut)
-def place_signs(request, place_id: int):
-    """The place's signs; a sign showing a former name or a wrong romanization is flagged."""
+def place_signs(request, place_id: int, params: Query[SignHistoryParams]):
+    """The place's signs with their states; a sign showing a former name or a wrong
+    romanization is flagged. With ``history=1`` also the signs taken down."""
     p = selectors.place_get(place_id)
     return {"id": p.id, "name": p.name,
-            "items": [sign_out(s) for s in selectors.place_signs(p)]}
+            "items": [sign_out(s) for s in selectors.place_signs(p, history=params.history)]}
+
+
+def _new_sign(payload, location) -> signs.NewSign:
+    return signs.NewSign(location=location, code=payload.code, text=payload.text,
+                         romanization=payload.romanization, note=payload.note,
+                         **({"kind": payload.kind} if payload.kind else {}))
+
+
+def _checked(sign, findings) -> dict:
+    return {"sign": sign_out(selectors.sign_get(sign.code)),
+            "findings": [asdict(f) for f in findings]}
+
+
+@router.post("/places/{place_id}/signs", response={201: SignCheckedOut}, auth=AUTH)
+def sign_register(request, place_id: int, payload: SignIn):
+    """Register a sign of the place (the office); the sign check's findings come back."""
+    new = _new_sign(payload, geometry_in(payload.location, "location"))
+    new.status, new.installed_on = payload.status, payload.installed_on
+    sign, findings = signs.sign_register(place_id=place_id, sign=new, actor=request.auth)
+    return 201, _checked(sign, findings)
+
+
+@router.post("/signs/{code}/replace", response={201: SignCheckedOut}, auth=AUTH)
+def sign_replace(request, code: str, payload: SignReplaceIn):
+    """Replace the sign by a new one (by default the standard name where the old stood);
+    the old one is removed that day and stays in the history."""
+    old = selectors.sign_get(code)
+    location = geometry_in(payload.location, "location") or old.location
+    sign, findings = signs.sign_replace(code=code, sign=_new_sign(payload, location),
+                                        installed_on=payload.installed_on, actor=request.auth)
+    return 201, _checked(sign, findings)
+
+
+@router.post("/signs/{code}/states", response=SignOut, auth=AUTH)
+def sign_state(request, code: str, payload: SignStateIn):
+    """Record the sign's state from a date (installed, damaged, removed)."""
+    signs.sign_record_state(code=code, status=payload.status, on=payload.on,
+                            note=payload.note, actor=request.auth)
+    return sign_out(selectors.sign_get(code))
 
 
 class SignParams(page_in(max_offset=1_000_000)):
@@ -225,7 +288,8 @@ def name_check(request, payload: NameCheckIn):
     """Anonymous pre-check of a proposed name against the statutory rules."""
     place = selectors.place_get(payload.place_id) if payload.place_id else None
     result = checks.check_name(name=payload.name, place_class=class_get(payload.place_class),
-                               division_code=payload.division_code, place=place)
+                               division_code=payload.division_code, place=place,
+                               geom=geometry_in(payload.geometry))
     return result.as_dict()
 
 

@@ -53,6 +53,8 @@ class CheckResult:
     generic: str
     romanization: str
     findings: list[Finding]
+    # The code prefixes of the scopes the name was checked in ('' for the whole country).
+    scopes: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -71,24 +73,56 @@ class Candidate:
     division: tuple  # (code, level, kind, name) of the division the name lies in
     place: object | None  # the place being renamed, if any
     as_of: date
+    # Every division (code, level, kind, name) the geometry, or the place renamed, lies in.
+    lies_in: list[tuple] = field(default_factory=list)
 
 
-def check_name(*, name: str, place_class: PlaceClass, division_code: str,
-               place=None, as_of: date | None = None) -> CheckResult:
+def candidate(*, name: str, place_class: PlaceClass, division_code: str, place=None,
+              geom=None, as_of: date | None = None) -> Candidate:
+    """The name as the rules see it, with where it lies: the declared division, and the
+    divisions its geometry (or the place renamed) lies in, which it must meet."""
     norm = normalize(name or "")
     if not norm:
         raise BadRequest(f"name {name!r}: empty once spaces are removed")
     if len(norm) > 100:
         raise BadRequest(f"name: {len(norm)} characters; at most 100 are read")
     specific, generic = split_name(norm, place_class.generics)
-    cand = Candidate(norm, specific, generic, place_class, division_row(division_code), place,
-                     as_of or today())
+    division = division_row(division_code)
+    if geom is not None:
+        lies_in = geometry_divisions(geom)
+        require_inside(division, geom, lies_in)
+    elif place is not None and getattr(place, "id", None):
+        lies_in = place_division_rows(place.id)
+    else:
+        lies_in = []
+    return Candidate(norm, specific, generic, place_class, division, place, as_of or today(),
+                     lies_in)
+
+
+def check_name(*, name: str, place_class: PlaceClass, division_code: str,
+               place=None, geom=None, as_of: date | None = None) -> CheckResult:
+    """The statutory checks. With a geometry, it must meet the declared division, and the
+    name is checked in every scope it lies in (a street crossing a city border: both)."""
+    cand = candidate(name=name, place_class=place_class, division_code=division_code,
+                     place=place, geom=geom, as_of=as_of)
     findings = []
     for rule in RULES:
         findings.extend(rule(cand))
-    return CheckResult(norm, specific, generic,
-                       romanize(specific, generic, joined=place_class.joined_romanization),
-                       findings)
+    return CheckResult(cand.name, cand.specific, cand.generic,
+                       romanize(cand.specific, cand.generic,
+                                joined=place_class.joined_romanization),
+                       _dedupe(findings), scope_prefixes(cand))
+
+
+def _dedupe(findings: list[Finding]) -> list[Finding]:
+    """One finding per clash: a place met in two scopes is reported once, blocking if
+    either scope blocks."""
+    out: dict = {}
+    for f in findings:
+        key = (f.rule, f.message)
+        if key not in out or f.severity == BLOCK:
+            out[key] = f
+    return list(out.values())
 
 
 def division_row(raw: str) -> tuple:
@@ -101,6 +135,71 @@ def division_row(raw: str) -> tuple:
     if row is None:
         raise BadRequest(f"division_code {raw!r}: no current division has this code")
     return row
+
+
+GEOMETRY_DIVISIONS_SQL = """
+-- Where a geometry lies: every current division polygon it meets beyond its border
+-- (a street ending on a border does not lie in the division beyond), deepest last.
+SELECT code, level, kind, name FROM boundaries_divisionversion
+WHERE valid_to IS NULL AND kind <> 'placeholder' AND ST_Dimension(geom) = 2
+  AND geom && %(geom)s::geometry AND ST_Intersects(geom, %(geom)s::geometry)
+  AND NOT ST_Touches(geom, %(geom)s::geometry)
+ORDER BY level, code
+"""
+
+
+def geometry_divisions(geom) -> list[tuple]:
+    """(code, level, kind, name) of every current division the geometry lies in."""
+    if geom.srid != 4490:
+        raise BadRequest(f"geometry SRID {geom.srid}: expected 4490 (CGCS2000)")
+    with connection.cursor() as cur:
+        cur.execute(GEOMETRY_DIVISIONS_SQL, {"geom": geom.hexewkb.decode()})
+        return cur.fetchall()
+
+
+PLACE_DIVISIONS_SQL = """
+SELECT d.code, d.level, d.kind, d.name FROM gazetteer_placedivision pd
+JOIN boundaries_divisionversion d ON d.code = pd.division_code AND d.level = pd.level
+  AND d.valid_to IS NULL
+WHERE pd.place_id = %s ORDER BY d.level, d.code
+"""
+
+
+def place_division_rows(place_id: int) -> list[tuple]:
+    with connection.cursor() as cur:
+        cur.execute(PLACE_DIVISIONS_SQL, [place_id])
+        return cur.fetchall()
+
+
+DECLARED_SQL = """
+-- The declared division's polygon, or its nearest ancestor's where it has none.
+SELECT code, level, name FROM boundaries_divisionversion
+WHERE valid_to IS NULL AND ST_Dimension(geom) = 2 AND code = ANY(%(codes)s)
+  AND level <= %(level)s
+ORDER BY level DESC LIMIT 1
+"""
+
+
+def require_inside(division: tuple, geom, lies_in: list[tuple]) -> None:
+    """The geometry must lie (at least partly) in the declared division: else a name
+    checked in one scope would be filed in another (北京北路 in 遵义 declared in 钟山区)."""
+    code, level, _, name = division
+    ancestors = [code[:n].ljust(12, "0") for n in (2, 4, 6, 9, 12)[:level]]
+    with connection.cursor() as cur:
+        cur.execute(DECLARED_SQL, {"codes": ancestors, "level": level})
+        outline = cur.fetchone()
+    if outline is None:
+        return  # no polygon to hold it against
+    if any(row[0] == outline[0] and row[1] == outline[1] for row in lies_in):
+        return
+    # Named at the declared level where the geometry meets polygons of it, else deepest.
+    levels = {row[1] for row in lies_in}
+    shown = level if level in levels else max(levels, default=0)
+    where = "、".join(f"{row[3]} {row[0]}" for row in lies_in if row[1] == shown)
+    held = "" if outline[0] == code else f" (held against {outline[2]} {outline[0]})"
+    raise BadRequest(
+        f"geometry: it lies {'in ' + where if where else 'in no known division'}, not in "
+        f"division_code {code} {name}{held}; give the division it lies in")
 
 
 def empty_specific(c: Candidate) -> list[Finding]:
@@ -203,30 +302,61 @@ def length(c: Candidate) -> list[Finding]:
                     f"name has at most {c.cls.max_length}", [{"length": len(c.name)}])]
 
 
-def scope_range(c: Candidate, scope: str) -> tuple[str, str]:
-    """The code range of the scope around the candidate's division: [lo, hi)."""
+def _prefix(division: tuple, scope: str) -> str | None:
+    """The code prefix of the scope around one division; None when it is above it."""
     if scope == Scope.COUNTRY:
-        return "", ":"  # ':' sorts after every digit
-    code, level, kind, name = c.division
+        return ""
+    code, level, kind, _ = division
     # A municipality (北京市) is its own city.
-    digits = 2 if scope == Scope.CITY and level == 1 and kind == "直辖市" else SCOPE_DIGITS[scope]
-    if level < SCOPE_LEVELS[scope] and digits != 2:
+    if scope == Scope.CITY and level == 1 and kind == "直辖市":
+        return code[:2]
+    return code[:SCOPE_DIGITS[scope]] if level >= SCOPE_LEVELS[scope] else None
+
+
+def scope_prefixes(c: Candidate, scope: str | None = None) -> list[str]:
+    """The scopes the name must be unique in, as code prefixes: the declared division's
+    and every one the geometry (or the place renamed) lies in at the rule's level."""
+    scope = scope or c.cls.scope
+    found = {p for p in (_prefix(d, scope) for d in [c.division, *c.lies_in]) if p is not None}
+    if not found:
+        code, _, _, name = c.division
+        digits = SCOPE_DIGITS[scope]
         raise BadRequest(
             f"division_code {code[:digits]}: {name} is above the {scope} within which a "
             f"{c.cls.name} name must be unique; give the {scope} it lies in"
         )
-    prefix = code[:digits]
+    return sorted(found)
+
+
+def scope_range(c: Candidate, scope: str) -> tuple[str, str]:
+    """The code range [lo, hi) of the declared division's scope."""
+    return prefix_range(scope_prefixes(Candidate(**{**c.__dict__, "lies_in": []}), scope)[0])
+
+
+def prefix_range(prefix: str) -> tuple[str, str]:
+    if not prefix:
+        return "", ":"  # ':' sorts after every digit
     return prefix, prefix[:-1] + chr(ord(prefix[-1]) + 1)
 
 
 def _ranges(c: Candidate) -> dict:
-    lo, hi = scope_range(c, c.cls.scope)
-    if c.cls.scope == Scope.COUNTRY and c.division[1] >= 2:
-        city_lo, city_hi = scope_range(c, Scope.CITY)
+    scopes = [prefix_range(p) for p in scope_prefixes(c)]
+    if c.cls.scope == Scope.COUNTRY:
+        # Homophones block within the city (any city the name lies in), warn elsewhere.
+        try:
+            cities = [prefix_range(p) for p in scope_prefixes(c, Scope.CITY)]
+        except BadRequest:  # a province-level name: its own scope
+            cities = scopes
     else:
-        city_lo, city_hi = lo, hi
-    return {"lo": lo, "hi": hi, "city_lo": city_lo, "city_hi": city_hi,
+        cities = scopes
+    return {"los": [lo for lo, _ in scopes], "his": [hi for _, hi in scopes],
+            "city_los": [lo for lo, _ in cities], "city_his": [hi for _, hi in cities],
             "name": c.name, "pinyin": toneless(c.name), "as_of": c.as_of}
+
+
+def in_ranges(column: str, los: str, his: str) -> str:
+    return (f"EXISTS (SELECT 1 FROM unnest(%({los})s::text[], %({his})s::text[]) AS r(lo, hi)"
+            f" WHERE {column} >= r.lo AND {column} < r.hi)")
 
 
 def _severity(c: Candidate, same_name: bool, in_city: bool) -> str:
@@ -239,7 +369,7 @@ PLACES_SQL = f"""
 -- Every status: a cancelled place is out of its period, a proposed one competes.
 SELECT p.id, p.name, c.slug, p.name = %(name)s,
        (array_agg(pd.division_code ORDER BY pd.level DESC, pd.division_code))[1],
-       bool_or(pd.division_code >= %(city_lo)s AND pd.division_code < %(city_hi)s)
+       bool_or({in_ranges("pd.division_code", "city_los", "city_his")})
 FROM gazetteer_place p
 JOIN gazetteer_placeclass c ON c.id = p.place_class_id
 JOIN gazetteer_placedivision pd ON pd.place_id = p.id
@@ -247,7 +377,7 @@ WHERE p.place_class_id IN (SELECT id FROM gazetteer_placeclass WHERE "group" = %
   AND (p.pinyin = %(pinyin)s OR p.name = %(name)s)
   AND p.id <> %(exclude)s
   AND {in_force_sql("p")}
-  AND pd.division_code >= %(lo)s AND pd.division_code < %(hi)s
+  AND {in_ranges("pd.division_code", "los", "his")}
 GROUP BY p.id, c.slug ORDER BY p.id LIMIT %(max)s
 """
 
@@ -267,13 +397,13 @@ def unique_among_places(c: Candidate) -> list[Finding]:
     ) for pid, name, slug, same, code, in_city in rows]
 
 
-DIVISIONS_SQL = """
+DIVISIONS_SQL = f"""
 SELECT code, name, level, (name = %(name)s OR place_name = %(name)s),
-       code >= %(city_lo)s AND code < %(city_hi)s
+       {in_ranges("code", "city_los", "city_his")}
 FROM boundaries_divisionversion
 WHERE level = %(level)s AND valid_to IS NULL AND kind <> 'placeholder'
   AND (place_pinyin = %(pinyin)s OR name = %(name)s OR place_name = %(name)s)
-  AND code >= %(lo)s AND code < %(hi)s
+  AND {in_ranges("code", "los", "his")}
 ORDER BY code LIMIT %(max)s
 """
 

@@ -197,6 +197,9 @@ class NamingEventKind(models.TextChoices):
     RENAMING = "renaming", "更名"
     CANCELLATION = "cancellation", "销名"
     RECLASSING = "reclassing", "类别变更"
+    # The 地名文化保护名录: listed (new_value: the category) or delisted (old_value).
+    LISTING = "listing", "列入地名文化保护名录"
+    DELISTING = "delisting", "移出地名文化保护名录"
 
 
 class NamingEvent(models.Model):
@@ -259,20 +262,63 @@ class SignStatus(models.TextChoices):
     REMOVED = "removed", "已拆除"
 
 
+class SignKind(models.TextChoices):
+    """What kind of place-name sign (GB 17733): a street plate, a community or village sign,
+    a stele or a guide sign."""
+
+    STREET = "street", "街路巷标志"
+    AREA = "area", "区片（住宅区）标志"
+    VILLAGE = "village", "村庄标志"
+    FEATURE = "feature", "桥梁、广场等标志"
+    STELE = "stele", "地名标志碑"
+    GUIDE = "guide", "地名导向标志"
+
+
 class Sign(models.Model):
-    """A place-name sign (地名标志) and what it shows."""
+    """A place-name sign (地名标志) and what it shows. What a sign shows never changes: a
+    new text is a new sign that ``replaces`` the old one, whose period ends (removed_on);
+    its states (installed, damaged, removed…) are SignState rows, append-only."""
 
     code = models.CharField(max_length=40, unique=True)
     place = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="signs")
+    kind = models.CharField(max_length=10, choices=SignKind.choices, default=SignKind.STREET)
     location = models.PointField(srid=4490)
     text = models.CharField(max_length=100)
     romanization = models.CharField(max_length=300)
+    # The current state (the last SignState), kept here for the lists.
     status = models.CharField(max_length=10, choices=SignStatus.choices,
                               default=SignStatus.INSTALLED)
     installed_on = models.DateField(null=True, blank=True)
+    removed_on = models.DateField(null=True, blank=True)
+    replaces = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="replaced_by")
 
     class Meta:
         indexes = [models.Index(fields=["place", "status"], name="sign_place_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(installed_on__isnull=True) | Q(removed_on__isnull=True)
+                | Q(installed_on__lte=F("removed_on")), name="sign_period"),
+            models.CheckConstraint(condition=Q(removed_on__isnull=True) | Q(status="removed"),
+                                   name="sign_removed_on_removed"),
+        ]
 
     def __str__(self):
         return f"{self.code} {self.text}"
+
+
+class SignState(models.Model):
+    """A sign's state from a date: append-only (the database refuses UPDATE and DELETE);
+    a state lasts until the next one's date."""
+
+    sign = models.ForeignKey(Sign, on_delete=models.PROTECT, related_name="states")
+    status = models.CharField(max_length=10, choices=SignStatus.choices)
+    # NULL: since before the registry's records begin (a sign loaded without its date).
+    on = models.DateField(null=True, blank=True)
+    note = models.TextField(blank=True, default="")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                              related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["sign", "on"], name="signstate_sign_idx")]

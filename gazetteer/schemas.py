@@ -134,18 +134,59 @@ class PlaceHistoryOut(PlaceRefOut):
     former_names: list[PlaceVariantOut]
 
 
+class SignStateOut(Schema):
+    status: str
+    on: date | None = Field(description="null: since before the records begin")
+    note: str
+    actor: str
+    recorded_at: datetime
+
+
 class SignOut(Schema):
     code: str
     place_id: int
+    kind: str
     text: str
     romanization: str
     status: str
     installed_on: date | None
+    removed_on: date | None
+    replaces: str | None = Field(description="code of the sign this one replaced")
     location: dict[str, Any]
     approved_name: str
     approved_romanization: str
     shows_former_name: bool
     mismatch: bool
+    states: list[SignStateOut]
+
+
+class SignIn(Schema):
+    code: Text = Field("", max_length=40, description="the sign's number; made up if empty")
+    location: dict[str, Any] = Field(..., description="GeoJSON Point (CGCS2000)")
+    text: Text = Field("", max_length=100, description="what it shows; the standard name "
+                                                       "if empty")
+    romanization: Text = Field("", max_length=300, description="the romanization it shows")
+    kind: Text = Field("street", description="street|area|village|feature|stele|guide")
+    status: Text = Field("installed", description="installed | planned")
+    installed_on: date | None = None
+    note: Text = Field("", max_length=2000)
+
+
+class SignReplaceIn(Schema):
+    installed_on: date
+    code: Text = Field("", max_length=40, description="the new sign's number")
+    location: dict[str, Any] | None = Field(None, description="GeoJSON Point; the old "
+                                                              "sign's place if empty")
+    text: Text = Field("", max_length=100)
+    romanization: Text = Field("", max_length=300)
+    kind: Text | None = Field(None, description="the old sign's kind if empty")
+    note: Text = Field("", max_length=2000)
+
+
+class SignStateIn(Schema):
+    status: Text = Field(..., description="installed | damaged | removed")
+    on: date
+    note: Text = Field("", max_length=2000)
 
 
 class PlaceSignsOut(PlaceRefOut):
@@ -165,6 +206,9 @@ class NameCheckIn(Schema):
     division_code: Text = Field(..., min_length=1, max_length=12,
                                description="the division the name will lie in, any level")
     place_id: int | None = Field(None, description="the place being renamed, if a renaming")
+    geometry: dict[str, Any] | None = Field(
+        None, description="GeoJSON geometry (CGCS2000): it must meet division_code, and the "
+                          "name is checked in every scope it lies in")
 
 
 class NameFindingOut(Schema):
@@ -180,6 +224,7 @@ class NameCheckOut(Schema):
     specific: str
     generic: str
     findings: list[NameFindingOut]
+    scopes: list[str] = Field(description="code prefixes of the scopes checked ('' nationwide)")
 
 
 class ChangeVersionOut(Schema):
@@ -208,3 +253,11 @@ class ChangeFeedOut(Schema):
     next_cursor: str | None
     next: str | None
     items: list[ChangeOut]
+
+
+class SignCheckedOut(Schema):
+    """A sign registered, with the sign check's findings (text and romanization against
+    the standard name)."""
+
+    sign: SignOut
+    findings: list[NameFindingOut]

@@ -45,6 +45,8 @@ class Filters:
     status: str | None = None
     heritage: bool | None = None  # on the 地名文化保护名录 (True) or not (False)
     heritage_category: str | None = None
+    # With heritage: listed on this date (by the listing events), not today.
+    heritage_on: date | None = None
 
     def sql(self, params: dict) -> str:
         """Conditions on the place ``p``; fills ``params``."""
@@ -60,9 +62,13 @@ class Filters:
             parts.append("p.status <> 'proposed'")
         else:
             parts.append("p.status = 'standard'")
-        if self.heritage is not None:
+        if self.heritage and self.heritage_on:
+            parts.append(LISTED_ON_SQL)
+            params["heritage_on"] = self.heritage_on
+            params["listed_category"] = self.heritage_category
+        elif self.heritage is not None:
             parts.append(f"p.heritage_category {'<>' if self.heritage else '='} ''")
-        if self.heritage_category:
+        if self.heritage_category and not self.heritage_on:
             parts.append("p.heritage_category = %(heritage_category)s")
             params["heritage_category"] = self.heritage_category
         if self.place_class:
@@ -79,6 +85,16 @@ class Filters:
             params |= dict(zip(("x0", "y0", "x1", "y1"), self.bbox, strict=True))
         # An explicit status without a date: every place of that status, whenever.
         return " AND ".join(parts)
+
+
+# The place's last listing or delisting by the date is a listing (of the category asked).
+LISTED_ON_SQL = """EXISTS (SELECT 1 FROM (
+    SELECT e.kind, e.new_value FROM gazetteer_namingevent e
+    WHERE e.place_id = p.id AND e.kind IN ('listing', 'delisting')
+      AND e.effective_date <= %(heritage_on)s
+    ORDER BY e.effective_date DESC, e.id DESC LIMIT 1) AS last
+  WHERE last.kind = 'listing'
+    AND (%(listed_category)s::text IS NULL OR last.new_value = %(listed_category)s))"""
 
 
 def _like(text: str) -> str:

@@ -10,6 +10,7 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     OuterRef,
+    Prefetch,
     Q,
     QuerySet,
     Value,
@@ -21,7 +22,7 @@ from boundaries.temporal import in_force_sql
 from config.errors import NotFound
 
 from . import search
-from .models import NamingEvent, Place, PlaceName, Sign, SignStatus, VariantKind
+from .models import NamingEvent, Place, PlaceName, Sign, SignState, SignStatus, VariantKind
 
 
 def place_get(place_id: int) -> Place:
@@ -84,11 +85,15 @@ def _former_name_shown():
                                            name=OuterRef("text")))
 
 
-def signs_with_flags() -> QuerySet:
-    """Signs still standing, with ``shows_former_name`` and ``mismatch`` flags."""
+def signs_with_flags(*, removed: bool = False) -> QuerySet:
+    """Signs still standing (and with ``removed`` those taken down too), with
+    ``shows_former_name`` and ``mismatch`` flags."""
+    signs = Sign.objects.all() if removed else Sign.objects.exclude(status=SignStatus.REMOVED)
     return (
-        Sign.objects.exclude(status=SignStatus.REMOVED)
-        .select_related("place")
+        signs.select_related("place", "replaces").prefetch_related(
+            Prefetch("states", SignState.objects.select_related("actor").order_by(
+                         F("on").asc(nulls_first=True), "id"),
+                     to_attr="history"))
         .annotate(approved_romanization=_approved_romanization(),
                   shows_former_name=_former_name_shown())
         .annotate(mismatch=ExpressionWrapper(
@@ -108,8 +113,17 @@ def signs_mismatched() -> QuerySet:
                                       romanization=F("approved_romanization")).order_by("code")
 
 
-def place_signs(place: Place) -> QuerySet:
-    return signs_with_flags().filter(place=place).order_by("code")
+def place_signs(place: Place, *, history: bool = False) -> QuerySet:
+    """The place's signs standing (with ``history`` every sign it ever had), each with its
+    states in order."""
+    return signs_with_flags(removed=history).filter(place=place).order_by("installed_on", "code")
+
+
+def sign_get(code: str) -> Sign:
+    found = signs_with_flags(removed=True).filter(code=code).first()
+    if found is None:
+        raise NotFound(f"no sign has the code {code!r}")
+    return found
 
 
 NAMES_ON_SQL = f"""
@@ -146,3 +160,22 @@ def suggestions(q: str, limit: int) -> dict:
                "county": next((d["name"] for d in where[pid] if d["level"] == 3), "")}
               for pid, kind, matched, _tier in rows]
     return {"divisions": divisions, "places": places}
+
+
+LISTINGS_ON_SQL = """
+SELECT DISTINCT ON (place_id) place_id, kind, new_value, effective_date
+FROM gazetteer_namingevent
+WHERE place_id = ANY(%(ids)s) AND kind IN ('listing', 'delisting')
+  AND effective_date <= %(day)s
+ORDER BY place_id, effective_date DESC, id DESC
+"""
+
+
+def listings_on(place_ids: list[int], day: date) -> dict[int, tuple[str, date]]:
+    """(category, listed since) of the places on the heritage list on ``day`` (one query)."""
+    if not place_ids:
+        return {}
+    with connection.cursor() as cur:
+        cur.execute(LISTINGS_ON_SQL, {"ids": list(place_ids), "day": day})
+        return {pid: (category, since) for pid, kind, category, since in cur.fetchall()
+                if kind == "listing"}

@@ -17,11 +17,12 @@ from accounts.permissions import check_actor
 from boundaries.codes import parse_code
 from boundaries.services import rekey_rows
 from boundaries.temporal import today
-from config.errors import BadRequest
+from config.errors import BadRequest, Conflict
 from config.responses import invalidate_on_commit
 
 from . import checks
 from .models import (
+    HeritageCategory,
     NamingEvent,
     NamingEventKind,
     Place,
@@ -29,8 +30,6 @@ from .models import (
     PlaceDivision,
     PlaceName,
     RenamingReview,
-    Sign,
-    SignStatus,
     Status,
     VariantKind,
 )
@@ -108,6 +107,11 @@ def places_create(*, places: list[NewPlace], actor,
                     document_number=new.document_number, actor=actor)
         for p, new in zip(rows, places, strict=True)
     )
+    NamingEvent.objects.bulk_create(
+        NamingEvent(place=p, kind=NamingEventKind.LISTING, new_value=p.heritage_category,
+                    effective_date=p.heritage_listed_on, document_number=new.document_number,
+                    actor=actor)
+        for p, new in zip(rows, places, strict=True) if p.heritage_category)
     PlaceName.objects.bulk_create(
         PlaceName(place=p, kind=kind, name=normalize(name), **search_keys(normalize(name)))
         for p, new in zip(rows, places, strict=True) for kind, name in new.variants
@@ -192,7 +196,9 @@ def place_rename(*, place_id: int, new_name: str, effective_date: date,
     place = _locked(place_id)
     if not reason.strip():
         raise BadRequest("reason: a renaming needs a reason (地名稳定性原则)")
-    last = place.events.order_by("-effective_date", "-id").first()
+    # The name borne since its last naming (a heritage listing does not change it).
+    last = place.events.filter(kind__in=[NamingEventKind.NAMING, NamingEventKind.RENAMING]
+                               ).order_by("-effective_date", "-id").first()
     since = last.effective_date if last else place.valid_from
     if since and since >= effective_date:
         raise BadRequest(f"effective_date {effective_date}: not after the last change ({since})")
@@ -295,35 +301,45 @@ def review_record(*, place_id: int, reviewed_on: date, opinion: str,
 
 
 @transaction.atomic
-def signs_create(*, signs: list[dict]) -> list[Sign]:
-    """Signs as {code, place_id, location, text?, romanization?, status?, installed_on?};
-    text and romanization default to the place's approved name."""
-    places = Place.objects.in_bulk({s["place_id"] for s in signs})
-    rows = []
-    for s in signs:
-        place = places.get(s["place_id"])
-        if place is None:
-            raise BadRequest(f"sign {s['code']}: place {s['place_id']} does not exist")
-        rows.append(Sign(code=s["code"], place=place, location=s["location"],
-                         text=s.get("text") or place.name,
-                         romanization=s.get("romanization") or place.display_romanization,
-                         status=s.get("status", "installed"),
-                         installed_on=s.get("installed_on")))
-    return Sign.objects.bulk_create(rows)
+def place_heritage_list(*, place_id: int, category: str, effective_date: date,
+                        document_number: str, reason: str, actor) -> Place:
+    """Put the place on the 地名文化保护名录 from ``effective_date`` (an event records it)."""
+    invalidate_on_commit("places")  # the heritage list and filters
+    check_actor(actor)
+    place = _locked(place_id)
+    if category not in HeritageCategory.values:
+        raise BadRequest(f"heritage_category {category!r}: expected one of "
+                         f"{', '.join(HeritageCategory.values)}")
+    if place.heritage_category:
+        raise Conflict(f"place {place.id} {place.name} is already on the heritage list "
+                       f"({place.heritage_category}, since {place.heritage_listed_on})")
+    NamingEvent.objects.create(place=place, kind=NamingEventKind.LISTING, new_value=category,
+                               effective_date=effective_date, document_number=document_number,
+                               reason=reason, actor=actor)
+    place.heritage_category, place.heritage_listed_on = category, effective_date
+    place.save(update_fields=["heritage_category", "heritage_listed_on"])
+    return place
 
 
 @transaction.atomic
-def sign_replace(*, code: str, new_code: str, installed_on: date) -> Sign:
-    """Replace a sign by one showing the approved name; the old one is kept as removed."""
-    old = Sign.objects.select_for_update().select_related("place").filter(code=code).first()
-    if old is None:
-        raise BadRequest(f"sign {code!r}: no such sign")
-    if old.status == SignStatus.REMOVED:
-        raise BadRequest(f"sign {code} was already removed")
-    old.status = SignStatus.REMOVED
-    old.save(update_fields=["status"])
-    return signs_create(signs=[{"code": new_code, "place_id": old.place_id,
-                                "location": old.location, "installed_on": installed_on}])[0]
+def place_heritage_delist(*, place_id: int, effective_date: date, document_number: str,
+                          reason: str, actor) -> Place:
+    """Take the place off the 地名文化保护名录 from ``effective_date``; the listing stays in
+    its history."""
+    invalidate_on_commit("places")
+    check_actor(actor)
+    place = _locked(place_id)
+    if not place.heritage_category:
+        raise Conflict(f"place {place.id} {place.name} is not on the heritage list")
+    if effective_date <= place.heritage_listed_on:
+        raise BadRequest(f"effective_date {effective_date}: not after the listing "
+                         f"({place.heritage_listed_on})")
+    NamingEvent.objects.create(place=place, kind=NamingEventKind.DELISTING,
+                               old_value=place.heritage_category, effective_date=effective_date,
+                               document_number=document_number, reason=reason, actor=actor)
+    place.heritage_category, place.heritage_listed_on = "", None
+    place.save(update_fields=["heritage_category", "heritage_listed_on"])
+    return place
 
 
 def places_rekey(*, actor, progress=None) -> dict:

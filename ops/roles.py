@@ -24,6 +24,7 @@ HISTORY_MODELS = [
     "boundaries.MarkerState",        # boundary markers' positions and status
     "gazetteer.NamingEvent",         # naming, renaming, cancellation of places
     "gazetteer.PlaceName",           # former names and variants with their periods
+    "gazetteer.SignState",           # place-name signs' states (installed, damaged, removed)
     "proposals.Transition",          # the committee workflow's moves
     "proposals.ExpertOpinion",
     "proposals.Comment",

@@ -2,8 +2,6 @@
 
 import json
 
-from django.contrib.gis.gdal import GDALException
-from django.contrib.gis.geos import GEOSException, GEOSGeometry
 from django.http import HttpResponse
 from ninja import Query, Router
 from pydantic import Field
@@ -13,6 +11,7 @@ from boundaries.selectors import division_prefix
 from boundaries.temporal import today
 from config.errors import BadRequest
 from config.paging import page_in, paginate
+from gazetteer.geojson import geometry_in
 
 from . import selectors, services
 from .models import Kind, State
@@ -38,6 +37,7 @@ def summary(p) -> dict:
 
 def detail(user, p) -> dict:
     return summary(p) | {
+        "heritage_category": p.heritage_category, "scopes": p.scopes,
         "meaning": p.meaning, "reason": p.reason,
         "geometry": json.loads(p.geom.geojson) if p.geom else None, "findings": p.findings,
         "consultation_start": p.consultation_start, "consultation_end": p.consultation_end,
@@ -55,31 +55,14 @@ def detail(user, p) -> dict:
     }
 
 
-
-def _geometry(raw: dict | None):
-    if raw is None:
-        return None
-    try:
-        geom = GEOSGeometry(json.dumps(raw))
-    except (GEOSException, GDALException, ValueError, TypeError) as exc:
-        raise BadRequest(f"geometry: not a GeoJSON geometry ({exc})") from None
-    if geom.empty or not geom.valid:
-        raise BadRequest(f"geometry: empty or invalid ({geom.valid_reason})")
-    x0, y0, x1, y1 = geom.extent
-    if not (-180 <= x0 <= x1 <= 180 and -90 <= y0 <= y1 <= 90):
-        raise BadRequest("geometry: expected longitude/latitude in CGCS2000 (EPSG:4490)")
-    geom.srid = 4490
-    return geom
-
-
 @router.post("/proposals", response={201: ProposalDetailOut})
 def proposal_create(request, payload: ProposalIn):
     """Submit a naming, renaming or cancellation proposal; the checks run at once."""
     p = services.proposal_submit(actor=request.auth, kind=payload.kind,
               place_class=payload.place_class, division_code=payload.division_code,
               name=payload.name, place_id=payload.place_id,
-              geom=_geometry(payload.geometry), meaning=payload.meaning,
-              reason=payload.reason)
+              geom=geometry_in(payload.geometry), meaning=payload.meaning,
+              reason=payload.reason, heritage_category=payload.heritage_category)
     return 201, detail(request.auth, selectors.proposal_get(request.auth, p.id))
 
 

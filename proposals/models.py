@@ -10,6 +10,7 @@ scope lock at publication decides which one gets the name.
 
 from django.conf import settings
 from django.contrib.gis.db import models
+from django.contrib.postgres.fields import ArrayField
 from django.db.models import F, Q
 
 
@@ -17,6 +18,9 @@ class Kind(models.TextChoices):
     NAMING = "naming", "命名"
     RENAMING = "renaming", "更名"
     CANCELLATION = "cancellation", "销名"
+    # The 地名文化保护名录: putting a place on it or taking it off, decided by the committee.
+    HERITAGE_LIST = "heritage_list", "列入地名文化保护名录"
+    HERITAGE_DELIST = "heritage_delist", "移出地名文化保护名录"
 
 
 class State(models.TextChoices):
@@ -32,7 +36,7 @@ class State(models.TextChoices):
 
 
 class Proposal(models.Model):
-    kind = models.CharField(max_length=14, choices=Kind.choices)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
     state = models.CharField(max_length=20, choices=State.choices, default=State.SUBMITTED)
     # The proposed name (naming, renaming); empty for a cancellation.
     name = models.CharField(max_length=100, blank=True, default="")
@@ -44,11 +48,16 @@ class Proposal(models.Model):
                               related_name="proposals")
     geom = models.GeometryField(srid=4490, null=True, blank=True)
     meaning = models.TextField(blank=True, default="")
+    # heritage_list: the category it is listed in (千年古县, 千年古镇, 千年古村落, 其他).
+    heritage_category = models.CharField(max_length=12, blank=True, default="")
     reason = models.TextField(blank=True, default="")
     applicant = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                   related_name="proposals")
     # The findings of the last run of the checks (gazetteer.checks), as JSON.
     findings = models.JSONField(default=list, blank=True)
+    # The scopes the name was last checked in, as code prefixes ('' nationwide): every
+    # scope its geometry lies in; open proposals sharing one compete for the name.
+    scopes = ArrayField(models.CharField(max_length=12), default=list, blank=True)
     consultation_start = models.DateField(null=True, blank=True)
     consultation_end = models.DateField(null=True, blank=True)
     announcement_number = models.CharField(max_length=100, blank=True, default="")
@@ -66,7 +75,9 @@ class Proposal(models.Model):
             models.CheckConstraint(
                 condition=Q(kind="naming", place__isnull=True) & ~Q(name="")
                 | Q(kind="renaming", place__isnull=False) & ~Q(name="")
-                | Q(kind="cancellation", place__isnull=False),
+                | Q(kind="cancellation", place__isnull=False)
+                | Q(kind="heritage_list", place__isnull=False) & ~Q(heritage_category="")
+                | Q(kind="heritage_delist", place__isnull=False),
                 name="proposal_kind_fields"),
             models.CheckConstraint(
                 condition=Q(consultation_start__isnull=True) | Q(consultation_end__isnull=True)

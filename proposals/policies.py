@@ -19,6 +19,9 @@ def proposal_policy(user, verb: str, proposal=None, **context) -> str | None:
         if roles & STAFF or (proposal is not None and proposal.applicant_id == user.pk):
             return None
         return f"proposal {getattr(proposal, 'id', '')} is not yours"
+    if verb == "submit_heritage":
+        return None if roles & {Role.CLERK, Role.ADMIN} else \
+            "the place-name office (clerk) files heritage listings and delistings"
     allowed = MACHINE.who(verb)
     if roles & allowed:
         return None

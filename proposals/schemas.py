@@ -11,7 +11,8 @@ from gazetteer.schemas import NameFindingOut, Text
 class ProposalIn(Schema):
     model_config = ConfigDict(populate_by_name=True)
 
-    kind: Text = Field(..., description="naming | renaming | cancellation")
+    kind: Text = Field(..., description="naming | renaming | cancellation | heritage_list | "
+                                        "heritage_delist")
     name: Text = Field("", max_length=100, description="the proposed name (not for cancellation)")
     place_class: Text | None = Field(None, alias="class", max_length=40,
                                      description="class code or slug (naming)")
@@ -21,6 +22,8 @@ class ProposalIn(Schema):
     geometry: dict[str, Any] | None = Field(None, description="GeoJSON geometry, CGCS2000")
     meaning: Text = Field("", max_length=2000)
     reason: Text = Field("", max_length=2000)
+    heritage_category: Text = Field("", max_length=12, description="heritage_list: 千年古县 | "
+                                    "千年古镇 | 千年古村落 | 其他")
 
 
 class ProposalActionIn(Schema):
@@ -78,6 +81,8 @@ class ProposalOut(Schema):
 
 
 class ProposalDetailOut(ProposalOut):
+    heritage_category: str
+    scopes: list[str] = Field(description="code prefixes of the scopes the name is checked in")
     meaning: str
     reason: str
     geometry: dict[str, Any] | None

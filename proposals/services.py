@@ -31,7 +31,7 @@ from boundaries.temporal import today
 from config.errors import BadRequest, Conflict, NotFound
 from gazetteer import checks
 from gazetteer import services as places
-from gazetteer.models import Place, PlaceName
+from gazetteer.models import HeritageCategory, Place, PlaceName
 from gazetteer.names import normalize, toneless
 
 from .models import Comment, ExpertOpinion, Kind, Proposal, State, Transition, Vote
@@ -47,11 +47,15 @@ MAJORITY = getattr(settings, "PROPOSALS_MAJORITY", 1 / 2)  # share of votes cast
 def proposal_submit(*, actor, kind: str, place_class: str | None = None,
                     division_code: str | None = None, name: str = "",
                     place_id: int | None = None, geom: GEOSGeometry | None = None,
-                    meaning: str = "", reason: str = "") -> Proposal:
+                    meaning: str = "", reason: str = "",
+                    heritage_category: str = "") -> Proposal:
     permissions.require(actor, "proposal.submit")
     step = MACHINE.require("submit", NEW)
     if kind not in Kind.values:
         raise BadRequest(f"kind {kind!r}: expected one of {', '.join(Kind.values)}")
+    if kind in HERITAGE:
+        return _submit_heritage(actor=actor, kind=kind, place_id=place_id, reason=reason,
+                                category=heritage_category, meaning=meaning, step=step)
     place = None
     if kind != Kind.NAMING:
         place = Place.objects.select_related("place_class").filter(id=place_id or 0).first()
@@ -80,6 +84,42 @@ def proposal_submit(*, actor, kind: str, place_class: str | None = None,
     return proposal
 
 
+HERITAGE = (Kind.HERITAGE_LIST, Kind.HERITAGE_DELIST)
+
+
+def _submit_heritage(*, actor, kind: str, place_id: int | None, reason: str, category: str,
+                     meaning: str, step) -> Proposal:
+    """A listing on (or delisting from) the 地名文化保护名录: filed by the office, then the
+    committee's workflow like a naming; the place changes at publication."""
+    permissions.require(actor, "proposal.submit_heritage")
+    place = Place.objects.select_related("place_class").filter(id=place_id or 0).first()
+    if place is None:
+        raise BadRequest(f"place_id {place_id!r}: a {kind} proposal needs an existing place")
+    if place.status != "standard":
+        raise Conflict(f"place {place.id} {place.name} is {place.status}: only a standard "
+                       "name goes on the heritage list")
+    if kind == Kind.HERITAGE_LIST:
+        if category not in HeritageCategory.values:
+            raise BadRequest(f"heritage_category {category!r}: expected one of "
+                             f"{', '.join(HeritageCategory.values)}")
+        if place.heritage_category:
+            raise Conflict(f"place {place.id} {place.name} is already on the heritage list "
+                           f"({place.heritage_category}, since {place.heritage_listed_on})")
+    else:
+        category = ""
+        if not place.heritage_category:
+            raise Conflict(f"place {place.id} {place.name} is not on the heritage list")
+        if not reason.strip():
+            raise BadRequest("reason: taking a name off the heritage list needs a reason")
+    proposal = Proposal.objects.create(
+        kind=kind, place_class=place.place_class, division_code=_deepest_division(place),
+        place=place, heritage_category=category, meaning=meaning, reason=reason,
+        applicant=actor)
+    Transition.objects.create(proposal=proposal, action="submit", from_state=NEW,
+                              to_state=step.target, actor=actor)
+    return proposal
+
+
 def _deepest_division(place: Place) -> str:
     row = place.divisions.order_by("-level", "division_code").first()
     if row is None:
@@ -88,11 +128,17 @@ def _deepest_division(place: Place) -> str:
 
 
 def run_checks(proposal: Proposal) -> list[dict]:
-    """The statutory checks, and a warning for other open proposals wanting the name."""
-    if proposal.kind == Kind.CANCELLATION:
+    """The statutory checks, and a warning for other open proposals wanting the name.
+
+    The name is checked in every scope its geometry (or the place renamed) lies in,
+    which must meet the declared division (gazetteer.checks); the scopes are kept on
+    the proposal, for the clashes with other open proposals and for the lock."""
+    if proposal.kind == Kind.CANCELLATION or proposal.kind in HERITAGE:
         return []
     result = checks.check_name(name=proposal.name, place_class=proposal.place_class,
-                               division_code=proposal.division_code, place=proposal.place)
+                               division_code=proposal.division_code, place=proposal.place,
+                               geom=proposal.geom)
+    proposal.scopes = result.scopes
     return result.as_dict()["findings"] + pending_clashes(proposal)
 
 
@@ -101,12 +147,9 @@ OPEN = [State.SUBMITTED, State.ACCEPTED, State.EXPERT_REVIEW, State.CONSULTATION
 
 
 def pending_clashes(p: Proposal) -> list[dict]:
-    """Open proposals for the same or a homophone name in the same scope (one query)."""
-    cand = checks.Candidate(p.name, "", "", p.place_class, checks.division_row(p.division_code),
-                            p.place, today())
-    lo, hi = checks.scope_range(cand, p.place_class.scope)
+    """Open proposals for the same or a homophone name sharing a scope (one query)."""
     others = (Proposal.objects.filter(state__in=OPEN, place_class__group=p.place_class.group,
-                                      division_code__gte=lo, division_code__lt=hi)
+                                      scopes__overlap=p.scopes)
               .filter(Q(pinyin=p.pinyin) | Q(name=p.name)).exclude(id=p.id)
               .order_by("id").values("id", "name", "state")[:checks.MAX_EVIDENCE])
     return [{"rule": "pending", "severity": checks.WARN,
@@ -241,12 +284,20 @@ def _publish(p: Proposal, actor, data: ActionIn) -> str:
     if p.kind == Kind.NAMING:
         p.published_place = places.places_create(places=[places.NewPlace(
             name=p.name, place_class=p.place_class.code, geom=p.geom,
-            division_codes=[] if p.geom else [p.division_code], valid_from=when,
+            division_codes=_filed_explicitly(p), valid_from=when,
             meaning=p.meaning, document_number=number)], actor=actor)[0]
     elif p.kind == Kind.RENAMING:
         p.published_place = places.place_rename(place_id=p.place_id, new_name=p.name,
                                                 effective_date=when, document_number=number,
                                                 reason=p.reason, actor=actor)
+    elif p.kind == Kind.HERITAGE_LIST:
+        p.published_place = places.place_heritage_list(
+            place_id=p.place_id, category=p.heritage_category, effective_date=when,
+            document_number=number, reason=p.reason, actor=actor)
+    elif p.kind == Kind.HERITAGE_DELIST:
+        p.published_place = places.place_heritage_delist(
+            place_id=p.place_id, effective_date=when, document_number=number, reason=p.reason,
+            actor=actor)
     else:
         p.published_place = places.place_cancel(place_id=p.place_id, effective_date=when,
                                                 document_number=number, reason=p.reason,
@@ -255,17 +306,30 @@ def _publish(p: Proposal, actor, data: ActionIn) -> str:
     return f"{number} ({when})"
 
 
+def _filed_explicitly(p: Proposal) -> list[str]:
+    """The place is filed where its geometry lies (gazetteer.services computes it); the
+    declared division is added only where no polygon of its level says so (a township
+    without a polygon, or no geometry at all)."""
+    if p.geom is None:
+        return [p.division_code]
+    level = checks.division_row(p.division_code)[1]
+    lies_in = checks.geometry_divisions(p.geom)
+    return [] if any(row[1] == level for row in lies_in) else [p.division_code]
+
+
 def _lock_scope(p: Proposal) -> None:
-    """Serialise publications competing for names in one scope (class group + code range)."""
-    if p.kind == Kind.CANCELLATION:
-        key = f"place:{p.place_id}"
+    """Serialise publications competing for names in a scope (class group + code prefix):
+    every scope the name lies in, in one order, so that two locking overlapping sets of
+    scopes wait for each other and never deadlock."""
+    if p.kind == Kind.CANCELLATION or p.kind in HERITAGE:
+        keys = [f"place:{p.place_id}"]
     else:
-        cand = checks.Candidate(p.name, "", "", p.place_class,
-                                checks.division_row(p.division_code), p.place, today())
-        lo, _ = checks.scope_range(cand, p.place_class.scope)
-        key = f"{p.place_class.group}:{lo}"
+        cand = checks.candidate(name=p.name, place_class=p.place_class,
+                                division_code=p.division_code, place=p.place, geom=p.geom)
+        keys = sorted(f"{p.place_class.group}:{prefix}" for prefix in checks.scope_prefixes(cand))
     with connection.cursor() as cur:
-        cur.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [key])
+        for key in keys:
+            cur.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [key])
 
 
 # The handler of each action in the table (proposals.transitions): its preconditions

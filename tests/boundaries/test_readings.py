@@ -13,7 +13,7 @@ from accounts.services import system_actor
 from boundaries import readings, search
 from boundaries.models import DivisionVersion
 from boundaries.names import division_kind, romanize_county, search_keys
-from gazetteer import selectors, services
+from gazetteer import selectors, signs
 from gazetteer.models import Place
 from gazetteer.names import romanize, toneless
 from proposals.services import search_keys_rekey
@@ -92,8 +92,9 @@ def test_it_rekeys_a_division_written_with_the_old_key(divisions_db):
 def test_it_rekeys_places_and_the_sign_check_then_accepts_a_correct_sign(make_place):
     place = make_place("朝阳路")
     assert place.romanization == "Chaoyang Lu"
-    services.signs_create(signs=[{"code": "CY1", "place_id": place.id, "romanization":
-                                  "Chaoyang Lu", "location": Point(104.83, 26.59, srid=4490)}])
+    signs.signs_create(actor=system_actor(), signs=[{
+        "code": "CY1", "place_id": place.id, "romanization": "Chaoyang Lu",
+        "location": Point(104.83, 26.59, srid=4490)}])
     assert "CY1" not in [s.code for s in selectors.signs_mismatched()]
 
     # As written before the table: the correct sign was flagged against a wrong reading.

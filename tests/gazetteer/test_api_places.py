@@ -6,7 +6,7 @@ import pytest
 from django.contrib.gis.geos import Point
 
 from accounts.services import system_actor
-from gazetteer import services
+from gazetteer import services, signs
 from tests.support import inside, short_line
 
 pytestmark = pytest.mark.django_db
@@ -28,7 +28,7 @@ def places(make_place):
     services.place_cancel(place_id=gone.id, effective_date=date(2008, 1, 1),
                           document_number="", reason="旧城改造", actor=system_actor())
     p = inside("520201")
-    services.signs_create(signs=[
+    signs.signs_create(actor=system_actor(), signs=[
         {"code": "LPS-0001", "place_id": renmin.id, "location": Point(p.x, p.y, srid=4490)},
         {"code": "LPS-0002", "place_id": renamed.id, "location": Point(p.x, p.y, srid=4490),
          "text": "东风路", "romanization": "Dongfeng Lu"},

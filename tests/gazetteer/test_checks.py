@@ -190,7 +190,7 @@ def test_it_serves_the_uniqueness_queries_from_indexes(divisions_db, sql_name):
 
     from gazetteer import checks
 
-    params = {"lo": "5202", "hi": "5203", "city_lo": "5202", "city_hi": "5203",
+    params = {"los": ["5202"], "his": ["5203"], "city_los": ["5202"], "city_his": ["5203"],
               "name": "中山区", "pinyin": "zhongshanqu", "as_of": date.today(), "group": "街路巷",
               "exclude": 0, "max": 20, "level": 3}
     with transaction.atomic(), connection.cursor() as cur:

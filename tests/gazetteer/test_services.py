@@ -5,8 +5,8 @@ from datetime import date
 import pytest
 
 from accounts.services import system_actor
-from config.errors import BadRequest
-from gazetteer import services
+from config.errors import BadRequest, Conflict
+from gazetteer import services, signs
 from gazetteer.models import NamingEvent, Place, PlaceName
 
 pytestmark = pytest.mark.django_db
@@ -87,17 +87,19 @@ def test_it_replaces_a_sign_showing_a_former_name(make_place):
     from gazetteer import selectors
 
     place = make_place("东风路", valid_from=date(1990, 1, 1))
-    services.signs_create(signs=[{"code": "S1", "place_id": place.id,
-                                  "location": Point(104.83, 26.59, srid=4490)}])
+    signs.signs_create(actor=system_actor(), signs=[
+        {"code": "S1", "place_id": place.id, "location": Point(104.83, 26.59, srid=4490)}])
     services.place_rename(place_id=place.id, new_name="凉都大道", effective_date=date(2012, 1, 1),
                           document_number="", reason="统一命名", actor=system_actor())
     assert [s.code for s in selectors.signs_showing_former_name()] == ["S1"]
-    new = services.sign_replace(code="S1", new_code="S2", installed_on=date(2013, 1, 1))
+    new, findings = signs.sign_replace(code="S1", installed_on=date(2013, 1, 1),
+                                       actor=system_actor())
+    assert findings == []
     assert (new.text, new.romanization) == ("凉都大道", "Liangdu Dadao")
     assert list(selectors.signs_showing_former_name()) == []
     assert list(selectors.signs_mismatched()) == []
-    with pytest.raises(BadRequest, match="removed"):
-        services.sign_replace(code="S1", new_code="S3", installed_on=date(2014, 1, 1))
+    with pytest.raises(Conflict, match="removed"):
+        signs.sign_replace(code="S1", installed_on=date(2014, 1, 1), actor=system_actor())
 
 
 def test_it_records_who_named_renamed_and_cancelled_a_place(make_place):

@@ -5,6 +5,7 @@ committed (not inside a test transaction) and removed afterwards by emptying the
 proposal and place tables, which no other test commits to.
 """
 
+import json
 import threading
 from datetime import date
 
@@ -81,3 +82,67 @@ def test_it_publishes_exactly_one_of_two_clashing_proposals(approved, django_db_
     assert states == ["approved", "published"]
     assert published == 1
     assert "homophone" in next(v for v in outcomes.values() if v.startswith("conflict"))
+
+
+@pytest.fixture
+def overlapping(test_database, divisions_db, lps_features, django_db_blocker):
+    """Two homophones: one declared in 水城区 without a geometry, one drawn across the
+    水城区 | 宣威市 border and declared in 宣威市 (another city): their scopes overlap in 5202."""
+    from tests.support import LPS_POLYGONS
+
+    from .support import XUANWEI, add_xuanwei, line_between
+
+    with django_db_blocker.unblock():
+        with connection.cursor() as cur:
+            for feature in lps_features:
+                cur.execute(
+                    "UPDATE boundaries_divisionversion SET geom = ST_Multi(ST_CollectionExtract("
+                    "ST_MakeValid(ST_SetSRID(ST_GeomFromGeoJSON(%s), 4490)), 3)) "
+                    "WHERE code = %s AND level = 3 AND valid_to IS NULL",
+                    [json.dumps(feature["geometry"]),
+                     LPS_POLYGONS[feature["properties"]["name"]].ljust(12, "0")])
+        add_xuanwei()
+        staff = make_staff()
+        proposals = [
+            services.proposal_submit(actor=staff["applicant"], kind="naming", name=NAMES[0],
+                                     place_class="road", division_code="520204"),
+            services.proposal_submit(actor=staff["applicant"], kind="naming", name=NAMES[1],
+                                     place_class="road", division_code=XUANWEI,
+                                     geom=line_between("520204000000", XUANWEI))]
+        for p in proposals:
+            drive(p, "approved", staff)
+        try:
+            yield staff, proposals
+        finally:
+            _clean()
+            with connection.cursor() as cur:
+                cur.execute("DELETE FROM boundaries_divisionversion WHERE code LIKE '53%%'")
+                cur.execute("UPDATE boundaries_divisionversion SET geom = NULL WHERE level = 3"
+                            " AND code IN ('520201000000', '520204000000')")
+
+
+def test_it_serialises_publications_in_overlapping_scopes(overlapping, django_db_blocker):
+    staff, proposals = overlapping
+    assert [p.scopes for p in proposals] == [["5202"], ["5202", "5303"]]
+    barrier, outcomes = threading.Barrier(len(proposals)), {}
+
+    def publish(proposal):
+        try:
+            barrier.wait()
+            act(proposal, staff["clerk"], "publish", announcement_number=f"公告{proposal.id}号",
+                announcement_date=date.today())
+            outcomes[proposal.id] = "published"
+        except Conflict as exc:
+            outcomes[proposal.id] = f"conflict: {exc}"
+        finally:
+            connections.close_all()
+
+    with django_db_blocker.unblock():
+        threads = [threading.Thread(target=publish, args=(p,)) for p in proposals]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=60)
+        published = Place.objects.filter(name__in=NAMES).count()
+    assert sorted(v.split(":")[0] for v in outcomes.values()) == ["conflict", "published"]
+    assert published == 1

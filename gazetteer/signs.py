@@ -1,0 +1,195 @@
+"""Writes of place-name signs (地名标志): registering, recording states, replacing.
+
+What a sign shows is never edited: a new text is a new sign replacing the old one,
+whose period ends that day (removed_on) with a ``removed`` state; the states are
+SignState rows, append-only in the database. The sign check (sign_findings) runs on
+every sign registered, and its findings are returned with it.
+The office (clerk) writes (gazetteer.policies); anyone reads.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.contrib.gis.geos import Point
+from django.db import transaction
+from django.db.models import F
+
+from accounts import permissions
+from boundaries.temporal import today
+from config.errors import BadRequest, Conflict, NotFound
+
+from .checks import BLOCK, Finding
+from .models import Place, Sign, SignKind, SignState, SignStatus, Status
+from .names import normalize
+
+# Generics translated instead of spelt (Zhongshan Road for Zhongshan Lu), as signs show them.
+ENGLISH_GENERICS = {"road", "street", "avenue", "lane", "alley", "bridge", "square", "park",
+                    "village", "town", "district", "county", "city", "community", "garden"}
+
+
+def sign_findings(place, text: str, romanization: str) -> list[Finding]:
+    """What a sign shows against the place's standard name and approved romanization."""
+    found = []
+    approved = place.display_romanization
+    former = place.variants.filter(kind="former", name=text).order_by("-valid_to").first()
+    if text != place.name:
+        if former is not None:
+            message = (f"the sign shows {text}, the former name (until {former.valid_to}); "
+                       f"the standard name is {place.name}")
+        elif normalize(text) == place.name:
+            message = f"the sign shows {text}: write the standard form {place.name}"
+        else:
+            message = f"the sign shows {text}; the standard name is {place.name}"
+        found.append(Finding("sign_text", BLOCK, message,
+                             [{"text": text, "standard": place.name,
+                               "former": former is not None}]))
+    if romanization != approved:
+        english = sorted({w for w in romanization.lower().split() if w in ENGLISH_GENERICS})
+        message = (f"the sign translates the generic ({', '.join(english)}): "
+                   if english else "the sign's romanization ") + \
+            f"{romanization} differs from the approved {approved}"
+        found.append(Finding("sign_romanization", BLOCK, message,
+                             [{"romanization": romanization, "approved": approved}]))
+    return found
+
+
+@dataclass
+class NewSign:
+    location: Point
+    code: str = ""  # generated from the place when empty
+    text: str = ""  # the standard name when empty
+    romanization: str = ""  # the approved romanization when empty
+    kind: str = SignKind.STREET
+    status: str = SignStatus.INSTALLED
+    installed_on: date | None = None
+    note: str = ""
+
+
+def _point(location) -> Point:
+    if not isinstance(location, Point):
+        raise BadRequest(f"location: a sign stands at a point, not a {location.geom_type}")
+    if location.srid != 4490:
+        raise BadRequest(f"location SRID {location.srid}: expected 4490 (CGCS2000)")
+    return location
+
+
+def _code(place: Place, given: str) -> str:
+    code = given.strip()
+    if not code:
+        code = f"{place.id}-{place.signs.count() + 1:02d}"  # the place row is locked
+    if Sign.objects.filter(code=code).exists():
+        raise Conflict(f"sign code {code!r} is taken")
+    return code
+
+
+def _register(place: Place, new: NewSign, actor, replaces: Sign | None = None) -> Sign:
+    if new.kind not in SignKind.values:
+        raise BadRequest(f"kind {new.kind!r}: expected one of {', '.join(SignKind.values)}")
+    if new.status not in (SignStatus.PLANNED, SignStatus.INSTALLED):
+        raise BadRequest(f"status {new.status!r}: a sign is registered planned or installed")
+    if new.status == SignStatus.INSTALLED and new.installed_on is None:
+        raise BadRequest("installed_on: an installed sign needs its installation date")
+    sign = Sign.objects.create(
+        code=_code(place, new.code), place=place, kind=new.kind, location=_point(new.location),
+        text=new.text.strip() or place.name,
+        romanization=new.romanization.strip() or place.display_romanization,
+        status=new.status, installed_on=new.installed_on, replaces=replaces)
+    SignState.objects.create(sign=sign, status=new.status, on=new.installed_on or today(),
+                             note=new.note, actor=actor)
+    return sign
+
+
+def _place_for_signs(place_id: int) -> Place:
+    place = Place.objects.select_for_update().filter(id=place_id).first()
+    if place is None:
+        raise NotFound(f"no place has the id {place_id}")
+    if place.status != Status.STANDARD:
+        raise Conflict(f"place {place.id} {place.name} is {place.status}: only a standard "
+                       "name gets a sign")
+    return place
+
+
+@transaction.atomic
+def sign_register(*, place_id: int, sign: NewSign, actor) -> tuple[Sign, list[Finding]]:
+    """Register a sign of a place; returns it with the sign check's findings."""
+    permissions.require(actor, "sign.register")
+    place = _place_for_signs(place_id)
+    created = _register(place, sign, actor)
+    return created, sign_findings(place, created.text, created.romanization)
+
+
+def _locked_sign(code: str) -> Sign:
+    sign = Sign.objects.select_for_update().filter(code=code).first()
+    if sign is None:
+        raise NotFound(f"no sign has the code {code!r}")
+    if sign.status == SignStatus.REMOVED:
+        raise Conflict(f"sign {code} was removed on {sign.removed_on}; it has no more states")
+    return sign
+
+
+def _append_state(sign: Sign, status: str, on: date, note: str, actor) -> SignState:
+    last = sign.states.order_by(F("on").desc(nulls_last=True), "-id").first()
+    if last is not None and last.on is not None and on < last.on:
+        raise BadRequest(f"on {on}: sign {sign.code}'s last state ({last.status}) is from "
+                         f"{last.on}; a state cannot begin before it")
+    state = SignState.objects.create(sign=sign, status=status, on=on, note=note, actor=actor)
+    sign.status = status
+    fields = ["status"]
+    if status == SignStatus.REMOVED:
+        sign.removed_on, fields = on, fields + ["removed_on"]
+    if status == SignStatus.INSTALLED and sign.installed_on is None:
+        sign.installed_on, fields = on, fields + ["installed_on"]
+    sign.save(update_fields=fields)
+    return state
+
+
+@transaction.atomic
+def sign_record_state(*, code: str, status: str, on: date, actor, note: str = "") -> Sign:
+    """A survey of the sign: installed, damaged or removed from ``on``."""
+    permissions.require(actor, "sign.record_state")
+    if status not in SignStatus.values or status == SignStatus.PLANNED:
+        raise BadRequest(f"status {status!r}: expected installed, damaged or removed")
+    sign = _locked_sign(code)
+    _append_state(sign, status, on, note, actor)
+    return sign
+
+
+@transaction.atomic
+def sign_replace(*, code: str, sign: NewSign | None = None, installed_on: date,
+                 actor) -> tuple[Sign, list[Finding]]:
+    """A new sign (by default the standard name, where the old one stood) replaces the old
+    one, which is removed that day; both stay in the history."""
+    permissions.require(actor, "sign.replace")
+    old = _locked_sign(code)
+    place = _place_for_signs(old.place_id)
+    new = sign or NewSign(location=old.location)
+    new.installed_on, new.status = installed_on, SignStatus.INSTALLED
+    new.kind = new.kind if sign else old.kind
+    note = new.note or f"replaced by a new sign on {installed_on}"
+    _append_state(old, SignStatus.REMOVED, installed_on, note, actor)
+    created = _register(place, new, actor, replaces=old)
+    return created, sign_findings(place, created.text, created.romanization)
+
+
+@transaction.atomic
+def signs_create(*, signs: list[dict], actor) -> list[Sign]:
+    """Signs in bulk (loaders, the demo) as {code, place_id, location, text?, romanization?,
+    kind?, status?, installed_on?}; each gets its first state. No check runs: the lists
+    (gazetteer.selectors) flag what is wrong."""
+    permissions.check_actor(actor)
+    places = Place.objects.in_bulk({s["place_id"] for s in signs})
+    rows = []
+    for s in signs:
+        place = places.get(s["place_id"])
+        if place is None:
+            raise BadRequest(f"sign {s['code']}: place {s['place_id']} does not exist")
+        rows.append(Sign(code=s["code"], place=place, location=s["location"],
+                         kind=s.get("kind", SignKind.STREET), text=s.get("text") or place.name,
+                         romanization=s.get("romanization") or place.display_romanization,
+                         status=s.get("status", SignStatus.INSTALLED),
+                         installed_on=s.get("installed_on")))
+    created = Sign.objects.bulk_create(rows)
+    SignState.objects.bulk_create(
+        SignState(sign=row, status=row.status, on=row.installed_on, actor=actor)
+        for row in created)
+    return created
