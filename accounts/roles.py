@@ -23,6 +23,12 @@ class Role(models.TextChoices):
     APPROVER = "approver", "区划审批人"
 
 
+# The place-name office (地名办), which keeps the registers: it plans and archives
+# inspections (inspections.policies) and registers, records and moves boundary markers
+# (boundaries.policies).
+OFFICE_ROLES = frozenset({Role.CLERK, Role.ADMIN})
+
+
 def roles_of(user) -> set[str]:
     if user.is_superuser:
         return set(Role.values)

@@ -8,11 +8,13 @@ from django.http import HttpResponse
 from ninja import Query, Router, Schema
 from pydantic import Field
 
+from accounts import permissions
+from accounts.auth import AUTH
 from config.errors import BadRequest, NotFound
 from config.paging import PageIn, page_in, paginate
 from config.responses import cached_json, json_response
 
-from . import documents, maplayers, search, selectors
+from . import documents, maplayers, marker_checks, search, selectors, services
 from .geo import parse_bbox
 from .models import (
     SHORT_LENGTHS,
@@ -21,6 +23,7 @@ from .models import (
     DivisionVersion,
     Level,
     MarkerState,
+    MarkerStatus,
 )
 from .schemas import (
     BoundaryLinePageOut,
@@ -31,7 +34,13 @@ from .schemas import (
     LevelParam,
     LineageOut,
     MapLayerOut,
+    MarkerIn,
     MarkerListOut,
+    MarkerMoveIn,
+    MarkerOut,
+    MarkerPageOut,
+    MarkerPositionIn,
+    MarkerStateIn,
     NeighboursOut,
     ReverseOut,
     SearchOut,
@@ -242,16 +251,20 @@ def state_out(state: MarkerState) -> dict:
     return {"position": json.loads(state.position.geojson), "status": state.status,
             "status_label": state.get_status_display(), "material": state.material,
             "installed": state.installed, "valid_from": state.valid_from,
-            "valid_to": state.valid_to, "note": state.note}
+            "valid_to": state.valid_to, "note": state.note, "source": state.source}
 
 
-def marker_out(marker: BoundaryMarker) -> dict:
-    history = [state_out(s) for s in marker.states.all()]
-    current = next((h for h in history if h["valid_to"] is None), None)
+def marker_out(marker: BoundaryMarker, as_of: date | None = None) -> dict:
+    """The marker with its state on ``as_of`` (today) and the states begun by then."""
+    on = as_of or today()
+    states = [s for s in marker.states.all() if s.valid_from <= on]
+    current = next((s for s in states if s.valid_to is None or s.valid_to > on), None)
     return {"id": marker.id, "number": marker.number, "type": marker.type,
             "type_label": marker.get_type_display(),
             "lines": sorted(line.id for line in marker.lines.all()),
-            "current": current, "history": history}
+            "synthetic": marker.synthetic,
+            "current": state_out(current) if current else None,
+            "history": [state_out(s) for s in states]}
 
 
 @router.get("/boundaries", response=BoundaryLinePageOut, tags=["boundaries"])
@@ -312,3 +325,79 @@ def map_lines(request, params: Query[MapBoxParams]):
 def map_markers(request, params: Query[MapBoxParams]):
     """Boundary markers (their state in force) in a box, for the web map."""
     return json_response(maplayers.markers(_map_box(params), params.as_of or today()))
+
+
+# Markers: public reads; writes are the place-name office's (boundaries.policies).
+
+class MarkerFilter(AsOf, PageIn):
+    line: int | None = Field(None, description="id of a border line version: its markers")
+    division: str | None = Field(None, description="code of a division: the markers on the "
+                                 "lines of its border")
+
+
+@router.get("/markers", response=MarkerPageOut, tags=["boundaries"])
+def marker_list(request, filters: Query[MarkerFilter]):
+    """Markers in service on `as_of` (today), each with its state then and its history."""
+    line = selectors.line_get(filters.line) if filters.line is not None else None
+    version = selectors.division_get(filters.division, filters.as_of) if filters.division \
+        else None
+    qs = selectors.markers_list(line, version, filters.as_of)
+    return paginate(qs, filters.limit, filters.offset,
+                    lambda rows: [marker_out(m, filters.as_of) for m in rows])
+
+
+@router.get("/markers/{int:marker_id}", response=MarkerOut, tags=["boundaries"])
+def marker_detail(request, marker_id: int, when: Query[AsOf]):
+    return marker_out(selectors.marker_get(marker_id), when.as_of)
+
+
+def _position(given: MarkerPositionIn) -> tuple:
+    return (given.lon, given.lat), given.crs
+
+
+def _written(request, marker_id: int, verb: str):
+    permissions.require(request.auth, f"marker.{verb}")
+    return selectors.marker_get(marker_id)
+
+
+@router.post("/markers", response={201: MarkerOut}, auth=AUTH, tags=["boundaries"])
+def marker_create(request, payload: MarkerIn):
+    """Register a marker on its line(s) with its first state (the office's)."""
+    permissions.require(request.auth, "marker.register")
+    position, crs = _position(payload.position)
+    marker = services.marker_register(
+        number=payload.number, type=payload.type, lines=payload.lines, position=position,
+        crs=crs, material=payload.material, installed=payload.installed,
+        status=payload.status, on=payload.on, note=payload.note, source=payload.source,
+        actor=request.auth)
+    return 201, marker_out(selectors.marker_get(marker.id))
+
+
+@router.post("/markers/{int:marker_id}/states", response={201: MarkerOut}, auth=AUTH,
+             tags=["boundaries"])
+def marker_state_create(request, marker_id: int, payload: MarkerStateIn):
+    """Record a state (intact, damaged, missing, displaced where found, restored …)."""
+    marker = _written(request, marker_id, "record_state")
+    if payload.position is not None and payload.status != MarkerStatus.DISPLACED:
+        raise BadRequest("position: only a displaced marker is recorded where it was found; "
+                         "a new position is a move (POST /markers/{id}/move with its reason)")
+    position = None
+    if payload.position is not None:
+        position = marker_checks.point(*_position(payload.position))
+    services.marker_record_state(marker=marker, status=payload.status, on=payload.on,
+                                 position=position, note=payload.note,
+                                 material=payload.material, source=payload.source,
+                                 actor=request.auth)
+    return 201, marker_out(selectors.marker_get(marker.id))
+
+
+@router.post("/markers/{int:marker_id}/move", response={201: MarkerOut}, auth=AUTH,
+             tags=["boundaries"])
+def marker_move(request, marker_id: int, payload: MarkerMoveIn):
+    """Move a marker: a new position as a new state with its reason, the old one kept.
+    That both sides agreed is theirs to document; the registry does not check it."""
+    marker = _written(request, marker_id, "move")
+    position, crs = _position(payload.position)
+    services.marker_move(marker=marker, position=position, crs=crs, on=payload.on,
+                         reason=payload.reason, source=payload.source, actor=request.auth)
+    return 201, marker_out(selectors.marker_get(marker.id))

@@ -288,6 +288,10 @@ class MarkerStatus(models.TextChoices):
     MISSING = "missing", "丢失"
     DISPLACED = "displaced", "移位"
     NEWLY_SET = "newly_set", "新设"
+    # Set again where it stood, after being damaged, missing or displaced (by both sides).
+    RESTORED = "restored", "恢复"
+    # Moved to a new position on purpose, with its reason (boundaries.services.marker_move).
+    RELOCATED = "relocated", "迁移"
 
 
 class BoundaryMarker(models.Model):
@@ -295,14 +299,19 @@ class BoundaryMarker(models.Model):
 
     number = models.CharField(max_length=20)
     type = models.CharField(max_length=10, choices=MarkerType.choices)
+    # The number is unique among the markers in service on each line it stands on: the
+    # database refuses a second one (trigger boundaries_marker_number_per_line, as the
+    # number lives here and the line in the link table). Line names repeat across the
+    # country (two 东西线), so the number alone is not unique.
     lines = models.ManyToManyField(BoundaryLine, related_name="markers")
     retired_on = models.DateField(null=True, blank=True)
+    # Placed by the demo loader along a derived line, not surveyed on the ground.
+    synthetic = models.BooleanField(default=False, db_default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["number"], condition=Q(retired_on__isnull=True),
-                                    name="marker_number_unique_current"),
+            models.CheckConstraint(condition=Q(type__in=MarkerType.values), name="marker_type"),
         ]
 
     def __str__(self):
@@ -320,12 +329,16 @@ class MarkerState(models.Model):
     valid_from = models.DateField()
     valid_to = models.DateField(null=True, blank=True)
     note = models.TextField(blank=True, default="")
+    # Where the position and status come from: a survey file, an inspection, "synthetic".
+    source = models.CharField(max_length=200, blank=True, default="", db_default="")
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                               related_name="+")
     recorded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         constraints = [
+            models.CheckConstraint(condition=Q(status__in=MarkerStatus.values),
+                                   name="marker_state_status"),
             models.CheckConstraint(condition=Q(valid_to__isnull=True)
                                    | Q(valid_from__lt=F("valid_to")),
                                    name="marker_state_valid_period"),

@@ -179,6 +179,7 @@ class MarkerStateOut(Schema):
     valid_from: date
     valid_to: date | None
     note: str
+    source: str
 
 
 class MarkerOut(Schema):
@@ -187,8 +188,61 @@ class MarkerOut(Schema):
     type: str
     type_label: str
     lines: list[int]
+    synthetic: bool
+    # the state in force on the date asked (today), and every state begun by then
     current: MarkerStateOut | None
     history: list[MarkerStateOut]
+
+
+class MarkerPageOut(PageOut[MarkerOut]):
+    pass
+
+
+# Any projected CRS of China, Gauss-Krüger zone prefixes included, stays well inside this.
+COORDINATE_LIMIT = 1e9
+
+
+class MarkerPositionIn(Schema):
+    lon: float = Field(..., allow_inf_nan=False, ge=-COORDINATE_LIMIT, le=COORDINATE_LIMIT,
+                       description="longitude (or easting, with crs)")
+    lat: float = Field(..., allow_inf_nan=False, ge=-COORDINATE_LIMIT, le=COORDINATE_LIMIT,
+                       description="latitude (or northing, with crs)")
+    crs: int = Field(4490, ge=1, description="EPSG code of lon/lat (default 4490, CGCS2000); "
+                     "a CGCS2000 or WGS 84 system (Gauss-Krüger EPSG:4491–4554 included)")
+
+
+class MarkerIn(Schema):
+    number: str = Field(..., max_length=20, description="the line's two-character "
+                        "abbreviation and the sequence along it, e.g. 钟水01")
+    type: str = Field("single", description="single (单立), paired (同号双立) or triple "
+                      "(同号三立, at a junction: two or three lines)")
+    lines: list[int] = Field(..., min_length=1, max_length=3,
+                             description="ids of the border lines in force it stands on")
+    position: MarkerPositionIn
+    material: str = Field("", max_length=50)
+    installed: date | None = None
+    status: str = Field("newly_set", description="its first state")
+    on: date | None = Field(None, description="the first state's date (default: installed, "
+                            "else today)")
+    note: str = Field("", max_length=2000)
+    source: str = Field("", max_length=200, description="the survey it comes from")
+
+
+class MarkerStateIn(Schema):
+    status: str = Field(..., description="intact, damaged, missing, displaced, restored …")
+    on: date
+    note: str = Field("", max_length=2000)
+    material: str | None = Field(None, max_length=50)
+    source: str = Field("", max_length=200)
+    position: MarkerPositionIn | None = Field(
+        None, description="only for displaced: where it was found (a move is POST …/move)")
+
+
+class MarkerMoveIn(Schema):
+    position: MarkerPositionIn
+    on: date
+    reason: str = Field(..., min_length=1, max_length=2000)
+    source: str = Field("", max_length=200)
 
 
 class MarkerListOut(Schema):

@@ -258,3 +258,32 @@ def division_page(raw_code: str, as_of: date | None) -> dict:
         "events": list(events_of(ids)),
         "successors": [v for v in successors_of(ids) if v.code != version.code],
     }
+
+
+def _with_states(qs: QuerySet) -> QuerySet:
+    states = Prefetch("states", queryset=MarkerState.objects.order_by("valid_from"))
+    return qs.prefetch_related(states, "lines")
+
+
+def markers_list(line: BoundaryLine | None, version: DivisionVersion | None,
+                 as_of: date | None) -> QuerySet:
+    """The markers in service on ``as_of`` (today): registered by then and not retired,
+    on one line version or on the lines in force then of a division's border."""
+    on = as_of or today()
+    qs = BoundaryMarker.objects.filter(Q(retired_on__isnull=True) | Q(retired_on__gt=on),
+                                       states__valid_from__lte=on)
+    if line is not None:
+        qs = qs.filter(lines=line)
+    if version is not None:
+        border = lines_in_force(on).filter(Q(left_code=version.code) | Q(right_code=version.code),
+                                           level=version.level)
+        qs = qs.filter(lines__in=border)
+    ids = qs.values("id").distinct()
+    return _with_states(BoundaryMarker.objects.filter(id__in=ids)).order_by("number", "id")
+
+
+def marker_get(marker_id: int) -> BoundaryMarker:
+    marker = _with_states(BoundaryMarker.objects.filter(pk=marker_id)).first()
+    if marker is None:
+        raise NotFound(f"no boundary marker has the id {marker_id}")
+    return marker

@@ -13,7 +13,6 @@ province tens of thousands). Every event and marker state names its actor: a use
 or accounts.services.system_actor() for loaders and the command line.
 """
 
-import re
 from datetime import date
 
 from django.contrib.gis.geos import Point
@@ -23,7 +22,9 @@ from accounts.permissions import check_actor
 from config.errors import BadRequest
 from config.responses import invalidate_on_commit
 
+from . import marker_checks
 from .codes import parse_code
+from .marker_checks import MARKER_MAX_OFFSET_M, MarkerRefused, NewMarker
 from .models import (
     SHORT_LENGTHS,
     BoundaryLine,
@@ -34,7 +35,6 @@ from .models import (
     Level,
     MarkerState,
     MarkerStatus,
-    MarkerType,
 )
 from .names import division_kind, place_name, search_keys
 from .temporal import began_sql, in_force, not_ended_sql, today
@@ -280,123 +280,143 @@ def division_share_geometry(*, event_ids: list[int] | None = None) -> int:
         return cur.rowcount
 
 
-# Markers stand on the line, or on both banks of a border river (同号双立), a few
-# tens of metres off it; the lines themselves are derived from county maps quantized
-# to ~1/1024° (~100 m), so a surveyed marker can lie up to about that far from the
-# derived line. 200 m allows both; a marker further off is a wrong line or a typo.
-MARKER_MAX_OFFSET_M = 200.0
-# Two characters of the line's name and the sequence along it: 钟水01.
-MARKER_NUMBER = re.compile(r"^([\u4e00-\u9fff]{2})([0-9]{2,3})$")
+# Markers: registration, states and moves. Who may is the caller's check (the API
+# requires marker.register / record_state / move; an inspection's accepted results write
+# the states both sides signed). The checks are boundaries.marker_checks'.
+
+def _listed(refused: dict[int, str], markers: list[NewMarker]) -> str:
+    if len(markers) == 1:
+        return next(iter(refused.values()))
+    shown = "; ".join(f"item {i} ({markers[i].number or 'no number'}): {why}"
+                      for i, why in list(refused.items())[:20])
+    more = f"; … and {len(refused) - 20} more" if len(refused) > 20 else ""
+    return (f"{len(refused)} of {len(markers)} markers refused, nothing written: "
+            f"{shown}{more}")
 
 
-class MarkerRefused(BadRequest):
-    """The marker or its new state cannot be recorded as asked; nothing was written."""
-
-
-def _point(position) -> Point:
-    if isinstance(position, Point):
-        point = position.clone()
-        point.srid = point.srid or 4490
-        if point.srid != 4490:
-            point.transform(4490)
-    else:
+def markers_register(*, markers: list[NewMarker], actor,
+                     max_offset_m: float = MARKER_MAX_OFFSET_M) -> list[BoundaryMarker]:
+    """Register markers with their first states, all or none, in a few statements."""
+    check_actor(actor)
+    with transaction.atomic():
+        refused = marker_checks.refusals(markers, max_offset_m)
+        if refused:
+            raise MarkerRefused(_listed(refused, markers))
         try:
-            lon, lat = (float(v) for v in position)
-        except (TypeError, ValueError) as exc:
-            raise MarkerRefused(f"position {position!r}: expected (lon, lat) or a Point") from exc
-        point = Point(lon, lat, srid=4490)
-    if not (73 <= point.x <= 136 and 3 <= point.y <= 54):
-        raise MarkerRefused(f"position {point.x}, {point.y}: not a lon/lat in China (EPSG:4490)")
-    return point
+            created = BoundaryMarker.objects.bulk_create(
+                [BoundaryMarker(number=m.number, type=m.type, synthetic=m.synthetic)
+                 for m in markers])
+            link = BoundaryMarker.lines.through
+            link.objects.bulk_create(
+                [link(boundarymarker_id=marker.id, boundaryline_id=line)
+                 for marker, new in zip(created, markers, strict=True) for line in new.line_ids])
+            MarkerState.objects.bulk_create(
+                [MarkerState(marker=marker, position=new.position, status=new.status,
+                             material=new.material, installed=new.installed, valid_from=new.on,
+                             note=new.note, source=new.source, actor=actor)
+                 for marker, new in zip(created, markers, strict=True)])
+        except IntegrityError as exc:
+            # another writer took the number on the line meanwhile (its trigger's message)
+            raise MarkerRefused(str(exc).splitlines()[0]) from exc
+    return created
 
 
-def _check_offset(point: Point, line_ids: list[int], max_offset_m: float) -> None:
-    with connection.cursor() as cur:
-        cur.execute(
-            """SELECT name, ST_Distance(geom::geography, ST_GeomFromEWKB(%s)::geography)
-               FROM boundaries_boundaryline WHERE id = ANY(%s) ORDER BY id""",
-            [bytes(point.ewkb), line_ids])
-        for name, metres in cur.fetchall():
-            if metres > max_offset_m:
-                raise MarkerRefused(f"position {point.x:.6f}, {point.y:.6f} is {metres:.0f} m "
-                                    f"from {name}: a marker must stand within "
-                                    f"{max_offset_m:g} m of each of its lines")
-
-
-def _check_marker(number: str, type: str, lines: list[BoundaryLine]) -> None:
-    match = MARKER_NUMBER.match(number or "")
-    if not match:
-        raise MarkerRefused(f"number {number!r}: expected the line's two-character "
-                            "abbreviation and a two-digit sequence, e.g. 钟水01")
-    if type not in MarkerType.values:
-        raise MarkerRefused(f"type {type!r}: expected one of {', '.join(MarkerType.values)}")
-    if not lines or any(line.valid_to is not None for line in lines):
-        raise MarkerRefused("lines: a marker belongs to one or more lines in force")
-    if type == MarkerType.TRIPLE and len(lines) < 2:
-        raise MarkerRefused("type triple: a marker at a junction belongs to two or three lines")
-    if match.group(1) not in {line.name[:2] for line in lines}:
-        names = ", ".join(line.name for line in lines)
-        raise MarkerRefused(f"number {number}: its abbreviation {match.group(1)} is not that "
-                            f"of its line ({names})")
-
-
-def _check_state(status: str, on: date) -> None:
-    if status not in MarkerStatus.values:
-        raise MarkerRefused(f"status {status!r}: expected one of {', '.join(MarkerStatus.values)}")
-    if not isinstance(on, date) or on > today():
-        raise MarkerRefused(f"date {on}: a state is recorded on a date not in the future")
+def _line_objects(lines: list) -> list[BoundaryLine]:
+    ids = [line for line in lines if not isinstance(line, BoundaryLine)]
+    found = BoundaryLine.objects.in_bulk(ids)
+    missing = [str(i) for i in ids if i not in found]
+    if missing:
+        raise MarkerRefused(f"lines: no border line has the id {', '.join(missing)}")
+    return [line if isinstance(line, BoundaryLine) else found[line] for line in lines]
 
 
 def marker_register(*, number: str, type: str, lines: list, position, actor,
                     material: str = "", installed: date | None = None,
                     status: str = MarkerStatus.NEWLY_SET, on: date | None = None, note: str = "",
+                    source: str = "", crs: int | None = None,
                     max_offset_m: float = MARKER_MAX_OFFSET_M) -> BoundaryMarker:
     """Register a marker on its line(s) with its first state (from ``on``, else installed)."""
     check_actor(actor)
-    line_objs = [line if isinstance(line, BoundaryLine) else BoundaryLine.objects.get(pk=line)
-                 for line in lines]
-    number = (number or "").strip()
-    _check_marker(number, type, line_objs)
-    on = on or installed or today()
-    _check_state(status, on)
-    point = _point(position)
-    with transaction.atomic():
-        _check_offset(point, [line.id for line in line_objs], max_offset_m)
-        if BoundaryMarker.objects.filter(number=number, retired_on__isnull=True).exists():
-            raise MarkerRefused(f"number {number}: a marker in service already has it")
-        marker = BoundaryMarker.objects.create(number=number, type=type)
-        marker.lines.set(line_objs)
-        MarkerState.objects.create(marker=marker, position=point, status=status,
-                                   material=material, installed=installed, valid_from=on,
-                                   note=note, actor=actor)
-    return marker
+    new = NewMarker(number=number, type=type, lines=_line_objects(lines),
+                    position=marker_checks.point(position, crs), material=material,
+                    installed=installed, status=status, on=on, note=note, source=source)
+    return markers_register(markers=[new], actor=actor, max_offset_m=max_offset_m)[0]
+
+
+def _registered_position(marker: BoundaryMarker, current: MarkerState) -> Point:
+    """Where the marker was set: its latest state not found displaced."""
+    kept = (marker.states.exclude(status=MarkerStatus.DISPLACED).order_by("-valid_from")
+            .values_list("position", flat=True).first())
+    return kept or current.position
+
+
+def _append_state(marker: BoundaryMarker, *, status: str, on: date, actor, position, note: str,
+                  material: str | None, source: str, max_offset_m: float,
+                  moving: bool = False) -> MarkerState:
+    why = marker_checks.check_state(status, on)
+    if why:
+        raise MarkerRefused(why)
+    # One writer per marker at a time: two surveys must not both end the same state.
+    marker = BoundaryMarker.objects.select_for_update().get(pk=marker.pk)
+    current = marker.states.filter(valid_to__isnull=True).first()
+    if current is None:
+        raise MarkerRefused(f"marker {marker.number} has no state in force")
+    if on <= current.valid_from:
+        raise MarkerRefused(f"marker {marker.number}: its current state began on "
+                            f"{current.valid_from}; a new one must begin after it")
+    if position is None:
+        point = (_registered_position(marker, current) if status == MarkerStatus.RESTORED
+                 else current.position)
+    else:
+        point = position
+        lines = list(marker.lines.filter(valid_to__isnull=True).values_list("id", flat=True))
+        refused = marker_checks.offsets([(0, point, lines)], max_offset_m)
+        if refused:
+            raise MarkerRefused(refused[0])
+    if moving and point.distance(current.position) < 1e-8:  # ~1 mm
+        raise MarkerRefused(f"marker {marker.number} already stands at {point.x:.6f}, "
+                            f"{point.y:.6f}: a move needs a new position")
+    # The database ends the current state as this one begins
+    # (trigger boundaries_markerstate_close_previous): history is only ever appended.
+    return MarkerState.objects.create(
+        marker=marker, position=point, status=status, installed=current.installed,
+        material=current.material if material is None else material, valid_from=on,
+        note=note, source=source, actor=actor)
 
 
 def marker_record_state(*, marker: BoundaryMarker, status: str, on: date, actor,
                         position=None, note: str = "", material: str | None = None,
-                        max_offset_m: float = MARKER_MAX_OFFSET_M) -> MarkerState:
-    """Append a state from ``on``: the current one ends that day, its position is kept."""
+                        source: str = "", max_offset_m: float = MARKER_MAX_OFFSET_M
+                        ) -> MarkerState:
+    """Append a state from ``on``: the current one ends that day, its position is kept
+    (a restored marker is set again where it was registered; a displaced one may be
+    recorded where it was found). A move is marker_move's, with its reason."""
     check_actor(actor)
-    _check_state(status, on)
+    if status == MarkerStatus.RELOCATED:
+        raise MarkerRefused("status relocated: a marker is moved with marker_move "
+                            "(POST /markers/{id}/move), which needs the reason")
     with transaction.atomic():
-        # One writer per marker at a time: two surveys must not both end the same state.
-        marker = BoundaryMarker.objects.select_for_update().get(pk=marker.pk)
-        current = marker.states.filter(valid_to__isnull=True).first()
-        if current is None:
-            raise MarkerRefused(f"marker {marker.number} has no state in force")
-        if on <= current.valid_from:
-            raise MarkerRefused(f"marker {marker.number}: its current state began on "
-                                f"{current.valid_from}; a new one must begin after it")
-        point = current.position if position is None else _point(position)
-        if position is not None:
-            lines = list(marker.lines.filter(valid_to__isnull=True).values_list("id", flat=True))
-            _check_offset(point, lines, max_offset_m)
-        # The database ends the current state as this one begins
-        # (trigger boundaries_markerstate_close_previous): history is only ever appended.
-        return MarkerState.objects.create(
-            marker=marker, position=point, status=status, installed=current.installed,
-            material=current.material if material is None else material, valid_from=on,
-            note=note, actor=actor)
+        return _append_state(marker, status=status, on=on, actor=actor,
+                             position=None if position is None else marker_checks.point(position),
+                             note=note, material=material, source=source,
+                             max_offset_m=max_offset_m)
+
+
+def marker_move(*, marker: BoundaryMarker, position, on: date, reason: str, actor,
+                crs: int | None = None, source: str = "",
+                max_offset_m: float = MARKER_MAX_OFFSET_M) -> MarkerState:
+    """Record that the marker was moved to ``position`` on ``on``, and why: a new state,
+    the old position kept in its history. Nobody may move a marker alone: the agreement
+    of both sides is the caller's to have (the registry does not record it yet)."""
+    check_actor(actor)
+    reason = (reason or "").strip()
+    if not reason:
+        raise MarkerRefused("reason: a marker is moved only for a recorded reason")
+    point = marker_checks.point(position, crs)
+    with transaction.atomic():
+        return _append_state(marker, status=MarkerStatus.RELOCATED, on=on, actor=actor,
+                             position=point, note=reason, material=None, source=source,
+                             max_offset_m=max_offset_m, moving=True)
 
 
 def rekey_rows(queryset, fields: list[str], derive, *, batch: int = 5000, progress=None) -> dict:

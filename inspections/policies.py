@@ -9,12 +9,11 @@ when the inspection was planned. Who may take each step is the transitions table
 from django.db.models import Q
 
 from accounts import permissions
-from accounts.roles import Role, roles_of
+from accounts.roles import OFFICE_ROLES, Role, roles_of
 
 from .models import Side
 from .transitions import MACHINE, OFFICE, PARTY
 
-OFFICE_ROLES = {Role.CLERK, Role.ADMIN}
 # Who may read every inspection, report and hazard: the office and the naming committee.
 READERS = OFFICE_ROLES | {Role.EXPERT, Role.MEMBER, Role.CHAIR}
 FOR_READERS = "is for the office, the committee staff and the two sides' teams"

@@ -82,10 +82,30 @@ def test_it_refuses_a_number_already_in_service(line):
     register(line)
     with pytest.raises(MarkerRefused, match="already"):
         register(line, fraction=0.6)
-    # and the database refuses it whatever code writes
-    with pytest.raises(IntegrityError, match="marker_number_unique_current"), \
+    # and the database refuses it whatever code writes: the number is unique per line
+    twin = BoundaryMarker.objects.create(number="钟水01", type="single")
+    with pytest.raises(IntegrityError, match="marker_number_unique_per_line"), \
             transaction.atomic():
-        BoundaryMarker.objects.create(number="钟水01", type="single")
+        twin.lines.add(line)
+
+
+def test_it_lets_another_line_reuse_a_number(line):
+    """Line names repeat across the country: 钟水01 of another 钟水线 is another marker."""
+    register(line)
+    other = BoundaryLine.objects.create(level=3, left_code="520201000000",
+                                        right_code="520281000000", name="钟水线",
+                                        geom=line.geom, length_m=line.length_m)
+    twin = BoundaryMarker.objects.create(number="钟水01", type="single")
+    twin.lines.add(other)
+    assert set(BoundaryMarker.objects.filter(number="钟水01").values_list("lines", flat=True)) \
+        == {line.id, other.id}
+    # renumbering the twin onto a taken number, or un-retiring a clash, is refused too
+    retired = register(line, number="钟水02", fraction=0.6)
+    BoundaryMarker.objects.filter(pk=retired.pk).update(retired_on=date(2020, 1, 1))
+    register(line, number="钟水02", fraction=0.7)
+    with pytest.raises(IntegrityError, match="marker_number_unique_per_line"), \
+            transaction.atomic():
+        BoundaryMarker.objects.filter(pk=retired.pk).update(retired_on=None)
 
 
 def far_point(line: BoundaryLine) -> Point:

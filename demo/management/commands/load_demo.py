@@ -15,6 +15,7 @@ from django.db import connection, transaction
 from accounts.services import system_actor
 from boundaries import lines, services, synthetic
 from boundaries.models import DivisionVersion, Level
+from demo import markers as markers_demo
 from demo import places as gazetteer_demo
 from demo import proposals as proposals_demo
 from importers import divisions
@@ -50,6 +51,8 @@ class Command(BaseCommand):
                     raise CommandError(str(exc)) from exc
         # Its own check: a registry loaded before the gazetteer existed gets its places.
         self._load_places()
+        # And one loaded before the demo had markers gets them (if it holds none).
+        self._load_markers()
         if not held:
             self.stdout.write(self.style.SUCCESS("load_demo: done"))
 
@@ -87,6 +90,13 @@ class Command(BaseCommand):
         proposals = proposals_demo.load()
         if "skipped" not in proposals:
             self._say(f"proposals: {proposals['proposals']}, one in each workflow state")
+
+    def _load_markers(self) -> None:
+        totals = markers_demo.load()
+        if "skipped" not in totals:
+            self._say(f"synthetic markers: {totals['markers']} on {totals['lines']} county "
+                      f"lines ({totals['triple']} triple, at junctions); inspection teams: "
+                      f"{totals['teams']}")
 
     def _record_history(self) -> list:
         changes = json.loads((DEMO / "history.json").read_text(encoding="utf-8"))["changes"]
