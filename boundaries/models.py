@@ -288,6 +288,8 @@ class MarkerStatus(models.TextChoices):
     MISSING = "missing", "丢失"
     DISPLACED = "displaced", "移位"
     NEWLY_SET = "newly_set", "新设"
+    # its line ended with a division change (a merger's inner border): kept as history
+    HISTORICAL = "historical", "历史"
 
 
 class BoundaryMarker(models.Model):

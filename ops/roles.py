@@ -30,6 +30,7 @@ HISTORY_MODELS = [
     "proposals.Vote",
     "inspections.InspectionTransition",
     "inspections.HazardChange",
+    "mergers.ChangeTransition",      # division change proposals' moves
 ]
 
 
