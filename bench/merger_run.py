@@ -11,8 +11,12 @@ import io
 import json
 import sys
 import time
+from datetime import date
 
 import django
+
+# before the merger's effective date (today): a state must begin before the historical one
+INSTALLED = date(2010, 5, 1)
 
 
 def _contiguous(cur, county: str, size: int) -> list[str]:
@@ -62,7 +66,7 @@ def _markers(townships: list[str], actor) -> int:
                         "WHERE id = %s) t", [line.id])
             x, y = cur.fetchone()
         marker_register(number=f"{line.name[:2]}{90 + made:02d}", type="single", lines=[line],
-                        position=(x, y), installed=None, on=None, actor=actor)
+                        position=(x, y), installed=INSTALLED, actor=actor)
         made += 1
     return made
 
