@@ -65,6 +65,10 @@ class LinesRefused(BadRequest):
 
 
 _VALID = in_force_sql("d")
+# boundary_lines_rederive: only the sides near the focus divisions (any of their versions)
+_NEAR_FOCUS = """(%(focus)s::text[] IS NULL OR d.geom && (
+    SELECT ST_Expand(ST_SetSRID(ST_Extent(f.geom)::geometry, 4490), 0.01)
+    FROM boundaries_divisionversion f WHERE f.level = %(src)s AND f.code = ANY(%(focus)s)))"""
 
 _SIDES = f"""
 CREATE TEMP TABLE line_sides AS
@@ -76,14 +80,15 @@ FROM (SELECT d.code, d.valid_from, d.valid_to, d.geom,
              %(tol_m)s / (111320.0 * cos(radians(ST_Y(ST_Centroid(d.geom))))) AS tol
       FROM boundaries_divisionversion d
       WHERE d.level = %(src)s AND d.geom IS NOT NULL AND NOT ST_IsEmpty(d.geom)
-        AND {_VALID}) s;
+        AND {_VALID} AND {_NEAR_FOCUS}) s;
 CREATE INDEX ON line_sides (code);
 CREATE INDEX ON line_sides USING gist (geom);
 ANALYZE line_sides;
 CREATE TEMP TABLE line_pairs AS
 SELECT a.code AS a, b.code AS b, greatest(a.tol, b.tol) AS tol
 FROM line_sides a JOIN line_sides b
-  ON a.code < b.code AND a.buf && b.geom AND ST_Intersects(a.buf, b.geom);
+  ON a.code < b.code AND a.buf && b.geom AND ST_Intersects(a.buf, b.geom)
+ AND (%(focus)s::text[] IS NULL OR a.code = ANY(%(focus)s) OR b.code = ANY(%(focus)s));
 CREATE INDEX ON line_pairs (left(a, 2));
 CREATE TEMP TABLE line_shared (a text, b text, tol float8, g geometry, suspect boolean);
 """
@@ -201,7 +206,9 @@ SELECT coalesce(d.left_code, l.left_code) AS left_code,
             WHEN d.valid_from > coalesce(l.valid_from, '-infinity') THEN d.valid_from
             ELSE %(as_of)s::date END AS starts
 FROM line_derived d
-FULL JOIN (SELECT * FROM boundaries_boundaryline d WHERE d.level = %(level)s AND {_VALID}) l
+FULL JOIN (SELECT * FROM boundaries_boundaryline d WHERE d.level = %(level)s AND {_VALID}
+           AND (%(focus)s::text[] IS NULL OR d.left_code = ANY(%(focus)s)
+                OR d.right_code = ANY(%(focus)s))) l
   ON l.left_code = d.left_code AND l.right_code = d.right_code
 """
 
@@ -288,7 +295,7 @@ def _refuse_empty_periods(cur) -> None:
 def boundary_lines_derive(*, level: int, as_of: date | None = None,
                           gap_tolerance_m: float = DEFAULT_TOLERANCE_M,
                           min_area_m2: float = DEFAULT_MIN_AREA_M2, commit: bool = False,
-                          progress: bool = False) -> dict:
+                          progress: bool = False, focus: list[str] | None = None) -> dict:
     """Derive the border lines of ``level`` from the polygons in force on ``as_of``.
 
     Without ``commit`` everything is computed and written, then rolled back, so the
@@ -301,6 +308,7 @@ def boundary_lines_derive(*, level: int, as_of: date | None = None,
     as_of = as_of or today()
     started = time.perf_counter()
     params = {"level": level, "src": source_level, "as_of": as_of, "tol_m": gap_tolerance_m,
+              "focus": focus,
               "prefix": SHORT_LENGTHS[level] if level < source_level else 12,
               "min_area": min_area_m2, "min_length": MIN_LENGTH_TOLERANCES * gap_tolerance_m,
               "abbr": json.dumps(PROVINCE_ABBREVIATIONS),
@@ -334,3 +342,19 @@ def boundary_lines_derive(*, level: int, as_of: date | None = None,
             "tolerance_m": gap_tolerance_m, "min_area_m2": min_area_m2, **report,
             "gaps": gaps, "overlaps": overlaps, "committed": commit,
             "seconds": round(time.perf_counter() - started, 2), "stage_seconds": timings}
+
+
+def boundary_lines_rederive(*, level: int, codes: list[str], as_of: date) -> dict:
+    """Derive again, on ``as_of``, only the lines with a side among ``codes`` (12-digit, of
+    ``level``: the divisions a change ended or began), inside the caller's transaction.
+
+    A division change touches a few townships: their old lines end (a merger's inner
+    borders, a moved township's old pairs), changed ones get a new version, new pairs a
+    line; the rest of the country is not looked at. Levels 3 and 4 only (levels 1–2 are
+    assembled from the county lines of whole provinces and prefectures).
+    """
+    if level not in (Level.COUNTY, Level.TOWNSHIP):
+        raise LinesRefused(f"level {level!r}: lines are re-derived for an area at levels 3–4")
+    if not codes:
+        raise LinesRefused("codes: name the divisions whose lines are to be derived again")
+    return boundary_lines_derive(level=level, as_of=as_of, commit=True, focus=sorted(codes))

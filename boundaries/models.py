@@ -292,6 +292,8 @@ class MarkerStatus(models.TextChoices):
     RESTORED = "restored", "恢复"
     # Moved to a new position on purpose, with its reason (boundaries.services.marker_move).
     RELOCATED = "relocated", "迁移"
+    # its line ended with a division change (a merger's inner border): kept as history
+    HISTORICAL = "historical", "历史"
 
 
 class BoundaryMarker(models.Model):

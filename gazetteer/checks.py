@@ -372,7 +372,7 @@ SELECT p.id, p.name, c.slug, p.name = %(name)s,
        bool_or({in_ranges("pd.division_code", "city_los", "city_his")})
 FROM gazetteer_place p
 JOIN gazetteer_placeclass c ON c.id = p.place_class_id
-JOIN gazetteer_placedivision pd ON pd.place_id = p.id
+JOIN gazetteer_placedivision pd ON pd.place_id = p.id AND pd.valid_to IS NULL
 WHERE p.place_class_id IN (SELECT id FROM gazetteer_placeclass WHERE "group" = %(group)s)
   AND (p.pinyin = %(pinyin)s OR p.name = %(name)s)
   AND p.id <> %(exclude)s

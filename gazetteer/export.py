@@ -49,7 +49,8 @@ SELECT p.id, p.name, p.specific, p.generic, c.slug, c.code,
        COALESCE(NULLIF(p.romanization_override, ''), p.romanization), p.traditional, p.status,
        p.valid_from, p.valid_to,
        (SELECT string_agg(pd.division_code, ';' ORDER BY pd.division_code)
-        FROM gazetteer_placedivision pd WHERE pd.place_id = p.id AND pd.level = 3),
+        FROM gazetteer_placedivision pd WHERE pd.place_id = p.id AND pd.level = 3
+          AND pd.valid_to IS NULL),
        p.heritage_category, ST_AsGeoJSON(p.geom, 7), ST_AsText(p.geom),
        ST_X(ST_PointOnSurface(p.geom)), ST_Y(ST_PointOnSurface(p.geom))
 FROM gazetteer_place p JOIN gazetteer_placeclass c ON c.id = p.place_class_id

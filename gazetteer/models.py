@@ -175,6 +175,11 @@ class PlaceDivision(models.Model):
     division_code = models.CharField(max_length=12)
     level = models.PositiveSmallIntegerField()
     computed = models.BooleanField(default=True)
+    # A division change (mergers.execution) ends a reference on its effective date and
+    # starts the successor's: the place's divisions keep their history. Readers of the
+    # current divisions take the rows with no valid_to.
+    valid_from = models.DateField(null=True, blank=True)
+    valid_to = models.DateField(null=True, blank=True)
 
     class Meta:
         indexes = [

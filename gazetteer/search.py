@@ -77,7 +77,8 @@ class Filters:
         if self.division:
             prefix, _ = division_prefix(self.division)
             parts.append("EXISTS (SELECT 1 FROM gazetteer_placedivision pd WHERE "
-                         "pd.place_id = p.id AND pd.division_code >= %(code_lo)s "
+                         "pd.place_id = p.id AND pd.valid_to IS NULL "
+                         "AND pd.division_code >= %(code_lo)s "
                          "AND pd.division_code < %(code_hi)s)")
             params |= dict(zip(("code_lo", "code_hi"), prefix_range(prefix), strict=True))
         if self.bbox:

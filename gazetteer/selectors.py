@@ -47,7 +47,7 @@ SELECT pd.place_id, pd.division_code, pd.level, d.name, d.kind, pd.computed
 FROM gazetteer_placedivision pd
 LEFT JOIN boundaries_divisionversion d ON d.code = pd.division_code AND d.level = pd.level
   AND d.valid_to IS NULL
-WHERE pd.place_id = ANY(%s)
+WHERE pd.place_id = ANY(%s) AND pd.valid_to IS NULL
 ORDER BY pd.place_id, pd.level, pd.division_code
 """
 

@@ -152,7 +152,7 @@ WITH RECURSIVE hits AS (
     WHERE p.id = ANY(%(ids)s) AND d.valid_to IS NULL AND d.kind <> 'placeholder'
   UNION
     SELECT place_id, division_code, level FROM gazetteer_placedivision
-    WHERE place_id = ANY(%(ids)s) AND NOT computed
+    WHERE place_id = ANY(%(ids)s) AND NOT computed AND valid_to IS NULL
 ), up AS (
     SELECT place_id, code::text, level::int FROM hits
   UNION
@@ -171,7 +171,9 @@ ON CONFLICT (place_id, division_code, level) DO NOTHING
 @transaction.atomic
 def place_compute_divisions(*, place_ids: list[int]) -> int:
     """Recompute the divisions (and their ancestors) the places lie in; returns rows written."""
-    PlaceDivision.objects.filter(place_id__in=place_ids, computed=True).delete()
+    # ended references are history (a division change ended them): kept
+    PlaceDivision.objects.filter(place_id__in=place_ids, computed=True,
+                                 valid_to__isnull=True).delete()
     with connection.cursor() as cur:
         cur.execute(COMPUTE_SQL, {"ids": list(place_ids)})
         return cur.rowcount

@@ -31,6 +31,7 @@ HISTORY_MODELS = [
     "proposals.Vote",
     "inspections.InspectionTransition",
     "inspections.HazardChange",
+    "mergers.ChangeTransition",      # division change proposals' moves
 ]
 
 

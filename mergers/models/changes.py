@@ -1,0 +1,83 @@
+"""Division change proposals (区划变更方案): draft → approved → executed, or withdrawn.
+
+A proposal holds the operations of mergers.operations, exactly as a scenario does, with
+the effective date and the approval document; executing it (mergers.execution) writes
+the new division versions and the events linking them, in one transaction. Every move
+is a ChangeTransition row, append-only in the database (mergers_append_only).
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class ChangeKind(models.TextChoices):
+    MERGE = "merge", "合并/撤并"
+    SPLIT = "split", "析置"
+    TRANSFER = "transfer", "隶属变更"
+    RENAME = "rename", "更名"
+    KIND_CHANGE = "kind_change", "类别变更"
+    ESTABLISH_STREET = "establish_street", "增设街道"
+    BOUNDARY = "boundary", "边界调整"
+
+
+class ChangeState(models.TextChoices):
+    DRAFT = "draft", "草案"
+    APPROVED = "approved", "已批准"
+    EXECUTED = "executed", "已实施"
+    WITHDRAWN = "withdrawn", "已撤回"
+
+
+class DivisionChange(models.Model):
+    title = models.CharField(max_length=200)
+    kind = models.CharField(max_length=20, choices=ChangeKind.choices)
+    # 撤县设市, 撤县设区, 撤乡设镇, 撤镇设街道 …
+    subkind = models.CharField(max_length=40, blank=True, default="")
+    description = models.TextField(blank=True, default="")
+    # mergers.operations.Operation dicts, in the order they are carried out
+    operations = models.JSONField(default=list)
+    effective_date = models.DateField()
+    approval_document = models.CharField(max_length=200, blank=True, default="")
+    approving_authority = models.CharField(max_length=200, blank=True, default="")
+    # Whether villages of a township that gets a new code take its prefix (the county's
+    # practice; the statistical tables usually do).
+    recode_villages = models.BooleanField(default=True)
+    state = models.CharField(max_length=20, choices=ChangeState.choices,
+                             default=ChangeState.DRAFT)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    executed_at = models.DateTimeField(null=True, blank=True)
+    # What execution wrote: event ids, old → new codes, lines, markers, places, seconds.
+    result = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(state__in=ChangeState.values),
+                                   name="division_change_state"),
+            models.CheckConstraint(
+                condition=~Q(state__in=["approved", "executed"])
+                | (~Q(approval_document="") & ~Q(approving_authority="")),
+                name="division_change_approved_has_document"),
+        ]
+
+    def __str__(self):
+        return f"{self.effective_date} {self.title} ({self.state})"
+
+
+class ChangeTransition(models.Model):
+    change = models.ForeignKey(DivisionChange, on_delete=models.PROTECT,
+                               related_name="transitions")
+    action = models.CharField(max_length=30)
+    from_state = models.CharField(max_length=20)
+    to_state = models.CharField(max_length=20)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                              related_name="+")
+    note = models.TextField(blank=True, default="")
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["change", "at"], name="change_transition_idx")]
+
+    def __str__(self):
+        return f"{self.change_id} {self.action}: {self.from_state} → {self.to_state}"

@@ -1,0 +1,25 @@
+"""The division change workflow as a table: planners draft and may withdraw a draft,
+approvers approve (with the approval document), execute and may withdraw an approved
+change. mergers.changes enforces it; next_actions offers from it."""
+
+from accounts.roles import Role
+from accounts.transitions import NEW, Machine, Step
+
+from .models import ChangeState as S
+
+
+def _documented(change) -> str | None:
+    if change.approval_document.strip() and change.approving_authority.strip():
+        return None
+    return ("the change needs its approval document number and approving authority "
+            "(批准文号, 批准机关) before it is approved")
+
+
+MACHINE = Machine("division change", [
+    Step("create", {NEW}, S.DRAFT, {Role.PLANNER}),
+    Step("update", {S.DRAFT}, None, {Role.PLANNER}),
+    Step("approve", {S.DRAFT}, S.APPROVED, {Role.APPROVER}, guard=_documented),
+    Step("execute", {S.APPROVED}, S.EXECUTED, {Role.APPROVER}),
+    Step("withdraw", {S.DRAFT}, S.WITHDRAWN, {Role.PLANNER, Role.APPROVER}),
+    Step("withdraw", {S.APPROVED}, S.WITHDRAWN, {Role.APPROVER}),
+])
