@@ -7,6 +7,8 @@
 from accounts import permissions
 from accounts.roles import Role, roles_of
 
+from .transitions import MACHINE
+
 # ── scenarios (planning: simulate, scenarios, compare, suggest) ─────────────────────────
 # Planners draft and own scenarios; approvers read them. Simulating and suggesting are
 # for the same two roles: a suggestion is a search that costs seconds of a worker.
@@ -31,7 +33,6 @@ permissions.register("scenario", scenario_policy)
 # ── end of scenarios ────────────────────────────────────────────────────────────────────
 
 
-from .transitions import MACHINE
 
 CHANGE_STAFF = {Role.PLANNER, Role.APPROVER}
 ROLE_NAMES = {Role.PLANNER: "planner", Role.APPROVER: "approver"}
