@@ -13,7 +13,8 @@ from .survey.pipeline import STAGES
 def summary(result, limit: int = 500) -> dict:
     """What a client needs to decide: format, CRS, encoding, counts and the findings."""
     return {"format": result.format, "crs": result.crs, "crs_source": result.crs_source,
-            "encoding": result.encoding, "feature_count": len(result.features),
+            "encoding": result.encoding, "transformation": result.transformation,
+            "feature_count": len(result.features),
             "counts": result.counts(),
             "findings": [f.as_dict() for f in result.findings[:limit]],
             "findings_shown": min(limit, len(result.findings))}
