@@ -157,11 +157,17 @@ def _ellipsoid(crs: pyproj.CRS) -> str:
     return f"+a={shape.semi_major_metre!r} +rf={shape.inverse_flattening!r}"
 
 
+def proj_spec(crs: pyproj.CRS) -> dict:
+    """The CRS's PROJ parameters: only its projection's are used (the datum, which PROJ
+    warns a PROJ string loses, is never read from them)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        return crs.to_dict()
+
+
 def _projection(crs: pyproj.CRS, ellipsoid: str) -> str:
     """The projection of ``crs`` as a pipeline step, on ``ellipsoid``."""
-    with warnings.catch_warnings():  # what to_dict leaves out (the datum) is not used
-        warnings.simplefilter("ignore", UserWarning)
-        spec = crs.to_dict()
+    spec = proj_spec(crs)
     drop = {"ellps", "a", "b", "rf", "f", "R", "towgs84", "datum", "nadgrids", "no_defs",
             "type", "units", "to_meter", "geoidgrids", "vunits"}
     if spec.get("units", "m") != "m" or "to_meter" in spec:
@@ -182,7 +188,7 @@ def _helmert_pipeline(crs: pyproj.CRS, p: Parameters) -> str:
 
 
 def _plane_pipeline(crs: pyproj.CRS, p: Parameters) -> str:
-    if not crs.is_projected or (crs.to_dict().get("proj") != "tmerc"):
+    if not crs.is_projected or proj_spec(crs).get("proj") != "tmerc":
         raise ImporterError(f"--plane: the 4-parameter plane transformation works in the "
                             f"Gauss-Krüger plane of the file; {crs.name} is not one")
     dx, dy, rotation, ppm = p.values

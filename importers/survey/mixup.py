@@ -35,7 +35,7 @@ def _counterpart(file_crs: pyproj.CRS, source: pyproj.CRS) -> pyproj.CRS | None:
     """The old datum's CRS with the file's own axes (its projection on the old ellipsoid)."""
     if file_crs.is_geographic:
         return source.geodetic_crs
-    spec = {k: v for k, v in file_crs.to_dict().items()
+    spec = {k: v for k, v in datum.proj_spec(file_crs).items()
             if k not in ("ellps", "datum", "towgs84", "a", "b", "rf", "f", "type")}
     shape = source.ellipsoid
     try:
@@ -62,7 +62,7 @@ def expected_shift(found, file_crs: pyproj.CRS, lon: float, lat: float):
 
 
 def _plane(crs: pyproj.CRS) -> dict:
-    return {k: v for k, v in crs.to_dict().items()
+    return {k: v for k, v in datum.proj_spec(crs).items()
             if k in ("proj", "lat_0", "lon_0", "k", "x_0", "y_0")}
 
 
