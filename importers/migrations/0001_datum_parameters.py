@@ -8,6 +8,30 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+# A published set is never edited nor removed: only its end date may be set, once, when a
+# new publication supersedes it (importers.services._supersede).
+PUBLISHED = """
+CREATE FUNCTION importers_datumparameters_published() RETURNS trigger AS $$
+BEGIN
+    IF TG_OP = 'DELETE' THEN
+        RAISE EXCEPTION 'datum parameters % are a published record: not deleted', OLD.id;
+    END IF;
+    IF (to_jsonb(NEW) - 'valid_to') IS DISTINCT FROM (to_jsonb(OLD) - 'valid_to')
+       OR OLD.valid_to IS NOT NULL THEN
+        RAISE EXCEPTION 'datum parameters %: only an open end date may be set', OLD.id;
+    END IF;
+    RETURN NEW;
+END $$ LANGUAGE plpgsql;
+CREATE TRIGGER importers_datumparameters_published
+    BEFORE UPDATE OR DELETE ON importers_datumparameters
+    FOR EACH ROW EXECUTE FUNCTION importers_datumparameters_published();
+"""
+UNPUBLISHED = """
+DROP TRIGGER importers_datumparameters_published ON importers_datumparameters;
+DROP FUNCTION importers_datumparameters_published();
+"""
+
+
 class Migration(migrations.Migration):
 
     initial = True
@@ -40,4 +64,5 @@ class Migration(migrations.Migration):
                 'constraints': [models.CheckConstraint(condition=models.Q(('county_code__regex', '^[0-9]{6}0{6}$')), name='datum_parameters_county_code'), models.CheckConstraint(condition=models.Q(('source_crs__regex', '^EPSG:[0-9]+$')), name='datum_parameters_source_crs'), models.CheckConstraint(condition=models.Q(models.Q(('convention__in', ['position_vector', 'coordinate_frame']), ('kind', 'helmert7')), models.Q(('convention', ''), ('kind', 'plane4')), _connector='OR'), name='datum_parameters_convention'), models.CheckConstraint(condition=models.Q(models.Q(('kind', 'helmert7'), ('values__len', 7)), models.Q(('kind', 'plane4'), ('values__len', 4)), _connector='OR'), name='datum_parameters_count'), models.CheckConstraint(condition=models.Q(('valid_to__isnull', True), ('valid_from__lt', models.F('valid_to')), _connector='OR'), name='datum_parameters_valid_period'), models.CheckConstraint(condition=models.Q(('accuracy_m__isnull', True), ('accuracy_m__gte', 0), _connector='OR'), name='datum_parameters_accuracy'), models.CheckConstraint(condition=models.Q(models.Q(('authority', ''), _negated=True), models.Q(('document', ''), _negated=True)), name='datum_parameters_published'), django.contrib.postgres.constraints.ExclusionConstraint(expressions=[('county_code', '='), ('source_crs', '='), ('kind', '='), (models.Func('valid_from', 'valid_to', function='DATERANGE', output_field=django.contrib.postgres.fields.ranges.DateRangeField()), '&&')], name='datum_parameters_no_overlap')],
             },
         ),
+        migrations.RunSQL(PUBLISHED, UNPUBLISHED),
     ]

@@ -14,12 +14,14 @@ import pyproj
 import pytest
 from django.contrib.gis.geos import Point
 from django.core.management import CommandError, call_command
+from django.db import InternalError, transaction
 
 from accounts.services import system_actor
 from boundaries.models import BoundaryMarker, MarkerState
 from config.errors import Conflict, Forbidden
 from importers import survey
 from importers.errors import ImporterError
+from importers.models import DatumParameters
 from importers.services import datum_parameters_register
 from tests.support import county_features
 
@@ -278,3 +280,12 @@ def test_it_does_not_warn_of_honest_or_scattered_surveys(tmp_path, points, marke
     scattered = {n: (x + 60 * math.cos(i), y + 60 * math.sin(i))
                  for i, (n, (x, y)) in enumerate(honest.items())}
     assert mixup(survey.run(write(tmp_path / "b.shp", scattered, "EPSG:4523"))) == []
+
+
+def test_it_keeps_a_published_set_as_published(divisions_db):
+    found = register()
+    found.values = [0.0] * 7
+    with pytest.raises(InternalError, match="only an open end date"), transaction.atomic():
+        found.save()
+    with pytest.raises(InternalError, match="not deleted"), transaction.atomic():
+        DatumParameters.objects.filter(pk=found.pk).delete()
