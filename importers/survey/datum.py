@@ -139,13 +139,24 @@ def proj_choice(choice: crs_.Choice) -> tuple[Transformation, pyproj.Transformer
         return Transformation("none: WGS 84 longitude/latitude taken as CGCS2000 (they "
                               "differ by centimetres; PROJ has only a ballpark between "
                               "them)", None, True), None
-    exact = TransformerGroup(choice.crs, crs_.TARGET, always_xy=True, allow_ballpark=False)
-    if exact.transformers:
-        best = exact.transformers[0]
-        accuracy = best.accuracy if best.accuracy is not None and best.accuracy >= 0 else None
-        return Transformation(best.description, accuracy, False), best
-    ballpark = pyproj.Transformer.from_crs(choice.crs, crs_.TARGET, always_xy=True)
-    return Transformation(ballpark.description, None, True), ballpark
+    # one search (a second one, without ballparks, cost as much again: a second for UTM):
+    # PROJ sorts the ballparks after every real transformation
+    found = TransformerGroup(choice.crs, crs_.TARGET, always_xy=True).transformers
+    if not found:
+        raise ImporterError(f"{_named(choice)}: PROJ knows no way to CGCS2000 (EPSG:4490)")
+    best = found[0]
+    if _is_ballpark(best):
+        return Transformation(best.description, None, True), best
+    accuracy = best.accuracy if best.accuracy is not None and best.accuracy >= 0 else None
+    return Transformation(best.description, accuracy, False), best
+
+
+def _is_ballpark(transformer: pyproj.Transformer) -> bool:
+    """PROJ names its null datum shifts "Ballpark geographic offset" or "Ballpark
+    geocentric translation"; pyproj has no flag for them."""
+    steps = transformer.operations or ()
+    return any(step.name.startswith("Ballpark") for step in steps) or \
+        transformer.description.startswith("Ballpark")
 
 
 def is_refused(choice: crs_.Choice, transformation: Transformation) -> bool:
