@@ -289,3 +289,13 @@ def test_it_keeps_a_published_set_as_published(divisions_db):
         found.save()
     with pytest.raises(InternalError, match="not deleted"), transaction.atomic():
         DatumParameters.objects.filter(pk=found.pk).delete()
+
+
+def test_it_prints_the_transformation(tmp_path, points):
+    path = write(tmp_path / "m.shp", xian80_gk(points), "EPSG:2359")
+    out = StringIO()
+    call_command("import_survey", path, "--helmert=" + ",".join(map(str, HELMERT)),
+                 "--convention", "position_vector", stdout=out)
+    [line] = [r for r in out.getvalue().splitlines() if r.strip().startswith("datum:")]
+    assert "7-parameter Helmert, position vector convention from EPSG:2359" in line
+    assert line.endswith("(accuracy unknown)")

@@ -132,6 +132,7 @@ class Command(BaseCommand):
             layers[feature.layer][kind] += 1
         self.stdout.write(f"{'format':>10}: {result.format}\n{'crs':>10}: {result.crs} "
                           f"({result.crs_source})\n{'encoding':>10}: {result.encoding}")
+        self.stdout.write(f"{'datum':>10}: {describe(result.transformation)}")
         for layer, kinds in layers.items():
             shown = ", ".join(f"{n} {k}" for k, n in kinds.items())
             self.stdout.write(f"{'layer':>10}: {layer}: {shown}")
