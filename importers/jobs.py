@@ -20,13 +20,17 @@ def summary(result, limit: int = 500) -> dict:
             "findings_shown": min(limit, len(result.findings))}
 
 
+PARAMETERS = ("helmert", "convention", "plane", "params_from")  # an old datum's (survey.run)
+
+
 def survey_read(job, progress) -> dict:
     params = job.params
     path = Path(params["path"])
     try:
         result = survey.run(path, crs=params.get("crs"), encoding=params.get("encoding"),
                             division=params.get("division"), repair=params.get("repair", False),
-                            report=lambda stage, done: progress(done, len(STAGES), stage))
+                            report=lambda stage, done: progress(done, len(STAGES), stage),
+                            **{k: params.get(k) for k in PARAMETERS})
         return summary(result)
     finally:
         path.unlink(missing_ok=True)
