@@ -127,7 +127,10 @@ def _named(choice: crs_.Choice) -> str:
 
 
 def refusal(choice: crs_.Choice, where: str = "") -> ImporterError:
-    return ImporterError(REFUSAL.format(crs=_named(choice), where=where))
+    named = _named(choice)
+    if choice.label == choice.crs.name:  # a WKT of its own: its name may say nothing
+        named += f" (datum {old_datum(choice.crs)})"
+    return ImporterError(REFUSAL.format(crs=named, where=where))
 
 
 def proj_choice(choice: crs_.Choice) -> tuple[Transformation, pyproj.Transformer | None]:

@@ -299,3 +299,17 @@ def test_it_prints_the_transformation(tmp_path, points):
     [line] = [r for r in out.getvalue().splitlines() if r.strip().startswith("datum:")]
     assert "7-parameter Helmert, position vector convention from EPSG:2359" in line
     assert line.endswith("(accuracy unknown)")
+
+
+def test_it_names_the_datum_of_a_prj_without_epsg_code(tmp_path, points):
+    """A .prj as some Chinese software writes it: its own names, Krassowsky's ellipsoid."""
+    shp = write(tmp_path / "m.shp", xian80_gk(points), None)
+    tmp_path.joinpath("m.prj").write_text(
+        'PROJCS["Gauss_Kruger",GEOGCS["GCS_BJ54",DATUM["D_BJ54",SPHEROID["Krasovsky_1940",'
+        '6378245.0,298.3]],PRIMEM["Greenwich",0.0],UNIT["Degree",0.0174532925199433]],'
+        'PROJECTION["Transverse_Mercator"],PARAMETER["False_Easting",35500000.0],'
+        'PARAMETER["False_Northing",0.0],PARAMETER["Central_Meridian",105.0],'
+        'PARAMETER["Scale_Factor",1.0],PARAMETER["Latitude_Of_Origin",0.0],'
+        'UNIT["Meter",1.0]]')
+    with pytest.raises(ImporterError, match=r"on the Beijing 1954 ellipsoid\)\) → CGCS2000"):
+        survey.run(shp)
