@@ -12,6 +12,7 @@ from accounts.api import router as accounts_router
 from boundaries.api import bench_router
 from boundaries.api import router as boundaries_router
 from gazetteer.api import router as gazetteer_router
+from importers.api import router as importers_router
 from inspections.api import router as inspections_router
 from jobs.api import router as jobs_router
 from mergers.api import router as mergers_router
@@ -82,6 +83,7 @@ api.add_router("/v1/", proposals_router)
 api.add_router("/v1/", jobs_router)
 api.add_router("/v1/", mergers_router)
 api.add_router("/v1/", accounts_router)
+api.add_router("/v1/", importers_router)
 
 
 def mount_bench(target: NinjaAPI, *, enabled: bool) -> None:

@@ -8,6 +8,7 @@ class ImportersConfig(AppConfig):
     def ready(self):
         from jobs.registry import register
 
+        from . import policies  # noqa: F401  (registers the datum parameters' policy)
         from .jobs import survey_read
 
         register("survey_read", survey_read)

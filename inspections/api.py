@@ -71,8 +71,8 @@ def upload_out(u, preview: bool = False, replaced: dict | None = None) -> dict:
     return {"id": u.id, "inspection_id": u.inspection_id, "side": u.side,
             "file_name": u.file_name, "format": u.format, "crs": u.crs,
             "crs_source": u.crs_source, "encoding": u.encoding,
-            "feature_count": u.feature_count, "findings": u.findings,
-            "confirmed": u.confirmed, "status": u.status,
+            "transformation": u.transformation, "feature_count": u.feature_count,
+            "findings": u.findings, "confirmed": u.confirmed, "status": u.status,
             "uploaded_by": u.uploaded_by.username if u.uploaded_by else None,
             "uploaded_at": u.uploaded_at, "confirmed_at": u.confirmed_at,
             "withdrawn_by": u.withdrawn_by.username if u.withdrawn_by else None,
@@ -145,14 +145,21 @@ def _saved(upload: UploadedFile, into: Path) -> Path:
              response={201: SurveyUploadOut, 202: JobOut})
 def survey_create(request, inspection_id: int, file: File[UploadedFile], side: Form[str],
                   crs: Form[str | None] = None, encoding: Form[str | None] = None,
-                  repair: Form[bool] = False):
+                  repair: Form[bool] = False, helmert: Form[str | None] = None,
+                  convention: Form[str | None] = None, plane: Form[str | None] = None,
+                  params_from: Form[str | None] = None):
     """Upload one side's survey file (a member of that side's team): it is read, checked
     and kept as a preview; confirm it to make it part of the inspection. A file over
     SURVEY_INLINE_MAX_BYTES is read by the job worker: 202 with the job to follow at
-    /api/v1/jobs/{id} (its result names the upload)."""
+    /api/v1/jobs/{id} (its result names the upload). A file in Xian 1980 or Beijing 1954
+    needs ``helmert`` (tx,ty,tz,rx,ry,rz,s with ``convention``) or ``plane``
+    (dx,dy,rot,scale) parameters, ``params_from`` a county, or parameters registered for the
+    side's county; without them it is refused (400)."""
     selectors.inspection_for(request.auth, inspection_id)
     options = {"actor": request.auth, "inspection_id": inspection_id, "side": side,
-               "crs": crs or None, "encoding": encoding or None, "repair": repair}
+               "crs": crs or None, "encoding": encoding or None, "repair": repair,
+               "helmert": helmert or None, "convention": convention or None,
+               "plane": plane or None, "params_from": params_from or None}
     if (file.size or 0) > settings.SURVEY_INLINE_MAX_BYTES:
         folder = Path(settings.JOB_FILES_DIR) / uuid.uuid4().hex
         folder.mkdir(parents=True)

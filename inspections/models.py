@@ -142,6 +142,8 @@ class SurveyUpload(models.Model):
     crs = models.CharField(max_length=30)
     crs_source = models.CharField(max_length=10)
     encoding = models.CharField(max_length=30)
+    # how the file reached CGCS2000: {description, accuracy_m, ballpark, parameters}
+    transformation = models.JSONField(default=dict, blank=True)
     findings = models.JSONField(default=list, blank=True)
     feature_count = models.PositiveIntegerField(default=0)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,

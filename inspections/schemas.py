@@ -55,6 +55,10 @@ class SurveyUploadOut(Schema):
     crs: str
     crs_source: str
     encoding: str
+    transformation: dict[str, Any] = Field(
+        default_factory=dict, description="how the file reached CGCS2000: description, "
+        "accuracy_m (null: unknown), ballpark, parameters (kind, origin: typed or the set "
+        "registered for a county)")
     feature_count: int
     findings: list[dict[str, Any]]
     confirmed: bool

@@ -220,24 +220,27 @@ def _side_division(line: BoundaryLine, side: str) -> str | None:
 def survey_upload(*, actor, inspection_id: int, side: str, path: str | Path,
                   file_name: str | None = None, crs: str | None = None,
                   encoding: str | None = None, repair: bool = False,
-                  report=None) -> SurveyUpload:
+                  report=None, **parameters) -> SurveyUpload:
     """Read one side's survey file (importers.survey) and keep it as a preview to confirm.
     Refused files raise importers.errors.ImporterError and nothing is kept.
 
     Reading a large file takes seconds to minutes: it runs before the inspection's row is
     locked (its staged features wait in a temporary table until this transaction ends), so
     a hazard or a signature on the same inspection is not held up; the step is checked
-    again under the lock."""
+    again under the lock. ``parameters``: helmert, convention, plane, params_from (see
+    importers.survey.run); the side's county's registered set is used otherwise."""
     inspection = _locked(inspection_id, lock=False)
     check_step(actor, inspection, "upload_survey", _side(side))
     result = survey.run(path, crs=crs, encoding=encoding, repair=repair,
-                        division=_side_division(inspection.line, side), report=report)
+                        division=_side_division(inspection.line, side), report=report,
+                        **parameters)
     inspection = _locked(inspection_id)
     check_step(actor, inspection, "upload_survey", _side(side))
     upload = SurveyUpload.objects.create(
         inspection=inspection, side=side, file_name=(file_name or Path(path).name)[:255],
         format=result.format, crs=result.crs, crs_source=result.crs_source,
-        encoding=result.encoding, findings=[f.as_dict() for f in result.findings],
+        encoding=result.encoding, transformation=result.transformation,
+        findings=[f.as_dict() for f in result.findings],
         uploaded_by=actor)
     upload.feature_count = _store_features(upload, checks.number_property(result.features, None))
     upload.save(update_fields=["feature_count"])
@@ -246,13 +249,14 @@ def survey_upload(*, actor, inspection_id: int, side: str, path: str | Path,
 
 def survey_upload_queue(*, actor, inspection_id: int, side: str, path: Path,
                         file_name: str, crs: str | None = None, encoding: str | None = None,
-                        repair: bool = False) -> Job:
+                        repair: bool = False, **parameters) -> Job:
     """A large survey file is read by the job worker (survey_upload_job): the step is
     checked now, so a caller who may not upload learns it at once, and again when read."""
     check_step(actor, _locked(inspection_id, lock=False), "upload_survey", _side(side))
     return job_create(actor=actor, kind="survey_upload", params={
         "inspection_id": inspection_id, "side": side, "path": str(path),
-        "file_name": file_name, "crs": crs, "encoding": encoding, "repair": repair})
+        "file_name": file_name, "crs": crs, "encoding": encoding, "repair": repair,
+        **{k: v for k, v in parameters.items() if v}})
 
 
 def survey_upload_job(job, progress) -> dict:
@@ -265,11 +269,13 @@ def survey_upload_job(job, progress) -> dict:
             actor=job.created_by, inspection_id=params["inspection_id"], side=params["side"],
             path=path, file_name=params["file_name"], crs=params["crs"],
             encoding=params["encoding"], repair=params["repair"],
-            report=lambda stage, done: progress(done, len(STAGES), stage))
+            report=lambda stage, done: progress(done, len(STAGES), stage),
+            **{k: params.get(k) for k in ("helmert", "convention", "plane", "params_from")})
     finally:
         path.unlink(missing_ok=True)
     return {"upload_id": upload.id, "inspection_id": upload.inspection_id,
             "features": upload.feature_count, "format": upload.format, "crs": upload.crs,
+            "transformation": upload.transformation,
             "findings": len(upload.findings)}
 
 

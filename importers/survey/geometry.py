@@ -99,13 +99,16 @@ def flatten(features: list[Feature]) -> Flat:
                 points, spans, has_z=True)
 
 
-def to_target(flat: Flat, source: pyproj.CRS, swap: bool) -> None:
-    """Reproject xs/ys to EPSG:4490 lon/lat in place; points PROJ cannot take become inf."""
+def to_target(flat: Flat, source: pyproj.CRS, swap: bool,
+              transformer: pyproj.Transformer | None = None) -> None:
+    """Reproject xs/ys to EPSG:4490 lon/lat in place (with ``transformer``, east/north or
+    lon/lat in, when given); points PROJ cannot take become inf."""
     if swap:
         flat.xs, flat.ys = flat.ys, flat.xs
-    if crs_.is_target(source) or not flat.points:
+    if not flat.points or (transformer is None and crs_.is_target(source)):
         return
-    transformer = pyproj.Transformer.from_crs(source, crs_.TARGET, always_xy=True)
+    transformer = transformer or pyproj.Transformer.from_crs(source, crs_.TARGET,
+                                                             always_xy=True)
     transformer.transform(flat.xs, flat.ys, inplace=True, errcheck=False)
 
 

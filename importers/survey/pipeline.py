@@ -6,17 +6,29 @@ anywhere leaves nothing behind.
 """
 
 import gc
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
-import pyproj
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
 from config.errors import BadRequest, NotFound
 
 from ..errors import ImporterError, RefusedFile
-from . import checks, csvfile, formats, gcj, geometry, readers, safety, staging
+from . import (
+    checks,
+    csvfile,
+    datum,
+    formats,
+    gcj,
+    geometry,
+    mixup,
+    params,
+    readers,
+    safety,
+    staging,
+)
 from . import crs as crs_
 from .types import INFO, WARNING, Finding, Source, SurveyResult
 
@@ -114,24 +126,30 @@ def _collector_paused():
 def run(path: str | Path, *, crs: str | None = None, encoding: str | None = None,
         repair: bool = False, division: str | None = None,
         stage_table: str | None = None, progress: bool = False,
-        phone_map: bool = False, report=None) -> SurveyResult:
+        phone_map: bool = False, report=None, helmert: str | None = None,
+        plane: str | None = None, convention: str | None = None,
+        params_from: str | None = None) -> SurveyResult:
     """Read a survey file whatever its format, CRS and encoding; report its features in
     EPSG:4490 and what is wrong with them. Hostile or broken files raise RefusedFile.
 
     ``division`` (a code) adds the distance check and lets a Gauss-Krüger file without
     zone prefix be placed; ``stage_table`` keeps the staged features in a new table;
     ``phone_map`` (the user says the positions come from a consumer map) adds the
-    GCJ-02 check. ``report(stage, done)`` is told as each of the STAGES ends (a background
-    job's progress)."""
+    GCJ-02 check. ``helmert`` / ``plane`` (comma-separated numbers, see datum.Parameters)
+    or ``params_from`` (a county's registered set) take a file in an old datum to CGCS2000;
+    without them the county's registered set is used (params.py says which county), and
+    without one such a file is refused. ``report(stage, done)`` is told as each of the
+    STAGES ends (a background job's progress)."""
+    given = datum.given(helmert, plane, convention)
     with _collector_paused():
-        result = _run(Path(path), crs, encoding, repair, division, stage_table, progress,
-                      report or (lambda stage, done: None))
+        result, choice, county = _run(Path(path), crs, encoding, repair, division, stage_table,
+                              progress, report or (lambda stage, done: None),
+                              (given, params_from))
+    prop = checks.number_property(result.features, None)
+    more = mixup.findings(result.features, choice.crs, prop, county)
     if phone_map:
-        prop = checks.number_property(result.features, None)
-        geographic = pyproj.CRS.from_user_input(result.crs).is_geographic \
-            if result.crs.startswith("EPSG:") else False
-        result.findings = sorted(result.findings + gcj.findings(result.features, geographic,
-                                                                prop), key=_order)
+        more += gcj.findings(result.features, choice.crs.is_geographic, prop)
+    result.findings = sorted(result.findings + more, key=_order)
     return result
 
 
@@ -167,7 +185,7 @@ STAGES = ["checked", "read", "reprojected", "validated"]
 
 def _run(path: Path, crs: str | None, encoding: str | None, repair: bool,
          division: str | None, stage_table: str | None, progress: bool,
-         report) -> SurveyResult:
+         report, parameters: tuple) -> tuple[SurveyResult, crs_.Choice, Callable]:
     safety.check_readable(path)
     fmt = formats.sniff(path)
     report("checked", 1)
@@ -184,7 +202,9 @@ def _run(path: Path, crs: str | None, encoding: str | None, repair: bool,
     centre = version.geom.centroid.x if version is not None else None
     choice = crs_.choose(source.declared_crs, crs, flat.bounds, axis_free=source.axis_free,
                          division_lon=centre)
-    geometry.to_target(flat, choice.crs, choice.swap)
+    transformation, transformer = params.resolve(
+        choice, *parameters, lambda ballpark: params.locate(version, flat, choice, ballpark))
+    geometry.to_target(flat, choice.crs, choice.swap, transformer)
     geometry.put_back(source.features, flat)
     report(f"reprojected to EPSG:4490 from {choice.label}", 3)
     findings = checks.notes([formats.name_mismatch(path, fmt)], "format")
@@ -192,6 +212,7 @@ def _run(path: Path, crs: str | None, encoding: str | None, repair: bool,
     with transaction.atomic():
         findings += _validate(source, flat, choice, version, repair, stage_table)
     report("validated and staged", 4)
-    return SurveyResult(str(path), source.format, choice.label, choice.source,
-                        source.encoding, source.features, sorted(findings, key=_order),
-                        stage_table)
+    result = SurveyResult(str(path), source.format, choice.label, choice.source,
+                          source.encoding, source.features, sorted(findings, key=_order),
+                          stage_table, transformation.as_dict())
+    return result, choice, lambda: params.locate(version, flat, choice, None)

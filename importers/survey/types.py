@@ -63,10 +63,12 @@ class SurveyResult:
     features: list[Feature]
     findings: list[Finding]
     staged_table: str | None = None
+    # how the coordinates reached CGCS2000: {description, accuracy_m, ballpark, parameters}
+    transformation: dict | None = None
 
     def as_dict(self) -> dict:
         return {"format": self.format, "crs": self.crs, "crs_source": self.crs_source,
-                "encoding": self.encoding,
+                "encoding": self.encoding, "transformation": self.transformation,
                 "features": [f.as_dict() for f in self.features],
                 "findings": [f.as_dict() for f in self.findings]}
 

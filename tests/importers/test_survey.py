@@ -449,7 +449,8 @@ def test_it_prints_one_json_object_in_epsg_4490(tmp_path, ring):
     out = StringIO()
     call_command("import_survey", str(shapefile_zip(tmp_path, ring)), "--json", stdout=out)
     data = json.loads(out.getvalue())
-    assert set(data) == {"format", "crs", "crs_source", "encoding", "features", "findings"}
+    assert set(data) == {"format", "crs", "crs_source", "encoding", "transformation",
+                         "features", "findings"}
     assert (data["crs"], data["crs_source"]) == ("EPSG:4523", "declared")
     first = data["features"][0]
     assert first["geometry"]["type"] == "Point"

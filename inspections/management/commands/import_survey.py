@@ -11,6 +11,13 @@ from importers.errors import ImporterError
 SHOWN_FINDINGS = 50
 
 
+def describe(transformation: dict) -> str:
+    accuracy = transformation["accuracy_m"]
+    shown = "accuracy unknown" if accuracy is None else f"accuracy {accuracy:g} m"
+    return (f"{transformation['description']} ({shown}"
+            f"{', ballpark' if transformation['ballpark'] else ''})")
+
+
 class Command(BaseCommand):
     help = ("Read a boundary survey file (zipped Shapefile, .shp, GeoPackage, GeoJSON, KML, "
             "GPX, DXF or a CSV of marker coordinates) in any CRS and encoding, and report "
@@ -37,6 +44,17 @@ class Command(BaseCommand):
         parser.add_argument("--phone-map", action="store_true",
                             help="the positions were read off a consumer (phone) map: check "
                             "them for the GCJ-02 shift")
+        parser.add_argument("--helmert", metavar="TX,TY,TZ,RX,RY,RZ,S",
+                            help="7-parameter Helmert from the file's datum (Xian 1980, "
+                            "Beijing 1954) to CGCS2000: metres, arc-seconds, ppm")
+        parser.add_argument("--convention", choices=["position_vector", "coordinate_frame"],
+                            help="the Helmert rotations' convention (needed with rotations)")
+        parser.add_argument("--plane", metavar="DX,DY,ROT,SCALE",
+                            help="4-parameter plane transformation in the file's Gauss-Krüger "
+                            "zone to CGCS2000's: dX north and dY east (m), rotation "
+                            "(arc-seconds), scale (ppm)")
+        parser.add_argument("--params-from", metavar="COUNTY",
+                            help="use the parameters registered for this county")
         parser.add_argument("--json", action="store_true", help="print one JSON object")
         parser.add_argument("--inspection", type=int, help="the inspection the survey is for")
         parser.add_argument("--side", choices=["A", "B"], help="the side that surveyed")
@@ -52,7 +70,7 @@ class Command(BaseCommand):
             result = survey.run(opts["file"], crs=opts["crs"], encoding=opts["encoding"],
                                 repair=opts["repair"], division=opts["division"],
                                 stage_table=opts["stage"], progress=not opts["json"],
-                                phone_map=opts["phone_map"])
+                                phone_map=opts["phone_map"], **self._parameters(opts))
             seconds = time.perf_counter() - started
         except ImporterError as exc:
             if opts["json"]:
@@ -64,6 +82,10 @@ class Command(BaseCommand):
         self._print(result)
         self.stdout.write(f"{'seconds':>10}: {seconds:.3f} (read, "
                           "reprojected, checked and staged)")
+
+    @staticmethod
+    def _parameters(opts) -> dict:
+        return {k: opts[k] for k in ("helmert", "plane", "convention", "params_from")}
 
     @staticmethod
     def _refuse_commit(opts) -> None:
@@ -82,7 +104,7 @@ class Command(BaseCommand):
                 upload = services.survey_upload(
                     actor=actor, inspection_id=opts["inspection"], side=opts["side"],
                     path=opts["file"], crs=opts["crs"], encoding=opts["encoding"],
-                    repair=opts["repair"])
+                    repair=opts["repair"], **self._parameters(opts))
                 services.survey_confirm(actor=actor, upload_id=upload.id,
                                         note="manage.py import_survey --commit")
         except RegistryError as exc:  # no such inspection, out of order, refused file
@@ -92,13 +114,15 @@ class Command(BaseCommand):
                                           "side": opts["side"], "format": upload.format,
                                           "crs": upload.crs, "crs_source": upload.crs_source,
                                           "encoding": upload.encoding,
+                                          "transformation": upload.transformation,
                                           "features": upload.feature_count,
                                           "findings": upload.findings}, ensure_ascii=False))
             return
         self.stdout.write(f"stored as survey upload {upload.id} of inspection "
                           f"{opts['inspection']}, side {opts['side']} (confirmed): "
                           f"{upload.feature_count} features, {upload.format}, {upload.crs} "
-                          f"({upload.crs_source}), {len(upload.findings)} finding(s)")
+                          f"({upload.crs_source}), {len(upload.findings)} finding(s); "
+                          f"{describe(upload.transformation)}")
 
     def _print(self, result) -> None:
         layers = {}
@@ -108,6 +132,7 @@ class Command(BaseCommand):
             layers[feature.layer][kind] += 1
         self.stdout.write(f"{'format':>10}: {result.format}\n{'crs':>10}: {result.crs} "
                           f"({result.crs_source})\n{'encoding':>10}: {result.encoding}")
+        self.stdout.write(f"{'datum':>10}: {describe(result.transformation)}")
         for layer, kinds in layers.items():
             shown = ", ".join(f"{n} {k}" for k, n in kinds.items())
             self.stdout.write(f"{'layer':>10}: {layer}: {shown}")
