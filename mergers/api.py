@@ -15,6 +15,7 @@ from . import changes, selectors, services
 from .schemas import (
     CompareOut,
     DivisionChangeActionIn,
+    DivisionChangeFromScenarioIn,
     DivisionChangeIn,
     DivisionChangeOut,
     DivisionChangePageOut,
@@ -136,7 +137,7 @@ def change_out(user, c) -> dict:
         "approval_document": c.approval_document, "approving_authority": c.approving_authority,
         "recode_villages": c.recode_villages, "operations": c.operations,
         "created_by": c.created_by.username, "created_at": c.created_at,
-        "executed_at": c.executed_at, "result": c.result,
+        "executed_at": c.executed_at, "result": c.result, "scenario_id": c.scenario_id,
         "transitions": [{"action": t.action, "from_state": t.from_state,
                          "to_state": t.to_state, "actor": t.actor.username, "note": t.note,
                          "at": t.at}
@@ -194,3 +195,13 @@ def division_change_action(request, change_id: int, action: str,
         raise NotFound(f"action {action!r}: expected one of {', '.join(CHANGE_ACTIONS)}")
     change = CHANGE_ACTIONS[action](actor=request.user, change_id=change_id, note=payload.note)
     return change_out(request.user, change)
+
+
+@router.post("/mergers/scenarios/{scenario_id}/propose", response={201: DivisionChangeOut})
+def scenario_propose(request, scenario_id: int, payload: DivisionChangeFromScenarioIn):
+    """Draft a division change proposal from a scenario (role planner): its operations are
+    copied, and the proposal then goes through approval and execution."""
+    scenario = selectors.scenario_get(request.auth, scenario_id)
+    change = changes.division_change_from_scenario(actor=request.auth, scenario=scenario,
+                                                   **payload.model_dump())
+    return 201, change_out(request.auth, change)

@@ -61,17 +61,20 @@ def _locked(change_id: int) -> DivisionChange:
 def division_change_create(*, actor, title: str, kind: str, effective_date: date,
                            operations: list, subkind: str = "", description: str = "",
                            approval_document: str = "", approving_authority: str = "",
-                           recode_villages: bool = True) -> DivisionChange:
+                           recode_villages: bool = True, scenario=None) -> DivisionChange:
     """A draft change proposal (the planner's), with its operations checked for form."""
     check_actor(actor)
     permissions.require(actor, "division_change.create")
+    if scenario is not None:
+        permissions.require(actor, "scenario.view", scenario)
     fields = _check_fields({
         "title": title, "kind": kind, "subkind": subkind, "description": description,
         "operations": operations, "effective_date": effective_date,
         "approval_document": approval_document, "approving_authority": approving_authority,
         "recode_villages": recode_villages})
     step = MACHINE.require("create", NEW)
-    change = DivisionChange.objects.create(state=step.target, created_by=actor, **fields)
+    change = DivisionChange.objects.create(state=step.target, created_by=actor,
+                                           scenario=scenario, **fields)
     ChangeTransition.objects.create(change=change, action="create", from_state=NEW,
                                     to_state=step.target, actor=actor)
     return change
@@ -148,5 +151,15 @@ def division_changes(state: str | None = None):
 def next_actions(user, change: DivisionChange) -> list[str]:
     return MACHINE.available(
         change.state,
-        lambda step: permissions.can(user, f"division_change.{step.action}", change),
+        lambda step: permissions.offered(user, f"division_change.{step.action}", change),
         record=change)
+
+
+@transaction.atomic
+def division_change_from_scenario(*, actor, scenario, title: str | None, kind: str,
+                                  effective_date: date, **fields) -> DivisionChange:
+    """A draft proposal carrying out a scenario: its operations copied as they stand."""
+    return division_change_create(actor=actor, title=title or scenario.title, kind=kind,
+                                  effective_date=effective_date,
+                                  operations=list(scenario.operations), scenario=scenario,
+                                  **fields)

@@ -146,6 +146,20 @@ class DivisionChangeIn(Schema):
                                                     "its prefix (the county's practice)")
 
 
+class DivisionChangeFromScenarioIn(Schema):
+    """A scenario carried into a change proposal: its operations, and what the law adds."""
+    title: str | None = Field(None, min_length=1, max_length=200,
+                              description="default: the scenario's title")
+    kind: str = Field(description="merge | split | transfer | rename | kind_change | "
+                                  "establish_street | boundary")
+    subkind: str = Field("", max_length=40)
+    description: str = Field("", max_length=10_000)
+    effective_date: date
+    approval_document: str = Field("", max_length=200, description="批准文号")
+    approving_authority: str = Field("", max_length=200, description="批准机关")
+    recode_villages: bool = True
+
+
 class DivisionChangeUpdateIn(Schema):
     title: str | None = Field(None, min_length=1, max_length=200)
     subkind: str | None = Field(None, max_length=40)
@@ -186,6 +200,7 @@ class DivisionChangeOut(Schema):
     created_at: datetime
     executed_at: datetime | None
     result: dict
+    scenario_id: int | None = Field(None, description="the scenario it was drafted from")
     transitions: list[DivisionChangeTransitionOut]
     actions: list[str]
 

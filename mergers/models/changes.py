@@ -50,6 +50,10 @@ class DivisionChange(models.Model):
     executed_at = models.DateTimeField(null=True, blank=True)
     # What execution wrote: event ids, old → new codes, lines, markers, places, seconds.
     result = models.JSONField(default=dict, blank=True)
+    # The scenario it was drafted from (its operations are copied: the scenario may change
+    # or go, the proposal keeps what was approved).
+    scenario = models.ForeignKey("mergers.Scenario", null=True, blank=True,
+                                 on_delete=models.SET_NULL, related_name="proposals")
 
     class Meta:
         constraints = [
