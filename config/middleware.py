@@ -82,6 +82,8 @@ class RegistryErrorPageMiddleware:
     def process_exception(self, request, exception):
         if not isinstance(exception, RegistryError) or request.path.startswith("/api/"):
             return None
-        return render(request, "error.html", {"status": exception.status,
-                                              "detail": str(exception)},
+        # an htmx request gets the message alone, swapped in where its answer goes
+        template = "error_fragment.html" if request.headers.get("HX-Request") else "error.html"
+        return render(request, template, {"status": exception.status,
+                                          "detail": str(exception)},
                       status=exception.status)
