@@ -39,7 +39,8 @@ def _bad(message: str) -> OGCError:
 def _parse(raw: str, lang: str | None):
     lang = lang or "cql2-text"
     try:
-        if lang == "cql2-text":
+        # cql-text: the Part 3 draft's name, which GDAL 3.6 sends; its comparisons are CQL2's
+        if lang in ("cql2-text", "cql-text"):
             return parse_text(raw)
         if lang == "cql2-json":
             return parse_json(json.loads(raw))

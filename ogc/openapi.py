@@ -47,7 +47,7 @@ def document(server_url: str) -> dict:
                {"type": "string"}),
         _param("filter", "CQL2 filter over the queryables", {"type": "string"}),
         _param("filter-lang", "Filter language", {"type": "string", "enum": [
-            "cql2-text", "cql2-json"], "default": "cql2-text"}),
+            "cql2-text", "cql2-json", "cql-text"], "default": "cql2-text"}),
         _param("filter-crs", "CRS of the filter's geometries", crs_schema),
         _param("sortby", "Properties to sort by, comma-separated, -name for descending",
                {"type": "string"}),
@@ -74,6 +74,13 @@ def document(server_url: str) -> dict:
             "A feature", "getFeature", [cid, fid, f, items_params[6],
                                         items_params[-1]], _ok("Feature", *features)),
     }
+    for c in cols.COLLECTIONS.values():  # explicit paths, which clients (GDAL) look up by name
+        fields = [_param(f.name, f.schema()["title"], {"type": f.type})
+                  for f in c.fields if f.match is None]
+        paths[f"/collections/{c.id}/items"] = _get(
+            c.title, f"getFeatures-{c.id}", [p for p in items_params if p is not cid],
+            _ok("Features", *features))
+        paths[f"/collections/{c.id}/items"]["get"]["parameters"] += fields
     error = {"type": "object", "required": ["code"], "properties": {
         "code": {"type": "string"}, "description": {"type": "string"}}}
     return {

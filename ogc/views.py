@@ -24,7 +24,7 @@ _F3 = "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/"
 _CQL = "http://www.opengis.net/spec/cql2/1.0/conf/"
 # Each class is declared once tests/ogc prove it (see the README's OGC section).
 CONFORMANCE = [
-    _F1 + "core", _F1 + "geojson",
+    _F1 + "core", _F1 + "geojson", _F1 + "html", _F1 + "oas30",
     "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs",
     _F3 + "queryables", _F3 + "queryables-query-parameters", _F3 + "filter",
     _F3 + "features-filter",
