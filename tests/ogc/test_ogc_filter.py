@@ -105,6 +105,14 @@ def test_it_serves_the_queryables_as_json_schema(client, divisions_db):
                   "104.86 26.8, 104.86 26.6)))", ["荷城街", "钟山大道"]),
     ("cql2-text", "S_DWITHIN(geometry, POINT(104.83 26.59), 600, meters)", ["人民东路", "人民路"]),
     ("cql2-text", "S_DWITHIN(geometry, POINT(104.83 26.59), 400, meters)", ["人民路"]),
+    ("cql2-text", "S_DISJOINT(geometry, POLYGON((104.82 26.58, 104.84 26.58, 104.84 26.6, "
+                  "104.82 26.6, 104.82 26.58)))", ["荷城街", "钟山大道"]),
+    ("cql2-text", "S_EQUALS(geometry, POINT(104.87 26.62))", ["钟山大道"]),
+    ("cql2-text", "S_TOUCHES(geometry, LINESTRING(104.90 26.70, 104.91 26.71))", ["荷城街"]),
+    ("cql2-text", "S_CONTAINS(geometry, POINT(104.87 26.62)) OR S_CROSSES(geometry, "
+                  "LINESTRING(104 26, 105 27)) OR S_OVERLAPS(geometry, POINT(1 1))", ["钟山大道"]),
+    ("cql2-text", "T_DURING(valid_from, INTERVAL('2015-01-01', '2017-01-01')) OR "
+                  "T_BEFORE(validity, DATE('1990-01-01'))", ["人民东路"]),
     ("cql2-json", '{"op": "and", "args": [{"op": "like", "args": [{"property": "name"}, '
                   '"人民%"]}, {"op": ">", "args": [{"property": "valid_from"}, '
                   '{"date": "2010-01-01"}]}]}', ["人民东路"]),
@@ -147,3 +155,17 @@ def test_it_sorts_and_chooses_properties(client, places):
     assert [f["properties"]["name"] for f in rest["features"]] == ["荷城街"]
     bad = client.get("/ogc/collections/places-points/items", {"sortby": "geometry"})
     assert bad.status_code == 400 and "sortby" in bad.json()["description"]
+
+
+@pytest.mark.parametrize("collection, params", [
+    ("divisions-village", {"filter": "code BETWEEN '520201000000' AND '520201999999' AND "
+                                     "T_AFTER(valid_from, DATE('2014-12-31'))"}),
+    ("places-lines", {"filter": "name LIKE '人民%' AND division = '520302'"}),
+    ("places-points", {"crs": "EPSG:4523", "filter": "S_DWITHIN(geometry, POINT(104.83 26.59), "
+                                                     "500, meters)"}),
+])
+def test_it_answers_the_readme_filter_examples(client, places, collection, params):
+    body = get(client, f"/ogc/collections/{collection}/items", **params).json()
+    assert body["type"] == "FeatureCollection"
+    if collection == "places-points":
+        assert [f["properties"]["name"] for f in body["features"]] == ["人民路"]
