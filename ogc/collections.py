@@ -194,11 +194,7 @@ def _feature_sql(collection: Collection, crs: RefSystem = DEFAULT,
     )
 
 
-def items(collection: Collection, query: Query) -> tuple[str, int, int | None]:
-    """(the features as a JSON array text, how many on this page, the last id if more follow).
-
-    One row more than the page is read to know whether a next page exists.
-    """
+def items_sql(collection: Collection, query: Query) -> tuple[str, dict]:
     params = {"limit": query.limit, "offset": query.offset}
     order = query.order()
     sql = (
@@ -211,8 +207,16 @@ def items(collection: Collection, query: Query) -> tuple[str, int, int | None]:
         f"FROM {collection.table} WHERE {query.where(collection, params, not query.sortby)} "
         f"ORDER BY {order} LIMIT %(limit)s + 1 OFFSET %(offset)s) AS page) AS numbered"
     )
+    return sql, params
+
+
+def items(collection: Collection, query: Query) -> tuple[str, int, int | None]:
+    """(the features as a JSON array text, how many on this page, the last id if more follow).
+
+    One row more than the page is read to know whether a next page exists.
+    """
     with connection.cursor() as cur:
-        cur.execute(sql, params)
+        cur.execute(*items_sql(collection, query))
         return cur.fetchone()
 
 
