@@ -25,15 +25,8 @@ def _get(summary: str, op_id: str, params: list, responses: dict) -> dict:
                     "parameters": params, "responses": responses}}
 
 
-def document(server_url: str) -> dict:
-    crs_uris = [r.uri for r in crs_mod.supported(cols.CHINA_BBOX)]
-    crs_schema = {"type": "string", "format": "uri", "enum": crs_uris, "default": crs_mod.CRS84}
-    f = _param("f", "Encoding: json (default) or html", {"type": "string",
-                                                          "enum": ["json", "html"]})
-    cid = _param("collectionId", "Collection", {"type": "string",
-                                                 "enum": list(cols.COLLECTIONS)}, "path", True)
-    fid = _param("featureId", "Feature id", {"type": "integer"}, "path", True)
-    items_params = [
+def _items_params(cid: dict, f: dict, crs_schema: dict) -> list[dict]:
+    return [
         cid, f,
         _param("limit", "Features per page", {"type": "integer", "minimum": 1,
                                               "maximum": 10_000, "default": 10}),
@@ -53,6 +46,17 @@ def document(server_url: str) -> dict:
                {"type": "string"}),
         _param("properties", "Properties to return, comma-separated", {"type": "string"}),
     ]
+
+
+def document(server_url: str) -> dict:
+    crs_uris = [r.uri for r in crs_mod.supported(cols.CHINA_BBOX)]
+    crs_schema = {"type": "string", "format": "uri", "enum": crs_uris, "default": crs_mod.CRS84}
+    f = _param("f", "Encoding: json (default) or html", {"type": "string",
+                                                          "enum": ["json", "html"]})
+    cid = _param("collectionId", "Collection", {"type": "string",
+                                                 "enum": list(cols.COLLECTIONS)}, "path", True)
+    fid = _param("featureId", "Feature id", {"type": "integer"}, "path", True)
+    items_params = _items_params(cid, f, crs_schema)
     features = ("application/geo+json", "text/html")
     paths = {
         "/": _get("Landing page", "getLandingPage", [f], _ok("Landing page", JSON,
