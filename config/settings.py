@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "importers",
     "jobs",
     "ops",
+    "ogc",  # its templates (f=html); it has no models
     # last: the demo loads every app's data through its services
     "demo",
 ]

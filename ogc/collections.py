@@ -3,11 +3,13 @@
 Each collection is one SQL source with its own columns; the features are rendered
 to GeoJSON by PostgreSQL (json_build_object / ST_AsGeoJSON) and reach Python as
 text, so a page is never parsed and re-serialised. Coordinates are CGCS2000
-(EPSG:4490), served as CRS84: the two differ by centimetres.
+(EPSG:4490), served as CRS84 unless another CRS is asked (ogc.crs): the two
+differ by centimetres.
 """
 
 import json
 from dataclasses import dataclass
+from dataclasses import field as dc_field
 from datetime import date
 
 from django.db import connection
@@ -15,10 +17,31 @@ from django.db import connection
 from boundaries.models import Level
 from boundaries.temporal import began_sql, not_ended_sql, today
 
+from .crs import DEFAULT, STORAGE_SRID, RefSystem
+
 # China and its seas, lon/lat: the extent every collection declares.
 CHINA_BBOX = [73.4, 3.8, 135.1, 53.6]
 # Up to this many matches are counted; beyond, numberMatched is the planner's estimate.
 EXACT_COUNT_LIMIT = 10_000
+
+
+@dataclass(frozen=True)
+class Field:
+    """A property of a collection's features: its SQL, its JSON Schema, how it is filtered."""
+    name: str
+    sql: str
+    type: str  # JSON Schema type
+    title: str
+    format: str | None = None  # "date" for dates
+    # SQL of a filter on this property with one value {value} (instead of "sql op %s"): a
+    # property read through a join, e.g. the divisions a place lies in.
+    match: str | None = None
+    enum: tuple[str, ...] | None = None
+
+    def schema(self) -> dict:
+        found = {"title": self.title, "type": self.type}
+        return found | ({"format": self.format} if self.format else {}) | (
+            {"enum": list(self.enum)} if self.enum else {})
 
 
 @dataclass(frozen=True)
@@ -28,20 +51,54 @@ class Collection:
     description: str
     table: str
     where: str  # fixed condition of the collection
-    properties: str  # json_build_object arguments
+    fields: tuple[Field, ...]
     level: int | None = None
     # The GeoJSON type of every feature's geometry (its Multi- form included); None: mixed.
     geometry_type: str | None = None
 
+    def field(self, name: str) -> Field | None:
+        return next((f for f in self.fields if f.name == name), None)
 
-PLACE_PROPERTIES = (
-    "'name', t.name, 'romanization', COALESCE(NULLIF(t.romanization_override, ''), "
-    "t.romanization), 'class', c.slug, 'class_name', c.name, 'status', t.status, "
-    "'valid_from', t.valid_from, 'valid_to', t.valid_to"
+    def properties_sql(self, names: list[str] | None = None) -> str:
+        chosen = [f for f in self.fields if f.match is None and (names is None or f.name in names)]
+        return ", ".join(f"'{f.name}', {f.sql}" for f in chosen)
+
+
+VALIDITY = (
+    Field("valid_from", "t.valid_from", "string", "Valid from (start of the validity period)",
+          "date"),
+    Field("valid_to", "t.valid_to", "string", "Valid to (end of the validity period, "
+          "exclusive; null while in force)", "date"),
 )
-DIVISION_PROPERTIES = (
-    "'code', t.code, 'name', t.name, 'level', t.level, 'kind', t.kind, "
-    "'parent_code', t.parent_code, 'valid_from', t.valid_from, 'valid_to', t.valid_to"
+PLACE_FIELDS = (
+    Field("name", "t.name", "string", "Standard name (标准地名)"),
+    Field("romanization", "COALESCE(NULLIF(t.romanization_override, ''), t.romanization)",
+          "string", "Romanization (罗马字母拼写)"),
+    Field("class", "c.slug", "string", "Place class (GB/T 18521), slug"),
+    Field("class_name", "c.name", "string", "Place class, name"),
+    Field("status", "t.status", "string", "Status", enum=("standard", "historical")),
+    *VALIDITY,
+    Field("division", "", "string", "Code of a division the place lies in (6, 9 or 12 digits)",
+          match="EXISTS (SELECT 1 FROM gazetteer_placedivision pd WHERE pd.place_id = t.id "
+                "AND pd.division_code = {value})"),
+)
+DIVISION_FIELDS = (
+    Field("code", "t.code", "string", "Division code (12 digits)"),
+    Field("name", "t.name", "string", "Name"),
+    Field("level", "t.level", "integer", "Level (1 province … 5 village)"),
+    Field("kind", "t.kind", "string", "Kind"),
+    Field("parent_code", "t.parent_code", "string", "Code of the parent division"),
+    *VALIDITY,
+)
+BOUNDARY_FIELDS = (
+    Field("name", "t.name", "string", "Name of the line"),
+    Field("level", "t.level", "integer", "Level of the divisions it separates"),
+    Field("left_code", "t.left_code", "string", "Code of the division on the left"),
+    Field("right_code", "t.right_code", "string", "Code of the division on the right"),
+    Field("length_m", "round(t.length_m::numeric, 1)", "number", "Length in metres"),
+    Field("agreement_number", "t.agreement_number", "string", "Agreement (界线协议书) number"),
+    Field("agreement_date", "t.agreement_date", "string", "Agreement date", "date"),
+    *VALIDITY,
 )
 
 # (collection suffix, ST_Dimension, GeoJSON type, what it holds) of the place collections
@@ -60,7 +117,7 @@ COLLECTIONS = {
             "gazetteer_place t JOIN gazetteer_placeclass c ON c.id = t.place_class_id",
             # Cancelled places stay in: datetime (default today) decides by their period.
             f"t.status <> 'proposed' AND ST_Dimension(t.geom) = {dimension}",
-            PLACE_PROPERTIES, geometry_type=geometry_type)
+            PLACE_FIELDS, geometry_type=geometry_type)
         for kind, dimension, geometry_type, what in PLACE_GEOMETRIES
     },
     **{
@@ -68,28 +125,29 @@ COLLECTIONS = {
             f"divisions-{level.label}", f"Administrative divisions: {level.label} level",
             f"Divisions of the {level.label} level with their codes and validity periods.",
             "boundaries_divisionversion t", f"t.level = {level.value} AND t.kind <> 'placeholder'",
-            DIVISION_PROPERTIES, level.value)
+            DIVISION_FIELDS, level.value)
         for level in Level
     },
     "boundaries": Collection(
         "boundaries", "Border lines (界线)",
         "Border lines between divisions of the same level, derived from their polygons, "
         "with the agreement (界线协议书) that fixes each and its validity period.",
-        "boundaries_boundaryline t", "TRUE",
-        "'name', t.name, 'level', t.level, 'left_code', t.left_code, "
-        "'right_code', t.right_code, 'length_m', round(t.length_m::numeric, 1), "
-        "'agreement_number', t.agreement_number, 'agreement_date', t.agreement_date, "
-        "'valid_from', t.valid_from, 'valid_to', t.valid_to"),
+        "boundaries_boundaryline t", "TRUE", BOUNDARY_FIELDS),
 }
 
 
 @dataclass
 class Query:
-    bbox: tuple[float, float, float, float] | None = None
+    bbox: tuple[float, float, float, float] | None = None  # x/y order, in bbox_srid
+    bbox_srid: int = STORAGE_SRID
     period: tuple[date | None, date | None] | None = None  # None: in force today
     limit: int = 10
     offset: int = 0
     after: int | None = None  # keyset paging: features with a greater id
+    crs: RefSystem = DEFAULT
+    filter: tuple[str, dict] | None = None  # parameterised SQL from ogc.cql
+    sortby: list[tuple[Field, bool]] = dc_field(default_factory=list)  # (field, descending)
+    properties: list[str] | None = None
 
     def where(self, collection: Collection, params: dict, keyset: bool = True) -> str:
         parts = [collection.where]
@@ -97,7 +155,10 @@ class Query:
             parts.append("t.id > %(after)s")
             params["after"] = self.after
         if self.bbox:
-            parts.append("t.geom && ST_MakeEnvelope(%(x0)s, %(y0)s, %(x1)s, %(y1)s, 4490)")
+            box = f"ST_MakeEnvelope(%(x0)s, %(y0)s, %(x1)s, %(y1)s, {int(self.bbox_srid)})"
+            if self.bbox_srid != STORAGE_SRID:  # edges bent by the projection: 1 km steps
+                box = f"ST_Transform(ST_Segmentize({box}, 1000), {STORAGE_SRID})"
+            parts.append(f"t.geom && {box}")
             params |= dict(zip(("x0", "y0", "x1", "y1"), self.bbox, strict=True))
         start, end = self.period or (today(),) * 2
         # A record is in the answer when its validity period meets [start, end].
@@ -107,15 +168,46 @@ class Query:
         if start is not None:
             parts.append(not_ended_sql("t", "start"))
             params["start"] = start
+        if self.filter:
+            parts.append(self.filter[0])
+            params |= self.filter[1]
         return " AND ".join(parts)
 
+    def order(self) -> str:
+        return ", ".join([*(f"{f.sql} {'DESC' if desc else 'ASC'} NULLS LAST"
+                            for f, desc in self.sortby), "t.id"])
 
-def _feature_sql(collection: Collection) -> str:
+
+def geometry_sql(crs: RefSystem) -> str:
+    geom = "t.geom" if crs.srid == STORAGE_SRID else f"ST_Transform(t.geom, {int(crs.srid)})"
+    if crs.north_first:  # GeoJSON carries the CRS's own axis order (Part 2, /req/crs/crs-action)
+        geom = f"ST_FlipCoordinates({geom})"
+    return f"ST_AsGeoJSON({geom}, {crs.precision}, 0)::json"
+
+
+def _feature_sql(collection: Collection, crs: RefSystem = DEFAULT,
+                 names: list[str] | None = None) -> str:
     return (
         "json_build_object('type', 'Feature', 'id', t.id, "
-        "'geometry', ST_AsGeoJSON(t.geom, 7, 0)::json, "
-        f"'properties', json_build_object({collection.properties}))"
+        f"'geometry', {geometry_sql(crs)}, "
+        f"'properties', json_build_object({collection.properties_sql(names)}))"
     )
+
+
+def items_sql(collection: Collection, query: Query) -> tuple[str, dict]:
+    params = {"limit": query.limit, "offset": query.offset}
+    order = query.order()
+    sql = (
+        "SELECT COALESCE(json_agg(f ORDER BY n) FILTER (WHERE n <= %(limit)s), '[]')::text,"
+        " count(*) FILTER (WHERE n <= %(limit)s),"
+        " CASE WHEN count(*) > %(limit)s THEN max(id) FILTER (WHERE n <= %(limit)s) END"
+        # the page comes ordered: row_number() over () numbers it in that order
+        " FROM (SELECT *, row_number() OVER () AS n FROM ("
+        f"SELECT t.id, {_feature_sql(collection, query.crs, query.properties)} AS f "
+        f"FROM {collection.table} WHERE {query.where(collection, params, not query.sortby)} "
+        f"ORDER BY {order} LIMIT %(limit)s + 1 OFFSET %(offset)s) AS page) AS numbered"
+    )
+    return sql, params
 
 
 def items(collection: Collection, query: Query) -> tuple[str, int, int | None]:
@@ -123,23 +215,14 @@ def items(collection: Collection, query: Query) -> tuple[str, int, int | None]:
 
     One row more than the page is read to know whether a next page exists.
     """
-    params = {"limit": query.limit, "offset": query.offset}
-    sql = (
-        "SELECT COALESCE(json_agg(f ORDER BY id) FILTER (WHERE n <= %(limit)s), '[]')::text,"
-        " count(*) FILTER (WHERE n <= %(limit)s),"
-        " CASE WHEN count(*) > %(limit)s THEN max(id) FILTER (WHERE n <= %(limit)s) END"
-        " FROM (SELECT *, row_number() OVER (ORDER BY id) AS n FROM ("
-        f"SELECT t.id, {_feature_sql(collection)} AS f FROM {collection.table} "
-        f"WHERE {query.where(collection, params)} ORDER BY t.id "
-        "LIMIT %(limit)s + 1 OFFSET %(offset)s) AS page) AS numbered"
-    )
     with connection.cursor() as cur:
-        cur.execute(sql, params)
+        cur.execute(*items_sql(collection, query))
         return cur.fetchone()
 
 
-def item(collection: Collection, feature_id: int) -> str | None:
-    sql = (f"SELECT {_feature_sql(collection)}::text FROM {collection.table} "
+def item(collection: Collection, feature_id: int, crs: RefSystem = DEFAULT,
+         names: list[str] | None = None) -> str | None:
+    sql = (f"SELECT {_feature_sql(collection, crs, names)}::text FROM {collection.table} "
            f"WHERE {collection.where} AND t.id = %(id)s")
     with connection.cursor() as cur:
         cur.execute(sql, {"id": feature_id})

@@ -1,33 +1,39 @@
-"""OGC API – Features (Part 1: Core, GeoJSON) over places and divisions, read-only.
+"""OGC API – Features over places and divisions, read-only: Part 1 (Core, GeoJSON),
+Part 2 (CRS by reference) and Part 3 (queryables, CQL2 filters), with sortby and properties.
 
-Landing page, conformance, collections and items with bbox, datetime, limit and
-offset, and next/prev links; errors are JSON with the OGC ``code`` and
-``description`` (and ``detail`` as elsewhere in the registry).
+Landing page, conformance, collections, queryables and items with bbox, bbox-crs, crs,
+datetime, filter, sortby, properties, limit and offset, and next/prev links; errors are
+JSON with the OGC ``code`` and ``description`` (and ``detail`` as elsewhere in the registry).
 """
 
 import json
-from datetime import date
 from urllib.parse import urlencode
 
 from django.http import HttpResponse, JsonResponse
+from django.shortcuts import render
 from django.utils import timezone
 
 from . import collections as cols
+from . import crs as crs_mod
+from .errors import OGCError
+from .openapi import document
+from .params import parse_crs, parse_properties, parse_query
 
+_F1 = "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/"
+_F3 = "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/"
+_CQL = "http://www.opengis.net/spec/cql2/1.0/conf/"
+# Each class is declared once tests/ogc prove it (see the README's OGC section).
 CONFORMANCE = [
-    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
-    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
+    _F1 + "core", _F1 + "geojson", _F1 + "html", _F1 + "oas30",
+    "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs",
+    _F3 + "queryables", _F3 + "filter",
+    _F3 + "features-filter",
+    _CQL + "cql2-text", _CQL + "cql2-json", _CQL + "basic-cql2",
+    _CQL + "advanced-comparison-operators", _CQL + "basic-spatial-functions",
+    _CQL + "basic-spatial-functions-plus", _CQL + "spatial-functions",
+    _CQL + "temporal-functions",
 ]
-CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
-MAX_LIMIT = 10_000
-MAX_OFFSET = 100_000_000  # deeper pages follow the next links (after=<id>)
-KNOWN = {"bbox", "datetime", "limit", "offset", "after", "f"}
-
-
-class OGCError(Exception):
-    def __init__(self, status: int, code: str, description: str):
-        super().__init__(description)
-        self.status, self.code, self.description = status, code, description
+CRS84 = crs_mod.CRS84
 
 
 def _json(body: dict, content_type="application/json", status=200) -> HttpResponse:
@@ -40,11 +46,27 @@ def _error(exc: OGCError) -> HttpResponse:
                   "detail": exc.description}, status=exc.status)
 
 
+def wants_html(request) -> bool:
+    """f=html, or no f and a browser's Accept (text/html before any JSON type)."""
+    f = request.GET.get("f")
+    if f is not None:
+        return f == "html"
+    accept = request.headers.get("Accept", "")
+    html = accept.find("text/html")
+    json_at = min((i for i in (accept.find("json"),) if i >= 0), default=len(accept) + 1)
+    return 0 <= html < json_at
+
+
+def _page(request, template: str, context: dict) -> HttpResponse:
+    return render(request, f"ogc/{template}.html", context)
+
+
 def ogc_view(fn):
     def wrapped(request, *args, **kwargs):
         try:
-            if request.GET.get("f") not in (None, "json", "geojson"):
-                raise OGCError(400, "InvalidParameterValue", "f: only json is offered")
+            if request.GET.get("f") not in (None, "json", "geojson", "html"):
+                raise OGCError(400, "InvalidParameterValue",
+                               "f: expected json (or geojson) or html")
             return fn(request, *args, **kwargs)
         except OGCError as exc:
             return _error(exc)
@@ -59,7 +81,7 @@ def _link(request, path: str, rel: str, type_: str, title: str = "") -> dict:
 
 @ogc_view
 def landing(request):
-    return _json({
+    doc = {
         "title": "Place-name and administrative-boundary registry",
         "description": "Standard place names and administrative divisions of China "
                        "(CGCS2000), as OGC API – Features.",
@@ -67,12 +89,21 @@ def landing(request):
             _link(request, "/ogc/", "self", "application/json", "this document"),
             _link(request, "/ogc/conformance", "conformance", "application/json"),
             _link(request, "/ogc/collections", "data", "application/json", "collections"),
+            _link(request, "/ogc/openapi", "service-desc",
+                  "application/vnd.oai.openapi+json;version=3.0", "the OpenAPI 3.0 document"),
+            _link(request, "/ogc/?f=html", "alternate", "text/html", "this page as HTML"),
         ],
-    })
+    }
+    if wants_html(request):
+        return _page(request, "landing", {"doc": doc, "conformance": CONFORMANCE})
+    return _json(doc)
 
 
 @ogc_view
 def conformance(request):
+    if wants_html(request):
+        return _page(request, "landing", {"doc": {"title": "Conformance", "links": []},
+                                          "conformance": CONFORMANCE})
     return _json({"conformsTo": CONFORMANCE})
 
 
@@ -80,16 +111,23 @@ def _collection(request, c: cols.Collection) -> dict:
     base = f"/ogc/collections/{c.id}"
     return {
         "id": c.id, "title": c.title, "description": c.description, "itemType": "feature",
-        "crs": [CRS84], "storageCrs": CRS84,
+        "crs": [r.uri for r in crs_mod.supported(cols.CHINA_BBOX)],
+        "storageCrs": f"{crs_mod.EPSG_URI}{crs_mod.STORAGE_SRID}",
         "extent": {"spatial": {"bbox": [cols.CHINA_BBOX], "crs": CRS84},
                    "temporal": {"interval": [[None, None]]}},
         "links": [_link(request, base, "self", "application/json"),
-                  _link(request, f"{base}/items", "items", "application/geo+json", c.title)],
+                  _link(request, f"{base}/items", "items", "application/geo+json", c.title),
+                  _link(request, f"{base}/queryables",
+                        "http://www.opengis.net/def/rel/ogc/1.0/queryables",
+                        "application/schema+json", "the properties a filter may name")],
     }
 
 
 @ogc_view
 def collections(request):
+    if wants_html(request):
+        return _page(request, "collections", {"collections": [
+            _collection(request, c) for c in cols.COLLECTIONS.values()]})
     return _json({
         "links": [_link(request, "/ogc/collections", "self", "application/json")],
         "collections": [_collection(request, c) for c in cols.COLLECTIONS.values()],
@@ -104,73 +142,10 @@ def _get(collection_id: str) -> cols.Collection:
 
 @ogc_view
 def collection(request, collection_id: str):
-    return _json(_collection(request, _get(collection_id)))
-
-
-def parse_bbox(raw: str) -> tuple[float, float, float, float]:
-    try:
-        values = [float(v) for v in raw.split(",")]
-    except ValueError:
-        raise OGCError(400, "InvalidParameterValue", f"bbox {raw!r}: not numbers") from None
-    if len(values) == 6:  # 3D: minx, miny, minz, maxx, maxy, maxz
-        values = [values[0], values[1], values[3], values[4]]
-    if len(values) != 4 or not (-180 <= values[0] <= values[2] <= 180
-                                and -90 <= values[1] <= values[3] <= 90):
-        raise OGCError(400, "InvalidParameterValue",
-                       f"bbox {raw!r}: expected minlon,minlat,maxlon,maxlat in CRS84")
-    return tuple(values)
-
-
-def _date(text: str) -> date | None:
-    if text in ("..", ""):
-        return None
-    try:
-        return date.fromisoformat(text[:10])
-    except ValueError:
-        raise OGCError(400, "InvalidParameterValue",
-                       f"datetime {text!r}: expected RFC 3339 (2020-01-01 or "
-                       "2020-01-01T00:00:00Z) or an interval a/b") from None
-
-
-def parse_datetime(raw: str) -> tuple[date | None, date | None]:
-    if "/" in raw:
-        start, end = raw.split("/", 1)
-        found = _date(start), _date(end)
-        if found[0] and found[1] and found[0] > found[1]:
-            raise OGCError(400, "InvalidParameterValue", f"datetime {raw!r}: start after end")
-        return found
-    instant = _date(raw)
-    if instant is None:
-        raise OGCError(400, "InvalidParameterValue", f"datetime {raw!r}: no date")
-    return instant, instant
-
-
-def _int(request, name: str, default: int, low: int, high: int | None = None) -> int:
-    raw = request.GET.get(name)
-    if raw is None:
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise OGCError(400, "InvalidParameterValue", f"{name} {raw!r}: not an integer") from None
-    if value < low or (high is not None and value > high):
-        raise OGCError(400, "InvalidParameterValue",
-                       f"{name} {value}: expected {low} to {high if high is not None else '…'}")
-    return value
-
-
-def parse_query(request) -> cols.Query:
-    unknown = sorted(set(request.GET) - KNOWN)
-    if unknown:
-        raise OGCError(400, "InvalidParameterValue", f"unknown parameter(s): {', '.join(unknown)}")
-    return cols.Query(
-        bbox=parse_bbox(request.GET["bbox"]) if "bbox" in request.GET else None,
-        period=parse_datetime(request.GET["datetime"]) if "datetime" in request.GET else None,
-        # Above the maximum the server answers with the maximum (Core, /req/core/fc-limit).
-        limit=min(_int(request, "limit", 10, 1), MAX_LIMIT),
-        offset=_int(request, "offset", 0, 0, MAX_OFFSET),
-        after=_int(request, "after", -1, 0, 2**63 - 1) if "after" in request.GET else None,
-    )
+    doc = _collection(request, _get(collection_id))
+    if wants_html(request):
+        return _page(request, "collections", {"collections": [doc], "one": True})
+    return _json(doc)
 
 
 def _page_link(request, c: cols.Collection, query: cols.Query, rel: str, **page) -> dict:
@@ -183,12 +158,14 @@ def _page_link(request, c: cols.Collection, query: cols.Query, rel: str, **page)
 @ogc_view
 def items(request, collection_id: str):
     c = _get(collection_id)
-    query = parse_query(request)
+    query = parse_query(request, c)
     features, returned, last_id = cols.items(c, query)
     number_matched = cols.matched(c, query)
     here = {"after": query.after} if query.after is not None else {"offset": query.offset}
     links = [_page_link(request, c, query, "self", **here)]
-    if last_id is not None:
+    if last_id is not None and query.sortby:
+        links.append(_page_link(request, c, query, "next", offset=query.offset + query.limit))
+    elif last_id is not None:
         # Keyset paging: the next page starts after the last id, at the cost of one page
         # however deep (an OFFSET reads and drops every row before it).
         links.append(_page_link(request, c, query, "next", after=last_id))
@@ -200,7 +177,11 @@ def items(request, collection_id: str):
         "timeStamp": timezone.now().isoformat(timespec="seconds"), "links": links,
     }, ensure_ascii=False)
     body = '{"type": "FeatureCollection", "features": ' + features + ", " + envelope[1:]
-    return HttpResponse(body.encode(), content_type="application/geo+json")
+    if wants_html(request):
+        return _features_page(request, c, json.loads(body), query.crs)
+    response = HttpResponse(body.encode(), content_type="application/geo+json")
+    response["Content-Crs"] = f"<{query.crs.uri}>"
+    return response
 
 
 @ogc_view
@@ -208,13 +189,68 @@ def feature(request, collection_id: str, feature_id: str):
     c = _get(collection_id)
     if not feature_id.isdigit() or len(feature_id) > 18:
         raise OGCError(404, "NotFound", f"no feature {feature_id!r} in {c.id}")
-    found = cols.item(c, int(feature_id))
+    unknown = sorted(set(request.GET) - {"f", "crs", "properties"})
+    if unknown:
+        raise OGCError(400, "InvalidParameterValue", f"unknown parameter(s): {', '.join(unknown)}")
+    ref = parse_crs(request, "crs", c)
+    found = cols.item(c, int(feature_id), ref, parse_properties(request, c))
     if found is None:
         raise OGCError(404, "NotFound", f"no feature {feature_id} in {c.id}")
     body = json.loads(found)
+    if wants_html(request):
+        return _features_page(request, c, body, ref)
     body["links"] = [
         _link(request, f"/ogc/collections/{c.id}/items/{feature_id}", "self",
               "application/geo+json"),
         _link(request, f"/ogc/collections/{c.id}", "collection", "application/json"),
     ]
-    return _json(body, content_type="application/geo+json")
+    response = _json(body, content_type="application/geo+json")
+    response["Content-Crs"] = f"<{ref.uri}>"
+    return response
+
+
+def queryables_schema(request, c: cols.Collection) -> dict:
+    props = {"geometry": {"title": "Geometry", "format": "geometry-any",
+                          "x-ogc-role": "primary-geometry"}}
+    if c.field("valid_from"):
+        # the period as one interval, for the temporal functions (T_INTERSECTS(validity, …))
+        props["validity"] = {"title": "Validity period [valid_from, valid_to)", "type": "array",
+                             "items": {"type": ["string", "null"], "format": "date"},
+                             "minItems": 2, "maxItems": 2}
+    props |= {f.name: f.schema() for f in c.fields}
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": request.build_absolute_uri(f"/ogc/collections/{c.id}/queryables"),
+        "type": "object", "title": c.title, "properties": props,
+        "additionalProperties": False,
+    }
+
+
+@ogc_view
+def queryables(request, collection_id: str):
+    c = _get(collection_id)
+    if wants_html(request):
+        props = [(name, p.get("type") or p.get("format", ""), p.get("format", ""), p["title"])
+                 for name, p in queryables_schema(request, c)["properties"].items()]
+        return _page(request, "queryables", {"collection": c, "properties": props})
+    return _json(queryables_schema(request, c),
+                 content_type="application/schema+json")
+
+
+def _features_page(request, c: cols.Collection, doc: dict, ref) -> HttpResponse:
+    """A page of features (or one) as a table, with a small map when the CRS is CRS84."""
+    one = doc.get("type") == "Feature"
+    features = [doc] if one else doc["features"]
+    columns = list(dict.fromkeys(k for f in features for k in f["properties"]))
+    rows = [{"id": f["id"], "values": [f["properties"].get(k) for k in columns]}
+            for f in features]
+    return _page(request, "items", {
+        "collection": c, "doc": doc, "feature": doc if one else None, "columns": columns,
+        "rows": rows, "mappable": ref is crs_mod.DEFAULT,
+        "geojson": {"type": "FeatureCollection", "features": features}})
+
+
+@ogc_view
+def openapi(request):
+    return _json(document(request.build_absolute_uri("/ogc")),
+                 content_type="application/vnd.oai.openapi+json;version=3.0")

@@ -97,7 +97,7 @@ def test_it_returns_one_feature(client, places):
     ("/ogc/collections/places-lines/items?color=red", 400, "color"),
     ("/ogc/collections/places-lines/items?after=-1", 400, "after"),
     ("/ogc/collections/places-lines/items?offset=100000000000000000000", 400, "offset"),
-    ("/ogc/collections/places-lines/items?f=html", 400, "f"),
+    ("/ogc/collections/places-lines/items?f=xml", 400, "f"),
     ("/ogc/collections/places-lines/items/abc", 404, "abc"),
 ])
 def test_it_answers_errors_as_ogc_exceptions(client, divisions_db, url, status, fragment):
