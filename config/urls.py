@@ -26,5 +26,7 @@ urlpatterns = [
     path("changes/feed.atom", gazetteer_views.ChangesAtom(), name="changes-atom"),
     path("changes/feed.rss", gazetteer_views.ChangesRss(), name="changes-rss"),
     path("inspections/<int:inspection_id>/report", report_page, name="inspection-report"),
+    path("", include("proposals.urls")),
+    path("", include("inspections.urls")),
     path("", map_page, name="map"),
 ]
