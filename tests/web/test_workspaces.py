@@ -84,3 +84,23 @@ def test_it_refuses_an_outsider_the_inspection_page(client):
     _, inspection, _ = zhongshui_inspection()
     client.force_login(with_password("ws-outsider"))
     page(client, f"/inspections/{inspection.id}/", status=403)
+
+
+def test_it_shows_geometry_in_the_admin_on_local_maps(client):
+    from django.contrib.auth.models import User
+
+    from boundaries.models import BoundaryLine, DivisionVersion
+
+    client.force_login(User.objects.create_superuser("ws-admin", password="x"))
+    division = DivisionVersion.objects.filter(code="520201000000").first()
+    line = BoundaryLine.objects.first()
+    proposal = Proposal.objects.first()
+    for url in (f"/admin/boundaries/divisionversion/{division.id}/change/",
+                f"/admin/boundaries/boundaryline/{line.id}/change/",
+                f"/admin/proposals/proposal/{proposal.id}/change/"):
+        body = page(client, url)
+        assert "leaflet" in body, url
+        assert "id_geom_map" in body, url
+        assert "tile.openstreetmap" not in body
+        assert 'name="_save"' not in body  # read-only: history is not edited here
+    assert "leaflet" in page(client, "/admin/gazetteer/place/add/")
