@@ -6,7 +6,6 @@ from accounts import views as accounts_views
 from boundaries.views import division_page, map_page
 from gazetteer import views as gazetteer_views
 from inspections.views import report_page
-from mergers import views as mergers_views
 
 from .api import api
 
@@ -27,17 +26,8 @@ urlpatterns = [
     path("changes/feed.atom", gazetteer_views.ChangesAtom(), name="changes-atom"),
     path("changes/feed.rss", gazetteer_views.ChangesRss(), name="changes-rss"),
     path("inspections/<int:inspection_id>/report", report_page, name="inspection-report"),
-    path("mergers/", mergers_views.sandbox, name="merger-sandbox"),
-    path("mergers/simulate", mergers_views.simulate, name="merger-simulate"),
-    path("mergers/suggest", mergers_views.suggest, name="merger-suggest"),
-    path("mergers/scenarios/new", mergers_views.scenario_save, name="scenario-save"),
-    path("mergers/scenarios/<int:scenario_id>/", mergers_views.scenario_page,
-         name="scenario-page"),
-    path("mergers/scenarios/<int:scenario_id>/propose", mergers_views.scenario_propose,
-         name="scenario-propose"),
-    path("mergers/compare", mergers_views.compare_page, name="scenario-compare"),
-    path("mergers/changes/<int:change_id>/", mergers_views.change_page, name="change-page"),
-    path("mergers/changes/<int:change_id>/<str:action>", mergers_views.change_action,
-         name="change-action"),
+    path("", include("mergers.urls")),
+    path("", include("proposals.urls")),
+    path("", include("inspections.urls")),
     path("", map_page, name="map"),
 ]

@@ -2,6 +2,8 @@
 
 from django.contrib import admin
 
+from config.admin_maps import LeafletGeoAdmin
+
 from .models import NamingBan, NamingEvent, Place, PlaceClass, Sign
 
 
@@ -17,7 +19,7 @@ class NamingBanAdmin(admin.ModelAdmin):
 
 
 @admin.register(Place)
-class PlaceAdmin(admin.ModelAdmin):
+class PlaceAdmin(LeafletGeoAdmin):
     # Names change through the services (events, former names), never by editing here.
     list_display = ["id", "name", "place_class", "status", "valid_from", "valid_to"]
     list_filter = ["status", "place_class"]

@@ -3,6 +3,8 @@ voided signatures and hazard history are records, not fields to edit)."""
 
 from django.contrib import admin
 
+from config.admin_maps import ReadOnlyMapAdmin
+
 from .models import Hazard, HazardChange, Inspection, InspectionTransition, SurveyUpload
 
 
@@ -52,7 +54,7 @@ class HazardChangeInline(admin.TabularInline):
 
 
 @admin.register(Hazard)
-class HazardAdmin(ReadOnlyAdmin):
+class HazardAdmin(ReadOnlyMapAdmin):
     list_display = ["id", "line", "inspection", "severity", "status", "recorded_at"]
     list_filter = ["status", "severity"]
     search_fields = ["description", "line__name"]

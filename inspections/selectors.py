@@ -8,6 +8,7 @@ from django.db.models import Prefetch, Q, QuerySet
 
 from accounts import permissions
 from boundaries.models import SHORT_LENGTHS, Level
+from boundaries.selectors import line_markers
 from boundaries.temporal import in_force_sql, today
 from config.errors import NotFound
 
@@ -212,3 +213,29 @@ def line_history(level: int, left_code: str, right_code: str) -> list[dict]:
     return [{"id": i.id, "line_id": i.line_id, "round": i.round, "year": i.year,
              "state": i.state, "due_date": i.due_date, "completed_on": i.completed_on}
             for i in qs]
+
+
+def inspection_map(inspection: Inspection, upload: SurveyUpload | None = None) -> dict:
+    """The inspection's map as one GeoJSON FeatureCollection: the registered line, its
+    markers (with their verdict once reconciled) and, for a preview, the upload's
+    features (at most 5,000) over them; ``properties.role`` says which is which."""
+    features = [{"type": "Feature", "geometry": json.loads(inspection.line.geom.geojson),
+                 "properties": {"role": "line", "name": inspection.line.name}}]
+    verdicts = {m["number"]: m for m in (inspection.results or {}).get("markers", [])}
+    for marker in line_markers(inspection.line):
+        state = marker.states.all()[len(marker.states.all()) - 1]
+        found = verdicts.get(marker.number, {})
+        at = found.get("surveyed") or [state.position.x, state.position.y]
+        features.append({"type": "Feature", "geometry": {"type": "Point", "coordinates": at},
+                         "properties": {"role": "marker", "number": marker.number,
+                                        "verdict": found.get("verdict", "")}})
+    if upload is not None:
+        with connection.cursor() as cur:
+            cur.execute("""
+                SELECT layer, number, ST_AsGeoJSON(geom, 7) FROM inspections_surveyfeature
+                WHERE upload_id = %s AND geom IS NOT NULL ORDER BY idx LIMIT 5000""",
+                        [upload.id])
+            features += [{"type": "Feature", "geometry": json.loads(geometry),
+                          "properties": {"role": "survey", "layer": layer, "number": number}}
+                         for layer, number, geometry in cur.fetchall()]
+    return {"type": "FeatureCollection", "features": features}

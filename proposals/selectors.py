@@ -2,10 +2,11 @@
 
 from datetime import date
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 
 from accounts import permissions
 from config.errors import NotFound
+from gazetteer.selectors import signs_showing_former_name
 
 from .models import Proposal, State
 from .transitions import MACHINE
@@ -35,3 +36,16 @@ def open_consultations(today: date) -> QuerySet:
     return (Proposal.objects.filter(state=State.CONSULTATION, consultation_start__lte=today,
                                     consultation_end__gte=today)
             .select_related("place_class", "place").order_by("consultation_end", "id"))
+
+
+def counts_by_state(user) -> dict[str, int]:
+    """How many proposals the user may see are in each state (the inbox's tabs)."""
+    rows = visible(user).order_by().values_list("state").annotate(n=Count("id"))
+    return dict(rows)
+
+
+def signs_to_replace(proposal: Proposal) -> QuerySet | None:
+    """After a published renaming: the signs still showing the former name."""
+    if proposal.state != State.PUBLISHED or proposal.kind != "renaming":
+        return None
+    return signs_showing_former_name().filter(place_id=proposal.published_place_id)

@@ -1,28 +1,24 @@
 """Journey 4 in the browser: a planner picks two townships, sees the 大箐村 clash, saves two
 scenarios, compares them and drafts a change proposal from one."""
 
-import re
-
 import pytest
 from django.contrib.auth.models import Group, User
 
 from mergers.models import DivisionChange
+from tests.support import demo_loaded
 
-from .test_browser import CHROMIUM, browser_page, demo, server  # noqa: F401  (fixtures)
+from .support import browser_session, needs_chromium, sign_in
 
-pytestmark = [pytest.mark.django_db,
-              pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium")]
-
-
-def sign_in(page, base: str, username: str, password: str) -> None:
-    page.goto(base + "/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", password)
-    page.click("#login-form button")
-    page.wait_for_url(re.compile(r"/accounts/profile/$"))
+pytestmark = [pytest.mark.django_db, needs_chromium]
 
 
-def scenario(page, base: str, codes: list[str], name: str, title: str) -> None:
+@pytest.fixture(scope="module", autouse=True)
+def demo(django_db_setup, django_db_blocker):
+    with demo_loaded(django_db_blocker, keep_lines=True):
+        yield
+
+
+def save_scenario(page, base: str, codes: list[str], name: str, title: str) -> None:
     page.goto(base + "/mergers/?county=520201")
     for code in codes:
         page.check(f"#townships input[value='{code}']")
@@ -32,11 +28,12 @@ def scenario(page, base: str, codes: list[str], name: str, title: str) -> None:
     page.wait_for_selector("#scenario-title")
 
 
-def test_it_runs_a_merger_from_the_map_to_a_proposal(server):  # noqa: F811
+def test_it_runs_a_merger_from_the_map_to_a_proposal(server):
     planner = User.objects.create_user("browser-planner", password="pw-planner-1")
     planner.groups.add(Group.objects.get_or_create(name="planner")[0])
-    with browser_page(server) as (page, elsewhere):
-        sign_in(page, server, "browser-planner", "pw-planner-1")
+    with browser_session(server, "merger_journey") as b:
+        page = b.page
+        sign_in(b, server, "browser-planner", "pw-planner-1")
         page.goto(server + "/mergers/?county=520201")
         page.wait_for_selector("#sandbox-map path", timeout=15_000)
         page.check("#townships input[value='520201101']")
@@ -46,22 +43,25 @@ def test_it_runs_a_merger_from_the_map_to_a_proposal(server):  # noqa: F811
         page.wait_for_selector("#clashes", timeout=15_000)
         clashes = page.inner_text("#clashes")
         picked = page.locator("#sandbox-map path[stroke='#c0392b']").count()
-        scenario(page, server, ["520201101", "520201103"], "大河镇", "方案甲")
-        scenario(page, server, ["520201101", "520201102"], "汪家寨镇", "方案乙")
+        b.shot("simulated")
+        save_scenario(page, server, ["520201101", "520201103"], "大河镇", "方案甲")
+        save_scenario(page, server, ["520201101", "520201102"], "汪家寨镇", "方案乙")
         page.goto(server + "/mergers/?county=520201")
         for box in page.locator("#scenarios input[type=checkbox]").all():
             box.check()
         page.click("#compare-form button")
         page.wait_for_selector("#comparison")
         compared = page.inner_text("#comparison")
+        b.shot("compared")
         page.locator("#comparison a", has_text="方案甲").click()
         page.fill("#propose-form input[name=effective_date]", "2025-01-01")
         page.click("#propose-form button")
         page.wait_for_selector("#change-state")
         state = page.inner_text("#change-state")
+        b.shot("proposed")
+    change = DivisionChange.objects.get()
     assert clashes.count("大箐村") >= 2
     assert picked == 2
     assert "方案乙" in compared
-    assert state == DivisionChange.objects.get().get_state_display()
-    assert DivisionChange.objects.get().scenario.title == "方案甲"
-    assert elsewhere == []
+    assert state == change.get_state_display()
+    assert change.scenario.title == "方案甲"

@@ -1,0 +1,113 @@
+"""Journey (3) in chromium: side A starts the survey of 钟水线, uploads its GeoPackage
+through the drop zone's file input, reads the preview (format, CRS, findings, the file
+drawn over the registered line) and confirms it; side B's survey is confirmed too; A
+reconciles and signs, B signs, and the joint report opens. Also: the workspace at phone
+width. Fails on any console error or request to another host; screenshots on the way."""
+
+import re
+
+import pytest
+
+from tests.inspections.support import gk, line_in_gk, write_gpkg
+from tests.support import demo_loaded
+
+from .support import browser_session, needs_chromium, sign_in
+from .workspace_data import PASSWORD, line_markers, zhongshui_inspection
+
+pytestmark = [pytest.mark.django_db, needs_chromium]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def demo(django_db_setup, django_db_blocker):
+    with demo_loaded(django_db_blocker, keep_lines=True):
+        yield
+
+
+def survey_file(path, line, markers: dict, shift_m: float):
+    points = {n: gk(position) for n, position in markers.items()}
+    points = {n: (x + shift_m, y) for n, (x, y) in points.items()}
+    return write_gpkg(path, points, line_in_gk(line))
+
+
+def click(page, selector):
+    page.click(selector)
+    page.wait_for_load_state("load")
+
+
+def upload(b, url, path, side):
+    page = b.page
+    page.goto(url)
+    page.set_input_files("#id_file", str(path))  # the drop zone's input, by keyboard too
+    page.select_option("#id_side", side)
+    b.shot(f"upload-{side}")
+    click(page, "#upload-button")
+    page.wait_for_url(re.compile(r"/surveys/\d+/$"))
+    page.wait_for_selector("#preview-map[data-drawn]")
+
+
+def test_it_takes_a_survey_from_upload_to_the_signed_report(server, tmp_path):
+    line, inspection, users = zhongshui_inspection()
+    markers = line_markers(line)  # the demo's own, numbered along the line
+    a_file = survey_file(tmp_path / "side-a.gpkg", line, markers, 0.3)
+    b_file = survey_file(tmp_path / "side-b.gpkg", line, markers, -0.2)
+    url = f"{server}/inspections/{inspection.id}/"
+    with browser_session(server, "inspection_journey") as b:
+        page = b.page
+        page.set_default_timeout(20_000)
+        sign_in(b, server, users["a1"].username, PASSWORD)
+        page.goto(server + "/inspections/")
+        click(page, f"#inspections a[href='/inspections/{inspection.id}/']")
+        page.wait_for_selector("#inspection-map[data-drawn]")
+        click(page, "#do-start_survey")
+        upload(b, url, a_file, "A")
+        detected = (page.inner_text("#format"), page.inner_text("#crs"))
+        known = page.inner_text("#markers-registered")
+        drawn = int(page.get_attribute("#preview-map", "data-drawn"))
+        b.shot("preview")
+        click(page, "#confirm-button")
+
+        page.context.clear_cookies()
+        sign_in(b, server, users["b1"].username, PASSWORD)
+        upload(b, url, b_file, "B")
+        click(page, "#confirm-button")
+        click(page, "#do-reconcile")
+        page.wait_for_selector("#markers tbody tr")
+        verdicts = page.locator("#markers tbody tr").count()
+        no_sign_a = page.locator("#do-sign_a").count()  # B's member signs for B only
+        click(page, "#do-sign_b")
+        b.shot("signed-b")
+
+        page.context.clear_cookies()
+        sign_in(b, server, users["a1"].username, PASSWORD)
+        page.goto(url)
+        click(page, "#do-sign_a")
+        state = page.inner_text("#state")
+        click(page, "#report-link")
+        report = page.inner_text("body")
+        b.shot("report")
+    assert detected[0] == "geopackage"
+    assert "4523" in detected[1]
+    assert set(markers) <= set(known.replace(" ", "").split(","))
+    assert drawn > 1 + len(markers)  # the line, its markers and the file's features
+    assert verdicts == len(markers)
+    assert no_sign_a == 0
+    inspection.refresh_from_db()
+    assert inspection.state == "signed"
+    assert state == inspection.get_state_display()
+    assert min(markers) in report
+
+
+def test_it_fits_the_inspection_page_to_a_phone(server):
+    _, inspection, users = zhongshui_inspection()
+    with browser_session(server, "inspection_phone", width=390) as b:
+        page = b.page
+        sign_in(b, server, users["a1"].username, PASSWORD)
+        page.goto(f"{server}/inspections/{inspection.id}/")
+        page.wait_for_selector("#inspection-map[data-drawn]")
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        labelled = page.evaluate("""[...document.querySelectorAll(
+            'main input, main select, main textarea')].filter(el => el.type !== 'hidden')
+            .every(el => el.labels.length > 0 || !!el.getAttribute('aria-label'))""")
+        b.shot("phone")
+    assert overflow <= 0
+    assert labelled

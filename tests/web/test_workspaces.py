@@ -1,0 +1,106 @@
+"""The staff workspaces through the client: who is sent to sign in, who sees which
+actions, and that a refused action is the 403 page (the same permissions as the API)."""
+
+import pytest
+
+from proposals.models import Proposal
+from tests.support import demo_loaded
+
+from .workspace_data import with_password, zhongshui_inspection
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(scope="module", autouse=True)
+def demo(django_db_setup, django_db_blocker):
+    with demo_loaded(django_db_blocker, keep_lines=True):
+        yield
+
+
+def page(client, url, status=200) -> str:
+    response = client.get(url)
+    assert response.status_code == status, response.content[:400]
+    return response.content.decode()
+
+
+@pytest.mark.parametrize("url", ["/proposals/", "/inspections/", "/hazards/"])
+def test_it_sends_an_anonymous_visitor_to_sign_in(client, url):
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/?next=")
+
+
+def test_it_offers_the_clerk_actions_a_member_does_not_see(client):
+    submitted = Proposal.objects.get(name="明湖大道")
+    client.force_login(with_password("demo-clerk"))
+    as_clerk = page(client, f"/proposals/{submitted.id}/")
+    client.force_login(with_password("demo-member1"))
+    as_member = page(client, f"/proposals/{submitted.id}/")
+    assert 'id="action-accept"' in as_clerk
+    assert 'id="action-return"' in as_clerk
+    assert "action-accept" not in as_member
+    assert 'id="no-actions"' in as_member
+
+
+def test_it_answers_a_members_accept_with_the_403_page_and_leaves_the_proposal(client):
+    submitted = Proposal.objects.get(name="明湖大道")
+    client.force_login(with_password("demo-member1"))
+    response = client.post(f"/proposals/{submitted.id}/act/accept", {"note": ""})
+    assert response.status_code == 403
+    assert "clerk" in response.content.decode()
+    submitted.refresh_from_db()
+    assert submitted.state == "submitted"
+
+
+def test_it_lists_the_proposals_by_state(client):
+    client.force_login(with_password("demo-clerk"))
+    body = page(client, "/proposals/?state=consultation")
+    assert "凉都东大道" in body
+    assert "明湖大道" not in body
+
+
+def test_it_explains_the_precheck_findings_in_plain_words(client):
+    body = page(client, "/names/check/?name=人民路路&place_class=" +
+                Proposal.objects.get(name="明湖大道").place_class.code +
+                "&division_code=520201")
+    assert "finding block" in body
+    assert "中山路路" in body  # the plain explanation of a repeated generic
+    assert "submit-proposal" not in body  # an anonymous visitor cannot submit
+
+
+def test_it_refuses_a_side_b_member_the_sign_a_button(client):
+    _, inspection, users = zhongshui_inspection()
+    client.force_login(users["b1"])
+    body = page(client, f"/inspections/{inspection.id}/")
+    assert "do-sign_a" not in body
+    response = client.post(f"/inspections/{inspection.id}/act/sign_a")
+    assert response.status_code == 403
+    assert "钟山区联检组" in response.content.decode()
+    inspection.refresh_from_db()
+    assert inspection.signed_a_by_id is None
+
+
+def test_it_refuses_an_outsider_the_inspection_page(client):
+    _, inspection, _ = zhongshui_inspection()
+    client.force_login(with_password("ws-outsider"))
+    page(client, f"/inspections/{inspection.id}/", status=403)
+
+
+def test_it_shows_geometry_in_the_admin_on_local_maps(client):
+    from django.contrib.auth.models import User
+
+    from boundaries.models import BoundaryLine, DivisionVersion
+
+    client.force_login(User.objects.create_superuser("ws-admin", password="x"))
+    division = DivisionVersion.objects.filter(code="520201000000").first()
+    line = BoundaryLine.objects.first()
+    proposal = Proposal.objects.first()
+    for url in (f"/admin/boundaries/divisionversion/{division.id}/change/",
+                f"/admin/boundaries/boundaryline/{line.id}/change/",
+                f"/admin/proposals/proposal/{proposal.id}/change/"):
+        body = page(client, url)
+        assert "leaflet" in body, url
+        assert "id_geom_map" in body, url
+        assert "tile.openstreetmap" not in body
+        assert 'name="_save"' not in body  # read-only: history is not edited here
+    assert "leaflet" in page(client, "/admin/gazetteer/place/add/")
