@@ -9,7 +9,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared" / "data"
+# The checkout's sibling shared/; a git worktree (/work/wt/<name>) sits one level deeper.
+SHARED = next((d / "shared" / "data" for d in ROOT.parents if (d / "shared" / "data").is_dir()),
+              ROOT.parent / "shared" / "data")
 CODES_DIR = SHARED / "china-division-2023"
 COUNTIES_FILE = SHARED / "counties" / "counties-echarts.geojson.gz"
 WORK = ROOT / "bench" / ".work"

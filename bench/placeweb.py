@@ -31,6 +31,8 @@ SLOW_SECONDS = 20
 PAGES = 20  # items pages, 100 features each, cycled by wrk
 PYGEOAPI_VERSION = "0.21.0"  # the last release for Python 3.11
 PYGEOAPI_VENV = WORK / "pygeoapi-venv"
+CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
+EPSG = "http://www.opengis.net/def/crs/EPSG/0/"
 PROPERTIES = ["name", "romanization", "place_class_id", "status", "valid_from", "valid_to"]
 
 
@@ -92,7 +94,10 @@ def measure_check(port: int, seconds: int, figures: dict, skipped: dict) -> None
 
 
 def items_paths(prefix: str, extra: str = "") -> list[str]:
-    return [f"{prefix}/collections/places/items?limit=100&offset={k * 100}{extra}"
+    """Pages of our places-points (the bench's places are all points), or of pygeoapi's
+    places (prefix "")."""
+    collection = "places-points" if prefix else "places"
+    return [f"{prefix}/collections/{collection}/items?limit=100&offset={k * 100}{extra}"
             for k in range(PAGES)]
 
 
@@ -115,11 +120,28 @@ def install_pygeoapi() -> str | None:
     return None
 
 
-def pygeoapi_config(port: int) -> dict:
-    provider = {"type": "feature", "name": "PostgreSQL", "id_field": "id", "geom_field": "geom",
-                "table": "gazetteer_place", "properties": PROPERTIES,
-                "data": {"host": PG["host"], "port": int(PG["port"]), "dbname": DB_NAME,
-                         "user": PG["user"], "password": "", "search_path": ["public"]}}
+def provider(table: str, properties: list[str]) -> dict:
+    # crs / storage_crs: Part 2 (pygeoapi ≥ 0.16 reprojects with pyproj, in Python). Stored
+    # as CRS84, lon/lat (CGCS2000 4490 differs by centimetres): told EPSG:4490 it reads the
+    # columns latitude first and answers inf.
+    return {"type": "feature", "name": "PostgreSQL", "id_field": "id", "geom_field": "geom",
+            "table": table, "properties": properties,
+            "crs": [CRS84, f"{EPSG}4490", f"{EPSG}4523"], "storage_crs": CRS84,
+            "data": {"host": PG["host"], "port": int(PG["port"]), "dbname": DB_NAME,
+                     "user": PG["user"], "password": "", "search_path": ["public"]}}
+
+
+def resource(name: str, table: str, properties: list[str]) -> dict:
+    return {"type": "collection", "title": name, "description": table, "keywords": [name],
+            "extents": {"spatial": {"bbox": [73, 3, 136, 54], "crs": CRS84}},
+            "providers": [provider(table, properties)]}
+
+
+def pygeoapi_config(port: int, extra: dict[str, str] | None = None) -> dict:
+    """places (gazetteer_place), and extra resources {name: table or view}."""
+    resources = {"places": resource("places", "gazetteer_place", PROPERTIES)} | {
+        name: resource(name, table, [*PROPERTIES, "county"])
+        for name, table in (extra or {}).items()}
     return {
         "server": {"bind": {"host": "127.0.0.1", "port": port},
                    "url": f"http://127.0.0.1:{port}", "mimetype": "application/json; charset=UTF-8",
@@ -138,20 +160,14 @@ def pygeoapi_config(port: int) -> dict:
                         "stateorprovince": "-", "postalcode": "-", "country": "-",
                         "phone": "-", "fax": "-", "email": "-", "url": "http://127.0.0.1",
                         "hours": "-", "instructions": "-", "role": "pointOfContact"}},
-        "resources": {"places": {
-            "type": "collection", "title": "places", "description": "gazetteer_place",
-            "keywords": ["places"],
-            "extents": {"spatial": {"bbox": [73, 3, 136, 54],
-                                    "crs": "http://www.opengis.net/def/crs/OGC/1.3/CRS84"}},
-            "providers": [provider]}},
+        "resources": resources,
     }
 
 
-def start_pygeoapi(port: int) -> subprocess.Popen:
+def start_pygeoapi(port: int, extra: dict[str, str] | None = None) -> subprocess.Popen:
     config, openapi = WORK / "pygeoapi-config.yml", WORK / "pygeoapi-openapi.yml"
-    config.write_text(json.dumps(pygeoapi_config(port)))  # JSON is YAML
-    extra = {"PYGEOAPI_CONFIG": str(config), "PYGEOAPI_OPENAPI": str(openapi)}
-    run_env = {**os.environ, **extra}
+    config.write_text(json.dumps(pygeoapi_config(port, extra)))  # JSON is YAML
+    run_env = {**os.environ, "PYGEOAPI_CONFIG": str(config), "PYGEOAPI_OPENAPI": str(openapi)}
     subprocess.run([str(PYGEOAPI_VENV / "bin" / "pygeoapi"), "openapi", "generate",
                     str(config), "--output-file", str(openapi)], env=run_env, check=True,
                    capture_output=True, timeout=300)

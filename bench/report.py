@@ -65,6 +65,24 @@ def place_targets(results: dict[str, StepResult]) -> list[dict]:
         out.append({"target": f"{c}: names/check p95 ms (reported, no target)",
                     "measured": _fmt(check["p95_ms"]) if check else "—",
                     "status": "INFO" if check else "SKIP"})
+    return out + ogc_targets(results)
+
+
+def ogc_targets(results: dict[str, StepResult]) -> list[dict]:
+    """Step ogc: items, filter (name prefix + division) and crs=EPSG:4523 ≥ 2× pygeoapi."""
+    if "ogc" not in results:
+        return []
+    f = results["ogc"].figures
+    out = []
+    for name in ("ogc_items", "ogc_filter", "ogc_crs"):
+        for c in ("c1", "c8"):
+            ratio = f.get("ratios", {}).get(f"{name}_{c}")
+            out.append({"target": f"{c}: {name} rps ≥ 2× pygeoapi rps", "measured": _x(ratio),
+                        "status": _verdict(None if ratio is None else ratio >= 2.0)})
+    clean = f.get("no_seq_scan")
+    out.append({"target": "ogc.plans (README filters): no Seq Scan",
+                "measured": "—" if clean is None else ("none" if clean else "seq scan"),
+                "status": _verdict(clean)})
     return out
 
 
@@ -84,22 +102,10 @@ def table(results: dict[str, StepResult]) -> str:
         if r.skipped or r.error:
             why = f"skipped: {r.skipped}" if r.skipped else f"ERROR: {r.error}"
             lines.append(f"{name:<10} {why}")
-        elif name != "http":
+        elif name not in ("http", "ogc"):
             lines.append(f"{name:<10} " + "  ".join(f"{k}={_fmt(v)}" for k, v in r.figures.items()))
-    http = results.get("http")
-    if http and not (http.skipped or http.error):
-        f = http.figures
-        lines += ["", f"== http (gunicorn 2 sync workers, wrk -t1, {f['duration_s']} s per run) ==",
-                  f"{'endpoint':<30}{'conns':>6}{'rps':>10}{'p50 ms':>10}{'p95 ms':>10}"
-                  f"{'p99 ms':>10}{'errors':>8}"]
-        for name, runs in f["endpoints"].items():
-            for c in ("c1", "c8"):
-                r = runs[c]
-                lines.append(f"{name:<30}{c[1:]:>6}{_fmt(r['rps']):>10}{_fmt(r.get('p50_ms')):>10}"
-                             f"{_fmt(r.get('p95_ms')):>10}{_fmt(r.get('p99_ms')):>10}"
-                             f"{r.get('errors', 0):>8}")
-        for name, why in f.get("skipped", {}).items():
-            lines.append(f"{name:<30} skipped: {why}")
+    for step in ("http", "ogc"):
+        lines += _wrk_table(step, results.get(step))
     lines += ["", "== targets ==", f"{'target':<56}{'measured':>10}  status"]
     lines += [f"{t['target']:<56}{t['measured']:>10}  {t['status']}" for t in targets(results)]
     return "\n".join(lines)
@@ -115,3 +121,21 @@ def write_json(results: dict[str, StepResult], meta: dict) -> str:
     (RESULTS / f"{stamp}.json").write_text(text)
     (RESULTS / "latest.json").write_text(text)
     return str(RESULTS / f"{stamp}.json")
+
+
+def _wrk_table(step: str, result: StepResult | None) -> list[str]:
+    if not result or result.skipped or result.error:
+        return []
+    f = result.figures
+    lines = ["", f"== {step} (gunicorn 2 sync workers, wrk -t1, {f['duration_s']} s per run) ==",
+             f"{'endpoint':<30}{'conns':>6}{'rps':>10}{'p50 ms':>10}{'p95 ms':>10}"
+             f"{'p99 ms':>10}{'errors':>8}"]
+    for name, runs in f["endpoints"].items():
+        for c in ("c1", "c8"):
+            r = runs[c]
+            lines.append(f"{name:<30}{c[1:]:>6}{_fmt(r['rps']):>10}{_fmt(r.get('p50_ms')):>10}"
+                         f"{_fmt(r.get('p95_ms')):>10}{_fmt(r.get('p99_ms')):>10}"
+                         f"{r.get('errors', 0):>8}")
+    for name, why in f.get("skipped", {}).items():
+        lines.append(f"{name:<30} skipped: {why}")
+    return lines

@@ -1,7 +1,7 @@
 """Benchmark the registry end to end: `python -m bench.run [--only STEP ...] [--quick]`.
 
 Steps run in order on the database bench_registry (never `registry`): load → polygons →
-synthetic → lines → survey → places → http → soak → merger. The load step recreates the
+synthetic → lines → survey → places → http → ogc → soak → merger. The load step recreates the
 database; the others use what is there, so `--only http` re-measures the API on the data of
 the last full run. A step whose piece of the project is missing prints "skipped: <reason>"
 and the run goes on.
@@ -15,7 +15,19 @@ import subprocess
 import sys
 import traceback
 
-from . import lines, load, merger, mergers, places, polygons, soak, survey, synthetic, web
+from . import (
+    lines,
+    load,
+    merger,
+    mergers,
+    ogcweb,
+    places,
+    polygons,
+    soak,
+    survey,
+    synthetic,
+    web,
+)
 from .common import (
     WORK,
     Skipped,
@@ -29,6 +41,7 @@ from .report import table, write_json
 
 STEPS = {"load": load.step, "polygons": polygons.step, "synthetic": synthetic.step,
          "lines": lines.step, "survey": survey.step, "places": places.step, "http": web.step,
+         "ogc": ogcweb.step,
          "soak": soak.step, "mergers": mergers.step, "merger_execute": merger.step}
 
 
