@@ -14,7 +14,7 @@ from config.errors import BadRequest, NotFound
 from config.paging import PageIn, page_in, paginate
 from config.responses import cached_json, json_response
 
-from . import documents, maplayers, marker_checks, search, selectors, services
+from . import documents, export, exports, maplayers, marker_checks, search, selectors, services
 from .geo import parse_bbox
 from .models import (
     SHORT_LENGTHS,
@@ -73,6 +73,42 @@ def event_out(e) -> dict:
         "inputs": [version_out(v) for v in e.inputs.all()],
         "outputs": [version_out(v) for v in e.outputs.all()],
     }
+
+
+class ExportParams(AsOf):
+    format: str = Field("geojson", description="geojson, gpkg, shp (zipped, with .cpg) or csv")
+    division: str | None = Field(None, description="a division's code: what lies within it")
+    level: LevelParam | None = Field(None, description="only this level")
+
+
+def _export(name: str, params: ExportParams) -> HttpResponse:
+    prefix = selectors.division_prefix(params.division)[0] if params.division else None
+    level = int(params.level) if params.level is not None else None
+    content = exports.export_file(name, params.format, prefix, level, params.as_of)
+    content_type, filename = export.formats(name)[params.format]
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+# Before /divisions/{code}, /boundaries/{line_id} and /markers/{id}: "export" is no code.
+@router.get("/divisions/export", tags=["exports"])
+def division_export(request, params: Query[ExportParams]):
+    """Division versions as a file for QGIS/GDAL (EPSG:4490): with ``as_of`` those in force
+    then, without it every version with its period and the events that began and ended it."""
+    return _export("divisions", params)
+
+
+@router.get("/boundaries/export", tags=["exports"])
+def boundary_export(request, params: Query[ExportParams]):
+    """Border line versions as a file: with ``as_of`` those in force then, else all."""
+    return _export("boundaries", params)
+
+
+@router.get("/markers/export", tags=["exports"])
+def marker_export(request, params: Query[ExportParams]):
+    """Boundary markers with their state in force on ``as_of`` (today), as a file."""
+    return _export("markers", params)
 
 
 @router.get("/divisions/crosswalk", response=list[CrosswalkOut])
