@@ -10,11 +10,18 @@ The whole country is done in a handful of set-based statements over temporary ta
 3. shared: per pair, the two boundaries clipped to the box where they meet, the first
    snapped onto the second within the tolerance (ST_Snap), and their intersection's
    linear part merged. A pair is suspect when the exact intersection differs from the
-   snapped one (the borders do not coincide, or they cross): only those are searched for
-   gaps (what lies within the tolerance of both sides but in neither) and overlaps;
-4. compare with the line versions in force on the date and write: new pairs get a line,
-   lines within the tolerance of the derived one are left alone, a changed line ends and
-   a new version begins (keeping its name, agreement and markers), vanished pairs end.
+   snapped one (the borders do not coincide, or they cross), or where a line ends and
+   the first side's boundary runs on inside the second (boundaries.line_faults): only
+   those are searched for gaps (what lies within the tolerance of both sides but in
+   neither) and overlaps, and a sliver of overlap up to ``max_overlap_width_m`` gets the
+   line drawn along its centre;
+4. orient: each line runs with its left (lower-code) side on its left
+   (boundaries.orientation), and parts are merged only head to tail;
+5. compare with the line versions in force on the date and write: new pairs get a line,
+   lines within the tolerance of the derived one are left alone (unless they run the
+   other way: then the old version ends and an oriented one begins, "reoriented"), a
+   changed line ends and a new version begins (keeping its name, agreement and
+   markers), vanished pairs end.
 
 Levels 1 and 2 hold no polygons of their own: their lines are the county lines whose
 sides lie in different provinces (prefectures), merged per pair of those. So 盘县 | 宣威市
@@ -33,14 +40,19 @@ from tqdm import tqdm
 
 from config.errors import BadRequest
 
+from . import line_faults
 from .models import SHORT_LENGTHS, Level
 from .names import PLACEHOLDER
+from .orientation import along_sql, ccw_boundary_sql
 from .temporal import in_force_sql, today
 
 DEFAULT_TOLERANCE_M = 5.0
 # Slivers under a hectare are digitising noise at the scale of county maps (quantized
 # to ~1/1024°, ~100 m); larger ones are worth a look by whoever keeps the polygons.
 DEFAULT_MIN_AREA_M2 = 10_000.0
+# Overlaps up to this wide are slivers of a border digitised twice: the line runs along
+# their centre (boundaries.line_faults). Wider ones are reported, not drawn through.
+DEFAULT_MAX_OVERLAP_WIDTH_M = 50.0
 # A "line" under ten tolerances long is two corners snapped together (万柏林区 and 清徐县
 # touch at a point; within 5 m their corners make a 6 m segment), not a shared border.
 MIN_LENGTH_TOLERANCES = 10
@@ -57,7 +69,8 @@ PROVINCE_ABBREVIATIONS = {
     "63": "青", "64": "宁", "65": "新", "71": "台", "81": "港", "82": "澳",
 }
 
-TEMP_TABLES = ["line_sides", "line_pairs", "line_shared", "line_derived", "line_diff"]
+TEMP_TABLES = ["line_sides", "line_pairs", "line_shared", "line_ends", "line_overlaps",
+               "line_centres", "line_derived", "line_diff"]
 
 
 class LinesRefused(BadRequest):
@@ -73,7 +86,8 @@ _NEAR_FOCUS = """(%(focus)s::text[] IS NULL OR d.geom && (
 _SIDES = f"""
 CREATE TEMP TABLE line_sides AS
 SELECT code, valid_from, valid_to, geom, tol,
-       ST_Buffer(geom, tol, 'quad_segs=1') AS buf, ST_Boundary(geom) AS bnd
+       -- the boundary with the interior on its left: what orients the lines
+       ST_Buffer(geom, tol, 'quad_segs=1') AS buf, {ccw_boundary_sql("geom")} AS bnd
 FROM (SELECT d.code, d.valid_from, d.valid_to, d.geom,
              -- degrees of longitude at the division's latitude: at least the tolerance
              -- in metres in every direction
@@ -127,6 +141,32 @@ FROM (
 ) s
 """
 
+# Borders that part without crossing, one running on inside the other side
+# (line_faults.DIVERGES), are suspect too. Only where a line ends away from every other
+# line's end is it probed: at a junction of three sides all three lines end together.
+# (So an overlap beginning right at a junction is missed unless the borders cross.)
+# The probes lie in the box where the sides meet: the second side's polygon clipped to
+# it is all they are tested against.
+_DIVERGING = f"""
+CREATE TEMP TABLE line_ends AS
+SELECT s.a, s.b, s.tol, e.pt, s.suspect
+FROM line_shared s CROSS JOIN LATERAL ST_Dump(s.g) d
+CROSS JOIN LATERAL (VALUES (ST_StartPoint(d.geom)), (ST_EndPoint(d.geom))) e (pt)
+WHERE NOT ST_IsClosed(d.geom);
+CREATE INDEX ON line_ends USING gist (pt);
+ANALYZE line_ends;
+DELETE FROM line_ends e
+WHERE e.suspect OR EXISTS (SELECT 1 FROM line_ends o WHERE (o.a, o.b) <> (e.a, e.b)
+                           AND ST_DWithin(o.pt, e.pt, 3 * e.tol));
+UPDATE line_shared s SET suspect = true
+FROM (SELECT p.a, p.b, e.pt, c.a AS ca, c.b AS cb, k.bg
+      {_CLIPPED}
+      JOIN line_ends e ON (e.a, e.b) = (p.a, p.b)
+      CROSS JOIN LATERAL (SELECT ST_ClipByBox2D(b.geom, x.box) AS bg OFFSET 0) k
+) t
+WHERE (s.a, s.b) = (t.a, t.b) AND {line_faults.DIVERGES}
+"""
+
 # Where the borders do not coincide, snapping vertex to vertex finds only part of the
 # border: take the second side's boundary within the tolerance of the first's instead
 # (slower, so only for the suspect pairs).
@@ -137,31 +177,13 @@ UPDATE line_shared s SET g = ST_Multi(ST_LineMerge(ST_CollectionExtract(
 WHERE s.suspect AND s.a = p.a AND s.b = p.b
 """
 
-# Gaps: what lies within the tolerance of both sides but in neither; overlaps: in both.
-_FAULTS = """
-SELECT kind, s.a, s.b, round(ST_Area(part::geography)::numeric, 1)::float8,
-       ST_X(ST_PointOnSurface(part)), ST_Y(ST_PointOnSurface(part))
-FROM line_shared s
-JOIN line_sides a ON a.code = s.a
-JOIN line_sides b ON b.code = s.b
-CROSS JOIN LATERAL (
-    SELECT 'overlap' AS kind, d.geom AS part
-    FROM ST_Dump(ST_CollectionExtract(ST_Intersection(a.geom, b.geom), 3)) d
-    UNION ALL
-    SELECT 'gap', d.geom FROM ST_Dump(ST_CollectionExtract(ST_Difference(
-        ST_Intersection(a.buf, b.buf), ST_Union(a.geom, b.geom)), 3)) d
-) f
-WHERE s.suspect AND ST_Area(part::geography) >= %(min_area)s
-  AND (%(prefix)s = 12 OR left(s.a, %(prefix)s) <> left(s.b, %(prefix)s))
-ORDER BY 4 DESC, 2, 3
-"""
-
 _DERIVED = f"""
 CREATE TEMP TABLE line_derived AS
 WITH grouped AS (
     SELECT rpad(left(a, %(prefix)s), 12, '0') AS left_code,
            rpad(left(b, %(prefix)s), 12, '0') AS right_code,
-           ST_Multi(ST_LineMerge(ST_Collect(part.geom))) AS g, max(tol) AS tol
+           -- directed: the parts keep the way they run (boundaries.orientation)
+           ST_Multi(ST_LineMerge(ST_Collect(part.geom), true)) AS g, max(tol) AS tol
     FROM line_shared CROSS JOIN LATERAL ST_Dump(g) part
     WHERE NOT ST_IsEmpty(g) AND left(a, %(prefix)s) <> left(b, %(prefix)s)
     GROUP BY 1, 2
@@ -194,8 +216,10 @@ SELECT coalesce(d.left_code, l.left_code) AS left_code,
        d.name, d.g, d.length_m, d.valid_to, l.id AS old_id, l.valid_from AS old_from,
        CASE WHEN l.id IS NULL THEN 'new' WHEN d.left_code IS NULL THEN 'ended'
             WHEN ST_OrderingEquals(l.geom, d.g) THEN 'unchanged'
-            WHEN ST_HausdorffDistance(l.geom, d.g) <= d.tol THEN 'unchanged'
-            ELSE 'changed' END AS state,
+            WHEN ST_HausdorffDistance(l.geom, d.g) > d.tol THEN 'changed'
+            -- the same line running the other way: a new version, oriented
+            WHEN ST_OrderingEquals({along_sql("l.geom", "d.g")}, l.geom) THEN 'unchanged'
+            ELSE 'reoriented' END AS state,
        -- a changed line begins with its sides' new versions, or else on the date;
        -- never inside an earlier version of the same pair
        CASE WHEN l.id IS NULL THEN greatest(d.valid_from, (
@@ -214,7 +238,7 @@ FULL JOIN (SELECT * FROM boundaries_boundaryline d WHERE d.level = %(level)s AND
 
 _WRITE = """
 UPDATE boundaries_boundaryline l SET valid_to = x.starts
-FROM line_diff x WHERE l.id = x.old_id AND x.state IN ('changed', 'ended');
+FROM line_diff x WHERE l.id = x.old_id AND x.state IN ('changed', 'reoriented', 'ended');
 CREATE TEMP TABLE line_written AS
 WITH inserted AS (
     INSERT INTO boundaries_boundaryline (level, left_code, right_code, name, geom, length_m,
@@ -223,7 +247,7 @@ WITH inserted AS (
            coalesce(o.agreement_number, ''), o.agreement_date, x.starts, x.valid_to,
            %(source)s, now()
     FROM line_diff x LEFT JOIN boundaries_boundaryline o ON o.id = x.old_id
-    WHERE x.state IN ('new', 'changed')
+    WHERE x.state IN ('new', 'changed', 'reoriented')
     RETURNING id, left_code, right_code
 )
 SELECT i.id, x.old_id FROM inserted i
@@ -259,15 +283,7 @@ def _shared_lines(cur, params: dict, progress: bool) -> None:
     for chunk in tqdm(chunks, desc="border lines (by province)", unit="province",
                       disable=not progress):
         cur.execute(_SHARED, params | {"chunk": chunk})
-
-
-def _faults(cur, params: dict) -> tuple[list[dict], list[dict]]:
-    cur.execute(_FAULTS, params)
-    found = {"gap": [], "overlap": []}
-    for kind, a, b, area, lon, lat in cur.fetchall():
-        found[kind].append({"left_code": a, "right_code": b, "area_m2": area,
-                            "lon": round(lon, 6), "lat": round(lat, 6)})
-    return found["gap"], found["overlap"]
+    cur.execute(_DIVERGING, params)
 
 
 def _counts(cur) -> dict:
@@ -278,43 +294,68 @@ def _counts(cur) -> dict:
     cur.execute("SELECT count(*) FROM line_shared WHERE suspect")
     return {"candidate_pairs": candidates, "pairs_sharing_a_line": sharing,
             "suspect_pairs": cur.fetchone()[0],
-            "lines": sum(states.get(s, 0) for s in ("new", "unchanged", "changed")),
-            **{s: states.get(s, 0) for s in ("new", "unchanged", "changed", "ended")}}
+            "lines": sum(states.get(s, 0) for s in ("new", "unchanged", "changed", "reoriented")),
+            **{s: states.get(s, 0) for s in ("new", "unchanged", "changed", "reoriented",
+                                              "ended")}}
 
 
 def _refuse_empty_periods(cur) -> None:
     """A version may not end on or before the day it began: that would rewrite history."""
     cur.execute("""SELECT x.left_code, x.right_code, x.starts FROM line_diff x
-                   WHERE x.state IN ('changed', 'ended') AND x.old_from >= x.starts LIMIT 1""")
+                   WHERE x.state IN ('changed', 'reoriented', 'ended')
+                     AND x.old_from >= x.starts LIMIT 1""")
     row = cur.fetchone()
     if row:
         raise LinesRefused(f"the line {row[0]}|{row[1]} already begins on or after {row[2]}: "
                            "derive with a later as_of date")
 
 
+def _params(level: int, source_level: int, as_of: date, tol_m: float, min_area_m2: float,
+            max_overlap_width_m: float) -> dict:
+    return {"level": level, "src": source_level, "as_of": as_of, "tol_m": tol_m,
+            "prefix": SHORT_LENGTHS[level] if level < source_level else 12,
+            "min_area": min_area_m2, "min_length": MIN_LENGTH_TOLERANCES * tol_m,
+            "max_width_m": max_overlap_width_m,
+            # where the shared line ends, how far on to look for a border running inside
+            # the other side (line_faults.DIVERGES), in tolerances
+            "probes": [2.0, max(2.0, max_overlap_width_m / tol_m)],
+            "abbr": json.dumps(PROVINCE_ABBREVIATIONS), "placeholder": PLACEHOLDER,
+            "source": f"derived on {as_of} from level-{source_level} polygons "
+                      f"(tolerance {tol_m:g} m)"}
+
+
+# Each pair's line runs with its left (lower-code) side on its left (boundaries.orientation).
+_ORIENT = f"""
+UPDATE line_shared s SET g = {along_sql("s.g", "a.bnd",
+                                         margin="s.tol * (4 + %(max_width_m)s / %(tol_m)s)")}
+FROM line_sides a WHERE a.code = s.a AND NOT ST_IsEmpty(s.g)
+"""
+
+
 def boundary_lines_derive(*, level: int, as_of: date | None = None,
                           gap_tolerance_m: float = DEFAULT_TOLERANCE_M,
-                          min_area_m2: float = DEFAULT_MIN_AREA_M2, commit: bool = False,
-                          progress: bool = False, focus: list[str] | None = None) -> dict:
+                          min_area_m2: float = DEFAULT_MIN_AREA_M2,
+                          max_overlap_width_m: float = DEFAULT_MAX_OVERLAP_WIDTH_M,
+                          commit: bool = False, progress: bool = False,
+                          focus: list[str] | None = None) -> dict:
     """Derive the border lines of ``level`` from the polygons in force on ``as_of``.
 
     Without ``commit`` everything is computed and written, then rolled back, so the
     figures of a preview are those a commit would give. Returns the report: counts of
-    candidate pairs, lines, new, unchanged, changed and ended, gaps and overlaps.
+    candidate pairs, lines, new, unchanged, changed, reoriented and ended, gaps and
+    overlaps (with their width, and whether the line now runs along their centre).
     """
     source_level = _check_level(level)
     if not 0 < gap_tolerance_m <= 1000:
         raise LinesRefused(f"gap_tolerance_m {gap_tolerance_m}: expected 0 < metres <= 1000")
+    if not 0 <= max_overlap_width_m <= 10_000:
+        raise LinesRefused(f"max_overlap_width_m {max_overlap_width_m}: expected 0 <= metres "
+                           "<= 10000")
     as_of = as_of or today()
     started = time.perf_counter()
-    params = {"level": level, "src": source_level, "as_of": as_of, "tol_m": gap_tolerance_m,
-              "focus": focus,
-              "prefix": SHORT_LENGTHS[level] if level < source_level else 12,
-              "min_area": min_area_m2, "min_length": MIN_LENGTH_TOLERANCES * gap_tolerance_m,
-              "abbr": json.dumps(PROVINCE_ABBREVIATIONS),
-              "placeholder": PLACEHOLDER,
-              "source": f"derived on {as_of} from level-{source_level} polygons "
-                        f"(tolerance {gap_tolerance_m:g} m)"}
+    params = _params(level, source_level, as_of, gap_tolerance_m, min_area_m2,
+                     max_overlap_width_m)
+    params["focus"] = focus
     timings: dict[str, float] = {}
     with transaction.atomic(), connection.cursor() as cur:
         # Two runs at once would compare against the same old versions and then collide
@@ -324,8 +365,10 @@ def boundary_lines_derive(*, level: int, as_of: date | None = None,
         with _stage(timings, "shared"):
             _shared_lines(cur, params, progress)
         with _stage(timings, "faults"):
-            gaps, overlaps = _faults(cur, params)
             cur.execute(_SUSPECT_LINES, params)
+            gaps, overlaps = line_faults.faults(cur, params)
+        with _stage(timings, "orient"):
+            cur.execute(_ORIENT, params)
         with _stage(timings, "compare"):
             cur.execute(_DERIVED, params)
             cur.execute(_DIFF, params)
@@ -339,7 +382,8 @@ def boundary_lines_derive(*, level: int, as_of: date | None = None,
             _drop_temp(cur)
             transaction.set_rollback(not commit)
     return {"level": Level(level).label, "as_of": as_of.isoformat(),
-            "tolerance_m": gap_tolerance_m, "min_area_m2": min_area_m2, **report,
+            "tolerance_m": gap_tolerance_m, "min_area_m2": min_area_m2,
+            "max_overlap_width_m": max_overlap_width_m, **report,
             "gaps": gaps, "overlaps": overlaps, "committed": commit,
             "seconds": round(time.perf_counter() - started, 2), "stage_seconds": timings}
 

@@ -227,7 +227,8 @@ class BoundaryLine(models.Model):
     """One version of the border line between two divisions of the same level.
 
     The sides are identified as divisions are, by code and level, and stored once per
-    pair: left is the lower code. A line version is in force while both sides' versions
+    pair: left is the lower code, and the geometry runs with the left division on its
+    left (boundaries.orientation). A line version is in force while both sides' versions
     are and its geometry holds; a changed polygon ends it and starts a new version
     (boundaries.lines), so the line of any date can still be answered.
     """

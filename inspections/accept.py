@@ -10,6 +10,7 @@ from datetime import date
 from django.db import connection
 
 from boundaries.models import BoundaryMarker, DivisionEvent, EventKind, MarkerStatus
+from boundaries.orientation import along_sql
 from boundaries.services import marker_record_state
 from config.errors import Conflict
 
@@ -42,11 +43,13 @@ def _apply_markers(inspection: Inspection, on: date, actor) -> list[dict]:
     return written
 
 
-_NEW_VERSION = """
+# A surveyed line that runs the other way is turned to run as the registered one does:
+# its left side stays the left division (boundaries.orientation).
+_NEW_VERSION = f"""
 WITH old AS (
     UPDATE boundaries_boundaryline SET valid_to = %(on)s WHERE id = %(line)s
-    RETURNING level, left_code, right_code, name, agreement_number, agreement_date
-), surveyed AS (
+    RETURNING level, left_code, right_code, name, agreement_number, agreement_date, geom
+), merged AS (
     SELECT ST_Multi(ST_LineMerge(ST_Collect(d.geom ORDER BY f.upload_id, f.idx))) AS g
     FROM inspections_surveyfeature f
     JOIN inspections_surveyupload u ON u.id = f.upload_id
@@ -54,6 +57,8 @@ WITH old AS (
     WHERE u.inspection_id = %(insp)s AND u.confirmed AND u.withdrawn_at IS NULL
       AND u.side = 'A'
       AND ST_Dimension(d.geom) = 1
+), surveyed AS (
+    SELECT {along_sql("m.g", "o.geom")} AS g FROM merged m, old o
 ), inserted AS (
     INSERT INTO boundaries_boundaryline (level, left_code, right_code, name, geom, length_m,
         agreement_number, agreement_date, valid_from, valid_to, geometry_source, created_at)

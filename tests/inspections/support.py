@@ -41,17 +41,20 @@ def line_in_gk(line: BoundaryLine) -> list[list[tuple[float, float]]]:
 def bump(parts: list[list[tuple]], metres: float, at: float = 0.5) -> list[list[tuple]]:
     """The longest part with one vertex near ``at`` of its length moved ``metres`` across the
     chord of its neighbours: a difference enclosing roughly half a neighbour span × metres.
-    The vertex is chosen so the line stays simple."""
+    The vertex is chosen so the line stays simple, and the side (whichever way the line
+    runs) so the vertex ends ``metres`` from the line, not nearer inside a bend."""
     longest = max(range(len(parts)), key=lambda i: len(parts[i]))
     coords = list(parts[longest])
     start = int(len(coords) * at)
-    for i in list(range(start, len(coords) - 1)) + list(range(1, start)):
+    for i, side in [(i, side) for i in list(range(start, len(coords) - 1)) + list(range(1, start))
+                    for side in (1, -1)]:
         (x0, y0), (x1, y1), (x2, y2) = coords[i - 1], coords[i], coords[i + 1]
         dx, dy = x2 - x0, y2 - y0
         norm = (dx * dx + dy * dy) ** 0.5
-        if norm < 50:
+        vertex = (x1 - side * dy / norm * metres, y1 + side * dx / norm * metres) if norm else None
+        if norm < 50 or Point(vertex).distance(LineString(coords)) < 0.999 * metres:
             continue
-        moved = coords[:i] + [(x1 - dy / norm * metres, y1 + dx / norm * metres)] + coords[i + 1:]
+        moved = coords[:i] + [vertex] + coords[i + 1:]
         if LineString(moved, srid=GK).simple and all(
                 not LineString(moved).crosses(LineString(p)) for j, p in enumerate(parts)
                 if j != longest):

@@ -25,6 +25,10 @@ class Command(BaseCommand):
                             help="borders this close count as one (metres, default %(default)s)")
         parser.add_argument("--min-area-m2", type=float, default=lines.DEFAULT_MIN_AREA_M2,
                             help="report gaps and overlaps from this area (default %(default)s)")
+        parser.add_argument("--max-overlap-width-m", type=float,
+                            default=lines.DEFAULT_MAX_OVERLAP_WIDTH_M,
+                            help="draw the line along the centre of overlaps up to this wide "
+                                 "(metres, default %(default)s)")
         parser.add_argument("--commit", action="store_true", help="write (default: preview)")
         parser.add_argument("--json", action="store_true", help="print the report as JSON")
         parser.add_argument("--no-progress", action="store_true", help="no progress bar")
@@ -34,7 +38,8 @@ class Command(BaseCommand):
         try:
             report = lines.boundary_lines_derive(
                 level=opts["level"], as_of=opts["as_of"], gap_tolerance_m=opts["tolerance_m"],
-                min_area_m2=opts["min_area_m2"], commit=opts["commit"], progress=progress)
+                min_area_m2=opts["min_area_m2"], max_overlap_width_m=opts["max_overlap_width_m"],
+                commit=opts["commit"], progress=progress)
         except BadRequest as exc:
             raise CommandError(str(exc)) from exc
         if opts["json"]:
@@ -46,12 +51,17 @@ class Command(BaseCommand):
         self.stdout.write(
             f"{r['level']} lines on {r['as_of']}: {r['candidate_pairs']} candidate pairs, "
             f"{r['lines']} lines — {r['new']} new, {r['unchanged']} unchanged, "
-            f"{r['changed']} changed, {r['ended']} ended ({r['seconds']}s)")
-        for kind in ("gaps", "overlaps"):
-            faults = r[kind]
-            self.stdout.write(f"{kind} of at least {r['min_area_m2']:g} m²: {len(faults)}")
-            for f in faults[:20]:
-                self.stdout.write(f"  {f['left_code']}|{f['right_code']} {f['area_m2']:.0f} m² "
-                                  f"at {f['lon']}, {f['lat']}")
+            f"{r['changed']} changed, {r['reoriented']} reoriented, {r['ended']} ended "
+            f"({r['seconds']}s)")
+        self.stdout.write(f"gaps of at least {r['min_area_m2']:g} m²: {len(r['gaps'])}")
+        for f in r["gaps"][:20]:
+            self.stdout.write(f"  {f['left_code']}|{f['right_code']} {f['area_m2']:.0f} m² "
+                              f"at {f['lon']}, {f['lat']}")
+        self.stdout.write(f"overlaps of at least {r['min_area_m2']:g} m² or with the line along "
+                          f"their centre: {len(r['overlaps'])}")
+        for f in r["overlaps"][:20]:
+            drawn = "line along its centre" if f["centre_line"] else "no line drawn through"
+            self.stdout.write(f"  {f['left_code']}|{f['right_code']} {f['area_m2']:.0f} m², "
+                              f"{f['width_m']:.1f} m wide, at {f['lon']}, {f['lat']}: {drawn}")
         if not r["committed"]:
             self.stdout.write("preview: nothing written (add --commit to write)")
