@@ -91,7 +91,8 @@ def _export(name: str, params: ExportParams) -> HttpResponse:
     return response
 
 
-# Before /divisions/{code}, /boundaries/{line_id} and /markers/{id}: "export" is no code.
+# Before /divisions/{code} and /markers/{id} (and this router before the inspections', which
+# serve /boundaries/{line_id}): "export" is no code.
 @router.get("/divisions/export", tags=["exports"])
 def division_export(request, params: Query[ExportParams]):
     """Division versions as a file for QGIS/GDAL (EPSG:4490): with ``as_of`` those in force

@@ -75,9 +75,10 @@ def too_big_for_memory(request, exc):
 
 
 # Inspections serve /boundaries/overdue and /boundaries/{line_id} (a line with its
-# inspections); boundaries the other line routes.
-api.add_router("/v1/", inspections_router)
+# inspections); boundaries the other line routes, mounted first so that /boundaries/export
+# is not read as a line id.
 api.add_router("/v1/", boundaries_router)
+api.add_router("/v1/", inspections_router)
 api.add_router("/v1/", gazetteer_router)
 api.add_router("/v1/", proposals_router)
 api.add_router("/v1/", jobs_router)

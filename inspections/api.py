@@ -293,7 +293,7 @@ def boundaries_overdue(request, response: HttpResponse, filters: Query[OverdueFi
 
 
 # After /boundaries/overdue, which the path pattern would otherwise take for a line id.
-@router.get("/boundaries/{int:line_id}", response=BoundaryLineFeatureOut, tags=["boundaries"],
+@router.get("/boundaries/{line_id}", response=BoundaryLineFeatureOut, tags=["boundaries"],
             auth=None)
 def boundary_detail(request, line_id: int):
     """One line version as a GeoJSON Feature: sides, name, length, agreement, markers and
