@@ -95,24 +95,24 @@ def division_change_update(*, actor, change_id: int, **fields) -> DivisionChange
     return change
 
 
-@transaction.atomic
-def division_change_approve(*, actor, change_id: int, note: str = "") -> DivisionChange:
+def _step(action: str, actor, change_id: int, note: str) -> DivisionChange:
+    """A step that only moves the proposal's state (recorded as a transition)."""
     check_actor(actor)
     change = _locked(change_id)
-    permissions.require(actor, "division_change.approve", change)
-    _record(change, "approve", actor, note)
+    permissions.require(actor, f"division_change.{action}", change)
+    _record(change, action, actor, note)
     change.save(update_fields=["state"])
     return change
+
+
+@transaction.atomic
+def division_change_approve(*, actor, change_id: int, note: str = "") -> DivisionChange:
+    return _step("approve", actor, change_id, note)
 
 
 @transaction.atomic
 def division_change_withdraw(*, actor, change_id: int, note: str = "") -> DivisionChange:
-    check_actor(actor)
-    change = _locked(change_id)
-    permissions.require(actor, "division_change.withdraw", change)
-    _record(change, "withdraw", actor, note)
-    change.save(update_fields=["state"])
-    return change
+    return _step("withdraw", actor, change_id, note)
 
 
 @transaction.atomic
