@@ -23,7 +23,7 @@ def cached_json(namespace: str, key: object, schema: type[Schema],
     planning a ranking statement costs more than running it. ``key`` is everything the
     answer depends on (its repr is hashed), including the date when "in force" is today.
     """
-    cache_key = f"{namespace}:{_generation(namespace)}:" + hashlib.sha256(
+    cache_key = f"{namespace}:{generation(namespace)}:" + hashlib.sha256(
         repr(key).encode()).hexdigest()
     body = cache.get(cache_key)
     if body is None:
@@ -33,7 +33,8 @@ def cached_json(namespace: str, key: object, schema: type[Schema],
     return json_response(body)
 
 
-def _generation(namespace: str) -> int:
+def generation(namespace: str) -> int:
+    """The namespace's current generation: it enters every key (and ETag) of its answers."""
     return cache.get(f"generation:{namespace}") or 0
 
 
