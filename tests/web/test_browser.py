@@ -31,10 +31,14 @@ def test_it_draws_the_registry_layers_as_the_map_without_another_host(server):
         page.goto(server + "/")
         page.wait_for_selector(".leaflet-overlay-pane path", timeout=15_000)
         page.wait_for_selector(".division-label", timeout=15_000)
+        # townships come as vector tiles (/tiles/townships/...), drawn in their own pane
+        page.wait_for_selector(".leaflet-vector-tiles-pane path", timeout=15_000)
         polygons = page.locator(".leaflet-overlay-pane path").count()
+        townships = page.locator(".leaflet-vector-tiles-pane path").count()
         labels = page.locator(".division-label").all_inner_texts()
         b.shot("map")
     assert polygons > 10
+    assert townships > 20
     assert "钟山区" in labels
 
 
