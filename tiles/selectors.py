@@ -17,7 +17,7 @@ from django.core.cache import cache
 from django.db import connection
 
 from config.errors import BadRequest, NotFound
-from config.responses import generation
+from config.responses import generation, redis_client
 
 from .layers import BUFFER, EXTENT, LAYERS, Layer
 
@@ -82,13 +82,15 @@ def render(tile: TileAddress) -> bytes:
 
 
 def cached(tile: TileAddress, key: str) -> bytes:
-    """The tile from the shared cache, rendered and kept there when missing."""
-    cache_key = f"tile:{key}"
-    body = cache.get(cache_key) if settings.TILE_CACHE_SECONDS else None
+    """The tile from the shared cache, rendered and kept there when missing. Kept as the
+    bytes themselves (no pickling), under the cache's key prefix."""
+    if not settings.TILE_CACHE_SECONDS:
+        return render(tile)
+    cache_key = cache.make_and_validate_key(f"tile:{key}")
+    body = redis_client().get(cache_key)
     if body is None:
         body = render(tile)
-        if settings.TILE_CACHE_SECONDS:
-            cache.set(cache_key, body, settings.TILE_CACHE_SECONDS)
+        redis_client().set(cache_key, body, ex=settings.TILE_CACHE_SECONDS)
     return body
 
 
