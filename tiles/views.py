@@ -8,7 +8,7 @@ is rendered, so a revalidation costs one cache read and no query.
 from django.conf import settings
 from django.http import HttpResponse, HttpResponseNotModified, JsonResponse
 from django.utils.cache import patch_cache_control
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from boundaries.temporal import today
 from boundaries.views import as_of_param
@@ -27,7 +27,7 @@ def _json(document: dict) -> JsonResponse:
     return JsonResponse(document, json_dumps_params={"ensure_ascii": False})
 
 
-@require_GET
+@require_safe
 def index(request):
     base = _base_url(request)
     return _json({"tilejson": "3.0.0", "layers": [
@@ -37,12 +37,12 @@ def index(request):
         for layer in LAYERS.values()]})
 
 
-@require_GET
+@require_safe
 def tilejson(request, layer: str):
     return _json(selectors.tilejson(selectors.layer(layer), _base_url(request)))
 
 
-@require_GET
+@require_safe
 def tile(request, layer: str, z: str, x: str, y: str):
     tile = selectors.address(layer, z, x, y, as_of_param(request) or today())
     etag = f'"{tile.key()}"'
