@@ -9,6 +9,7 @@ layer at once (config.responses.invalidate_on_commit).
 """
 
 import hashlib
+import re
 from dataclasses import dataclass
 from datetime import date
 
@@ -36,9 +37,10 @@ class TileAddress:
                 "margin": BUFFER / EXTENT, "tol": 360.0 / (512 * 2 ** self.z)}
 
     def key(self) -> str:
-        """The ETag and cache key: everything the tile depends on."""
-        text = (f"{self.layer.name}:{generation(self.layer.scope)}:{self.z}/{self.x}/{self.y}:"
-                f"{self.as_of.isoformat()}")
+        """The ETag and cache key: everything the tile depends on, the statement that
+        draws it included (a release that draws it otherwise does not serve the old one)."""
+        text = (f"{self.layer.name}:{_DIGESTS[self.layer.name]}:{generation(self.layer.scope)}:"
+                f"{self.z}/{self.x}/{self.y}:{self.as_of.isoformat()}")
         return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
@@ -53,10 +55,9 @@ def layer(name: str) -> Layer:
 def address(name: str, z: str, x: str, y: str, as_of: date) -> TileAddress:
     """The tile asked for, checked: z within the layer's zooms, x and y within the grid."""
     found = layer(name)
-    try:
-        zi, xi, yi = int(z), int(x), int(y)
-    except ValueError:
-        raise BadRequest(f"tile {z}/{x}/{y}: z, x and y must be whole numbers") from None
+    if not all(_DIGITS.fullmatch(part) for part in (z, x, y)):
+        raise BadRequest(f"tile {z}/{x}/{y}: z, x and y must be whole numbers")
+    zi, xi, yi = int(z), int(x), int(y)
     if not 0 <= zi <= found.maxzoom:
         raise BadRequest(f"tile {z}/{x}/{y}: z must be 0 to {found.maxzoom} for layer "
                          f"{found.name}")
@@ -69,6 +70,11 @@ def tile_sql(found: Layer) -> str:
     """The statement that renders one tile of ``found`` (the bench runs it directly)."""
     return (f"SELECT ST_AsMVT(f, '{found.name}', {EXTENT}, 'geom', 'id') FROM "
             f"({found.select}) f")
+
+
+_DIGESTS = {name: hashlib.sha256(tile_sql(found).encode()).hexdigest()[:12]
+            for name, found in LAYERS.items()}
+_DIGITS = re.compile(r"[0-9]{1,9}")  # ASCII digits only: int() takes "٣" and " 3" too
 
 
 def render(tile: TileAddress) -> bytes:

@@ -201,6 +201,8 @@ def test_it_describes_each_layer_in_tilejson(client):
     ("/tiles/townships/3/8/0.pbf", 400, "x and y must be 0 to 7"),
     ("/tiles/townships/3/0/-1.pbf", 400, "x and y"),
     ("/tiles/townships/a/0/0.pbf", 400, "whole numbers"),
+    ("/tiles/townships/%D9%A3/0/0.pbf", 400, "whole numbers"),  # ٣, which int() reads
+    ("/tiles/townships/16/65535/65536.pbf", 400, "x and y must be 0 to 65535"),
     ("/tiles/townships/17/0/0.pbf", 400, "z must be 0 to 16"),
     ("/tiles/townships/8/200/100.pbf?as_of=2019-13-01", 400, "as_of"),
     ("/tiles/rivers/8/200/100.pbf", 404, "no such tile layer"),
