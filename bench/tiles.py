@@ -71,9 +71,13 @@ def ratios(figures: dict) -> None:
                 out[f"{name}_{served}"] = {
                     "app_p95_ms": run["p95_ms"], "direct_p95_ms": direct, "ratio": ratio,
                     "ping_p95_ms": ping, "status": "PASS" if ratio <= RATIO_TARGET else "SHORT",
+                    # p95 of a sub-millisecond answer on two shared cores is mostly the
+                    # scheduler's: the medians say what each side costs
+                    "p50_ratio": round(run["p50_ms"] / tile["direct"]["p50_ms"], 2),
                     "above_ping_ms": round(run["p95_ms"] - ping, 3) if ping else None}
                 say(f"tiles: {name} {served}: app p95 {run['p95_ms']} ms vs ST_AsMVT direct "
-                    f"{direct} ms: {ratio}× (target ≤ {RATIO_TARGET}×)")
+                    f"{direct} ms: {ratio}× (target ≤ {RATIO_TARGET}×; p50 "
+                    f"{out[f'{name}_{served}']['p50_ratio']}×, ping p95 {ping} ms)")
 
 
 def step(inputs, quick: bool) -> StepResult:
