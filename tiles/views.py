@@ -30,7 +30,7 @@ def _json(document: dict) -> JsonResponse:
 @require_safe
 def index(request):
     base = _base_url(request)
-    return _json({"tilejson": "3.0.0", "layers": [
+    return _json({"layers": [
         {"name": layer.name, "description": layer.description, "minzoom": layer.minzoom,
          "maxzoom": layer.maxzoom, "tilejson": f"{base}/tiles/{layer.name}.json",
          "tiles": f"{base}/tiles/{layer.name}/{{z}}/{{x}}/{{y}}.pbf"}

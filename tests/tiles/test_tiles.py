@@ -140,6 +140,8 @@ def test_it_answers_304_to_the_etag_without_a_query(client, django_assert_num_qu
         cached = client.get(tile_url)
     assert again.status_code == 304 and again.content == b"" and again["ETag"] == etag
     assert cached.status_code == 200 and cached.content == first.content  # from the cache
+    assert first["Access-Control-Allow-Origin"] == "*"  # a map on another site may draw it
+    assert client.head(tile_url)["ETag"] == etag
     other_day = client.get(tile_url + "?as_of=2019-01-01", HTTP_IF_NONE_MATCH=etag)
     assert other_day.status_code == 200 and other_day["ETag"] != etag
 
