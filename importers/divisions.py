@@ -351,5 +351,5 @@ def run(directory: str | Path, *, actor, commit: bool = False, label: str | None
         with transaction.atomic():
             apply(plan, label=label or directory.name, source=str(directory.resolve()),
                   effective_date=effective_date, actor=actor, progress=progress)
-            invalidate_on_commit("search", "places")
+            invalidate_on_commit("search", "places", "divisions")
     return plan

@@ -184,9 +184,12 @@ def execute_operations(*, operations: list, effective_date: date, actor,
     ops = parse_operations(operations)
     if not ops:
         raise ExecutionRefused("operations: a change carries out at least one operation")
-    invalidate_on_commit("search", "places")  # names and codes in force change
     try:
         with transaction.atomic():
+            # names and codes in force change, and the lines and markers the aftermath
+            # ends (inside the transaction: outside one, on_commit would invalidate at
+            # once, before the write)
+            invalidate_on_commit("search", "places", "divisions", "lines", "markers")
             with connection.cursor() as cur:
                 cur.execute("SELECT pg_advisory_xact_lock(hashtext('mergers_execute'))")
                 cur.execute("SET CONSTRAINTS division_no_overlapping_versions DEFERRED")
