@@ -18,7 +18,8 @@ from . import support
 def upload(people, content, name="scan.pdf", **kwargs):
     return services.document_upload(
         actor=people["archivist"], file=support.upload(content, name),
-        title=kwargs.pop("title", "钟山区地名公告"), category=kwargs.pop("category", "announcement"),
+        title=kwargs.pop("title", "钟山区地名公告"),
+        category=kwargs.pop("category", "announcement"),
         retention=kwargs.pop("retention", "permanent"), **kwargs)
 
 
