@@ -32,7 +32,6 @@ from .schemas import (
     ArchiveSearchIn,
 )
 from .sniff import extension_for
-from .storage import archive_storage
 
 
 def _anonymous(request):
@@ -154,7 +153,7 @@ def archive_detail(request, response: HttpResponse, document_id: int):
 def archive_download(request, document_id: int, version: int):
     """One version's file, always as an attachment (never shown inline)."""
     v = selectors.version_for(request.auth, document_id, version)
-    response = FileResponse(archive_storage().open(v.storage_name, "rb"), as_attachment=True,
+    response = FileResponse(selectors.version_file(v), as_attachment=True,
                             filename=f"archive-{document_id}-v{version}"
                                      f"{extension_for(v.media_type)}",
                             content_type=v.media_type)

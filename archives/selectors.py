@@ -16,6 +16,7 @@ from proposals.selectors import visible as proposals_visible
 
 from . import policies
 from .models import PUBLIC_CATEGORIES, Category, Document, DocumentLink
+from .storage import archive_storage
 
 LINK_RELATED = ["division_event", "line", "marker_state__marker", "place", "proposal",
                 "proposal_transition__proposal", "inspection__line",
@@ -158,6 +159,16 @@ def version_for(user, document_id: int, version: int):
     if found is None:
         raise NotFound(f"document {document_id} has no version {version}")
     return found
+
+
+def version_file(version):
+    """The version's file, opened from the archives storage."""
+    try:
+        return archive_storage().open(version.storage_name, "rb")
+    except FileNotFoundError as exc:
+        raise NotFound(f"document {version.document_id} version {version.version}: its file "
+                       f"{version.storage_name} is missing from the archive storage (tell "
+                       "the archive office)") from exc
 
 
 def link_label(link: DocumentLink) -> str:
