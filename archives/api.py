@@ -90,7 +90,7 @@ def parse_links(raw: str | None) -> list[tuple[str, int]]:
     return out
 
 
-@router.post("", response={201: ArchiveDocumentDetailOut})
+@router.post("/archives", response={201: ArchiveDocumentDetailOut})
 def archive_upload(request, file: File[UploadedFile], title: Form[str], category: Form[str],
                    retention: Form[str], retention_years: Form[int | None] = None,
                    number: Form[str] = "", date: Form[date | None] = None,
@@ -107,7 +107,7 @@ def archive_upload(request, file: File[UploadedFile], title: Form[str], category
     return 201, detail(request.auth, d.id)
 
 
-@router.get("", response=ArchivePageOut, auth=READ_AUTH)
+@router.get("/archives", response=ArchivePageOut, auth=READ_AUTH)
 def archive_list(request, response: HttpResponse, filters: Query[ArchiveSearchIn]):
     """The catalogue: search by title or number, category, date range and linked record."""
     _private(response, public=not request.auth.is_authenticated)
@@ -120,7 +120,7 @@ def _search(filters: ArchiveSearchIn) -> selectors.Search:
     return selectors.Search(**filters.dict(exclude={"limit", "offset"}))
 
 
-@router.get("/catalogue.csv", auth=READ_AUTH)
+@router.get("/archives/catalogue.csv", auth=READ_AUTH)
 def archive_catalogue_csv(request, filters: Query[ArchiveSearchIn]):
     """The catalogue as CSV (UTF-8 with a BOM, for Excel), every match (no paging)."""
     body = catalogue.as_csv(selectors.search(request.auth, _search(filters)))
@@ -130,7 +130,7 @@ def archive_catalogue_csv(request, filters: Query[ArchiveSearchIn]):
     return response
 
 
-@router.get("/catalogue.pdf", auth=READ_AUTH)
+@router.get("/archives/catalogue.pdf", auth=READ_AUTH)
 def archive_catalogue_pdf(request, filters: Query[ArchiveSearchIn]):
     """The catalogue as a PDF table (plain PDF, not PDF/A)."""
     body = catalogue.as_pdf(selectors.search(request.auth, _search(filters)))
@@ -140,7 +140,7 @@ def archive_catalogue_pdf(request, filters: Query[ArchiveSearchIn]):
     return response
 
 
-@router.get("/{int:document_id}", response=ArchiveDocumentDetailOut, auth=READ_AUTH)
+@router.get("/archives/{int:document_id}", response=ArchiveDocumentDetailOut, auth=READ_AUTH)
 def archive_detail(request, response: HttpResponse, document_id: int):
     """A document with its versions (oldest first) and the records it is linked to."""
     out = detail(request.auth, document_id)
@@ -148,7 +148,7 @@ def archive_detail(request, response: HttpResponse, document_id: int):
     return out
 
 
-@router.get("/{int:document_id}/versions/{int:version}/download", auth=READ_AUTH,
+@router.get("/archives/{int:document_id}/versions/{int:version}/download", auth=READ_AUTH,
             url_name="archive_download")
 def archive_download(request, document_id: int, version: int):
     """One version's file, always as an attachment (never shown inline)."""
@@ -165,7 +165,7 @@ def archive_download(request, document_id: int, version: int):
     return response
 
 
-@router.post("/{int:document_id}/versions", response={201: ArchiveDocumentDetailOut})
+@router.post("/archives/{int:document_id}/versions", response={201: ArchiveDocumentDetailOut})
 def archive_version_add(request, document_id: int, file: File[UploadedFile], note: Form[str]):
     """A corrected file: the next version; the earlier ones stay readable."""
     services.check_declared_size(file)
@@ -174,20 +174,20 @@ def archive_version_add(request, document_id: int, file: File[UploadedFile], not
     return 201, detail(request.auth, document_id)
 
 
-@router.post("/{int:document_id}/links", response={201: ArchiveLinkOut})
+@router.post("/archives/{int:document_id}/links", response={201: ArchiveLinkOut})
 def archive_link(request, document_id: int, payload: ArchiveLinkIn):
     link = services.document_link(actor=request.auth, document_id=document_id,
                                   kind=payload.kind, target_id=payload.target_id)
     return 201, link_out(link)
 
 
-@router.delete("/{int:document_id}/links/{int:link_id}", response={204: None})
+@router.delete("/archives/{int:document_id}/links/{int:link_id}", response={204: None})
 def archive_unlink(request, document_id: int, link_id: int):
     services.document_unlink(actor=request.auth, document_id=document_id, link_id=link_id)
     return 204, None
 
 
-@router.post("/{int:document_id}/publish", response=ArchiveDocumentOut)
+@router.post("/archives/{int:document_id}/publish", response=ArchiveDocumentOut)
 def archive_publish(request, document_id: int, payload: ArchivePublishIn):
     """Make a decision (批准文件), announcement (公告) or agreement (界线协议书) public."""
     permissions.require(request.auth, "archive.publish")

@@ -86,7 +86,7 @@ api.add_router("/v1/", jobs_router)
 api.add_router("/v1/", mergers_router)
 api.add_router("/v1/", accounts_router)
 api.add_router("/v1/", importers_router)
-api.add_router("/v1/archives", archives_router)
+api.add_router("/v1/", archives_router)
 
 
 def mount_bench(target: NinjaAPI, *, enabled: bool) -> None:
