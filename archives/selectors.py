@@ -15,7 +15,7 @@ from inspections.selectors import readable as inspections_readable
 from proposals.selectors import visible as proposals_visible
 
 from . import policies
-from .models import PUBLIC_CATEGORIES, Category, Document, DocumentLink
+from .models import PUBLIC_CATEGORIES, Category, Document, DocumentLink, DocumentVersion
 from .storage import archive_storage
 
 LINK_RELATED = ["division_event", "line", "marker_state__marker", "place", "proposal",
@@ -140,7 +140,8 @@ def search(user, s: Search) -> QuerySet:
 def document_for(user, document_id: int) -> Document:
     """The document with its versions and links, for a user who may read it."""
     found = (Document.objects.filter(id=document_id).select_related("created_by")
-             .prefetch_related("versions__uploaded_by", Prefetch(
+             .prefetch_related(Prefetch("versions", queryset=DocumentVersion.objects
+                                        .select_related("uploaded_by", "supersedes")), Prefetch(
                  "links", queryset=DocumentLink.objects.select_related(
                      "linked_by", *LINK_RELATED))).first())
     if found is None:

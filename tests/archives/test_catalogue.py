@@ -92,3 +92,24 @@ def test_it_shows_anonymous_callers_only_what_is_published(client, people, filed
     services.document_publish(actor=people["archivist"], document_id=filed["agreement"])
     assert found(client) == {filed["agreement"]}
     assert found(client, published="true") == {filed["agreement"]}
+
+
+def test_it_finds_a_marker_states_document_by_its_line_and_division(client, people, line):
+    from django.contrib.gis.geos import Point
+
+    from boundaries.services import marker_register
+
+    marker = marker_register(number="钟水01", type="single", lines=[line],
+                             position=Point(104.825, 26.575, srid=4490), material="花岗岩",
+                             installed=date(2003, 9, 1), status="newly_set",
+                             actor=people["clerk"])
+    state = marker.states.get()
+    photo = services.document_upload(
+        actor=people["archivist"], file=support.upload(support.JPEG, "界桩.jpg"),
+        title="钟水01号界桩照片", category="other", retention="long",
+        links=[("marker_state", state.id)])
+    client.force_login(people["clerk"])
+    assert found(client, line=line.id) == {photo.id}
+    assert found(client, division="520204") == {photo.id}
+    label = client.get(f"/api/v1/archives/{photo.id}").json()["links"][0]["label"]
+    assert label.startswith("钟水01 新设")
