@@ -216,6 +216,9 @@ ARCHIVE_ROOT = Path(os.environ.get("ARCHIVE_ROOT", BASE_DIR / ".local" / "archiv
 ARCHIVE_STORAGE = os.environ.get("ARCHIVE_STORAGE", "filesystem")
 STORAGES["archives"] = archive_storage(ARCHIVE_STORAGE, ARCHIVE_ROOT, dict(os.environ))
 ARCHIVE_MAX_BYTES = int(os.environ.get("ARCHIVE_MAX_BYTES", str(100 * 1024 * 1024)))
+# Paths whose file parts have a lower limit than MAX_UPLOAD_BYTES, by the setting that
+# holds it: refused from Content-Length like the global one (config.uploads).
+UPLOAD_PATH_LIMITS = {"/api/v1/archives": "ARCHIVE_MAX_BYTES", "/archives/": "ARCHIVE_MAX_BYTES"}
 # ClamAV's daemon socket (Debian's clamav-daemon); clamdscan on the PATH is the fallback.
 ARCHIVE_CLAMD_SOCKET = os.environ.get("ARCHIVE_CLAMD_SOCKET", "/run/clamav/clamd.ctl")
 WHITENOISE_USE_FINDERS = DEBUG or not _flag("DJANGO_COLLECTED_STATIC", True)

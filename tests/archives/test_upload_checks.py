@@ -99,11 +99,20 @@ def test_it_stops_at_the_limit_when_the_declared_size_lies(people, settings):
 def test_it_answers_413_over_the_limit_through_the_api(client, people, settings):
     settings.ARCHIVE_MAX_BYTES = 1000
     client.force_login(people["archivist"])
-    response = client.post("/api/v1/archives", {
-        "file": support.upload(support.pdf() + b"%" * 5000), "title": "大文件",
-        "category": "other", "retention": "short"})
-    assert response.status_code == 413, response.content
-    assert "limit" in response.json()["detail"]
+    form = {"title": "大文件", "category": "other", "retention": "short"}
+    # a body over the archive's limit and the multipart allowance: refused by its
+    # Content-Length before a byte is read (config.uploads, UPLOAD_PATH_LIMITS)
+    huge = client.post("/api/v1/archives", form | {
+        "file": support.upload(support.pdf() + b"%" * (1300 * 1024))})
+    assert huge.status_code == 413, huge.content
+    assert "request body of" in huge.json()["detail"]
+    assert "a file up to 1000" in huge.json()["detail"]
+    # within the allowance: the upload handler stops as the file passes the limit
+    big = client.post("/api/v1/archives", form | {
+        "file": support.upload(support.pdf() + b"%" * 5000)})
+    assert big.status_code == 413, big.content
+    assert big.json()["detail"].startswith("the uploaded file passes 1000 bytes")
+    assert not Document.objects.exists()
 
 
 def test_it_records_not_scanned_without_clamav(people):
