@@ -21,6 +21,9 @@ class Role(models.TextChoices):
     # The change proposals for divisions (区划变更): who drafts them and who approves them.
     PLANNER = "planner", "区划规划人员"
     APPROVER = "approver", "区划审批人"
+    # The archive office (地名档案): files, versions, links and publishes archive documents
+    # (archives.policies); the group is made by archives' first migration.
+    ARCHIVIST = "archivist", "档案管理员"
 
 
 # The place-name office (地名办), which keeps the registers: it plans and archives

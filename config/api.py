@@ -9,6 +9,7 @@ from ninja.errors import ValidationError
 from ninja.renderers import JSONRenderer
 
 from accounts.api import router as accounts_router
+from archives.api import router as archives_router
 from boundaries.api import bench_router
 from boundaries.api import router as boundaries_router
 from gazetteer.api import router as gazetteer_router
@@ -85,6 +86,7 @@ api.add_router("/v1/", jobs_router)
 api.add_router("/v1/", mergers_router)
 api.add_router("/v1/", accounts_router)
 api.add_router("/v1/", importers_router)
+api.add_router("/v1/", archives_router)
 
 
 def mount_bench(target: NinjaAPI, *, enabled: bool) -> None:

@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "proposals",
     "inspections",
     "mergers",
+    "archives",
     "importers",
     "jobs",
     "ops",
@@ -189,6 +190,38 @@ STORAGES = {
                     if not DEBUG and _flag("DJANGO_COLLECTED_STATIC", True)
                     else "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+
+def archive_storage(kind: str, root: Path, env: dict) -> dict:
+    """The archives' storage (archives.storage): the filesystem under ``root`` by default;
+    ``s3`` an S3-compatible object store (django-storages), named by ARCHIVE_S3_* variables.
+    Files are never overwritten: a second file under one key gets another name."""
+    if kind == "filesystem":
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage",
+                "OPTIONS": {"location": str(root), "file_permissions_mode": 0o640,
+                            "directory_permissions_mode": 0o750}}
+    if kind == "s3":
+        return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": {
+            "bucket_name": env.get("ARCHIVE_S3_BUCKET", "registry-archives"),
+            "endpoint_url": env.get("ARCHIVE_S3_ENDPOINT_URL") or None,
+            "region_name": env.get("ARCHIVE_S3_REGION") or None,
+            "access_key": env.get("ARCHIVE_S3_ACCESS_KEY_ID") or None,
+            "secret_key": env.get("ARCHIVE_S3_SECRET_ACCESS_KEY") or None,
+            "location": env.get("ARCHIVE_S3_PREFIX", ""),
+            "file_overwrite": False, "default_acl": None, "querystring_auth": True}}
+    raise ImproperlyConfigured(f"ARCHIVE_STORAGE={kind!r}: expected filesystem or s3")
+
+
+# Archive documents (archives app): where their files are kept, how large one may be.
+ARCHIVE_ROOT = Path(os.environ.get("ARCHIVE_ROOT", BASE_DIR / ".local" / "archives"))
+ARCHIVE_STORAGE = os.environ.get("ARCHIVE_STORAGE", "filesystem")
+STORAGES["archives"] = archive_storage(ARCHIVE_STORAGE, ARCHIVE_ROOT, dict(os.environ))
+ARCHIVE_MAX_BYTES = int(os.environ.get("ARCHIVE_MAX_BYTES", str(100 * 1024 * 1024)))
+# Paths whose file parts have a lower limit than MAX_UPLOAD_BYTES, by the setting that
+# holds it: refused from Content-Length like the global one (config.uploads).
+UPLOAD_PATH_LIMITS = {"/api/v1/archives": "ARCHIVE_MAX_BYTES", "/archives/": "ARCHIVE_MAX_BYTES"}
+# ClamAV's daemon socket (Debian's clamav-daemon); clamdscan on the PATH is the fallback.
+ARCHIVE_CLAMD_SOCKET = os.environ.get("ARCHIVE_CLAMD_SOCKET", "/run/clamav/clamd.ctl")
 WHITENOISE_USE_FINDERS = DEBUG or not _flag("DJANGO_COLLECTED_STATIC", True)
 
 # A base-map tile URL ({z}/{x}/{y}) for deployments that can reach one (e.g. 天地图 with its

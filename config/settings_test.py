@@ -6,6 +6,7 @@ two suites running at once on one Redis keep apart.
 """
 
 import os
+import tempfile
 from pathlib import Path
 
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-secret-key-not-for-production-use-000")
@@ -21,6 +22,11 @@ if "DATABASE_URL" not in os.environ and _admin.exists():
 os.environ.setdefault("CACHE_KEY_PREFIX", "test-" + os.environ.get("TEST_DB_NAME", "registry"))
 
 from .settings import *  # noqa: E402,F403
+
+# The archives' files: a directory of this test database's own, never .local/archives.
+ARCHIVE_ROOT = Path(tempfile.gettempdir()) / ("registry-archives-"
+                                              + os.environ.get("TEST_DB_NAME", "test"))
+STORAGES = {**STORAGES, "archives": archive_storage("filesystem", ARCHIVE_ROOT, {})}  # noqa: F405
 
 # Served from the apps' static directories (WHITENOISE_USE_FINDERS): nothing is collected.
 STATIC_ROOT = None

@@ -19,6 +19,18 @@ class BodyTooLarge(Exception):
     pass
 
 
+def file_limit(request) -> int:
+    """The largest file part this request may carry: MAX_UPLOAD_BYTES, or less where
+    UPLOAD_PATH_LIMITS names a lower setting for the path (the archives' ARCHIVE_MAX_BYTES),
+    so that the lower limit too is applied before the body is read."""
+    limit = settings.MAX_UPLOAD_BYTES
+    path = getattr(request, "path", "") or ""
+    for prefix, setting in getattr(settings, "UPLOAD_PATH_LIMITS", {}).items():
+        if path.startswith(prefix):
+            limit = min(limit, getattr(settings, setting))
+    return limit
+
+
 def _refuse(status: int, detail: str) -> JsonResponse:
     return JsonResponse({"detail": detail}, status=status,
                         json_dumps_params={"ensure_ascii": False})
@@ -33,8 +45,9 @@ class BoundedUploadHandler(FileUploadHandler):
 
     def receive_data_chunk(self, raw_data, start):
         self.received += len(raw_data)
-        if self.received > settings.MAX_UPLOAD_BYTES:
-            raise BodyTooLarge(f"the uploaded file passes {settings.MAX_UPLOAD_BYTES} bytes")
+        limit = file_limit(self.request)
+        if self.received > limit:
+            raise BodyTooLarge(f"the uploaded file passes {limit} bytes")
         return raw_data
 
     def file_complete(self, file_size):
@@ -55,10 +68,10 @@ class BodyLimitMiddleware:
         except ValueError:
             return _refuse(400, "Content-Length: not a number")
         multipart = request.content_type == "multipart/form-data"
-        limit = (settings.MAX_UPLOAD_BYTES + MULTIPART_OVERHEAD if multipart
-                 else settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
+        files = file_limit(request)
+        limit = files + MULTIPART_OVERHEAD if multipart else settings.DATA_UPLOAD_MAX_MEMORY_SIZE
         if length > limit:
-            what = f" (a file up to {settings.MAX_UPLOAD_BYTES})" if multipart else ""
+            what = f" (a file up to {files})" if multipart else ""
             return _refuse(413, f"request body of {length} bytes: the limit is {limit} "
                                 f"bytes{what}")
         if multipart and not request.content_params.get("boundary"):

@@ -30,5 +30,6 @@ urlpatterns = [
     path("", include("mergers.urls")),
     path("", include("proposals.urls")),
     path("", include("inspections.urls")),
+    path("", include("archives.urls")),
     path("", map_page, name="map"),
 ]

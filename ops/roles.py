@@ -32,6 +32,7 @@ HISTORY_MODELS = [
     "inspections.InspectionTransition",
     "inspections.HazardChange",
     "mergers.ChangeTransition",      # division change proposals' moves
+    "archives.DocumentVersion",      # archive files: a correction is a new version
 ]
 
 

@@ -28,6 +28,9 @@ LAYERS = [
     [("proposals", ["proposals"]), ("inspections", ["inspections"])],
     # above the gazetteer (name checks) and inspections (lines, markers)
     [("mergers", ["mergers"])],
+    # the archives' documents link to divisions' changes, lines, places, proposals and
+    # inspections: above them all; nothing below names the archives
+    [("archives", ["archives"])],
     [("ogc", ["ogc"])],
     [("tiles", ["tiles"])],  # reads boundaries, gazetteer and inspections' tables
     [("demo", ["demo"])],

@@ -15,6 +15,7 @@ from django.db import connection, transaction
 from accounts.services import system_actor
 from boundaries import lines, services, synthetic
 from boundaries.models import DivisionVersion, Level
+from demo import archives as archives_demo
 from demo import markers as markers_demo
 from demo import places as gazetteer_demo
 from demo import proposals as proposals_demo
@@ -53,6 +54,8 @@ class Command(BaseCommand):
         self._load_places()
         # And one loaded before the demo had markers gets them (if it holds none).
         self._load_markers()
+        # And documents attached to those records, for the archive catalogue.
+        self._load_archives()
         if not held:
             self.stdout.write(self.style.SUCCESS("load_demo: done"))
 
@@ -97,6 +100,11 @@ class Command(BaseCommand):
             self._say(f"synthetic markers: {totals['markers']} on {totals['lines']} county "
                       f"lines ({totals['triple']} triple, at junctions); inspection teams: "
                       f"{totals['teams']}")
+
+    def _load_archives(self) -> None:
+        totals = archives_demo.load()
+        if "skipped" not in totals:
+            self._say(f"archive documents: {totals['documents']} (PDFs made by the demo)")
 
     def _record_history(self) -> list:
         changes = json.loads((DEMO / "history.json").read_text(encoding="utf-8"))["changes"]
