@@ -1,8 +1,9 @@
 """The timings of the mergers step, in a Django process on bench_mergers (JSON on stdout).
 
 End to end is the API through Django's test client (a signed-in planner); the baseline is
-the union, equal-area area, geodesic perimeter and border-line statements alone, on the
-same groups, through the same connection. Medians of N runs after one warm-up.
+the SQL the answer needs run directly (bench/mergers_direct.py says what and why), on the
+same groups, through the same connection. Medians of N runs after one warm-up. A scenario
+is timed from its POST to its answer (it is deleted afterwards, outside the timing).
 """
 
 import json
@@ -18,19 +19,10 @@ from django.contrib.auth.models import Group, User  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 
-from boundaries.geo import area_km2_sql  # noqa: E402
+from gazetteer.models import PlaceClass  # noqa: E402
+from gazetteer.names import toneless  # noqa: E402
 
-DIRECT_SQL = f"""
-WITH m AS (SELECT * FROM unnest(%(grp)s::text[], %(codes)s::text[]) AS m(grp, code)),
-u AS (SELECT m.grp, ST_Multi(ST_Union(d.geom)) g FROM m JOIN boundaries_divisionversion d
-      ON d.code = m.code AND d.level = 4 AND d.valid_to IS NULL GROUP BY m.grp)
-SELECT grp, ST_AsGeoJSON(g, 7), {area_km2_sql('g')}, ST_Perimeter(g::geography) FROM u
-"""
-LINES_SQL = """
-SELECT l.id, l.length_m FROM boundaries_boundaryline l
-WHERE l.level = 4 AND l.valid_to IS NULL
-  AND (l.left_code = ANY(%(codes)s) OR l.right_code = ANY(%(codes)s))
-"""
+from . import mergers_direct  # noqa: E402
 
 
 def townships(prefix: str) -> list[str]:
@@ -50,13 +42,16 @@ def median_ms(fn, runs: int) -> float:
     return statistics.median(times)
 
 
-def direct(groups: dict[str, list[str]]):
-    pairs = [(g, c) for g, codes in groups.items() for c in codes]
-    with connection.cursor() as cur:
-        cur.execute(DIRECT_SQL, {"grp": [g for g, _ in pairs], "codes": [c for _, c in pairs]})
-        cur.fetchall()
-        cur.execute(LINES_SQL, {"codes": [c for _, c in pairs]})
-        cur.fetchall()
+def direct(groups: dict[str, list[str]], name: str, *, geojson: bool):
+    """The baseline's statements as a function to time (the pinyin and the township
+    class's group are looked up once, outside the timing)."""
+    names = {g: (name, toneless(name)) for g in groups}
+    group = PlaceClass.objects.get(slug="township").group
+
+    def run():
+        with connection.cursor() as cur:
+            mergers_direct.run(cur, groups, names, geojson=geojson, group=group)
+    return run
 
 
 def post(client, url: str, body: dict) -> dict:
@@ -77,7 +72,7 @@ def main(runs: int) -> dict:
                         ("simulate_7", zhongshan[:7])):
         body = {"townships": codes, "name": "新镇", "kind": "镇"}
         ours = median_ms(lambda b=body: post(client, "/api/v1/mergers/simulate", b), runs)
-        sql = median_ms(lambda c=codes: direct({"1": c}), runs)
+        sql = median_ms(direct({"1": codes}, "新镇", geojson=True), runs)
         figures[name] = {"townships": len(codes), "ours_ms": ours, "sql_ms": sql,
                          "ratio": ours / sql}
     # The whole prefecture: each county's townships merged into one unit (4 merges, 92).
@@ -85,13 +80,16 @@ def main(runs: int) -> dict:
     ops = [{"op": "merge", "townships": codes, "name": "新镇", "kind": "镇"}
            for codes in counties.values()]
 
+    made = []
+
     def scenario():
-        made = post(client, "/api/v1/mergers/scenarios",
-                    {"title": "bench", "scope": "5202", "operations": ops})
-        client.delete(f"/api/v1/mergers/scenarios/{made['id']}")
+        made.append(post(client, "/api/v1/mergers/scenarios",
+                         {"title": "bench", "scope": "5202", "operations": ops})["id"])
 
     ours = median_ms(scenario, max(3, runs // 2))
-    sql = median_ms(lambda: direct(counties), max(3, runs // 2))
+    for scenario_id in made:
+        client.delete(f"/api/v1/mergers/scenarios/{scenario_id}")
+    sql = median_ms(direct(counties, "新镇", geojson=False), max(3, runs // 2))
     figures["simulate_prefecture"] = {"townships": sum(map(len, counties.values())),
                                       "ours_ms": ours, "sql_ms": sql, "ratio": ours / sql}
     t0 = time.perf_counter()

@@ -472,27 +472,35 @@ RULES = [empty_specific, generic_fit, repeated_generic, banned_patterns, charset
 # (say, the villages of the townships a merger would join) as if the group were one scope.
 # Same keys as the single check: the name, the place name and the toneless pinyin of the
 # place name (homophones 同音 and traditional forms, whose readings are the same).
+def clash_pairs_sql(member: str) -> str:
+    """The CTE ``clash`` (grp, sort_key and CLASH_COLUMNS) over a CTE ``member`` (grp, code,
+    name, place_name, place_pinyin, parent_code): the rule, for a caller that has the
+    members already (the merger measures join it to their own statement)."""
+    pair = f"""SELECT a.grp, a.place_pinyin AS sort_key, a.code AS a_code, a.name AS a_name,
+           a.place_name AS a_place_name, a.parent_code AS a_parent, b.code AS b_code,
+           b.name AS b_name, b.place_name AS b_place_name, b.parent_code AS b_parent
+    FROM {member} a JOIN {member} b ON b.grp = a.grp AND a.code < b.code"""
+    # Three equi-joins (hash joins) rather than one join on an OR (a nested loop over all
+    # pairs); each carries the pair's columns, so nothing joins the members again.
+    return f"""
+clash AS (
+    {pair} AND b.place_pinyin = a.place_pinyin
+    UNION {pair} AND b.place_name = a.place_name
+    UNION {pair} AND b.name = a.name
+)"""
+
+
+CLASH_COLUMNS = "a_code, a_name, a_place_name, a_parent, b_code, b_name, b_place_name, b_parent"
+CLASH_ORDER = "sort_key, a_code, b_code"
+
 GROUP_CLASHES_SQL = f"""
 WITH member AS MATERIALIZED (
     SELECT m.grp, d.code, d.name, d.place_name, d.place_pinyin, d.parent_code
     FROM unnest(%(groups)s::text[], %(codes)s::text[]) AS m(grp, code)
     JOIN boundaries_divisionversion d
       ON d.code = m.code AND d.level = %(level)s AND {in_force_sql("d")}
-)
--- three equi-joins (hash joins) rather than one join on an OR (a nested loop over all pairs)
-, pair AS (
-    SELECT a.grp, a.code AS a, b.code AS b FROM member a JOIN member b
-      ON b.grp = a.grp AND b.place_pinyin = a.place_pinyin AND a.code < b.code
-    UNION SELECT a.grp, a.code, b.code FROM member a JOIN member b
-      ON b.grp = a.grp AND b.place_name = a.place_name AND a.code < b.code
-    UNION SELECT a.grp, a.code, b.code FROM member a JOIN member b
-      ON b.grp = a.grp AND b.name = a.name AND a.code < b.code
-)
-SELECT p.grp, a.code, a.name, a.place_name, a.parent_code,
-       b.code, b.name, b.place_name, b.parent_code
-FROM pair p JOIN member a ON a.grp = p.grp AND a.code = p.a
-JOIN member b ON b.grp = p.grp AND b.code = p.b
-ORDER BY p.grp, a.place_pinyin, a.code, b.code
+), {clash_pairs_sql("member")}
+SELECT grp, {CLASH_COLUMNS} FROM clash ORDER BY grp, {CLASH_ORDER}
 """
 
 
@@ -508,12 +516,21 @@ def group_clashes(*, members: list[tuple[str, str]], level: int, as_of: date) ->
         rows = cur.fetchall()
     found: dict = {}
     for grp, *pair in rows:
+        found.setdefault(grp, []).extend(clash_findings([pair]))
+    return found
+
+
+def clash_findings(pairs) -> list[Finding]:
+    """The findings of clash rows (CLASH_COLUMNS: the two divisions' code, name, place name
+    and parent code), in their order."""
+    out = []
+    for pair in pairs:
         a, b = pair[:4], pair[4:]
         match = ("same_name" if a[2] == b[2] else "traditional_form"
                  if normalize(a[2]) == normalize(b[2]) else "homophone")
-        found.setdefault(grp, []).append(Finding(
+        out.append(Finding(
             "unique", BLOCK, f"{a[1]} {a[0]} and {b[1]} {b[0]} would clash in one scope "
             f"({match.replace('_', ' ')})",
             [{"code": c, "name": n, "place_name": p, "parent_code": pc, "match": match}
              for c, n, p, pc in (a, b)]))
-    return found
+    return out

@@ -1,7 +1,7 @@
 """The answer for each merged unit of a plan: shape, villages, clashes, lines, distances.
 
 The statements are mergers.simulation's; the name checks are gazetteer's check engine —
-the villages' names within the unit as one scope (gazetteer.checks.group_clashes, the
+the villages' names within the unit as one scope (gazetteer.checks.clash_pairs_sql, the
 rule of /names/check for divisions: same name, homophone, traditional form), and the
 new township's name within its county (gazetteer.checks.check_name, as /names/check).
 """
@@ -16,30 +16,28 @@ from . import simulation
 from .simulation import Unit
 
 TOWNSHIP_CLASS = "township"
+# What simulation.measures gives beside the shape's own figures.
+UNIT_PARTS = {"geometry", "lines", "villages", "clashes"}
 
 
 def measure(units: list[Unit], as_of: date, *, geojson: bool = True,
             simplify_m: float = 0) -> dict[str, dict]:
-    """{unit key: its answer}: four statements for all the units, one name check each."""
+    """{unit key: its answer}: one statement for all the units, one name check each."""
     if not units:
         return {}
-    shapes = simulation.shapes(units, as_of, geojson=geojson, simplify_m=simplify_m)
-    lines = simulation.lines(units, as_of)
-    villages = simulation.villages(units, as_of)
-    members = [(key, row["code"]) for key, rows in villages.items() for row in rows]
-    clashes = checks.group_clashes(members=members, level=5, as_of=as_of)
+    shapes = simulation.measures(units, as_of, geojson=geojson, simplify_m=simplify_m)
     township_class = PlaceClass.objects.get(slug=TOWNSHIP_CLASS)
     out = {}
     for unit in units:
         shape = shapes[unit.key]
-        rows = villages[unit.key]
-        internal, remaining = lines[unit.key]["internal"], lines[unit.key]["remaining"]
-        findings = [f.__dict__ for f in clashes.get(unit.key, [])]
+        rows = shape["villages"]
+        internal, remaining = shape["lines"]["internal"], shape["lines"]["remaining"]
+        findings = [f.__dict__ for f in shape["clashes"]]
         out[unit.key] = {
             "name": unit.name, "kind": unit.kind, "county_code": unit.county,
             "townships": [p.ref() for p in unit.parts],
             "seat": {"lon": unit.seat[0], "lat": unit.seat[1], "chosen": unit.seat[2]},
-            **{k: v for k, v in shape.items() if k != "geometry"},
+            **{k: v for k, v in shape.items() if k not in UNIT_PARTS},
             "geometry": json.loads(shape["geometry"]) if shape["geometry"] else None,
             "exclave": shape["parts"] > 1,
             "villages": [{k: r[k] for k in ("code", "name", "kind", "township_code")}

@@ -31,15 +31,15 @@ def parse_operations(raw: list) -> list:
         raise BadRequest("operations: " + "; ".join(
             f"{'.'.join(str(x) for x in e['loc'])}: {e['msg']}" for e in exc.errors())) from None
 
-# Code ranges, not left(code, n): the (level, code) index serves them.
+# Code ranges, not left(code, n): the (level, code) index serves them. Village counts by
+# the parent index, township by township: a grouped count joined to the townships was
+# planned as a nested loop sorting every village of the scope again for each township.
 SNAPSHOT_SQL = f"""
-WITH villages AS (
-    SELECT v.parent_code, count(*) AS n FROM boundaries_divisionversion v
-    WHERE v.level = 5 AND v.code >= %(lo)s AND v.code < %(hi)s AND {in_force_sql('v')}
-    GROUP BY v.parent_code
-)
-SELECT t.code, t.name, t.kind, t.parent_code, t.area_km2, t.population, coalesce(x.n, 0)
-FROM boundaries_divisionversion t LEFT JOIN villages x ON x.parent_code = t.code
+SELECT t.code, t.name, t.kind, t.parent_code, t.area_km2, t.population,
+       (SELECT count(*) FROM boundaries_divisionversion v
+        WHERE v.parent_code = t.code AND v.level = 5 AND v.code >= %(lo)s AND v.code < %(hi)s
+          AND {in_force_sql('v')})
+FROM boundaries_divisionversion t
 WHERE t.level = 4 AND t.code >= %(lo)s AND t.code < %(hi)s AND {in_force_sql('t')}
 ORDER BY t.code
 """
