@@ -75,19 +75,22 @@ class Candidate:
     as_of: date
     # Every division (code, level, kind, name) the geometry, or the place renamed, lies in.
     lies_in: list[tuple] = field(default_factory=list)
+    # The generics of the class's siblings, when a caller checking many names read them once.
+    siblings: list[str] | None = None
 
 
 def candidate(*, name: str, place_class: PlaceClass, division_code: str, place=None,
-              geom=None, as_of: date | None = None) -> Candidate:
-    """The name as the rules see it, with where it lies: the declared division, and the
-    divisions its geometry (or the place renamed) lies in, which it must meet."""
+              geom=None, as_of: date | None = None, division: tuple | None = None) -> Candidate:
+    """The name as the rules see it, with where it lies: the declared division (its row
+    ``division`` when the caller has read it), and the divisions its geometry (or the
+    place renamed) lies in, which it must meet."""
     norm = normalize(name or "")
     if not norm:
         raise BadRequest(f"name {name!r}: empty once spaces are removed")
     if len(norm) > 100:
         raise BadRequest(f"name: {len(norm)} characters; at most 100 are read")
     specific, generic = split_name(norm, place_class.generics)
-    division = division_row(division_code)
+    division = division or division_row(division_code)
     if geom is not None:
         lies_in = geometry_divisions(geom)
         require_inside(division, geom, lies_in)
@@ -239,7 +242,8 @@ def repeated_generic(c: Candidate) -> list[Finding]:
         severity = BLOCK if inner == c.generic or inner.endswith(c.generic) else WARN
     else:
         # A sibling class of the family (人民街路: 街 of 街, 路 of 路) repeats it as well.
-        inner = split_name(c.specific, _sibling_generics(c.cls))[1]
+        siblings = c.siblings if c.siblings is not None else _sibling_generics(c.cls)
+        inner = split_name(c.specific, siblings)[1]
         if not inner:
             return []
         weak = inner in WEAK_ACROSS or c.generic in DERIVED_GENERICS
@@ -251,7 +255,8 @@ def repeated_generic(c: Candidate) -> list[Finding]:
 
 def _sibling_generics(cls: PlaceClass) -> list[str]:
     siblings = PlaceClass.objects.filter(group=cls.group).exclude(pk=cls.pk)
-    return [g for sib in siblings for g in sib.generics if g not in AMBIGUOUS_ACROSS]
+    return [g for generics in siblings.values_list("generics", flat=True) for g in generics
+            if g not in AMBIGUOUS_ACROSS]
 
 
 def banned_patterns(c: Candidate) -> list[Finding]:
@@ -259,6 +264,11 @@ def banned_patterns(c: Candidate) -> list[Finding]:
         cur.execute("SELECT pattern, category, severity FROM gazetteer_namingban"
                     " WHERE strpos(%s, pattern) > 0 ORDER BY pattern", [c.name])
         rows = cur.fetchall()
+    return ban_findings(c, rows)
+
+
+def ban_findings(c: Candidate, rows) -> list[Finding]:
+    """(pattern, category, severity) rows of the bans the name contains."""
     return [Finding("banned_pattern", severity,
                     f"{c.name} contains {pattern} ({category}), a pattern the committee "
                     "does not approve", [{"pattern": pattern, "category": category}])
@@ -388,6 +398,11 @@ def unique_among_places(c: Candidate) -> list[Finding]:
     with connection.cursor() as cur:
         cur.execute(PLACES_SQL, params)
         rows = cur.fetchall()
+    return place_findings(c, rows)
+
+
+def place_findings(c: Candidate, rows) -> list[Finding]:
+    """PLACES_SQL's rows as findings."""
     return [Finding(
         "unique", _severity(c, same, in_city),
         f"{c.name} clashes with the {'same name' if same else 'homophone'} {name} "
@@ -415,6 +430,11 @@ def unique_among_divisions(c: Candidate) -> list[Finding]:
     with connection.cursor() as cur:
         cur.execute(DIVISIONS_SQL, params)
         rows = cur.fetchall()
+    return division_findings(c, rows)
+
+
+def division_findings(c: Candidate, rows) -> list[Finding]:
+    """DIVISIONS_SQL's rows as findings."""
     return [Finding(
         "unique", _severity(c, same, in_city),
         f"{c.name} clashes with the {'same name' if same else 'homophone'} division "

@@ -3,13 +3,14 @@
 The statements are mergers.simulation's; the name checks are gazetteer's check engine —
 the villages' names within the unit as one scope (gazetteer.checks.clash_pairs_sql, the
 rule of /names/check for divisions: same name, homophone, traditional form), and the
-new township's name within its county (gazetteer.checks.check_name, as /names/check).
+new township's name within its county (gazetteer.checks_batch.check_names: the rules
+of gazetteer.checks.check_name, as /names/check, for every unit at once).
 """
 
 import json
 from datetime import date
 
-from gazetteer import checks
+from gazetteer import checks, checks_batch
 from gazetteer.models import PlaceClass
 
 from . import simulation
@@ -22,11 +23,12 @@ UNIT_PARTS = {"geometry", "lines", "villages", "clashes"}
 
 def measure(units: list[Unit], as_of: date, *, geojson: bool = True,
             simplify_m: float = 0) -> dict[str, dict]:
-    """{unit key: its answer}: one statement for all the units, one name check each."""
+    """{unit key: its answer}: one statement for all the units' measures, and one batch of
+    name checks."""
     if not units:
         return {}
     shapes = simulation.measures(units, as_of, geojson=geojson, simplify_m=simplify_m)
-    township_class = PlaceClass.objects.get(slug=TOWNSHIP_CLASS)
+    named = name_checks(units, PlaceClass.objects.get(slug=TOWNSHIP_CLASS), as_of)
     out = {}
     for unit in units:
         shape = shapes[unit.key]
@@ -44,7 +46,7 @@ def measure(units: list[Unit], as_of: date, *, geojson: bool = True,
                          for r in rows],
             "village_count": len(rows),
             "village_clashes": findings,
-            "name_check": name_check(unit, township_class, as_of),
+            "name_check": named[unit.key],
             "lines": {"internal": internal, "remaining": remaining,
                       "internal_length_m": sum(x["length_m"] for x in internal),
                       "remaining_length_m": sum(x["length_m"] for x in remaining),
@@ -56,18 +58,23 @@ def measure(units: list[Unit], as_of: date, *, geojson: bool = True,
     return out
 
 
-def name_check(unit: Unit, township_class: PlaceClass, as_of: date) -> dict:
-    """The new township's name within its county, as /names/check answers it; the parts'
-    own names are no clash (they cease to exist)."""
-    result = checks.check_name(name=unit.name, place_class=township_class,
-                               division_code=unit.county, as_of=as_of).as_dict()
-    parts = {p.code for p in unit.parts}
-    result["findings"] = [
-        f for f in result["findings"]
-        if not (f["rule"] == "unique" and f["evidence"]
-                and all(e.get("code") in parts for e in f["evidence"]))]
-    result["blocked"] = any(f["severity"] == checks.BLOCK for f in result["findings"])
-    return result
+def name_checks(units: list[Unit], township_class: PlaceClass, as_of: date) -> dict:
+    """{unit key: the new township's name within its county, as /names/check answers it}
+    — every unit's in one batch of the check engine; the parts' own names are no clash
+    (they cease to exist)."""
+    results = checks_batch.check_names(names=[(u.name, u.county) for u in units],
+                                       place_class=township_class, as_of=as_of)
+    out = {}
+    for unit, checked in zip(units, results, strict=True):
+        result = checked.as_dict()
+        parts = {p.code for p in unit.parts}
+        result["findings"] = [
+            f for f in result["findings"]
+            if not (f["rule"] == "unique" and f["evidence"]
+                    and all(e.get("code") in parts for e in f["evidence"]))]
+        result["blocked"] = any(f["severity"] == checks.BLOCK for f in result["findings"])
+        out[unit.key] = result
+    return out
 
 
 def unit_findings(shape: dict, clashes: list[dict]) -> list[str]:

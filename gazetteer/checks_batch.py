@@ -1,0 +1,139 @@
+"""The statutory checks for many names of one class at once (say, the new townships of a
+whole-prefecture merger plan): the same rules as gazetteer.checks.check_name, in three
+statements for all the names rather than five for each.
+
+Only for names declared in a division, with no geometry and no place being renamed: each
+is then checked in exactly one scope (the declared division's), and the rules that read
+the database — bans, uniqueness among places and among divisions — run as one statement
+over every name, each name's rows as the single check would read them (same filters,
+order and limit). The findings are built by the single check's own functions.
+"""
+
+from datetime import date
+
+from django.db import connection
+
+from boundaries.codes import parse_code
+from boundaries.temporal import in_force_sql
+from config.errors import BadRequest
+
+from . import checks
+from .models import PlaceClass, Scope
+from .names import romanize, toneless
+
+DIVISIONS_SQL = """
+SELECT DISTINCT ON (x.i) x.i, d.code, d.level, d.kind, d.name
+FROM unnest(%(codes)s::text[], %(levels)s::int[]) WITH ORDINALITY AS x(code, level, i)
+JOIN boundaries_divisionversion d ON d.code = x.code AND d.valid_to IS NULL
+ AND (x.level IS NULL OR d.level = x.level)
+ORDER BY x.i, d.level
+"""
+
+# One row per finding: (name's index, rule, sort key, the single rule's columns as JSON).
+RULES_SQL = f"""
+WITH n AS (
+    SELECT * FROM unnest(%(names)s::text[], %(pinyins)s::text[], %(los)s::text[],
+                         %(his)s::text[], %(city_los)s::text[], %(city_his)s::text[])
+         WITH ORDINALITY AS n(name, pinyin, lo, hi, city_lo, city_hi, i)
+)
+SELECT n.i, 'ban', b.pattern, json_build_array(b.pattern, b.category, b.severity)
+FROM n JOIN gazetteer_namingban b ON strpos(n.name, b.pattern) > 0
+UNION ALL
+SELECT n.i, 'place', lpad(x.id::text, 20, '0'), json_build_array(x.id, x.name, x.slug, x.same,
+       x.code, x.in_city)
+FROM n CROSS JOIN LATERAL (
+    SELECT p.id, p.name, c.slug, p.name = n.name AS same,
+           (array_agg(pd.division_code ORDER BY pd.level DESC, pd.division_code))[1] AS code,
+           bool_or(pd.division_code >= n.city_lo AND pd.division_code < n.city_hi) AS in_city
+    FROM gazetteer_place p
+    JOIN gazetteer_placeclass c ON c.id = p.place_class_id
+    JOIN gazetteer_placedivision pd ON pd.place_id = p.id AND pd.valid_to IS NULL
+    WHERE p.place_class_id IN (SELECT id FROM gazetteer_placeclass WHERE "group" = %(group)s)
+      AND (p.pinyin = n.pinyin OR p.name = n.name)
+      AND {in_force_sql("p")}
+      AND pd.division_code >= n.lo AND pd.division_code < n.hi
+    GROUP BY p.id, c.slug ORDER BY p.id LIMIT %(max)s) x
+UNION ALL
+SELECT n.i, 'division', x.code, json_build_array(x.code, x.name, x.level, x.same, x.in_city)
+FROM n CROSS JOIN LATERAL (
+    SELECT d.code, d.name, d.level, (d.name = n.name OR d.place_name = n.name) AS same,
+           (d.code >= n.city_lo AND d.code < n.city_hi) AS in_city
+    FROM boundaries_divisionversion d
+    WHERE %(level)s::int IS NOT NULL AND d.level = %(level)s AND d.valid_to IS NULL
+      AND d.kind <> 'placeholder'
+      AND (d.place_pinyin = n.pinyin OR d.name = n.name OR d.place_name = n.name)
+      AND d.code >= n.lo AND d.code < n.hi
+    ORDER BY d.code LIMIT %(max)s) x
+ORDER BY 1, 2, 3
+"""
+
+BUILD = {"ban": checks.ban_findings, "place": checks.place_findings,
+         "division": checks.division_findings}
+# Where each rule stands in checks.RULES, whose order the findings keep.
+DB_RULES = {checks.banned_patterns: "ban", checks.unique_among_places: "place",
+            checks.unique_among_divisions: "division"}
+
+
+def division_rows(raw_codes: list[str]) -> list[tuple]:
+    """(code, level, kind, name) of each code's current division, as checks.division_row."""
+    parsed = [parse_code(raw) for raw in raw_codes]
+    with connection.cursor() as cur:
+        cur.execute(DIVISIONS_SQL, {"codes": [c for c, _ in parsed],
+                                    "levels": [lvl for _, lvl in parsed]})
+        found = {i: row for i, *row in cur.fetchall()}
+    for i, raw in enumerate(raw_codes, 1):
+        if i not in found:
+            raise BadRequest(f"division_code {raw!r}: no current division has this code")
+    return [tuple(found[i]) for i in range(1, len(raw_codes) + 1)]
+
+
+def _ranges(c: checks.Candidate) -> tuple[str, str, str, str]:
+    lo, hi = checks.prefix_range(checks.scope_prefixes(c)[0])
+    if c.cls.scope != Scope.COUNTRY:
+        return lo, hi, lo, hi
+    try:
+        city_lo, city_hi = checks.prefix_range(checks.scope_prefixes(c, Scope.CITY)[0])
+    except BadRequest:  # a province-level name: its own scope
+        city_lo, city_hi = lo, hi
+    return lo, hi, city_lo, city_hi
+
+
+def check_names(*, names: list[tuple[str, str]], place_class: PlaceClass,
+                as_of: date) -> list[checks.CheckResult]:
+    """check_name for each (name, division code) of ``names``, in order."""
+    if not names:
+        return []
+    divisions = division_rows([code for _, code in names])
+    siblings = checks._sibling_generics(place_class)
+    cands = []
+    for (name, code), division in zip(names, divisions, strict=True):
+        cand = checks.candidate(name=name, place_class=place_class, division_code=code,
+                                as_of=as_of, division=division)
+        cand.siblings = siblings
+        cands.append(cand)
+    ranges = [_ranges(c) for c in cands]
+    rows: dict[tuple[int, str], list] = {}
+    with connection.cursor() as cur:
+        cur.execute(RULES_SQL, {
+            "names": [c.name for c in cands], "pinyins": [toneless(c.name) for c in cands],
+            "los": [r[0] for r in ranges], "his": [r[1] for r in ranges],
+            "city_los": [r[2] for r in ranges], "city_his": [r[3] for r in ranges],
+            "group": place_class.group, "level": place_class.division_level,
+            "max": checks.MAX_EVIDENCE, "as_of": as_of})
+        for i, rule, _, columns in cur.fetchall():
+            rows.setdefault((i - 1, rule), []).append(columns)
+    return [_result(i, c, rows) for i, c in enumerate(cands)]
+
+
+def _result(i: int, c: checks.Candidate, rows: dict) -> checks.CheckResult:
+    findings = []
+    for rule in checks.RULES:
+        if rule in DB_RULES:
+            key = DB_RULES[rule]
+            findings.extend(BUILD[key](c, rows.get((i, key), [])))
+        else:
+            findings.extend(rule(c))
+    return checks.CheckResult(c.name, c.specific, c.generic,
+                              romanize(c.specific, c.generic,
+                                       joined=c.cls.joined_romanization),
+                              checks._dedupe(findings), checks.scope_prefixes(c))
