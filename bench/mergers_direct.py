@@ -53,10 +53,13 @@ SELECT l.id, l.name, l.length_m, gl.grp, gr.grp, gl.grp IS NOT DISTINCT FROM gr.
        ARRAY(SELECT bm.number FROM boundaries_boundarymarker_lines bl
              JOIN boundaries_boundarymarker bm ON bm.id = bl.boundarymarker_id
              WHERE bl.boundaryline_id = l.id AND bm.retired_on IS NULL ORDER BY bm.number)
-FROM boundaries_boundaryline l
+FROM (SELECT id FROM boundaries_boundaryline WHERE level = 4 AND valid_to IS NULL
+        AND left_code = ANY(%(codes)s)
+      UNION
+      SELECT id FROM boundaries_boundaryline WHERE level = 4 AND valid_to IS NULL
+        AND right_code = ANY(%(codes)s)) x
+JOIN boundaries_boundaryline l ON l.id = x.id
 LEFT JOIN m gl ON gl.code = l.left_code LEFT JOIN m gr ON gr.code = l.right_code
-WHERE l.level = 4 AND l.valid_to IS NULL
-  AND (l.left_code = ANY(%(codes)s) OR l.right_code = ANY(%(codes)s))
 """
 
 MEMBERS = f"""{GROUPS},

@@ -496,17 +496,24 @@ def clash_pairs_sql(member: str) -> str:
     """The CTE ``clash`` (grp, sort_key and CLASH_COLUMNS) over a CTE ``member`` (grp, code,
     name, place_name, place_pinyin, parent_code): the rule, for a caller that has the
     members already (the merger measures join it to their own statement)."""
-    pair = f"""SELECT a.grp, a.place_pinyin AS sort_key, a.code AS a_code, a.name AS a_name,
+    # Each member under its three keys; only the keys two members share are joined (a
+    # window count, not a self-join of all members: the planner, blind to a CTE's size,
+    # chose nested loops over every pair).
+    return f"""
+clash_key AS MATERIALIZED (
+    SELECT * FROM (
+        SELECT m.grp, m.code, m.name, m.place_name, m.place_pinyin, m.parent_code,
+               k.rule, k.key, count(*) OVER (PARTITION BY m.grp, k.rule, k.key) AS sharing
+        FROM {member} m CROSS JOIN LATERAL (
+            VALUES (1, m.place_pinyin), (2, m.place_name), (3, m.name)) AS k(rule, key)
+        WHERE k.key IS NOT NULL) x
+    WHERE sharing > 1
+), clash AS (
+    SELECT DISTINCT a.grp, a.place_pinyin AS sort_key, a.code AS a_code, a.name AS a_name,
            a.place_name AS a_place_name, a.parent_code AS a_parent, b.code AS b_code,
            b.name AS b_name, b.place_name AS b_place_name, b.parent_code AS b_parent
-    FROM {member} a JOIN {member} b ON b.grp = a.grp AND a.code < b.code"""
-    # Three equi-joins (hash joins) rather than one join on an OR (a nested loop over all
-    # pairs); each carries the pair's columns, so nothing joins the members again.
-    return f"""
-clash AS (
-    {pair} AND b.place_pinyin = a.place_pinyin
-    UNION {pair} AND b.place_name = a.place_name
-    UNION {pair} AND b.name = a.name
+    FROM clash_key a JOIN clash_key b
+      ON b.grp = a.grp AND b.rule = a.rule AND b.key = a.key AND a.code < b.code
 )"""
 
 

@@ -176,11 +176,14 @@ t AS MATERIALIZED (
     SELECT u.grp, u.ids, r.geom AS hole
     FROM u, ST_Dump(u.g) p, ST_DumpRings(p.geom) r WHERE r.path[1] > 0
 ), side AS (
-    SELECT t.grp, l.id FROM t JOIN boundaries_boundaryline l
-      ON l.left_code = t.code AND l.level = 4 AND {in_force_sql('l')}
+    -- township by township on each side's index (OFFSET 0: no scan of every line)
+    SELECT t.grp, l.id FROM t CROSS JOIN LATERAL (
+        SELECT l.id FROM boundaries_boundaryline l
+        WHERE l.left_code = t.code AND l.level = 4 AND {in_force_sql('l')} OFFSET 0) l
   UNION ALL
-    SELECT t.grp, l.id FROM t JOIN boundaries_boundaryline l
-      ON l.right_code = t.code AND l.level = 4 AND {in_force_sql('l')}
+    SELECT t.grp, l.id FROM t CROSS JOIN LATERAL (
+        SELECT l.id FROM boundaries_boundaryline l
+        WHERE l.right_code = t.code AND l.level = 4 AND {in_force_sql('l')} OFFSET 0) l
 ), counted AS (SELECT grp, id, count(*) = 2 AS internal FROM side GROUP BY grp, id
 ), line_rows AS MATERIALIZED (
     SELECT c.grp, json_agg(json_build_array(l.id, l.name, l.left_code, l.right_code,
