@@ -65,7 +65,8 @@ def step(inputs: Inputs, quick: bool) -> StepResult:
         f = figures[name]
         f["status"] = "PASS" if f["ratio"] <= RATIO_TARGET else "SHORT"
         say(f"mergers: {name}: {f['ours_ms']:.1f} ms vs {f['sql_ms']:.1f} ms direct "
-            f"({f['ratio']:.2f}×, target ≤ {RATIO_TARGET}×)")
+            f"({f['ratio']:.2f}×, target ≤ {RATIO_TARGET}×; {f['narrow_ratio']:.2f}× the "
+            f"union, area and border SQL alone, {f['narrow_sql_ms']:.1f} ms)")
     s = figures["suggest"]
     say(f"mergers: suggest 5202 → {s['units_after']} in {s['seconds']:.2f} s "
         f"(search {s['search_seconds']:.2f} s), reached {s['reached']}, worst "

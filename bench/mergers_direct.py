@@ -18,9 +18,12 @@ could (equi-joins, indexes, one transformation per union), one statement per con
    name or pinyin, and the naming bans they contain;
 6. the counties before: each township in force with its kind, area, population and
    village count.
+
+The issue's own baseline (NARROW_SQL: the union with its area, perimeter and GeoJSON, and
+the border lines' ids and lengths) is still timed and reported beside it, as narrow_*.
 """
 
-from boundaries.geo import CHINA_EQUAL_AREA
+from boundaries.geo import CHINA_EQUAL_AREA, area_km2_sql
 
 GROUPS = "WITH m AS (SELECT * FROM unnest(%(grp)s::text[], %(codes)s::text[]) AS m(grp, code))"
 
@@ -117,6 +120,26 @@ FROM unnest(%(lo)s::text[], %(hi)s::text[]) AS c(lo, hi)
 JOIN boundaries_divisionversion t ON t.level = 4 AND t.valid_to IS NULL
  AND t.code >= c.lo AND t.code < c.hi
 """
+
+
+# The bench's first baseline: the union, area and border SQL alone.
+NARROW_SQL = [f"""
+WITH m AS (SELECT * FROM unnest(%(grp)s::text[], %(codes)s::text[]) AS m(grp, code)),
+u AS (SELECT m.grp, ST_Multi(ST_Union(d.geom)) g FROM m JOIN boundaries_divisionversion d
+      ON d.code = m.code AND d.level = 4 AND d.valid_to IS NULL GROUP BY m.grp)
+SELECT grp, ST_AsGeoJSON(g, 7), {area_km2_sql('g')}, ST_Perimeter(g::geography) FROM u
+""", """
+SELECT l.id, l.length_m FROM boundaries_boundaryline l
+WHERE l.level = 4 AND l.valid_to IS NULL
+  AND (l.left_code = ANY(%(codes)s) OR l.right_code = ANY(%(codes)s))
+"""]
+
+
+def run_narrow(cur, groups: dict[str, list[str]]) -> None:
+    pairs = [(g, c) for g, codes in groups.items() for c in codes]
+    for sql in NARROW_SQL:
+        cur.execute(sql, {"grp": [g for g, _ in pairs], "codes": [c for _, c in pairs]})
+        cur.fetchall()
 
 
 def _next(prefix: str) -> str:

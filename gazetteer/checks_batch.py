@@ -21,12 +21,15 @@ from . import checks
 from .models import PlaceClass, Scope
 from .names import romanize, toneless
 
+# As checks.division_row, code by code (a join on the codes was planned as a hash join
+# over every division).
 DIVISIONS_SQL = """
-SELECT DISTINCT ON (x.i) x.i, d.code, d.level, d.kind, d.name
+SELECT x.i, d.*
 FROM unnest(%(codes)s::text[], %(levels)s::int[]) WITH ORDINALITY AS x(code, level, i)
-JOIN boundaries_divisionversion d ON d.code = x.code AND d.valid_to IS NULL
- AND (x.level IS NULL OR d.level = x.level)
-ORDER BY x.i, d.level
+CROSS JOIN LATERAL (
+    SELECT code, level, kind, name FROM boundaries_divisionversion
+    WHERE code = x.code AND (x.level IS NULL OR level = x.level) AND valid_to IS NULL
+    ORDER BY level LIMIT 1) d
 """
 
 # One row per finding: (name's index, rule, sort key, the single rule's columns as JSON).

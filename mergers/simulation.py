@@ -32,11 +32,14 @@ from gazetteer import checks
 
 from .operations import SeatPoint
 
+# The point on the surface is computed once per township (it costs a few hundred µs on
+# a large polygon), not once for X and again for Y.
 TOWNSHIP_SQL = """
 SELECT id, code, name, kind, parent_code, area_km2, population, valid_from, valid_to,
-       ST_X(coalesce(seat, ST_PointOnSurface(geom))), ST_Y(coalesce(seat, ST_PointOnSurface(geom))),
-       seat IS NOT NULL
-FROM boundaries_divisionversion WHERE level = 4 AND code = ANY(%(codes)s)
+       ST_X(p.point), ST_Y(p.point), seat IS NOT NULL
+FROM boundaries_divisionversion
+CROSS JOIN LATERAL (SELECT coalesce(seat, ST_PointOnSurface(geom)) AS point OFFSET 0) p
+WHERE level = 4 AND code = ANY(%(codes)s)
 ORDER BY code, valid_from NULLS FIRST
 """
 
