@@ -253,10 +253,15 @@ def repeated_generic(c: Candidate) -> list[Finding]:
                     [{"specific": c.specific, "generics": [inner, c.generic]}])]
 
 
-def _sibling_generics(cls: PlaceClass) -> list[str]:
-    siblings = PlaceClass.objects.filter(group=cls.group).exclude(pk=cls.pk)
-    return [g for generics in siblings.values_list("generics", flat=True) for g in generics
-            if g not in AMBIGUOUS_ACROSS]
+def _sibling_generics(cls: PlaceClass, group: list[PlaceClass] | None = None) -> list[str]:
+    """The generics of the other classes of ``cls``'s group (read, unless ``group`` holds
+    the group's classes already, in their order)."""
+    if group is None:
+        siblings = PlaceClass.objects.filter(group=cls.group).exclude(pk=cls.pk)
+        generics = siblings.values_list("generics", flat=True)
+    else:
+        generics = [c.generics for c in group if c.group == cls.group and c.pk != cls.pk]
+    return [g for gs in generics for g in gs if g not in AMBIGUOUS_ACROSS]
 
 
 def banned_patterns(c: Candidate) -> list[Finding]:

@@ -101,13 +101,27 @@ def _ranges(c: checks.Candidate) -> tuple[str, str, str, str]:
     return lo, hi, city_lo, city_hi
 
 
-def check_names(*, names: list[tuple[str, str]], place_class: PlaceClass,
+def class_group(slug: str) -> tuple[PlaceClass, list[PlaceClass]]:
+    """The class of ``slug`` and every class of its group, in one statement."""
+    group = list(PlaceClass.objects.filter(
+        group__in=PlaceClass.objects.filter(slug=slug).values("group")))
+    found = next((c for c in group if c.slug == slug), None)
+    if found is None:
+        raise PlaceClass.DoesNotExist(f"no place class has the slug {slug!r}")
+    return found, group
+
+
+def check_names(*, names: list[tuple[str, str]], place_class: PlaceClass | str,
                 as_of: date) -> list[checks.CheckResult]:
-    """check_name for each (name, division code) of ``names``, in order."""
+    """check_name for each (name, division code) of ``names``, in order; ``place_class``
+    may be given by its slug (then it and its siblings are read in one statement)."""
+    group = None
+    if isinstance(place_class, str):
+        place_class, group = class_group(place_class)
     if not names:
         return []
     divisions = division_rows([code for _, code in names])
-    siblings = checks._sibling_generics(place_class)
+    siblings = checks._sibling_generics(place_class, group)
     cands = []
     for (name, code), division in zip(names, divisions, strict=True):
         cand = checks.candidate(name=name, place_class=place_class, division_code=code,

@@ -28,7 +28,7 @@ def measure(units: list[Unit], as_of: date, *, geojson: bool = True,
     if not units:
         return {}
     shapes = simulation.measures(units, as_of, geojson=geojson, simplify_m=simplify_m)
-    named = name_checks(units, PlaceClass.objects.get(slug=TOWNSHIP_CLASS), as_of)
+    named = name_checks(units, TOWNSHIP_CLASS, as_of)
     out = {}
     for unit in units:
         shape = shapes[unit.key]
@@ -58,7 +58,7 @@ def measure(units: list[Unit], as_of: date, *, geojson: bool = True,
     return out
 
 
-def name_checks(units: list[Unit], township_class: PlaceClass, as_of: date) -> dict:
+def name_checks(units: list[Unit], township_class: PlaceClass | str, as_of: date) -> dict:
     """{unit key: the new township's name within its county, as /names/check answers it}
     — every unit's in one batch of the check engine; the parts' own names are no clash
     (they cease to exist)."""

@@ -16,9 +16,11 @@ pytestmark = pytest.mark.django_db
 
 
 def both(cls: str, names: list[tuple[str, str]], as_of: date = date(2024, 1, 1)):
+    """The batch (the class given by its slug, and as the instance) and the single check."""
     place_class = PlaceClass.objects.get(slug=cls)
-    batch = [r.as_dict() for r in check_names(names=names, place_class=place_class,
-                                               as_of=as_of)]
+    batch = [r.as_dict() for r in check_names(names=names, place_class=cls, as_of=as_of)]
+    assert batch == [r.as_dict() for r in check_names(names=names, place_class=place_class,
+                                                      as_of=as_of)]
     single = [check_name(name=n, place_class=place_class, division_code=d,
                          as_of=as_of).as_dict() for n, d in names]
     return batch, single
