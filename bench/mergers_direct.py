@@ -17,7 +17,7 @@ could (equi-joins, indexes, one transformation per union), one statement per con
 5. the new names within their counties: townships and township-class places of the same
    name or pinyin, and the naming bans they contain;
 6. the counties before: each township in force with its kind, area, population and
-   village count.
+   village count, and the counties' own rows (their names).
 
 The issue's own baseline (NARROW_SQL: the union with its area, perimeter and GeoJSON, and
 the border lines' ids and lengths) is still timed and reported beside it, as narrow_*.
@@ -119,6 +119,10 @@ SELECT t.code, t.kind, t.area_km2, t.population,
 FROM unnest(%(lo)s::text[], %(hi)s::text[]) AS c(lo, hi)
 JOIN boundaries_divisionversion t ON t.level = 4 AND t.valid_to IS NULL
  AND t.code >= c.lo AND t.code < c.hi
+UNION ALL
+SELECT d.code, d.kind, NULL, NULL, NULL FROM boundaries_divisionversion d
+WHERE d.level = 3 AND d.valid_to IS NULL
+  AND d.code IN (SELECT rpad(lo, 12, '0') FROM unnest(%(lo)s::text[]) AS lo)
 """
 
 
