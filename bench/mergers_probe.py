@@ -2,8 +2,9 @@
 
 End to end is the API through Django's test client (a signed-in planner); the baseline is
 the SQL the answer needs run directly (bench/mergers_direct.py says what and why), on the
-same groups, through the same connection. Medians of N runs after one warm-up. A scenario
-is timed from its POST to its answer (it is deleted afterwards, outside the timing).
+same groups, through the same connection. Medians of N rounds after one warm-up, ours and
+the baselines taking turns within each round. A scenario is timed from its POST to its
+answer (it is deleted afterwards, outside the timing).
 """
 
 import json
@@ -32,14 +33,19 @@ def townships(prefix: str) -> list[str]:
         return [r[0] for r in cur.fetchall()]
 
 
-def median_ms(fn, runs: int) -> float:
-    fn()
-    times = []
-    for _ in range(runs):
-        t0 = time.perf_counter()
+def medians_ms(fns: list, runs: int) -> list[float]:
+    """The median time of each function, run in turn (one warm-up each, then ``runs``
+    rounds of all of them): on a shared machine a load that comes and goes then weighs on
+    ours and on the baseline alike, rather than on whichever ran during it."""
+    for fn in fns:
         fn()
-        times.append((time.perf_counter() - t0) * 1000)
-    return statistics.median(times)
+    times: list[list[float]] = [[] for _ in fns]
+    for _ in range(runs):
+        for fn, out in zip(fns, times, strict=True):
+            t0 = time.perf_counter()
+            fn()
+            out.append((time.perf_counter() - t0) * 1000)
+    return [statistics.median(t) for t in times]
 
 
 def direct(groups: dict[str, list[str]], name: str, *, geojson: bool):
@@ -83,9 +89,9 @@ def main(runs: int) -> dict:
     for name, codes in (("simulate_2", ["520201101000", "520201103000"]),
                         ("simulate_7", zhongshan[:7])):
         body = {"townships": codes, "name": "新镇", "kind": "镇"}
-        ours = median_ms(lambda b=body: post(client, "/api/v1/mergers/simulate", b), runs)
-        sql = median_ms(direct({"1": codes}, "新镇", geojson=True), runs)
-        figures[name] = figure(len(codes), ours, sql, median_ms(narrow({"1": codes}), runs))
+        figures[name] = figure(len(codes), *medians_ms([
+            lambda b=body: post(client, "/api/v1/mergers/simulate", b),
+            direct({"1": codes}, "新镇", geojson=True), narrow({"1": codes})], runs))
     # The whole prefecture: each county's townships merged into one unit (4 merges, 92).
     counties = {c: townships(c) for c in ("520201", "520203", "520204", "520281")}
     ops = [{"op": "merge", "townships": codes, "name": "新镇", "kind": "镇"}
@@ -97,12 +103,11 @@ def main(runs: int) -> dict:
         made.append(post(client, "/api/v1/mergers/scenarios",
                          {"title": "bench", "scope": "5202", "operations": ops})["id"])
 
-    ours = median_ms(scenario, max(3, runs // 2))
+    figures["simulate_prefecture"] = figure(sum(map(len, counties.values())), *medians_ms(
+        [scenario, direct(counties, "新镇", geojson=False), narrow(counties)],
+        runs))
     for scenario_id in made:
         client.delete(f"/api/v1/mergers/scenarios/{scenario_id}")
-    sql = median_ms(direct(counties, "新镇", geojson=False), max(3, runs // 2))
-    figures["simulate_prefecture"] = figure(sum(map(len, counties.values())), ours, sql,
-                                            median_ms(narrow(counties), max(3, runs // 2)))
     t0 = time.perf_counter()
     answer = post(client, "/api/v1/mergers/suggest", {"prefecture": "5202",
                                                       "target_townships": 87, "seed": 1})
