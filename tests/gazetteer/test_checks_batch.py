@@ -65,3 +65,33 @@ def test_it_answers_places_of_the_class_group_as_the_single_check(make_place):
 def test_it_refuses_an_unknown_division_as_the_single_check(divisions_db):
     with pytest.raises(BadRequest, match="999999"):
         both("township", [("新镇", "520201"), ("新镇", "999999")])
+
+
+PAIR_SQL = """
+SELECT a.code, b.code FROM boundaries_divisionversion a JOIN boundaries_divisionversion b
+  ON b.level = 5 AND b.valid_to IS NULL AND a.code < b.code AND {on}
+WHERE a.level = 5 AND a.valid_to IS NULL ORDER BY a.code, b.code LIMIT 1
+"""
+
+
+def test_it_finds_the_village_clashes_of_a_group_by_each_key_and_only_within_it(divisions_db):
+    from gazetteer.checks import group_clashes
+
+    with connection.cursor() as cur:
+        cur.execute(PAIR_SQL.format(on="b.place_pinyin = a.place_pinyin "
+                                       "AND b.place_name <> a.place_name"))
+        homophones = cur.fetchone()
+        cur.execute(PAIR_SQL.format(on="b.place_name = a.place_name"))
+        same = cur.fetchone()
+        cur.execute("SELECT code FROM boundaries_divisionversion WHERE level = 5 "
+                    "AND valid_to IS NULL ORDER BY code LIMIT 1")
+        other = cur.fetchone()[0]
+    # the homophones also in two groups of their own, one each: no clash there
+    members = ([("g1", c) for c in (*homophones, *same, other)]
+               + [("g2", homophones[0]), ("g3", homophones[1])])
+    found = group_clashes(members=members, level=5, as_of=date(2024, 1, 1))
+    assert set(found) == {"g1"}
+    pairs = {tuple(e["code"] for e in f.evidence): f.evidence[0]["match"] for f in found["g1"]}
+    assert pairs[homophones] == "homophone"
+    assert pairs[same] == "same_name"
+    assert all(f.severity == "block" for f in found["g1"])
