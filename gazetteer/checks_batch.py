@@ -101,10 +101,17 @@ def _ranges(c: checks.Candidate) -> tuple[str, str, str, str]:
     return lo, hi, city_lo, city_hi
 
 
+# Raw: the ORM took longer to compile this query (0.5 ms) than the database to answer it.
+CLASS_GROUP_SQL = """
+SELECT * FROM gazetteer_placeclass
+WHERE "group" = (SELECT "group" FROM gazetteer_placeclass WHERE slug = %s) ORDER BY code
+"""
+
+
 def class_group(slug: str) -> tuple[PlaceClass, list[PlaceClass]]:
-    """The class of ``slug`` and every class of its group, in one statement."""
-    group = list(PlaceClass.objects.filter(
-        group__in=PlaceClass.objects.filter(slug=slug).values("group")))
+    """The class of ``slug`` and every class of its group (in the model's order, by
+    code), in one statement."""
+    group = list(PlaceClass.objects.raw(CLASS_GROUP_SQL, [slug]))
     found = next((c for c in group if c.slug == slug), None)
     if found is None:
         raise PlaceClass.DoesNotExist(f"no place class has the slug {slug!r}")
