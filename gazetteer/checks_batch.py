@@ -1,6 +1,7 @@
-"""The statutory checks for many names of one class at once (say, the new townships of a
-whole-prefecture merger plan): the same rules as gazetteer.checks.check_name, in three
-statements for all the names rather than five for each.
+"""The statutory checks for many names at once: many names of one class (say, the new
+townships of a whole-prefecture merger plan) by the rules of gazetteer.checks.check_name,
+in three statements for all the names rather than five for each; and the divisions of
+groups whose names would clash if each group were one scope (the villages of a merger).
 
 Only for names declared in a division, with no geometry and no place being renamed: each
 is then checked in exactly one scope (the declared division's), and the rules that read
@@ -19,7 +20,7 @@ from config.errors import BadRequest
 
 from . import checks
 from .models import PlaceClass, Scope
-from .names import romanize, toneless
+from .names import normalize, romanize, toneless
 
 # As checks.division_row, code by code (a join on the codes was planned as a hash join
 # over every division).
@@ -161,3 +162,78 @@ def _result(i: int, c: checks.Candidate, rows: dict) -> checks.CheckResult:
                               romanize(c.specific, c.generic,
                                        joined=c.cls.joined_romanization),
                               checks._dedupe(findings), checks.scope_prefixes(c))
+
+
+# The rule of unique_among_divisions for many names at once: the divisions of each group
+# (say, the villages of the townships a merger would join) as if the group were one scope.
+# Same keys as the single check: the name, the place name and the toneless pinyin of the
+# place name (homophones 同音 and traditional forms, whose readings are the same).
+def clash_pairs_sql(member: str) -> str:
+    """The CTE ``clash`` (grp, sort_key and CLASH_COLUMNS) over a CTE ``member`` (grp, code,
+    name, place_name, place_pinyin, parent_code): the rule, for a caller that has the
+    members already (the merger measures join it to their own statement)."""
+    # Each member under its three keys; only the keys two members share are joined (a
+    # window count, not a self-join of all members: the planner, blind to a CTE's size,
+    # chose nested loops over every pair).
+    return f"""
+clash_key AS MATERIALIZED (
+    SELECT * FROM (
+        SELECT m.grp, m.code, m.name, m.place_name, m.place_pinyin, m.parent_code,
+               k.rule, k.key, count(*) OVER (PARTITION BY m.grp, k.rule, k.key) AS sharing
+        FROM {member} m CROSS JOIN LATERAL (
+            VALUES (1, m.place_pinyin), (2, m.place_name), (3, m.name)) AS k(rule, key)
+        WHERE k.key IS NOT NULL) x
+    WHERE sharing > 1
+), clash AS (
+    SELECT DISTINCT a.grp, a.place_pinyin AS sort_key, a.code AS a_code, a.name AS a_name,
+           a.place_name AS a_place_name, a.parent_code AS a_parent, b.code AS b_code,
+           b.name AS b_name, b.place_name AS b_place_name, b.parent_code AS b_parent
+    FROM clash_key a JOIN clash_key b
+      ON b.grp = a.grp AND b.rule = a.rule AND b.key = a.key AND a.code < b.code
+)"""
+
+
+CLASH_COLUMNS = "a_code, a_name, a_place_name, a_parent, b_code, b_name, b_place_name, b_parent"
+CLASH_ORDER = "sort_key, a_code, b_code"
+
+GROUP_CLASHES_SQL = f"""
+WITH member AS MATERIALIZED (
+    SELECT m.grp, d.code, d.name, d.place_name, d.place_pinyin, d.parent_code
+    FROM unnest(%(groups)s::text[], %(codes)s::text[]) AS m(grp, code)
+    JOIN boundaries_divisionversion d
+      ON d.code = m.code AND d.level = %(level)s AND {in_force_sql("d")}
+), {clash_pairs_sql("member")}
+SELECT grp, {CLASH_COLUMNS} FROM clash ORDER BY grp, {CLASH_ORDER}
+"""
+
+
+def group_clashes(*, members: list[tuple[str, str]], level: int, as_of: date) -> dict:
+    """{group: [Finding]}: the pairs of divisions within each group whose names would clash
+    in one scope (``members`` are (group, 12-digit code) pairs), in one statement."""
+    if not members:
+        return {}
+    with connection.cursor() as cur:
+        cur.execute(GROUP_CLASHES_SQL, {"groups": [g for g, _ in members],
+                                        "codes": [c for _, c in members],
+                                        "level": level, "as_of": as_of})
+        rows = cur.fetchall()
+    found: dict = {}
+    for grp, *pair in rows:
+        found.setdefault(grp, []).extend(clash_findings([pair]))
+    return found
+
+
+def clash_findings(pairs) -> list[checks.Finding]:
+    """The findings of clash rows (CLASH_COLUMNS: the two divisions' code, name, place name
+    and parent code), in their order."""
+    out = []
+    for pair in pairs:
+        a, b = pair[:4], pair[4:]
+        match = ("same_name" if a[2] == b[2] else "traditional_form"
+                 if normalize(a[2]) == normalize(b[2]) else "homophone")
+        out.append(checks.Finding(
+            "unique", checks.BLOCK, f"{a[1]} {a[0]} and {b[1]} {b[0]} would clash in one scope "
+            f"({match.replace('_', ' ')})",
+            [{"code": c, "name": n, "place_name": p, "parent_code": pc, "match": match}
+             for c, n, p, pc in (a, b)]))
+    return out

@@ -1,7 +1,7 @@
 """The answer for each merged unit of a plan: shape, villages, clashes, lines, distances.
 
 The statements are mergers.simulation's; the name checks are gazetteer's check engine —
-the villages' names within the unit as one scope (gazetteer.checks.clash_pairs_sql, the
+the villages' names within the unit as one scope (gazetteer.checks_batch.clash_pairs_sql, the
 rule of /names/check for divisions: same name, homophone, traditional form), and the
 new township's name within its county (gazetteer.checks_batch.check_names: the rules
 of gazetteer.checks.check_name, as /names/check, for every unit at once).

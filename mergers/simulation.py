@@ -28,7 +28,7 @@ from boundaries.geo import CHINA_EQUAL_AREA
 from boundaries.models import Level
 from boundaries.temporal import in_force_sql
 from config.errors import BadRequest
-from gazetteer import checks
+from gazetteer import checks_batch
 
 from .operations import SeatPoint
 
@@ -160,7 +160,7 @@ def _seat_how(part: Part, why: str) -> str:
 # milliseconds each time). Enclosed townships: their point on surface in a hole of the union
 # (an interior ring: the filled exterior minus the union), and no larger than the hole.
 # Lines: a side's lines by each code index (left, right) rather than one join on an OR.
-# Villages: their name clashes are gazetteer's rule (checks.clash_pairs_sql) on them.
+# Villages: their name clashes are gazetteer's rule (checks_batch.clash_pairs_sql) on them.
 # The per-unit lists are materialized and joined: as subqueries on u.grp, the planner
 # would push the unit into the clash pairs and loop over every pair (0.4 s, not 10 ms).
 MEASURE_SQL = f"""
@@ -218,9 +218,9 @@ t AS MATERIALIZED (
     SELECT grp, json_agg(json_build_array(code, name, place_name, kind, parent_code, distance)
                          ORDER BY code) AS rows
     FROM member GROUP BY grp
-), {checks.clash_pairs_sql("member")}, clash_rows AS MATERIALIZED (
-    SELECT grp, json_agg(json_build_array({checks.CLASH_COLUMNS})
-                         ORDER BY {checks.CLASH_ORDER}) AS rows
+), {checks_batch.clash_pairs_sql("member")}, clash_rows AS MATERIALIZED (
+    SELECT grp, json_agg(json_build_array({checks_batch.CLASH_COLUMNS})
+                         ORDER BY {checks_batch.CLASH_ORDER}) AS rows
     FROM clash GROUP BY grp
 )
 SELECT u.grp, ST_Area(u.ga) / 1e6, ST_Perimeter(u.g::geography), ST_NumGeometries(u.g),
@@ -281,7 +281,7 @@ def measures(units: list[Unit], as_of: date, *, geojson: bool, simplify_m: float
             "villages": [{"code": code, "name": name, "place_name": place, "kind": kind,
                           "township_code": parent, "distance_m": dist}
                          for code, name, place, kind, parent, dist in village_rows or []],
-            "clashes": checks.clash_findings(clash_rows or []),
+            "clashes": checks_batch.clash_findings(clash_rows or []),
         }
     return out
 

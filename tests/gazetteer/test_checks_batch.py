@@ -75,7 +75,7 @@ WHERE a.level = 5 AND a.valid_to IS NULL ORDER BY a.code, b.code LIMIT 1
 
 
 def test_it_finds_the_village_clashes_of_a_group_by_each_key_and_only_within_it(divisions_db):
-    from gazetteer.checks import group_clashes
+    from gazetteer.checks_batch import group_clashes
 
     with connection.cursor() as cur:
         cur.execute(PAIR_SQL.format(on="b.place_pinyin = a.place_pinyin "
