@@ -65,7 +65,22 @@ def place_targets(results: dict[str, StepResult]) -> list[dict]:
         out.append({"target": f"{c}: names/check p95 ms (reported, no target)",
                     "measured": _fmt(check["p95_ms"]) if check else "—",
                     "status": "INFO" if check else "SKIP"})
-    return out + ogc_targets(results)
+    return out + ogc_targets(results) + tile_targets(results)
+
+
+def tile_targets(results: dict[str, StepResult]) -> list[dict]:
+    """Step tiles: app p95 (c1) ≤ 1.5× ST_AsMVT run directly, uncached and cached."""
+    if "tiles" not in results:
+        return []
+    ratios = results["tiles"].figures.get("ratios", {})
+    out = []
+    for tile in ("townships_z8_guizhou", "townships_z12_zhongshan"):
+        for served in ("uncached", "cached"):
+            ratio = ratios.get(f"{tile}_{served}", {}).get("ratio")
+            out.append({"target": f"{tile} {served} p95 ≤ 1.5× ST_AsMVT",
+                        "measured": _x(ratio),
+                        "status": _verdict(None if ratio is None else ratio <= 1.5)})
+    return out
 
 
 def ogc_targets(results: dict[str, StepResult]) -> list[dict]:
@@ -102,9 +117,9 @@ def table(results: dict[str, StepResult]) -> str:
         if r.skipped or r.error:
             why = f"skipped: {r.skipped}" if r.skipped else f"ERROR: {r.error}"
             lines.append(f"{name:<10} {why}")
-        elif name not in ("http", "ogc"):
+        elif name not in ("http", "ogc", "tiles"):
             lines.append(f"{name:<10} " + "  ".join(f"{k}={_fmt(v)}" for k, v in r.figures.items()))
-    for step in ("http", "ogc"):
+    for step in ("http", "ogc", "tiles"):
         lines += _wrk_table(step, results.get(step))
     lines += ["", "== targets ==", f"{'target':<56}{'measured':>10}  status"]
     lines += [f"{t['target']:<56}{t['measured']:>10}  {t['status']}" for t in targets(results)]

@@ -1,10 +1,10 @@
 """Benchmark the registry end to end: `python -m bench.run [--only STEP ...] [--quick]`.
 
 Steps run in order on the database bench_registry (never `registry`): load → polygons →
-synthetic → lines → survey → places → http → ogc → soak → merger. The load step recreates the
-database; the others use what is there, so `--only http` re-measures the API on the data of
-the last full run. A step whose piece of the project is missing prints "skipped: <reason>"
-and the run goes on.
+synthetic → lines → survey → places → http → ogc → tiles → soak → merger. The load step
+recreates the database; the others use what is there, so `--only http` re-measures the API
+on the data of the last full run. A step whose piece of the project is missing prints
+"skipped: <reason>" and the run goes on.
 """
 
 import argparse
@@ -26,6 +26,7 @@ from . import (
     soak,
     survey,
     synthetic,
+    tiles,
     web,
 )
 from .common import (
@@ -41,7 +42,7 @@ from .report import table, write_json
 
 STEPS = {"load": load.step, "polygons": polygons.step, "synthetic": synthetic.step,
          "lines": lines.step, "survey": survey.step, "places": places.step, "http": web.step,
-         "ogc": ogcweb.step,
+         "ogc": ogcweb.step, "tiles": tiles.step,
          "soak": soak.step, "mergers": mergers.step, "merger_execute": merger.step}
 
 
@@ -82,8 +83,8 @@ def main(argv: list[str] | None = None) -> int:
     data = inputs(args.quick)
     results: dict[str, StepResult] = {}
     try:
-        # mergers works on a database of its own (bench/mergers.py)
-        if "load" in steps or (set(steps) - {"mergers"} and not database_exists()):
+        # mergers works on a database of its own (bench/mergers.py); tiles falls back to it
+        if "load" in steps or (set(steps) - {"mergers", "tiles"} and not database_exists()):
             recreate_database()
         for name in [s for s in STEPS if s in steps]:
             say(f"── {name} ──")

@@ -39,6 +39,7 @@ from django.db import IntegrityError, connection, transaction
 from tqdm import tqdm
 
 from config.errors import BadRequest
+from config.responses import invalidate_on_commit
 
 from . import line_faults
 from .models import SHORT_LENGTHS, Level
@@ -375,6 +376,7 @@ def boundary_lines_derive(*, level: int, as_of: date | None = None,
             report = _counts(cur)
             _refuse_empty_periods(cur)
         with _stage(timings, "write"):
+            invalidate_on_commit("lines")  # the line tiles (nothing if rolled back)
             try:
                 cur.execute(_WRITE, params)
             except IntegrityError as exc:

@@ -94,16 +94,27 @@ def markers(box: Box, as_of: date) -> str:
     return _collection(select, box.params(as_of))
 
 
+# Vector tiles (the tiles app, /tiles/), for the layers too many to draw whole: the 40k
+# townships and the places. From these zooms on (the tile layers' own minimum zooms).
+TILE_LAYERS = {"townships": 7, "places": 10}
+
+
 def web_layers(as_of: date | None) -> dict:
-    """What the web map draws, bottom to top: its endpoints, styles and zooms."""
+    """What the web map draws, bottom to top: its endpoints (GeoJSON for the box, or a
+    vector-tile URL template), styles and zooms."""
     def division(level: Level, labels: bool) -> dict:
         return {"url": f"/api/v1/map/divisions/{level.label}", "style": level.label,
                 "min_zoom": MIN_ZOOM[level], "labels": labels}
+
+    def tiles(name: str, style: str) -> dict:
+        return {"tiles": f"/tiles/{name}/{{z}}/{{x}}/{{y}}.pbf", "layer": name, "style": style,
+                "min_zoom": TILE_LAYERS[name], "labels": False}
     return {
         "as_of": as_of.isoformat() if as_of else None,
         "layers": [
-            division(Level.COUNTY, True), division(Level.TOWNSHIP, False),
+            division(Level.COUNTY, True), tiles("townships", "township"),
             division(Level.PREFECTURE, False), division(Level.PROVINCE, False),
+            tiles("places", "places"),
             {"url": "/api/v1/map/lines", "style": "lines", "min_zoom": 8, "labels": False},
             {"url": "/api/v1/map/markers", "style": "markers", "min_zoom": 11, "labels": False},
         ],

@@ -198,12 +198,15 @@ def division_record_predecessor(
     village serials are assumed kept, as the code tables do on a county recode).
     Returns the event linking the predecessor to the division.
     """
-    invalidate_on_commit("search", "places")  # names and codes in force have changed
     check_actor(actor)
     new12, old12 = _check_input(code=code, level=level, old_code=old_code, old_name=old_name,
                                 effective_date=effective_date, event_kind=event_kind)
     old_name = old_name.strip()
     with transaction.atomic():
+        # names and codes in force have changed (inside the transaction: outside one,
+        # on_commit would invalidate at once, before the write, and a reader between the
+        # two would cache the old answer under the new generation)
+        invalidate_on_commit("search", "places", "divisions")
         current = _current_version(new12, level, effective_date)
         _check_codes_free(current, old12, effective_date)
         short = SHORT_LENGTHS[level]
@@ -277,6 +280,8 @@ def division_share_geometry(*, event_ids: list[int] | None = None) -> int:
     with transaction.atomic(), connection.cursor() as cur:
         cur.execute(_SHARE_GEOMETRY, {"kinds": [str(k) for k in TERRITORY_KEEPING],
                                       "all": event_ids is None, "ids": event_ids or []})
+        if cur.rowcount:
+            invalidate_on_commit("divisions")  # the division tiles draw them now
         return cur.rowcount
 
 
@@ -299,6 +304,7 @@ def markers_register(*, markers: list[NewMarker], actor,
     """Register markers with their first states, all or none, in a few statements."""
     check_actor(actor)
     with transaction.atomic():
+        invalidate_on_commit("markers")  # the marker tiles
         refused = marker_checks.refusals(markers, max_offset_m)
         if refused:
             raise MarkerRefused(_listed(refused, markers))
@@ -376,6 +382,7 @@ def _append_state(marker: BoundaryMarker, *, status: str, on: date, actor, posit
     if moving and point.distance(current.position) < 1e-8:  # ~1 mm
         raise MarkerRefused(f"marker {marker.number} already stands at {point.x:.6f}, "
                             f"{point.y:.6f}: a move needs a new position")
+    invalidate_on_commit("markers")  # the marker tiles draw the state in force
     # The database ends the current state as this one begins
     # (trigger boundaries_markerstate_close_previous): history is only ever appended.
     return MarkerState.objects.create(

@@ -18,6 +18,8 @@ import time
 from django.db import connection, transaction
 from tqdm import tqdm
 
+from config.responses import invalidate_on_commit
+
 from .geo import area_km2_sql
 
 SYNTHETIC = "synthetic"
@@ -116,6 +118,7 @@ def _run_batches(select_sql: str, update_sql: str, batch: int, *, county_codes, 
     codes = [c[:6] for c in county_codes or []]
     updated = 0
     with transaction.atomic(), connection.cursor() as cur:
+        invalidate_on_commit("divisions")  # the division tiles draw the new shapes
         cur.execute(select_sql, {"all": county_codes is None, "codes": codes})
         ids = [row[0] for row in cur.fetchall()]
         with tqdm(total=len(ids), desc=desc, unit=" units", disable=not progress) as bar:

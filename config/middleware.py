@@ -13,7 +13,7 @@ from django.utils.cache import patch_vary_headers
 
 from .errors import RegistryError
 
-PUBLIC_PREFIXES = ("/api/", "/ogc/")
+PUBLIC_PREFIXES = ("/api/", "/ogc/", "/tiles/")
 
 
 class PublicGetCacheMiddleware:
@@ -69,6 +69,11 @@ class RejectNulMiddleware:
         return self.get_response(request)
 
 
+# Outside the API (whose handler answers them), paths whose errors are JSON
+# {"detail": ...}: their clients are map libraries, not people.
+JSON_ERROR_PREFIXES = ("/tiles/",)
+
+
 class RegistryErrorPageMiddleware:
     """A page (outside the API, whose handler answers JSON) that raises a registry error
     answers with that error's status and its message, not a 500."""
@@ -82,6 +87,9 @@ class RegistryErrorPageMiddleware:
     def process_exception(self, request, exception):
         if not isinstance(exception, RegistryError) or request.path.startswith("/api/"):
             return None
+        if request.path.startswith(JSON_ERROR_PREFIXES):
+            return JsonResponse({"detail": str(exception)}, status=exception.status,
+                                json_dumps_params={"ensure_ascii": False})
         # an htmx request gets the message alone, swapped in where its answer goes
         template = "error_fragment.html" if request.headers.get("HX-Request") else "error.html"
         return render(request, template, {"status": exception.status,

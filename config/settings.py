@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "jobs",
     "ops",
     "ogc",  # its templates (f=html); it has no models
+    "tiles",  # vector tiles of the map layers; no models
     # last: the demo loads every app's data through its services
     "demo",
 ]
@@ -213,6 +214,10 @@ API_CACHE_SECONDS = int(os.environ.get("API_CACHE_SECONDS", "300"))
 # Search answers are kept as long as clients and proxies may keep them (Cache-Control
 # above): planning the ranking statement costs more than running it. 0 turns it off.
 SEARCH_CACHE_SECONDS = int(os.environ.get("SEARCH_CACHE_SECONDS", str(API_CACHE_SECONDS)))
+# Rendered vector tiles are kept this long in the shared cache (tiles app); a write that
+# changes a layer makes its tiles unreachable at once (a new generation), so this only
+# bounds the memory they hold. 0 renders every request.
+TILE_CACHE_SECONDS = int(os.environ.get("TILE_CACHE_SECONDS", "86400"))
 # One cache shared by every worker and server (Redis): search answers, sessions and
 # rate-limit counters must hold across workers. `make` finds or starts the server and
 # writes its URL to .local/redis_url.

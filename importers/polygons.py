@@ -31,6 +31,7 @@ from boundaries.geo import area_km2_sql
 from boundaries.models import SHORT_LENGTHS, Level
 from boundaries.names import normalize
 from config.errors import BadRequest
+from config.responses import invalidate_on_commit
 
 from .errors import ConflictError, ImporterError, SourceError
 from .pgcopy import binary_rows
@@ -426,6 +427,7 @@ def write(report: Report, geometry_source: str, replace: bool) -> None:
         cur.execute("SET LOCAL default_toast_compression = lz4")
         cur.execute(WRITE_SQL, {"source": geometry_source[:200],
                                 "states": ["fill", "differs"] if replace else ["fill"]})
+    invalidate_on_commit("divisions")  # the division tiles draw the new polygons
     report.committed = True
 
 

@@ -13,6 +13,7 @@ from boundaries.models import BoundaryMarker, DivisionEvent, EventKind, MarkerSt
 from boundaries.orientation import along_sql
 from boundaries.services import marker_record_state
 from config.errors import Conflict
+from config.responses import invalidate_on_commit
 
 from . import judge
 from .models import Inspection
@@ -132,5 +133,6 @@ def _apply_line(inspection: Inspection, on: date, actor) -> dict:
 
 def apply_results(inspection: Inspection, on: date, *, actor) -> dict:
     """What the second signature accepts, recorded as done by its signer."""
+    invalidate_on_commit("lines", "markers")  # their tiles
     return {"on": on.isoformat(), "markers": _apply_markers(inspection, on, actor),
             "line": _apply_line(inspection, on, actor)}

@@ -55,8 +55,8 @@ def rederive_lines(run, counties: list[str]) -> dict:
     """The lines with a side among the townships (and counties) that ended or began."""
     focus = {Level.TOWNSHIP: set(), Level.COUNTY: {c.ljust(12, "0") for c in counties}}
     for version in [*run.ended.values(), *run.begun]:
-        if version.level == Level.TOWNSHIP and version.geom is not None:
-            focus[Level.TOWNSHIP].add(version.code)
+        if version.level in focus and version.geom is not None:
+            focus[version.level].add(version.code)  # a recoded county's lines too
     report = {}
     for level, codes in focus.items():
         if codes:
@@ -78,6 +78,7 @@ def retire_markers(run, codes: list[str]) -> int:
             BoundaryMarker.objects.filter(retired_on__isnull=True, lines__valid_to=run.on,
                                           lines__level__in=[3, 4], lines__right_code__in=codes))
         .values_list("id", flat=True))
+    carry_markers(run, markers)
     retired = 0
     for marker in BoundaryMarker.objects.filter(id__in=markers).order_by("id"):
         if marker.lines.filter(in_force(run.on)).exists():
@@ -96,6 +97,27 @@ def retire_markers(run, codes: list[str]) -> int:
         BoundaryMarker.objects.filter(pk=marker.pk).update(retired_on=run.on)
         retired += 1
     return retired
+
+
+# A line that begins on D where an ended one ran (a county recoded, a township moved with
+# its outer border) takes over its markers: within 1e-5° (about a metre) of the marker.
+CARRY_SQL = """
+INSERT INTO boundaries_boundarymarker_lines (boundarymarker_id, boundaryline_id)
+SELECT DISTINCT m.id, n.id
+FROM boundaries_boundarymarker m
+JOIN boundaries_markerstate s ON s.marker_id = m.id AND s.valid_to IS NULL
+JOIN boundaries_boundarymarker_lines ml ON ml.boundarymarker_id = m.id
+JOIN boundaries_boundaryline o ON o.id = ml.boundaryline_id AND o.valid_to = %(on)s
+JOIN boundaries_boundaryline n ON n.level = o.level AND n.valid_from = %(on)s
+     AND n.valid_to IS NULL AND ST_DWithin(n.geom, s.position, 1e-5)
+WHERE m.id = ANY(%(markers)s)
+ON CONFLICT DO NOTHING
+"""
+
+
+def carry_markers(run, markers: list[int]) -> None:
+    with connection.cursor() as cur:
+        cur.execute(CARRY_SQL, {"on": run.on, "markers": markers})
 
 
 def _ancestors(codes: set[tuple[str, int]], on) -> set[tuple[str, int]]:

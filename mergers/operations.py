@@ -36,6 +36,9 @@ class TransferOp(Schema):
     op: Literal["transfer"] = "transfer"
     unit: str
     to: str
+    # a village takes its territory along (its Voronoi cell among its township's villages),
+    # so the townships' (and counties') polygons follow; false: the polygons stay
+    with_area: bool = True
 
 
 class RenameOp(Schema):
@@ -55,7 +58,8 @@ class KindChangeOp(Schema):
 
 
 class SplitOp(Schema):
-    """析置 / 增设街道: a new township made of villages taken from one or more others."""
+    """析置 / 增设街道: a new township made of villages taken from one or more others of one
+    county, with their territory (each village's Voronoi cell in its township)."""
     op: Literal["split"] = "split"
     villages: list[str] = Field(min_length=1)
     name: str = Field(min_length=1, max_length=100)
@@ -63,5 +67,15 @@ class SplitOp(Schema):
     seat: SeatPoint | str | None = None
 
 
-Operation = Annotated[MergeOp | TransferOp | RenameOp | KindChangeOp | SplitOp,
+class BoundaryOp(Schema):
+    """边界调整: part of a township passes to a neighbour — the cells of the named villages,
+    or an area drawn (GeoJSON polygon, lon/lat) with the villages standing in it."""
+    op: Literal["boundary"] = "boundary"
+    source: str
+    to: str
+    villages: list[str] = Field(default_factory=list)
+    area: dict | None = None
+
+
+Operation = Annotated[MergeOp | TransferOp | RenameOp | KindChangeOp | SplitOp | BoundaryOp,
                       Field(discriminator="op")]

@@ -17,7 +17,15 @@ from boundaries.temporal import in_force_sql
 from config.errors import BadRequest
 
 from . import measure, simulation
-from .operations import KindChangeOp, MergeOp, Operation, RenameOp, SplitOp, TransferOp
+from .operations import (
+    BoundaryOp,
+    KindChangeOp,
+    MergeOp,
+    Operation,
+    RenameOp,
+    SplitOp,
+    TransferOp,
+)
 
 TOWN_KINDS = ("镇", "街道")
 OPERATIONS = TypeAdapter(list[Operation])
@@ -155,6 +163,8 @@ def apply(operations: list, towns: dict[str, Township], prefix: str, as_of: date
             _rename(op, result, home, problems, where)
         elif isinstance(op, SplitOp):
             _split(op, i, result, home, problems, where)
+        elif isinstance(op, BoundaryOp):
+            _boundary(op, result, home, problems, where)
     if problems:
         raise BadRequest("; ".join(problems))
     return result
@@ -267,8 +277,21 @@ def _split(op: SplitOp, i: int, result: Applied, home: dict, problems: list, whe
     county = result.after[sources[0]].county
     result.after[f"split-{i}"] = Township(f"split-{i}", op.name, op.kind, county, None, None,
                                           len(sources))
-    result.notes.append(f"{where}: {op.name} has no polygon (villages are points); its area "
-                        "is left out of the means")
+    result.notes.append(f"{where}: {op.name}'s polygon (its villages' cells) is drawn when "
+                        "the change is carried out; its area is left out of the means")
+
+
+def _boundary(op: BoundaryOp, result: Applied, home: dict, problems: list, where: str):
+    """Land between two townships: the named villages' counts move; the areas are cut when
+    the change is carried out (an area drawn moves the villages standing in it)."""
+    source = _target(op.source, result, home, problems, where)
+    dest = _target(op.to, result, home, problems, where)
+    if source is None or dest is None:
+        return
+    result.after[source].villages -= len(op.villages)
+    result.after[dest].villages += len(op.villages)
+    result.notes.append(f"{where}: land of {op.source} passes to {op.to}; the areas are cut "
+                        "when the change is carried out")
 
 
 def evaluate(*, scope: str, as_of: date, operations: list, geojson: bool = False,

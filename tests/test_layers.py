@@ -29,6 +29,7 @@ LAYERS = [
     # above the gazetteer (name checks) and inspections (lines, markers)
     [("mergers", ["mergers"])],
     [("ogc", ["ogc"])],
+    [("tiles", ["tiles"])],  # reads boundaries, gazetteer and inspections' tables
     [("demo", ["demo"])],
     # what settings and servers name (the rate-limit middleware asks who holds a token)
     [("top", ["config.api", "config.urls", "config.wsgi", "config.ratelimit"])],

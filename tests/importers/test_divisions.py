@@ -162,3 +162,24 @@ def test_it_reads_the_whole_country_and_finds_the_session_extract_unchanged(nati
     assert not plan.retired
     assert len(plan.added) == len(plan.rows) - loaded
     assert DivisionVersion.objects.count() == stored  # a preview writes nothing
+
+
+@pytest.mark.as_owner
+def test_it_leaves_the_indexes_in_place_for_a_role_that_does_not_own_the_table(db):
+    from django.conf import settings
+    from django.db import connection
+    with connection.cursor() as cur:
+        cur.execute("CREATE TABLE defer_probe (id int PRIMARY KEY, x int)")
+        cur.execute("CREATE INDEX defer_probe_x ON defer_probe (x)")
+        cur.execute(f'GRANT SELECT, INSERT ON defer_probe TO "{settings.DATABASE_APP_ROLE}"')
+        cur.execute(f'SET LOCAL ROLE "{settings.DATABASE_APP_ROLE}"')
+        # load_demo under `make run` logs in as the app role: no DROP INDEX it may not do
+        assert divisions.defer_secondary_indexes("defer_probe") == []
+        cur.execute("RESET ROLE")
+        cur.execute("SELECT count(*) FROM pg_indexes WHERE tablename = 'defer_probe'")
+        assert cur.fetchone()[0] == 2
+        saved = divisions.defer_secondary_indexes("defer_probe")
+        assert [name for name, _, _ in saved] == ["defer_probe_x"]
+        divisions.rebuild_indexes(saved)
+        cur.execute("SELECT count(*) FROM pg_indexes WHERE tablename = 'defer_probe'")
+        assert cur.fetchone()[0] == 2

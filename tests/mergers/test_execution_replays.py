@@ -108,13 +108,33 @@ def test_it_moves_one_village_to_a_township_of_the_other_county(carry_out, clien
     low = 200 if village.kind == "村委会" else 1
     assert int(moved.code[9:]) == max([int(v.code[9:]) for v in same_kind] or [low - 1]) + 1
     assert len(villages(DAHE, EFFECTIVE)) == len(target_before) + 1
-    # villages are points: no polygon changes
-    assert {c: county(c, EFFECTIVE).area_km2 for c in areas} == areas
+    # the village takes its land (its cell among 营盘's villages): the townships and the
+    # counties change by exactly that area
+    given = township(YINGPAN, BEFORE).area_km2 - township(YINGPAN, EFFECTIVE).area_km2
+    assert given > 0.01
+    assert township(DAHE, EFFECTIVE).area_km2 == pytest.approx(
+        township(DAHE, BEFORE).area_km2 + given, abs=0.01)
+    assert county(ZHONGSHAN, EFFECTIVE).area_km2 == pytest.approx(areas[ZHONGSHAN] + given,
+                                                                  abs=0.05)
+    assert county(SHUICHENG, EFFECTIVE).area_km2 == pytest.approx(areas[SHUICHENG] - given,
+                                                                  abs=0.05)
+    event = DivisionEvent.objects.get(kind="boundary", inputs=township(YINGPAN, BEFORE))
+    assert set(event.outputs.values_list("code", flat=True)) == {YINGPAN, DAHE}
     body = client.get(f"/api/v1/divisions/{village.code}?as_of={BEFORE}").json()
     assert body["ancestors"][-1]["code"] == YINGPAN
     crosswalk = client.get("/api/v1/divisions/crosswalk?limit=1000").json()
     row = next(r for r in crosswalk if r["retired_code"] == village.code)
     assert [s["code"] for s in row["successors"]] == [moved.code]
+
+
+def test_it_moves_a_village_without_its_land_when_asked(carry_out):
+    village = villages(YINGPAN, BEFORE)[1]
+    areas = {c: county(c, BEFORE).area_km2 for c in (ZHONGSHAN, SHUICHENG)}
+    carry_out([{"op": "transfer", "unit": village.code, "to": DAHE[:9], "with_area": False}],
+              kind="transfer")
+    assert successor(village).parent_code == DAHE
+    assert {c: county(c, EFFECTIVE).area_km2 for c in areas} == areas
+    assert township(YINGPAN, EFFECTIVE).valid_from != EFFECTIVE  # not even a new version
 
 
 def test_it_renames_a_township_keeping_its_code_and_its_villages(carry_out, client):

@@ -31,11 +31,35 @@ def test_it_draws_the_registry_layers_as_the_map_without_another_host(server):
         page.goto(server + "/")
         page.wait_for_selector(".leaflet-overlay-pane path", timeout=15_000)
         page.wait_for_selector(".division-label", timeout=15_000)
+        # townships come as vector tiles (/tiles/townships/...), drawn in their own pane
+        page.wait_for_selector(".leaflet-vector-tiles-pane path", timeout=15_000)
         polygons = page.locator(".leaflet-overlay-pane path").count()
+        townships = page.locator(".leaflet-vector-tiles-pane path").count()
         labels = page.locator(".division-label").all_inner_texts()
         b.shot("map")
     assert polygons > 10
+    assert townships > 20
     assert "钟山区" in labels
+
+
+def test_it_draws_the_places_as_vector_tiles_when_zoomed_in(server):
+    streets = '.leaflet-vector-tiles-pane path[stroke="#7d3c98"]'  # the places' style
+    with browser_session(server, "map_places_tiles") as b:
+        page = b.page
+        statuses: list[int] = []
+        page.on("response", lambda r: "/tiles/places/" in r.url and statuses.append(r.status))
+        page.goto(server + "/")
+        page.wait_for_selector(".leaflet-vector-tiles-pane path", timeout=15_000)
+        before = page.locator(streets).count()
+        for _ in range(5):  # from zoom 7 to 12, over 钟山区
+            page.click(".leaflet-control-zoom-in")
+            page.wait_for_timeout(400)
+        page.wait_for_selector(streets, timeout=15_000)
+        after = page.locator(streets).count()
+        b.shot("places")
+    assert before == 0  # places only from zoom 10
+    assert after > 10  # the demo's streets of 钟山区
+    assert statuses and set(statuses) == {200}, statuses
 
 
 def test_it_finds_a_division_as_you_type_and_opens_its_page(server):

@@ -1,6 +1,8 @@
 // The registry's own layers as the base map: division polygons by level with their names,
 // border lines and markers, fetched for the visible box at the current zoom
-// (/api/v1/map/...). No tile server is needed; a deployment may add one (MAP_TILE_URL).
+// (/api/v1/map/...); townships and places, too many to fetch whole, as the registry's
+// vector tiles (/tiles/..., drawn by Leaflet.VectorGrid). No other tile server is needed;
+// a deployment may add one (MAP_TILE_URL).
 (function () {
   const config = JSON.parse(document.getElementById("map-layers").textContent);
   const STYLES = {
@@ -9,7 +11,25 @@
     county: { color: "#4a8bd1", weight: 1.2, fillColor: "#f4f1e8", fillOpacity: 0.6 },
     township: { color: "#8fb3dc", weight: 0.7, fill: false, dashArray: "3 3" },
     lines: { color: "#c0392b", weight: 1.5 },
+    // a place is a street (line), a residential community (polygon) or a point
+    places: (p) => ({ color: "#7d3c98", weight: 1.5, radius: 3,
+                      fill: p.class === "residential", fillOpacity: 0.25 }),
   };
+  // Vector tiles in a pane of their own above the county fill (the overlay pane's 400),
+  // letting clicks through to the map (which lists the divisions at the point).
+  function drawTiles(map, layerDef) {
+    if (!map.getPane("vector-tiles")) {
+      const pane = map.createPane("vector-tiles");
+      pane.style.zIndex = 410;
+      pane.style.pointerEvents = "none";
+    }
+    const query = config.as_of ? `?as_of=${config.as_of}` : "";
+    const style = STYLES[layerDef.style] || {};
+    return L.vectorGrid.protobuf(layerDef.tiles + query, {
+      pane: "vector-tiles", minZoom: layerDef.min_zoom, maxNativeZoom: 16, interactive: false,
+      vectorTileLayerStyles: { [layerDef.layer]: style },
+    }).addTo(map);
+  }
   function drawLayer(map, layerDef) {
     const group = L.geoJSON(null, {
       style: () => STYLES[layerDef.style] || {},
@@ -35,6 +55,7 @@
       .map((v, i) => Math.max(i % 2 ? -90 : -180, Math.min(i % 2 ? 90 : 180, v)).toFixed(5));
     const zoom = map.getZoom();
     layers.forEach(({ def, group }) => {
+      if (def.tiles) return; // the tile layer loads its own tiles
       if (zoom < def.min_zoom) { group.clearLayers(); return; }
       const url = `${def.url}?bbox=${bbox.join(",")}&zoom=${zoom}` +
         (config.as_of ? `&as_of=${config.as_of}` : "");
@@ -60,7 +81,8 @@
       });
   }
   window.registryMap = function (map) {
-    const layers = config.layers.map((def) => ({ def, group: drawLayer(map, def) }));
+    const layers = config.layers.map((def) => ({
+      def, group: def.tiles ? drawTiles(map, def) : drawLayer(map, def) }));
     if (config.bounds) map.fitBounds(config.bounds);
     map.on("moveend", () => refresh(map, layers));
     map.on("click", (e) => where(map, e));
