@@ -1,8 +1,10 @@
 """The timings of the mergers step, in a Django process on bench_mergers (JSON on stdout).
 
 End to end is the API through Django's test client (a signed-in planner); the baseline is
-the union, equal-area area, geodesic perimeter and border-line statements alone, on the
-same groups, through the same connection. Medians of N runs after one warm-up.
+the SQL the answer needs run directly (bench/mergers_direct.py says what and why), on the
+same groups, through the same connection. Medians of N rounds after one warm-up, ours and
+the baselines taking turns within each round. A scenario is timed from its POST to its
+answer (it is deleted afterwards, outside the timing).
 """
 
 import json
@@ -18,19 +20,10 @@ from django.contrib.auth.models import Group, User  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 
-from boundaries.geo import area_km2_sql  # noqa: E402
+from gazetteer.models import PlaceClass  # noqa: E402
+from gazetteer.names import toneless  # noqa: E402
 
-DIRECT_SQL = f"""
-WITH m AS (SELECT * FROM unnest(%(grp)s::text[], %(codes)s::text[]) AS m(grp, code)),
-u AS (SELECT m.grp, ST_Multi(ST_Union(d.geom)) g FROM m JOIN boundaries_divisionversion d
-      ON d.code = m.code AND d.level = 4 AND d.valid_to IS NULL GROUP BY m.grp)
-SELECT grp, ST_AsGeoJSON(g, 7), {area_km2_sql('g')}, ST_Perimeter(g::geography) FROM u
-"""
-LINES_SQL = """
-SELECT l.id, l.length_m FROM boundaries_boundaryline l
-WHERE l.level = 4 AND l.valid_to IS NULL
-  AND (l.left_code = ANY(%(codes)s) OR l.right_code = ANY(%(codes)s))
-"""
+from . import mergers_direct  # noqa: E402
 
 
 def townships(prefix: str) -> list[str]:
@@ -40,23 +33,43 @@ def townships(prefix: str) -> list[str]:
         return [r[0] for r in cur.fetchall()]
 
 
-def median_ms(fn, runs: int) -> float:
-    fn()
-    times = []
-    for _ in range(runs):
-        t0 = time.perf_counter()
+def medians_ms(fns: list, runs: int) -> list[float]:
+    """The median time of each function, run in turn (one warm-up each, then ``runs``
+    rounds of all of them): on a shared machine a load that comes and goes then weighs on
+    ours and on the baseline alike, rather than on whichever ran during it."""
+    for fn in fns:
         fn()
-        times.append((time.perf_counter() - t0) * 1000)
-    return statistics.median(times)
+    times: list[list[float]] = [[] for _ in fns]
+    for _ in range(runs):
+        for fn, out in zip(fns, times, strict=True):
+            t0 = time.perf_counter()
+            fn()
+            out.append((time.perf_counter() - t0) * 1000)
+    return [statistics.median(t) for t in times]
 
 
-def direct(groups: dict[str, list[str]]):
-    pairs = [(g, c) for g, codes in groups.items() for c in codes]
-    with connection.cursor() as cur:
-        cur.execute(DIRECT_SQL, {"grp": [g for g, _ in pairs], "codes": [c for _, c in pairs]})
-        cur.fetchall()
-        cur.execute(LINES_SQL, {"codes": [c for _, c in pairs]})
-        cur.fetchall()
+def direct(groups: dict[str, list[str]], name: str, *, geojson: bool):
+    """The baseline's statements as a function to time (the pinyin and the township
+    class's group are looked up once, outside the timing)."""
+    names = {g: (name, toneless(name)) for g in groups}
+    group = PlaceClass.objects.get(slug="township").group
+
+    def run():
+        with connection.cursor() as cur:
+            mergers_direct.run(cur, groups, names, geojson=geojson, group=group)
+    return run
+
+
+def narrow(groups: dict[str, list[str]]):
+    def run():
+        with connection.cursor() as cur:
+            mergers_direct.run_narrow(cur, groups)
+    return run
+
+
+def figure(townships: int, ours: float, sql: float, narrow_sql: float) -> dict:
+    return {"townships": townships, "ours_ms": ours, "sql_ms": sql, "ratio": ours / sql,
+            "narrow_sql_ms": narrow_sql, "narrow_ratio": ours / narrow_sql}
 
 
 def post(client, url: str, body: dict) -> dict:
@@ -76,24 +89,25 @@ def main(runs: int) -> dict:
     for name, codes in (("simulate_2", ["520201101000", "520201103000"]),
                         ("simulate_7", zhongshan[:7])):
         body = {"townships": codes, "name": "新镇", "kind": "镇"}
-        ours = median_ms(lambda b=body: post(client, "/api/v1/mergers/simulate", b), runs)
-        sql = median_ms(lambda c=codes: direct({"1": c}), runs)
-        figures[name] = {"townships": len(codes), "ours_ms": ours, "sql_ms": sql,
-                         "ratio": ours / sql}
+        figures[name] = figure(len(codes), *medians_ms([
+            lambda b=body: post(client, "/api/v1/mergers/simulate", b),
+            direct({"1": codes}, "新镇", geojson=True), narrow({"1": codes})], runs))
     # The whole prefecture: each county's townships merged into one unit (4 merges, 92).
     counties = {c: townships(c) for c in ("520201", "520203", "520204", "520281")}
     ops = [{"op": "merge", "townships": codes, "name": "新镇", "kind": "镇"}
            for codes in counties.values()]
 
-    def scenario():
-        made = post(client, "/api/v1/mergers/scenarios",
-                    {"title": "bench", "scope": "5202", "operations": ops})
-        client.delete(f"/api/v1/mergers/scenarios/{made['id']}")
+    made = []
 
-    ours = median_ms(scenario, max(3, runs // 2))
-    sql = median_ms(lambda: direct(counties), max(3, runs // 2))
-    figures["simulate_prefecture"] = {"townships": sum(map(len, counties.values())),
-                                      "ours_ms": ours, "sql_ms": sql, "ratio": ours / sql}
+    def scenario():
+        made.append(post(client, "/api/v1/mergers/scenarios",
+                         {"title": "bench", "scope": "5202", "operations": ops})["id"])
+
+    figures["simulate_prefecture"] = figure(sum(map(len, counties.values())), *medians_ms(
+        [scenario, direct(counties, "新镇", geojson=False), narrow(counties)],
+        runs))
+    for scenario_id in made:
+        client.delete(f"/api/v1/mergers/scenarios/{scenario_id}")
     t0 = time.perf_counter()
     answer = post(client, "/api/v1/mergers/suggest", {"prefecture": "5202",
                                                       "target_townships": 87, "seed": 1})

@@ -75,19 +75,22 @@ class Candidate:
     as_of: date
     # Every division (code, level, kind, name) the geometry, or the place renamed, lies in.
     lies_in: list[tuple] = field(default_factory=list)
+    # The generics of the class's siblings, when a caller checking many names read them once.
+    siblings: list[str] | None = None
 
 
 def candidate(*, name: str, place_class: PlaceClass, division_code: str, place=None,
-              geom=None, as_of: date | None = None) -> Candidate:
-    """The name as the rules see it, with where it lies: the declared division, and the
-    divisions its geometry (or the place renamed) lies in, which it must meet."""
+              geom=None, as_of: date | None = None, division: tuple | None = None) -> Candidate:
+    """The name as the rules see it, with where it lies: the declared division (its row
+    ``division`` when the caller has read it), and the divisions its geometry (or the
+    place renamed) lies in, which it must meet."""
     norm = normalize(name or "")
     if not norm:
         raise BadRequest(f"name {name!r}: empty once spaces are removed")
     if len(norm) > 100:
         raise BadRequest(f"name: {len(norm)} characters; at most 100 are read")
     specific, generic = split_name(norm, place_class.generics)
-    division = division_row(division_code)
+    division = division or division_row(division_code)
     if geom is not None:
         lies_in = geometry_divisions(geom)
         require_inside(division, geom, lies_in)
@@ -239,7 +242,8 @@ def repeated_generic(c: Candidate) -> list[Finding]:
         severity = BLOCK if inner == c.generic or inner.endswith(c.generic) else WARN
     else:
         # A sibling class of the family (人民街路: 街 of 街, 路 of 路) repeats it as well.
-        inner = split_name(c.specific, _sibling_generics(c.cls))[1]
+        siblings = c.siblings if c.siblings is not None else _sibling_generics(c.cls)
+        inner = split_name(c.specific, siblings)[1]
         if not inner:
             return []
         weak = inner in WEAK_ACROSS or c.generic in DERIVED_GENERICS
@@ -249,9 +253,15 @@ def repeated_generic(c: Candidate) -> list[Finding]:
                     [{"specific": c.specific, "generics": [inner, c.generic]}])]
 
 
-def _sibling_generics(cls: PlaceClass) -> list[str]:
-    siblings = PlaceClass.objects.filter(group=cls.group).exclude(pk=cls.pk)
-    return [g for sib in siblings for g in sib.generics if g not in AMBIGUOUS_ACROSS]
+def _sibling_generics(cls: PlaceClass, group: list[PlaceClass] | None = None) -> list[str]:
+    """The generics of the other classes of ``cls``'s group (read, unless ``group`` holds
+    the group's classes already, in their order)."""
+    if group is None:
+        siblings = PlaceClass.objects.filter(group=cls.group).exclude(pk=cls.pk)
+        generics = siblings.values_list("generics", flat=True)
+    else:
+        generics = [c.generics for c in group if c.group == cls.group and c.pk != cls.pk]
+    return [g for gs in generics for g in gs if g not in AMBIGUOUS_ACROSS]
 
 
 def banned_patterns(c: Candidate) -> list[Finding]:
@@ -259,6 +269,11 @@ def banned_patterns(c: Candidate) -> list[Finding]:
         cur.execute("SELECT pattern, category, severity FROM gazetteer_namingban"
                     " WHERE strpos(%s, pattern) > 0 ORDER BY pattern", [c.name])
         rows = cur.fetchall()
+    return ban_findings(c, rows)
+
+
+def ban_findings(c: Candidate, rows) -> list[Finding]:
+    """(pattern, category, severity) rows of the bans the name contains."""
     return [Finding("banned_pattern", severity,
                     f"{c.name} contains {pattern} ({category}), a pattern the committee "
                     "does not approve", [{"pattern": pattern, "category": category}])
@@ -388,6 +403,11 @@ def unique_among_places(c: Candidate) -> list[Finding]:
     with connection.cursor() as cur:
         cur.execute(PLACES_SQL, params)
         rows = cur.fetchall()
+    return place_findings(c, rows)
+
+
+def place_findings(c: Candidate, rows) -> list[Finding]:
+    """PLACES_SQL's rows as findings."""
     return [Finding(
         "unique", _severity(c, same, in_city),
         f"{c.name} clashes with the {'same name' if same else 'homophone'} {name} "
@@ -415,6 +435,11 @@ def unique_among_divisions(c: Candidate) -> list[Finding]:
     with connection.cursor() as cur:
         cur.execute(DIVISIONS_SQL, params)
         rows = cur.fetchall()
+    return division_findings(c, rows)
+
+
+def division_findings(c: Candidate, rows) -> list[Finding]:
+    """DIVISIONS_SQL's rows as findings."""
     return [Finding(
         "unique", _severity(c, same, in_city),
         f"{c.name} clashes with the {'same name' if same else 'homophone'} division "
@@ -466,54 +491,3 @@ def years_before(day: date, years: int) -> date:
 
 RULES = [empty_specific, generic_fit, repeated_generic, banned_patterns, charset, length,
          unique_among_places, unique_among_divisions, stability]
-
-
-# The rule of unique_among_divisions for many names at once: the divisions of each group
-# (say, the villages of the townships a merger would join) as if the group were one scope.
-# Same keys as the single check: the name, the place name and the toneless pinyin of the
-# place name (homophones 同音 and traditional forms, whose readings are the same).
-GROUP_CLASHES_SQL = f"""
-WITH member AS MATERIALIZED (
-    SELECT m.grp, d.code, d.name, d.place_name, d.place_pinyin, d.parent_code
-    FROM unnest(%(groups)s::text[], %(codes)s::text[]) AS m(grp, code)
-    JOIN boundaries_divisionversion d
-      ON d.code = m.code AND d.level = %(level)s AND {in_force_sql("d")}
-)
--- three equi-joins (hash joins) rather than one join on an OR (a nested loop over all pairs)
-, pair AS (
-    SELECT a.grp, a.code AS a, b.code AS b FROM member a JOIN member b
-      ON b.grp = a.grp AND b.place_pinyin = a.place_pinyin AND a.code < b.code
-    UNION SELECT a.grp, a.code, b.code FROM member a JOIN member b
-      ON b.grp = a.grp AND b.place_name = a.place_name AND a.code < b.code
-    UNION SELECT a.grp, a.code, b.code FROM member a JOIN member b
-      ON b.grp = a.grp AND b.name = a.name AND a.code < b.code
-)
-SELECT p.grp, a.code, a.name, a.place_name, a.parent_code,
-       b.code, b.name, b.place_name, b.parent_code
-FROM pair p JOIN member a ON a.grp = p.grp AND a.code = p.a
-JOIN member b ON b.grp = p.grp AND b.code = p.b
-ORDER BY p.grp, a.place_pinyin, a.code, b.code
-"""
-
-
-def group_clashes(*, members: list[tuple[str, str]], level: int, as_of: date) -> dict:
-    """{group: [Finding]}: the pairs of divisions within each group whose names would clash
-    in one scope (``members`` are (group, 12-digit code) pairs), in one statement."""
-    if not members:
-        return {}
-    with connection.cursor() as cur:
-        cur.execute(GROUP_CLASHES_SQL, {"groups": [g for g, _ in members],
-                                        "codes": [c for _, c in members],
-                                        "level": level, "as_of": as_of})
-        rows = cur.fetchall()
-    found: dict = {}
-    for grp, *pair in rows:
-        a, b = pair[:4], pair[4:]
-        match = ("same_name" if a[2] == b[2] else "traditional_form"
-                 if normalize(a[2]) == normalize(b[2]) else "homophone")
-        found.setdefault(grp, []).append(Finding(
-            "unique", BLOCK, f"{a[1]} {a[0]} and {b[1]} {b[0]} would clash in one scope "
-            f"({match.replace('_', ' ')})",
-            [{"code": c, "name": n, "place_name": p, "parent_code": pc, "match": match}
-             for c, n, p, pc in (a, b)]))
-    return found

@@ -1,52 +1,52 @@
 """The answer for each merged unit of a plan: shape, villages, clashes, lines, distances.
 
 The statements are mergers.simulation's; the name checks are gazetteer's check engine —
-the villages' names within the unit as one scope (gazetteer.checks.group_clashes, the
+the villages' names within the unit as one scope (gazetteer.checks_batch.clash_pairs_sql, the
 rule of /names/check for divisions: same name, homophone, traditional form), and the
-new township's name within its county (gazetteer.checks.check_name, as /names/check).
+new township's name within its county (gazetteer.checks_batch.check_names: the rules
+of gazetteer.checks.check_name, as /names/check, for every unit at once).
 """
 
 import json
 from datetime import date
 
-from gazetteer import checks
+from gazetteer import checks, checks_batch
 from gazetteer.models import PlaceClass
 
 from . import simulation
 from .simulation import Unit
 
 TOWNSHIP_CLASS = "township"
+# What simulation.measures gives beside the shape's own figures.
+UNIT_PARTS = {"geometry", "lines", "villages", "clashes"}
 
 
 def measure(units: list[Unit], as_of: date, *, geojson: bool = True,
             simplify_m: float = 0) -> dict[str, dict]:
-    """{unit key: its answer}: four statements for all the units, one name check each."""
+    """{unit key: its answer}: one statement for all the units' measures, and one batch of
+    name checks."""
     if not units:
         return {}
-    shapes = simulation.shapes(units, as_of, geojson=geojson, simplify_m=simplify_m)
-    lines = simulation.lines(units, as_of)
-    villages = simulation.villages(units, as_of)
-    members = [(key, row["code"]) for key, rows in villages.items() for row in rows]
-    clashes = checks.group_clashes(members=members, level=5, as_of=as_of)
-    township_class = PlaceClass.objects.get(slug=TOWNSHIP_CLASS)
+    shapes = simulation.measures(units, as_of, geojson=geojson, simplify_m=simplify_m)
+    named = name_checks(units, TOWNSHIP_CLASS, as_of)
     out = {}
     for unit in units:
         shape = shapes[unit.key]
-        rows = villages[unit.key]
-        internal, remaining = lines[unit.key]["internal"], lines[unit.key]["remaining"]
-        findings = [f.__dict__ for f in clashes.get(unit.key, [])]
+        rows = shape["villages"]
+        internal, remaining = shape["lines"]["internal"], shape["lines"]["remaining"]
+        findings = [f.__dict__ for f in shape["clashes"]]
         out[unit.key] = {
             "name": unit.name, "kind": unit.kind, "county_code": unit.county,
             "townships": [p.ref() for p in unit.parts],
             "seat": {"lon": unit.seat[0], "lat": unit.seat[1], "chosen": unit.seat[2]},
-            **{k: v for k, v in shape.items() if k != "geometry"},
+            **{k: v for k, v in shape.items() if k not in UNIT_PARTS},
             "geometry": json.loads(shape["geometry"]) if shape["geometry"] else None,
             "exclave": shape["parts"] > 1,
             "villages": [{k: r[k] for k in ("code", "name", "kind", "township_code")}
                          for r in rows],
             "village_count": len(rows),
             "village_clashes": findings,
-            "name_check": name_check(unit, township_class, as_of),
+            "name_check": named[unit.key],
             "lines": {"internal": internal, "remaining": remaining,
                       "internal_length_m": sum(x["length_m"] for x in internal),
                       "remaining_length_m": sum(x["length_m"] for x in remaining),
@@ -58,18 +58,23 @@ def measure(units: list[Unit], as_of: date, *, geojson: bool = True,
     return out
 
 
-def name_check(unit: Unit, township_class: PlaceClass, as_of: date) -> dict:
-    """The new township's name within its county, as /names/check answers it; the parts'
-    own names are no clash (they cease to exist)."""
-    result = checks.check_name(name=unit.name, place_class=township_class,
-                               division_code=unit.county, as_of=as_of).as_dict()
-    parts = {p.code for p in unit.parts}
-    result["findings"] = [
-        f for f in result["findings"]
-        if not (f["rule"] == "unique" and f["evidence"]
-                and all(e.get("code") in parts for e in f["evidence"]))]
-    result["blocked"] = any(f["severity"] == checks.BLOCK for f in result["findings"])
-    return result
+def name_checks(units: list[Unit], township_class: PlaceClass | str, as_of: date) -> dict:
+    """{unit key: the new township's name within its county, as /names/check answers it}
+    — every unit's in one batch of the check engine; the parts' own names are no clash
+    (they cease to exist)."""
+    results = checks_batch.check_names(names=[(u.name, u.county) for u in units],
+                                       place_class=township_class, as_of=as_of)
+    out = {}
+    for unit, checked in zip(units, results, strict=True):
+        result = checked.as_dict()
+        parts = {p.code for p in unit.parts}
+        result["findings"] = [
+            f for f in result["findings"]
+            if not (f["rule"] == "unique" and f["evidence"]
+                    and all(e.get("code") in parts for e in f["evidence"]))]
+        result["blocked"] = any(f["severity"] == checks.BLOCK for f in result["findings"])
+        out[unit.key] = result
+    return out
 
 
 def unit_findings(shape: dict, clashes: list[dict]) -> list[str]:

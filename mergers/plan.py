@@ -39,23 +39,22 @@ def parse_operations(raw: list) -> list:
         raise BadRequest("operations: " + "; ".join(
             f"{'.'.join(str(x) for x in e['loc'])}: {e['msg']}" for e in exc.errors())) from None
 
-# Code ranges, not left(code, n): the (level, code) index serves them.
+# Code ranges, not left(code, n): the (level, code) index serves them. Village counts by
+# the parent index, township by township: a grouped count joined to the townships was
+# planned as a nested loop sorting every village of the scope again for each township.
+# The counties' names come with the townships, in the same statement (level 3 rows last).
 SNAPSHOT_SQL = f"""
-WITH villages AS (
-    SELECT v.parent_code, count(*) AS n FROM boundaries_divisionversion v
-    WHERE v.level = 5 AND v.code >= %(lo)s AND v.code < %(hi)s AND {in_force_sql('v')}
-    GROUP BY v.parent_code
-)
-SELECT t.code, t.name, t.kind, t.parent_code, t.area_km2, t.population, coalesce(x.n, 0)
-FROM boundaries_divisionversion t LEFT JOIN villages x ON x.parent_code = t.code
+SELECT 4, t.code, t.name, t.kind, t.parent_code, t.area_km2, t.population,
+       (SELECT count(*) FROM boundaries_divisionversion v
+        WHERE v.parent_code = t.code AND v.level = 5 AND v.code >= %(lo)s AND v.code < %(hi)s
+          AND {in_force_sql('v')})
+FROM boundaries_divisionversion t
 WHERE t.level = 4 AND t.code >= %(lo)s AND t.code < %(hi)s AND {in_force_sql('t')}
-ORDER BY t.code
-"""
-
-COUNTIES_SQL = f"""
-SELECT code, name, kind FROM boundaries_divisionversion
+UNION ALL
+SELECT 3, code, name, kind, NULL, NULL, NULL, NULL FROM boundaries_divisionversion
 WHERE level = 3 AND code >= %(lo)s AND code < %(hi)s AND {in_force_sql()}
-  AND kind <> 'placeholder' ORDER BY code
+  AND kind <> 'placeholder'
+ORDER BY 1 DESC, 2
 """
 
 
@@ -95,10 +94,12 @@ def snapshot(prefixes: list[str], as_of: date) -> tuple[dict[str, Township], dic
             lo, hi = prefix_range(prefix)
             params = {"lo": lo, "hi": hi, "as_of": as_of}
             cur.execute(SNAPSHOT_SQL, params)
-            for code, name, kind, county, area, pop, villages in cur.fetchall():
-                towns[code] = Township(code, name, kind, county, area, pop, villages, [code])
-            cur.execute(COUNTIES_SQL, params)
-            counties.update({code: name for code, name, _ in cur.fetchall()})
+            for level, code, name, kind, county, area, pop, villages in cur.fetchall():
+                if level == 3:
+                    counties[code] = name
+                else:
+                    towns[code] = Township(code, name, kind, county, area, pop, villages,
+                                           [code])
     return towns, counties
 
 

@@ -1,9 +1,9 @@
 """Merger simulation: what a group of townships would be as one (nothing is written).
 
-Every measure is set-based PostGIS over all the units of a plan at once — one statement
-for the unions and their shapes, one for the border lines, one for the villages and their
-distances to the seat, one for the name clashes — so a whole-prefecture scenario costs
-the same number of statements as a merger of two.
+Every measure is set-based PostGIS over all the units of a plan at once, in one statement
+(MEASURE_SQL): the unions and their shapes, the border lines, the villages with their
+distances to the seat and their name clashes — so a whole-prefecture scenario costs the
+same number of statements as a merger of two.
 
 - area: the project's equal-area measure (boundaries.geo: ST_Area in its Albers projection
   on GRS80, as area_km2_sql) of the union;
@@ -28,14 +28,18 @@ from boundaries.geo import CHINA_EQUAL_AREA
 from boundaries.models import Level
 from boundaries.temporal import in_force_sql
 from config.errors import BadRequest
+from gazetteer import checks_batch
 
 from .operations import SeatPoint
 
+# The point on the surface is computed once per township (it costs a few hundred µs on
+# a large polygon), not once for X and again for Y.
 TOWNSHIP_SQL = """
 SELECT id, code, name, kind, parent_code, area_km2, population, valid_from, valid_to,
-       ST_X(coalesce(seat, ST_PointOnSurface(geom))), ST_Y(coalesce(seat, ST_PointOnSurface(geom))),
-       seat IS NOT NULL
-FROM boundaries_divisionversion WHERE level = 4 AND code = ANY(%(codes)s)
+       ST_X(p.point), ST_Y(p.point), seat IS NOT NULL
+FROM boundaries_divisionversion
+CROSS JOIN LATERAL (SELECT coalesce(seat, ST_PointOnSurface(geom)) AS point OFFSET 0) p
+WHERE level = 4 AND code = ANY(%(codes)s)
 ORDER BY code, valid_from NULLS FIRST
 """
 
@@ -148,28 +152,76 @@ def _seat_how(part: Part, why: str) -> str:
     return f"{why}: {part.code[:9]} {part.name}, {where}"
 
 
-def _members(units: list[Unit]) -> dict:
-    pairs = [(u.key, p.id) for u in units for p in u.parts]
-    return {"grp": [g for g, _ in pairs], "ids": [i for _, i in pairs]}
-
-
+# One statement for every measure of every unit: the members are read once (t) and the
+# union once (u), and each round trip and plan saved counts in a two-township simulation.
 # Tolerance in metres applied in degrees at the union's latitude, as the geometry endpoint.
 # The union is transformed to the equal-area projection of boundaries.geo once, for its
 # area, its bounding circle and its parts' areas (a transformation to a PROJ string costs
 # milliseconds each time). Enclosed townships: their point on surface in a hole of the union
 # (an interior ring: the filled exterior minus the union), and no larger than the hole.
-SHAPES_SQL = f"""
+# Lines: a side's lines by each code index (left, right) rather than one join on an OR.
+# Villages: their name clashes are gazetteer's rule (checks_batch.clash_pairs_sql) on them.
+# The per-unit lists are materialized and joined: as subqueries on u.grp, the planner
+# would push the unit into the clash pairs and loop over every pair (0.4 s, not 10 ms).
+MEASURE_SQL = f"""
 WITH m AS (SELECT * FROM unnest(%(grp)s::text[], %(ids)s::bigint[]) AS m(grp, id)),
-v AS MATERIALIZED (
-    SELECT m.grp, ST_Multi(ST_Union(d.geom)) AS g, sum(d.area_km2) AS parts_km2,
-           sum(d.population) AS population, count(d.population) AS with_population,
-           array_agg(d.id) AS ids, sum(ST_NumGeometries(d.geom) - 1) AS inherited
-    FROM m JOIN boundaries_divisionversion d ON d.id = m.id GROUP BY m.grp
+t AS MATERIALIZED (
+    SELECT m.grp, d.id, d.code, d.geom, d.area_km2, d.population
+    FROM m JOIN boundaries_divisionversion d ON d.id = m.id
+), v AS MATERIALIZED (
+    SELECT t.grp, ST_Multi(ST_Union(t.geom)) AS g, sum(t.area_km2) AS parts_km2,
+           sum(t.population) AS population, count(t.population) AS with_population,
+           array_agg(t.id) AS ids, sum(ST_NumGeometries(t.geom) - 1) AS inherited
+    FROM t GROUP BY t.grp
 ), u AS MATERIALIZED (
     SELECT v.*, ST_Transform(v.g, '{CHINA_EQUAL_AREA}') AS ga FROM v
 ), holes AS MATERIALIZED (
     SELECT u.grp, u.ids, r.geom AS hole
     FROM u, ST_Dump(u.g) p, ST_DumpRings(p.geom) r WHERE r.path[1] > 0
+), side AS (
+    -- township by township on each side's index (OFFSET 0: no scan of every line)
+    SELECT t.grp, l.id FROM t CROSS JOIN LATERAL (
+        SELECT l.id FROM boundaries_boundaryline l
+        WHERE l.left_code = t.code AND l.level = 4 AND {in_force_sql('l')} OFFSET 0) l
+  UNION ALL
+    SELECT t.grp, l.id FROM t CROSS JOIN LATERAL (
+        SELECT l.id FROM boundaries_boundaryline l
+        WHERE l.right_code = t.code AND l.level = 4 AND {in_force_sql('l')} OFFSET 0) l
+), counted AS (SELECT grp, id, count(*) = 2 AS internal FROM side GROUP BY grp, id
+), line_rows AS MATERIALIZED (
+    SELECT c.grp, json_agg(json_build_array(l.id, l.name, l.left_code, l.right_code,
+               l.length_m, c.internal,
+               (SELECT coalesce(array_agg(bm.number ORDER BY bm.number), '{{}}')
+                FROM boundaries_boundarymarker_lines bl
+                JOIN boundaries_boundarymarker bm ON bm.id = bl.boundarymarker_id
+                WHERE bl.boundaryline_id = l.id AND bm.retired_on IS NULL))
+               ORDER BY l.left_code, l.right_code, l.id) AS rows
+    FROM counted c JOIN boundaries_boundaryline l ON l.id = c.id GROUP BY c.grp
+), member_id AS (
+    -- by the parent index, township by township (OFFSET 0 keeps the planner from a hash
+    -- join over every village of the country)
+    SELECT t.grp, v.id FROM t CROSS JOIN LATERAL (
+        SELECT v.id FROM boundaries_divisionversion v
+        WHERE v.parent_code = t.code AND v.level = 5 AND {in_force_sql('v')}
+          AND v.code <> ALL(%(out)s) OFFSET 0) v
+  UNION
+    SELECT x.grp, v.id FROM unnest(%(in_grp)s::text[], %(in_code)s::text[]) AS x(grp, code)
+    JOIN boundaries_divisionversion v ON v.code = x.code AND v.level = 5 AND {in_force_sql('v')}
+), member AS MATERIALIZED (
+    SELECT mi.grp, v.code, v.name, v.place_name, v.place_pinyin, v.parent_code, v.kind,
+           ST_Distance(v.seat::geography,
+                       ST_SetSRID(ST_MakePoint(s.lon, s.lat), 4490)::geography) AS distance
+    FROM member_id mi JOIN boundaries_divisionversion v ON v.id = mi.id
+    JOIN unnest(%(seat_grp)s::text[], %(lon)s::float8[], %(lat)s::float8[]) AS s(grp, lon, lat)
+      ON s.grp = mi.grp
+), village_rows AS MATERIALIZED (
+    SELECT grp, json_agg(json_build_array(code, name, place_name, kind, parent_code, distance)
+                         ORDER BY code) AS rows
+    FROM member GROUP BY grp
+), {checks_batch.clash_pairs_sql("member")}, clash_rows AS MATERIALIZED (
+    SELECT grp, json_agg(json_build_array({checks_batch.CLASH_COLUMNS})
+                         ORDER BY {checks_batch.CLASH_ORDER}) AS rows
+    FROM clash GROUP BY grp
 )
 SELECT u.grp, ST_Area(u.ga) / 1e6, ST_Perimeter(u.g::geography), ST_NumGeometries(u.g),
        ST_Area(ST_MinimumBoundingCircle(ST_ConvexHull(u.ga))) / 1e6,
@@ -189,63 +241,30 @@ SELECT u.grp, ST_Area(u.ga) / 1e6, ST_Perimeter(u.g::geography), ST_NumGeometrie
           ON d.geom && h.hole AND d.level = 4 AND {in_force_sql('d')} AND d.id <> ALL(h.ids)
          AND ST_Intersects(h.hole, ST_PointOnSurface(d.geom))
          AND ST_Area(d.geom) <= 1.01 * ST_Area(h.hole)
-        WHERE h.grp = u.grp)
-FROM u
-"""
-
-# A side's lines by each code index (left, right) rather than one join on an OR.
-LINES_SQL = f"""
-WITH m AS (SELECT * FROM unnest(%(grp)s::text[], %(ids)s::bigint[]) AS m(grp, id)),
-mc AS MATERIALIZED (SELECT m.grp, d.code FROM m JOIN boundaries_divisionversion d ON d.id = m.id),
-side AS (
-    SELECT mc.grp, l.id FROM mc JOIN boundaries_boundaryline l
-      ON l.left_code = mc.code AND l.level = 4 AND {in_force_sql('l')}
-  UNION ALL
-    SELECT mc.grp, l.id FROM mc JOIN boundaries_boundaryline l
-      ON l.right_code = mc.code AND l.level = 4 AND {in_force_sql('l')}
-), counted AS (SELECT grp, id, count(*) = 2 AS internal FROM side GROUP BY grp, id)
-SELECT c.grp, l.id, l.name, l.left_code, l.right_code, l.length_m, c.internal,
-       (SELECT coalesce(array_agg(bm.number ORDER BY bm.number), '{{}}')
-        FROM boundaries_boundarymarker_lines bl
-        JOIN boundaries_boundarymarker bm ON bm.id = bl.boundarymarker_id
-        WHERE bl.boundaryline_id = l.id AND bm.retired_on IS NULL)
-FROM counted c JOIN boundaries_boundaryline l ON l.id = c.id
-ORDER BY c.grp, l.left_code, l.right_code
-"""
-
-VILLAGES_SQL = f"""
-WITH m AS (SELECT * FROM unnest(%(grp)s::text[], %(ids)s::bigint[]) AS m(grp, id)),
-seat AS (SELECT * FROM unnest(%(seat_grp)s::text[], %(lon)s::float8[], %(lat)s::float8[])
-         AS s(grp, lon, lat)),
-member AS (
-    SELECT m.grp, v.id FROM m JOIN boundaries_divisionversion t ON t.id = m.id
-    JOIN boundaries_divisionversion v ON v.parent_code = t.code AND v.level = 5
-     AND {in_force_sql('v')}
-    WHERE v.code <> ALL(%(out)s)
-  UNION
-    SELECT x.grp, v.id FROM unnest(%(in_grp)s::text[], %(in_code)s::text[]) AS x(grp, code)
-    JOIN boundaries_divisionversion v ON v.code = x.code AND v.level = 5 AND {in_force_sql('v')}
-)
-SELECT member.grp, v.code, v.name, v.place_name, v.kind, v.parent_code,
-       ST_Distance(v.seat::geography,
-                   ST_SetSRID(ST_MakePoint(s.lon, s.lat), 4490)::geography)
-FROM member JOIN boundaries_divisionversion v ON v.id = member.id
-JOIN seat s ON s.grp = member.grp
-ORDER BY member.grp, v.code
+        WHERE h.grp = u.grp),
+       lr.rows, vr.rows, cr.rows
+FROM u LEFT JOIN line_rows lr ON lr.grp = u.grp LEFT JOIN village_rows vr ON vr.grp = u.grp
+LEFT JOIN clash_rows cr ON cr.grp = u.grp
 """
 
 
-def _run(sql: str, params: dict) -> list[tuple]:
+def measures(units: list[Unit], as_of: date, *, geojson: bool, simplify_m: float) -> dict:
+    """{unit key: its shape, "lines", "villages" and "clashes"}, in one statement."""
+    pairs = [(u.key, p.id) for u in units for p in u.parts]
+    ins = [(u.key, c) for u in units for c in u.villages_in]
+    params = {
+        "grp": [g for g, _ in pairs], "ids": [i for _, i in pairs],
+        "as_of": as_of, "geojson": geojson, "tol": simplify_m or 0,
+        "seat_grp": [u.key for u in units],
+        "lon": [u.seat[0] for u in units], "lat": [u.seat[1] for u in units],
+        "out": sorted({c for u in units for c in u.villages_out}),
+        "in_grp": [g for g, _ in ins], "in_code": [c for _, c in ins]}
     with connection.cursor() as cur:
-        cur.execute(sql, params)
-        return cur.fetchall()
-
-
-def shapes(units: list[Unit], as_of: date, *, geojson: bool, simplify_m: float) -> dict:
+        cur.execute(MEASURE_SQL, params)
+        rows = cur.fetchall()
     out = {}
     for (grp, area, perimeter, n_parts, circle, parts_km2, population, with_pop, inherited,
-         geometry, parts, enclosed) in _run(SHAPES_SQL, _members(units) | {
-             "as_of": as_of, "geojson": geojson, "tol": simplify_m or 0}):
+         geometry, parts, enclosed, line_rows, village_rows, clash_rows) in rows:
         out[grp] = {
             "area_km2": area, "parts_sum_km2": parts_km2,
             "perimeter_km": perimeter / 1000.0,
@@ -258,31 +277,22 @@ def shapes(units: list[Unit], as_of: date, *, geojson: bool, simplify_m: float) 
             "contiguous": n_parts <= 1 + inherited,
             "population": population if with_pop else None,
             "population_known_for": with_pop, "geometry": geometry,
+            "lines": _lines(line_rows or []),
+            "villages": [{"code": code, "name": name, "place_name": place, "kind": kind,
+                          "township_code": parent, "distance_m": dist}
+                         for code, name, place, kind, parent, dist in village_rows or []],
+            "clashes": checks_batch.clash_findings(clash_rows or []),
         }
     return out
 
 
-def lines(units: list[Unit], as_of: date) -> dict:
-    out = {u.key: {"internal": [], "remaining": []} for u in units}
-    for grp, id_, name, left, right, length_m, internal, markers in _run(
-            LINES_SQL, _members(units) | {"as_of": as_of}):
-        out[grp]["internal" if internal else "remaining"].append(
+def _lines(rows: list) -> dict:
+    """Both sides inside: internal (they disappear); else kept."""
+    out = {"internal": [], "remaining": []}
+    for id_, name, left, right, length_m, internal, markers in rows:
+        out["internal" if internal else "remaining"].append(
             {"id": id_, "name": name, "left_code": left, "right_code": right,
-             "length_m": length_m, "markers": list(markers)})
-    return out
-
-
-def villages(units: list[Unit], as_of: date) -> dict:
-    ins = [(u.key, c) for u in units for c in u.villages_in]
-    params = _members(units) | {
-        "as_of": as_of, "seat_grp": [u.key for u in units],
-        "lon": [u.seat[0] for u in units], "lat": [u.seat[1] for u in units],
-        "out": sorted({c for u in units for c in u.villages_out}),
-        "in_grp": [g for g, _ in ins], "in_code": [c for _, c in ins]}
-    out = {u.key: [] for u in units}
-    for grp, code, name, place, kind, parent, dist in _run(VILLAGES_SQL, params):
-        out[grp].append({"code": code, "name": name, "place_name": place, "kind": kind,
-                         "township_code": parent, "distance_m": dist})
+             "length_m": length_m, "markers": markers})
     return out
 
 
