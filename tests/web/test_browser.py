@@ -33,9 +33,18 @@ def test_it_draws_the_registry_layers_as_the_map_without_another_host(server):
         page.wait_for_selector(".division-label", timeout=15_000)
         polygons = page.locator(".leaflet-overlay-pane path").count()
         labels = page.locator(".division-label").all_inner_texts()
+        # a label on one line (Leaflet's 12 px divIcon wrapped 钟山区 a character a line)
+        tallest = page.evaluate("""Math.max(...[...document.querySelectorAll(
+            '.division-label')].map(el => el.getBoundingClientRect().height))""")
+        # every map button shows something (django-leaflet's reset-view was a blank box)
+        blank = page.evaluate("""[...document.querySelectorAll('.leaflet-control a')]
+            .filter(a => !a.textContent.trim()
+                    && getComputedStyle(a).backgroundImage === 'none').length""")
         b.shot("map")
     assert polygons > 10
     assert "钟山区" in labels
+    assert tallest < 24
+    assert blank == 0
 
 
 def test_it_finds_a_division_as_you_type_and_opens_its_page(server):
