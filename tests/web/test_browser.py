@@ -14,7 +14,7 @@ from django.contrib.auth.models import User
 
 from tests.support import demo_loaded
 
-from .support import browser_session, needs_chromium
+from .support import browser_session, needs_chromium, switch_language
 
 pytestmark = [pytest.mark.django_db, needs_chromium]
 
@@ -115,3 +115,38 @@ def test_it_signs_a_staff_member_in(server):
         shown = page.inner_text("#profile-link")
         b.shot("profile")
     assert shown == "browser-clerk"
+
+
+def test_it_runs_the_public_journey_in_english(server):
+    """Journey (1) with the language switched to English: search, the division page on
+    2016-06-01 (its neighbour still 水城县), the divisions at a clicked point."""
+    with browser_session(server, "public_journey_en") as b:
+        page = b.page
+        page.set_default_timeout(15_000)
+        page.goto(server + "/")
+        switch_language(b, "en")
+        search_label = page.inner_text("label[for=q]")
+        page.fill("#q", "钟山")
+        page.wait_for_selector("#hits a.division")
+        page.locator("#hits a.division", has_text="钟山区").first.click()
+        page.wait_for_url(re.compile(r"/divisions/520201/$"))
+        headings = page.locator("main h2").all_inner_texts()
+        page.fill("#as-of-form input[name=as_of]", "2016-06-01")
+        page.click("#as-of-form button")
+        page.wait_for_url(re.compile(r"as_of=2016-06-01"))
+        neighbours = page.inner_text("#neighbours")
+        b.shot("division-2016")
+        page.goto(server + "/")
+        page.wait_for_selector(".leaflet-overlay-pane path")
+        box = page.locator("#map").bounding_box()
+        page.click("#map", position={"x": box["width"] / 2, "y": box["height"] / 2})
+        page.wait_for_selector("#where a")
+        where = page.inner_text("#side")
+        nav = page.inner_text("header.top nav")
+        b.shot("where")
+    assert search_label == "Search divisions and places"
+    assert {"Subdivisions", "Neighbours", "History"} <= set(headings)
+    assert "水城县" in neighbours
+    assert "Divisions at the point you click" in where
+    assert "贵州省" in where
+    assert "Sign in" in nav and "登录" not in nav

@@ -1,4 +1,6 @@
-"""Journey (3) in chromium: side A starts the survey of 钟水线, uploads its GeoPackage
+"""Journey (3) in chromium: the clerk registers a marker on 钟水线 on its map (a click on
+the map sets the position, the exact coordinates typed over it); side A starts the
+survey, uploads its GeoPackage
 through the drop zone's file input, reads the preview (format, CRS, findings, the file
 drawn over the registered line) and confirms it; side B's survey is confirmed too; A
 reconciles and signs, B signs, and the joint report opens. Also: the workspace at phone
@@ -8,7 +10,7 @@ import re
 
 import pytest
 
-from tests.inspections.support import gk, line_in_gk, write_gpkg
+from tests.inspections.support import gk, line_in_gk, on_line, write_gpkg
 from tests.support import demo_loaded
 
 from .support import browser_session, needs_chromium, sign_in
@@ -45,12 +47,44 @@ def upload(b, url, path, side):
     page.wait_for_selector("#preview-map[data-drawn]")
 
 
+def register_marker(server, inspection, line, clerk) -> tuple[str, str]:
+    """The clerk opens the line's markers from the inspection and registers one: a click on
+    the map sets the position, the exact coordinates are typed over it. A session of its
+    own: the ORM is not used while the browser runs (Playwright's loop owns the thread)."""
+    taken = set(line_markers(line))
+    number = next(f"钟水{n:02d}" for n in range(30, 99) if f"钟水{n:02d}" not in taken)
+    at = on_line(line, 0.3)
+    with browser_session(server, "inspection_journey_marker") as b:
+        page = b.page
+        page.set_default_timeout(20_000)
+        sign_in(b, server, clerk.username, PASSWORD)
+        page.goto(f"{server}/inspections/{inspection.id}/")
+        click(page, "#markers-link")
+        page.wait_for_selector("#markers-map[data-drawn]")
+        page.click("#markers-map", position={"x": 200, "y": 150})
+        picked = page.get_attribute("#markers-map", "data-picked")
+        page.fill("#id_number", number)
+        page.select_option("#id_type", "single")
+        page.fill("#id_lon", f"{at.x:.7f}")  # typed over the click: exactly on the line
+        page.fill("#id_lat", f"{at.y:.7f}")
+        page.fill("#id_material", "花岗岩")
+        b.shot("register-marker")
+        page.click("#register-button")  # htmx: the answer sends the browser to the marker
+        page.wait_for_url(re.compile(r"/inspections/markers/\d+/$"))
+        page.wait_for_selector("#marker-map[data-drawn]")
+        shown = page.inner_text("#marker-number")
+        b.shot("marker")
+    assert picked and picked.count(",") == 1  # the click filled longitude and latitude
+    return number, shown
+
+
 def test_it_takes_a_survey_from_upload_to_the_signed_report(server, tmp_path):
     line, inspection, users = zhongshui_inspection()
-    markers = line_markers(line)  # the demo's own, numbered along the line
+    url = f"{server}/inspections/{inspection.id}/"
+    number, shown = register_marker(server, inspection, line, users["clerk"])
+    markers = line_markers(line)  # the demo's own and the one just registered
     a_file = survey_file(tmp_path / "side-a.gpkg", line, markers, 0.3)
     b_file = survey_file(tmp_path / "side-b.gpkg", line, markers, -0.2)
-    url = f"{server}/inspections/{inspection.id}/"
     with browser_session(server, "inspection_journey") as b:
         page = b.page
         page.set_default_timeout(20_000)
@@ -85,6 +119,8 @@ def test_it_takes_a_survey_from_upload_to_the_signed_report(server, tmp_path):
         click(page, "#report-link")
         report = page.inner_text("body")
         b.shot("report")
+    assert shown == number
+    assert number in markers
     assert detected[0] == "geopackage"
     assert "4523" in detected[1]
     assert set(markers) <= set(known.replace(" ", "").split(","))
