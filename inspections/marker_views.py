@@ -35,7 +35,8 @@ STATUS_LABELS = {
 # follows from a division change.
 RECORDABLE = [MarkerStatus.INTACT, MarkerStatus.DAMAGED, MarkerStatus.MISSING,
               MarkerStatus.DISPLACED, MarkerStatus.RESTORED]
-DATE = forms.DateInput(attrs={"type": "date"})
+# ISO: a browser's date input takes no other format (the localized one shows empty)
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 LON, LAT = _("Longitude (or easting)"), _("Latitude (or northing)")
@@ -113,7 +114,7 @@ def line_markers(request, line_id: int):
     response = render(request, "inspections/markers.html", {
         "line": line, "rows": rows, "map": selectors.lines_map([line], markers),
         "may_register": permissions.offered(request.user, "marker.register"),
-        "form": RegisterForm(initial={"crs": 4490, "installed": today()}),
+        "form": RegisterForm(initial={"crs": 4490}),
         "inspections": selectors.inspections(line_id=line.id, user=request.user)[:20]
         if permissions.can(request.user, "inspection.list") else []})
     response["Cache-Control"] = PRIVATE

@@ -92,6 +92,8 @@ def test_it_records_a_state_and_moves_a_marker_keeping_its_history(client):
     assert states[0].valid_to is not None
     assert page.count("status-") >= 3  # the history rows
     assert "双方协议迁移" in page
+    # the date inputs start at today, in the one format a browser's date input takes
+    assert f'name="on" value="{today().isoformat()}"' in page
 
 
 def test_it_refuses_a_position_with_a_state_other_than_displaced(client):
