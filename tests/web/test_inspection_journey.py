@@ -1,6 +1,6 @@
 """Journey (3) in chromium: the clerk registers a marker on 钟水线 on its map (a click on
 the map sets the position, the exact coordinates typed over it); side A starts the
-survey, uploads its GeoPackage
+survey, records a hazard where it clicks on the map, uploads its GeoPackage
 through the drop zone's file input, reads the preview (format, CRS, findings, the file
 drawn over the registered line) and confirms it; side B's survey is confirmed too; A
 reconciles and signs, B signs, and the joint report opens. Also: the workspace at phone
@@ -18,6 +18,7 @@ from .support import browser_session, needs_chromium, sign_in
 from .workspace_data import PASSWORD, line_markers, zhongshui_inspection
 
 pytestmark = [pytest.mark.django_db, needs_chromium]
+HAZARD = "新修道路压占界线"
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -96,6 +97,12 @@ def test_it_takes_a_survey_from_upload_to_the_signed_report(server, tmp_path):
         click(page, f"#inspections a[href='/inspections/{inspection.id}/']")
         page.wait_for_selector("#inspection-map[data-drawn]")
         click(page, "#do-start_survey")
+        page.wait_for_selector("#inspection-map[data-drawn]")
+        page.click("#inspection-map", position={"x": 160, "y": 120})  # where the hazard is
+        page.fill("#id_description", HAZARD)
+        page.select_option("#id_severity", "medium")
+        click(page, "#hazard-button")
+        hazards = page.inner_text("#hazards")
         upload(b, url, a_file, "A")
         detected = (page.inner_text("#format"), page.inner_text("#crs"))
         known = page.inner_text("#markers-registered")
@@ -122,6 +129,8 @@ def test_it_takes_a_survey_from_upload_to_the_signed_report(server, tmp_path):
         click(page, "#report-link")
         report = page.inner_text("body")
         b.shot("report")
+    assert HAZARD in hazards
+    assert HAZARD in report  # the joint report lists it
     assert shown == number
     assert number in markers
     assert detected[0] == "geopackage"
