@@ -14,10 +14,11 @@ dev: system venv db redis secret migrate demo
 	$(APP_DB) DJANGO_DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
 
 # gdal-bin: the OGC facade is tested with GDAL's own client (ogrinfo OAPIF:); chromium: the
-# pages are tested in Debian's browser, driven by Playwright (never a downloaded browser).
+# pages are tested in Debian's browser, driven by Playwright (never a downloaded browser);
+# fonts-wqy-zenhei: chromium has no CJK font otherwise, and the screenshots show boxes.
 # TEST_AS_APP_ROLE=1: every database test runs as the app's least-privileged role.
 test: system venv db redis
-	@scripts/ensure_system.sh gdal-bin chromium
+	@scripts/ensure_system.sh gdal-bin chromium fonts-wqy-zenhei
 	DJANGO_SETTINGS_MODULE=config.settings_test TEST_AS_APP_ROLE=1 $(PY) -m pytest
 
 bench: system venv db redis secret migrate

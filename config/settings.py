@@ -237,6 +237,9 @@ LEAFLET_CONFIG = {
     "TILES": [("base", MAP_TILE_URL, {"attribution": MAP_TILE_ATTRIBUTION})] if MAP_TILE_URL
     else [],
     "ATTRIBUTION_PREFIX": "",
+    # django-leaflet's reset-view button sets its icon from a bare URL, not url(...): the
+    # browser drops it and the button is an empty white box. The maps fit their data.
+    "RESET_VIEW": False,
 }
 
 # The benchmark baselines /api/v1/ping and /api/v1/sql1 exist only with BENCH=1 (bench/).

@@ -229,6 +229,10 @@ def inspection_map(inspection: Inspection, upload: SurveyUpload | None = None) -
         features.append({"type": "Feature", "geometry": {"type": "Point", "coordinates": at},
                          "properties": {"role": "marker", "number": marker.number,
                                         "verdict": found.get("verdict", "")}})
+    features += [{"type": "Feature", "geometry": json.loads(h.location.geojson),
+                  "properties": {"role": "hazard", "number": f"#{h.id} {h.description[:40]}",
+                                 "severity": h.severity}}
+                 for h in inspection.hazards.all()]
     if upload is not None:
         with connection.cursor() as cur:
             cur.execute("""
@@ -239,3 +243,37 @@ def inspection_map(inspection: Inspection, upload: SurveyUpload | None = None) -
                           "properties": {"role": "survey", "layer": layer, "number": number}}
                          for layer, number, geometry in cur.fetchall()]
     return {"type": "FeatureCollection", "features": features}
+
+
+def _marker_feature(marker, state) -> dict:
+    return {"type": "Feature", "geometry": json.loads(state.position.geojson),
+            "properties": {"role": "marker", "number": marker.number, "id": marker.id,
+                           "status": state.status, "verdict": ""}}
+
+
+def lines_map(lines: list, markers: list, history_of=None) -> dict:
+    """The marker workspace's map: border lines, their markers at their state in force
+    (states prefetched oldest first, as boundaries.selectors gives them) and, for one
+    marker (``history_of``), its earlier positions (``role`` "former")."""
+    features = [{"type": "Feature", "geometry": json.loads(line.geom.geojson),
+                 "properties": {"role": "line", "name": line.name, "id": line.id}}
+                for line in lines]
+    for marker in markers:
+        states = list(marker.states.all())
+        if states:
+            features.append(_marker_feature(marker, states[-1]))
+    if history_of is not None:
+        for state in list(history_of.states.all())[:-1]:
+            features.append({"type": "Feature",
+                             "geometry": json.loads(state.position.geojson),
+                             "properties": {"role": "former", "number": history_of.number,
+                                            "status": state.status,
+                                            "since": state.valid_from.isoformat()}})
+    return {"type": "FeatureCollection", "features": features}
+
+
+def may_record_hazard(user, inspection: Inspection) -> bool:
+    """Whether to offer the hazard form: the parties, while the inspection is open (a
+    closed one's hazards are recorded on the line, by the office)."""
+    return (inspection.state in OPEN_STATES
+            and permissions.offered(user, "hazard.record", inspection))

@@ -25,7 +25,7 @@ from jobs.selectors import job_get, job_out
 
 from . import policies, report, selectors, services
 from .api import _saved
-from .models import HazardStatus
+from .models import HazardStatus, Severity
 
 PRIVATE = "private, no-store"
 # The buttons of the actions a caller may take on the inspection's page (uploads have
@@ -43,6 +43,49 @@ class UploadForm(forms.Form):
                           required=False, max_length=100)
     encoding = forms.CharField(label=_("Encoding, if not detected (e.g. GBK)"),
                                required=False, max_length=40)
+
+
+SEVERITY_LABELS = {Severity.LOW: _("minor (一般)"), Severity.MEDIUM: _("serious (较大)"),
+                   Severity.HIGH: _("grave (重大)")}
+HAZARD_STATUS_LABELS = {HazardStatus.OPEN: _("open"), HazardStatus.MEDIATION: _("under mediation"),
+                        HazardStatus.RESOLVED: _("resolved")}
+
+
+class HazardForm(forms.Form):
+    description = forms.CharField(label=_("What the hazard or dispute is"), max_length=5000,
+                                  widget=forms.Textarea(attrs={"rows": 2}))
+    severity = forms.ChoiceField(label=_("Severity"), choices=list(SEVERITY_LABELS.items()))
+    lon = forms.FloatField(label=_("Longitude"), widget=forms.NumberInput(
+        attrs={"step": "any", "data-pick": "lon"}))
+    lat = forms.FloatField(label=_("Latitude"), widget=forms.NumberInput(
+        attrs={"step": "any", "data-pick": "lat"}))
+    note = forms.CharField(label=_("Note"), required=False, max_length=2000)
+
+
+class HazardStatusForm(forms.Form):
+    status = forms.ChoiceField(label=_("New status"), choices=list(HAZARD_STATUS_LABELS.items()))
+    note = forms.CharField(label=_("Note"), required=False, max_length=2000)
+
+
+def _valid(form: forms.Form) -> dict:
+    if not form.is_valid():
+        raise BadRequest("; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()))
+    return form.cleaned_data
+
+
+def _hazard_rows(user, hazards) -> list[dict]:
+    """The hazards with their labels and whether the user may change their status."""
+    return [{"h": report.hazard_out(h), "severity": SEVERITY_LABELS.get(h.severity),
+             "status": HAZARD_STATUS_LABELS.get(h.status),
+             "may_update": permissions.offered(user, "hazard.update", h.inspection),
+             "form": HazardStatusForm(auto_id=f"id_hazard{h.id}_%s")} for h in hazards]
+
+
+def _surveys(inspection, actions: list[str], sides: list[str]) -> list[dict]:
+    """The inspection's uploads, and for the user's side's current ones the withdraw form."""
+    withdraw = "withdraw_survey" in actions
+    return [{"u": u, "may_withdraw": withdraw and u.side in sides and u.withdrawn_at is None}
+            for u in inspection.uploads.all()]
 
 
 def _private(response):
@@ -69,6 +112,10 @@ def inspection_page(request, inspection_id: int):
         "i": inspection, "r": report.report_data(inspection),
         "buttons": [(a, BUTTONS[a]) for a in actions if a in BUTTONS],
         "may_upload": "upload_survey" in actions, "form": form, "sides": sides,
+        "surveys": _surveys(inspection, actions, sides),
+        "hazards": _hazard_rows(request.user, inspection.hazards.all()),
+        "hazard_form": HazardForm() if selectors.may_record_hazard(request.user, inspection)
+        else None,
         "map": selectors.inspection_map(inspection)}))
 
 
@@ -128,9 +175,14 @@ def survey_preview(request, inspection_id: int, upload_id: int):
     may_confirm = ("confirm_survey" in actions and not upload.confirmed
                    and upload.withdrawn_at is None
                    and upload.side in policies.sides_of(request.user, inspection))
+    # a corrected file may take the place of the side's confirmed survey instead
+    replaceable = [u for u in inspection.uploads.all() if may_confirm
+                   and "replace_survey" in actions and u.side == upload.side
+                   and u.confirmed and u.withdrawn_at is None]
     return _private(render(request, "inspections/preview.html", {
         "i": inspection, "u": upload, "preview": selectors.upload_preview(upload),
-        "may_confirm": may_confirm, "map": selectors.inspection_map(inspection, upload)}))
+        "may_confirm": may_confirm, "replaceable": replaceable,
+        "map": selectors.inspection_map(inspection, upload)}))
 
 
 @login_required
@@ -143,15 +195,62 @@ def survey_confirm(request, inspection_id: int, upload_id: int):
 
 
 @login_required
+@require_POST
+def survey_withdraw(request, inspection_id: int, upload_id: int):
+    selectors.upload_get(inspection_id, upload_id)
+    services.survey_withdraw(actor=request.user, upload_id=upload_id,
+                             reason=request.POST.get("reason", "")[:2000])
+    return redirect("inspection-page", inspection_id=inspection_id)
+
+
+@login_required
+@require_POST
+def survey_replace(request, inspection_id: int, upload_id: int):
+    """``upload_id``: the confirmed survey; the form names its replacement (a preview)."""
+    selectors.upload_get(inspection_id, upload_id)
+    try:
+        replacement = int(request.POST.get("replacement_id", ""))
+    except ValueError:
+        raise BadRequest("replacement_id: the id of the corrected file's upload") from None
+    services.survey_replace(actor=request.user, upload_id=upload_id,
+                            replacement_id=replacement,
+                            reason=request.POST.get("reason", "")[:2000])
+    return redirect("inspection-page", inspection_id=inspection_id)
+
+
+@login_required
+@require_POST
+def hazard_record(request, inspection_id: int):
+    selectors.inspection_for(request.user, inspection_id)
+    data = _valid(HazardForm(request.POST))
+    services.hazard_record(actor=request.user, inspection_id=inspection_id,
+                           location=(data["lon"], data["lat"]), severity=data["severity"],
+                           description=data["description"], note=data["note"])
+    return redirect("inspection-page", inspection_id=inspection_id)
+
+
+@login_required
+@require_POST
+def hazard_status(request, hazard_id: int):
+    hazard = selectors.hazard_for(request.user, hazard_id)
+    data = _valid(HazardStatusForm(request.POST))
+    services.hazard_update(actor=request.user, hazard_id=hazard_id, status=data["status"],
+                           note=data["note"])
+    if hazard.inspection_id and request.POST.get("back") == "inspection":
+        return redirect("inspection-page", inspection_id=hazard.inspection_id)
+    return redirect("hazard-register")
+
+
+@login_required
 def hazard_register(request):
     permissions.require(request.user, "inspection.list")
     status = request.GET.get("status") or None
     if status is not None and status not in HazardStatus.values:
         raise BadRequest(f"status {status!r}: expected one of {', '.join(HazardStatus.values)}")
     return _private(render(request, "inspections/hazards.html", {
-        "hazards": [report.hazard_out(h) for h in
-                    selectors.hazards(status=status, user=request.user)[:500]],
-        "status": status}))
+        "hazards": _hazard_rows(request.user,
+                                selectors.hazards(status=status, user=request.user)[:500]),
+        "statuses": list(HAZARD_STATUS_LABELS.items()), "status": status}))
 
 
 def report_page(request, inspection_id: int):

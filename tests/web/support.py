@@ -93,6 +93,13 @@ def sign_in(session: Session, base: str, username: str, password: str) -> None:
     page.wait_for_url(re.compile(r"/accounts/profile/$"))
 
 
+def switch_language(session: Session, code: str) -> None:
+    """Through the header's language switch, as a user does (it submits on change)."""
+    with session.page.expect_navigation():
+        session.page.select_option("#language select", code)
+    session.page.wait_for_load_state("load")
+
+
 def sign_out(session: Session) -> None:
     session.page.click("header.top form[action$='/logout/'] button")
     session.page.wait_for_load_state("load")

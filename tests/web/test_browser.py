@@ -14,7 +14,7 @@ from django.contrib.auth.models import User
 
 from tests.support import demo_loaded
 
-from .support import browser_session, needs_chromium
+from .support import browser_session, needs_chromium, switch_language
 
 pytestmark = [pytest.mark.django_db, needs_chromium]
 
@@ -36,10 +36,19 @@ def test_it_draws_the_registry_layers_as_the_map_without_another_host(server):
         polygons = page.locator(".leaflet-overlay-pane path").count()
         townships = page.locator(".leaflet-vector-tiles-pane path").count()
         labels = page.locator(".division-label").all_inner_texts()
+        # a label on one line (Leaflet's 12 px divIcon wrapped 钟山区 a character a line)
+        tallest = page.evaluate("""Math.max(...[...document.querySelectorAll(
+            '.division-label')].map(el => el.getBoundingClientRect().height))""")
+        # every map button shows something (django-leaflet's reset-view was a blank box)
+        blank = page.evaluate("""[...document.querySelectorAll('.leaflet-control a')]
+            .filter(a => !a.textContent.trim()
+                    && getComputedStyle(a).backgroundImage === 'none').length""")
         b.shot("map")
     assert polygons > 10
     assert townships > 20
     assert "钟山区" in labels
+    assert tallest < 24
+    assert blank == 0
 
 
 def test_it_draws_the_places_as_vector_tiles_when_zoomed_in(server):
@@ -130,3 +139,38 @@ def test_it_signs_a_staff_member_in(server):
         shown = page.inner_text("#profile-link")
         b.shot("profile")
     assert shown == "browser-clerk"
+
+
+def test_it_runs_the_public_journey_in_english(server):
+    """Journey (1) with the language switched to English: search, the division page on
+    2016-06-01 (its neighbour still 水城县), the divisions at a clicked point."""
+    with browser_session(server, "public_journey_en") as b:
+        page = b.page
+        page.set_default_timeout(15_000)
+        page.goto(server + "/")
+        switch_language(b, "en")
+        search_label = page.inner_text("label[for=q]")
+        page.fill("#q", "钟山")
+        page.wait_for_selector("#hits a.division")
+        page.locator("#hits a.division", has_text="钟山区").first.click()
+        page.wait_for_url(re.compile(r"/divisions/520201/$"))
+        headings = {h.split(" (")[0].strip() for h in page.locator("main h3").all_inner_texts()}
+        page.fill("#as-of-form input[name=as_of]", "2016-06-01")
+        page.click("#as-of-form button")
+        page.wait_for_url(re.compile(r"as_of=2016-06-01"))
+        neighbours = page.inner_text("#neighbours")
+        b.shot("division-2016")
+        page.goto(server + "/")
+        page.wait_for_selector(".leaflet-overlay-pane path")
+        box = page.locator("#map").bounding_box()
+        page.click("#map", position={"x": box["width"] / 2, "y": box["height"] / 2})
+        page.wait_for_selector("#where a")
+        where = page.inner_text("#side")
+        nav = page.inner_text("header.top nav")
+        b.shot("where")
+    assert search_label == "Search divisions and places"
+    assert {"Subdivisions", "Neighbours", "History"} <= headings
+    assert "水城县" in neighbours
+    assert "Divisions at the point you click" in where
+    assert "贵州省" in where
+    assert "Sign in" in nav and "登录" not in nav

@@ -1,4 +1,6 @@
-"""Journey (3) in chromium: side A starts the survey of 钟水线, uploads its GeoPackage
+"""Journey (3) in chromium: the clerk registers a marker on 钟水线 on its map (a click on
+the map sets the position, the exact coordinates typed over it); side A starts the
+survey, records a hazard where it clicks on the map, uploads its GeoPackage
 through the drop zone's file input, reads the preview (format, CRS, findings, the file
 drawn over the registered line) and confirms it; side B's survey is confirmed too; A
 reconciles and signs, B signs, and the joint report opens. Also: the workspace at phone
@@ -8,13 +10,15 @@ import re
 
 import pytest
 
-from tests.inspections.support import gk, line_in_gk, write_gpkg
+from boundaries.models import BoundaryMarker
+from tests.inspections.support import gk, line_in_gk, on_line, write_gpkg
 from tests.support import demo_loaded
 
 from .support import browser_session, needs_chromium, sign_in
 from .workspace_data import PASSWORD, line_markers, zhongshui_inspection
 
 pytestmark = [pytest.mark.django_db, needs_chromium]
+HAZARD = "新修道路压占界线"
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -45,12 +49,46 @@ def upload(b, url, path, side):
     page.wait_for_selector("#preview-map[data-drawn]")
 
 
+def register_marker(server, inspection, line, clerk) -> tuple[str, str]:
+    """The clerk opens the line's markers from the inspection and registers one: a click on
+    the map sets the position, the exact coordinates are typed over it. A session of its
+    own: the ORM is not used while the browser runs (Playwright's loop owns the thread)."""
+    taken = set(line_markers(line))
+    number = next(f"钟水{n:02d}" for n in range(30, 99) if f"钟水{n:02d}" not in taken)
+    at = on_line(line, 0.3)
+    with browser_session(server, "inspection_journey_marker") as b:
+        page = b.page
+        page.set_default_timeout(20_000)
+        sign_in(b, server, clerk.username, PASSWORD)
+        page.goto(f"{server}/inspections/{inspection.id}/")
+        click(page, "#markers-link")
+        page.wait_for_selector("#markers-map[data-drawn]")
+        page.click("#markers-map", position={"x": 200, "y": 150})
+        picked = page.get_attribute("#markers-map", "data-picked")
+        page.fill("#id_number", number)
+        page.select_option("#id_type", "single")
+        page.fill("#id_lon", f"{at.x:.7f}")  # typed over the click: exactly on the line
+        page.fill("#id_lat", f"{at.y:.7f}")
+        page.fill("#id_material", "花岗岩")
+        # set years ago: the accepted inspection gives it a state today, after its first
+        page.fill("#id_installed", "2015-05-01")
+        b.shot("register-marker")
+        page.click("#register-button")  # htmx: the answer sends the browser to the marker
+        page.wait_for_url(re.compile(r"/inspections/markers/\d+/$"))
+        page.wait_for_selector("#marker-map[data-drawn]")
+        shown = page.inner_text("#marker-number")
+        b.shot("marker")
+    assert picked and picked.count(",") == 1  # the click filled longitude and latitude
+    return number, shown
+
+
 def test_it_takes_a_survey_from_upload_to_the_signed_report(server, tmp_path):
     line, inspection, users = zhongshui_inspection()
-    markers = line_markers(line)  # the demo's own, numbered along the line
+    url = f"{server}/inspections/{inspection.id}/"
+    number, shown = register_marker(server, inspection, line, users["clerk"])
+    markers = line_markers(line)  # the demo's own and the one just registered
     a_file = survey_file(tmp_path / "side-a.gpkg", line, markers, 0.3)
     b_file = survey_file(tmp_path / "side-b.gpkg", line, markers, -0.2)
-    url = f"{server}/inspections/{inspection.id}/"
     with browser_session(server, "inspection_journey") as b:
         page = b.page
         page.set_default_timeout(20_000)
@@ -59,6 +97,12 @@ def test_it_takes_a_survey_from_upload_to_the_signed_report(server, tmp_path):
         click(page, f"#inspections a[href='/inspections/{inspection.id}/']")
         page.wait_for_selector("#inspection-map[data-drawn]")
         click(page, "#do-start_survey")
+        page.wait_for_selector("#inspection-map[data-drawn]")
+        page.click("#inspection-map", position={"x": 160, "y": 120})  # where the hazard is
+        page.fill("#id_description", HAZARD)
+        page.select_option("#id_severity", "medium")
+        click(page, "#hazard-button")
+        hazards = page.inner_text("#hazards")
         upload(b, url, a_file, "A")
         detected = (page.inner_text("#format"), page.inner_text("#crs"))
         known = page.inner_text("#markers-registered")
@@ -85,6 +129,10 @@ def test_it_takes_a_survey_from_upload_to_the_signed_report(server, tmp_path):
         click(page, "#report-link")
         report = page.inner_text("body")
         b.shot("report")
+    assert HAZARD in hazards
+    assert HAZARD in report  # the joint report lists it
+    assert shown == number
+    assert number in markers
     assert detected[0] == "geopackage"
     assert "4523" in detected[1]
     assert set(markers) <= set(known.replace(" ", "").split(","))
@@ -97,17 +145,36 @@ def test_it_takes_a_survey_from_upload_to_the_signed_report(server, tmp_path):
     assert min(markers) in report
 
 
-def test_it_fits_the_inspection_page_to_a_phone(server):
-    _, inspection, users = zhongshui_inspection()
+FITS = """[document.documentElement.scrollWidth - window.innerWidth,
+    [...document.querySelectorAll('main input, main select, main textarea')]
+      .filter(el => el.type !== 'hidden')
+      .every(el => el.labels.length > 0 || !!el.getAttribute('aria-label'))]"""
+
+
+def test_it_fits_the_workspace_pages_to_a_phone(server):
+    """The inspection page (a side's member: upload, hazards), the line's markers and a
+    marker's page (the clerk: the register, state and move forms) at phone width, every
+    input labelled."""
+    line, inspection, users = zhongshui_inspection()
+    marker = next(iter(line_markers_ids(line)))
+    found = {}
     with browser_session(server, "inspection_phone", width=390) as b:
         page = b.page
-        sign_in(b, server, users["a1"].username, PASSWORD)
-        page.goto(f"{server}/inspections/{inspection.id}/")
-        page.wait_for_selector("#inspection-map[data-drawn]")
-        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-        labelled = page.evaluate("""[...document.querySelectorAll(
-            'main input, main select, main textarea')].filter(el => el.type !== 'hidden')
-            .every(el => el.labels.length > 0 || !!el.getAttribute('aria-label'))""")
-        b.shot("phone")
-    assert overflow <= 0
-    assert labelled
+        page.set_default_timeout(20_000)
+        for who, path, drawn in [
+                ("a1", f"/inspections/{inspection.id}/", "#inspection-map"),
+                ("clerk", f"/inspections/lines/{line.id}/markers/", "#markers-map"),
+                ("clerk", f"/inspections/markers/{marker}/", "#marker-map")]:
+            page.context.clear_cookies()
+            sign_in(b, server, users[who].username, PASSWORD)
+            page.goto(server + path)
+            page.wait_for_selector(f"{drawn}[data-drawn]")
+            found[path] = page.evaluate(FITS)
+            b.shot(drawn.strip("#"))
+    assert all(overflow <= 0 for overflow, _ in found.values()), found
+    assert all(labelled for _, labelled in found.values()), found
+
+
+def line_markers_ids(line) -> list[int]:
+    return list(BoundaryMarker.objects.filter(lines=line, retired_on__isnull=True)
+                .order_by("number").values_list("id", flat=True))

@@ -7,7 +7,7 @@ from django.contrib.auth.models import Group, User
 from mergers.models import DivisionChange
 from tests.support import demo_loaded
 
-from .support import browser_session, needs_chromium, sign_in
+from .support import browser_session, needs_chromium, sign_in, switch_language
 
 pytestmark = [pytest.mark.django_db, needs_chromium]
 
@@ -28,13 +28,22 @@ def save_scenario(page, base: str, codes: list[str], name: str, title: str) -> N
     page.wait_for_selector("#scenario-title")
 
 
-def test_it_runs_a_merger_from_the_map_to_a_proposal(server):
+# The journey in Chinese (the default) and with the language switched to English.
+HEADING = {"zh-hans": "撤并模拟", "en": "Merger sandbox"}
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_it_runs_a_merger_from_the_map_to_a_proposal(server, language):
     planner = User.objects.create_user("browser-planner", password="pw-planner-1")
     planner.groups.add(Group.objects.get_or_create(name="planner")[0])
-    with browser_session(server, "merger_journey") as b:
+    with browser_session(server, f"merger_journey_{language}") as b:
         page = b.page
         sign_in(b, server, "browser-planner", "pw-planner-1")
+        if language != "zh-hans":
+            switch_language(b, language)
         page.goto(server + "/mergers/?county=520201")
+        heading = page.inner_text("main h2")
+        buttons = (page.inner_text("#simulate"), page.inner_text("#save-scenario"))
         page.wait_for_selector("#sandbox-map path", timeout=15_000)
         page.check("#townships input[value='520201101']")
         page.check("#townships input[value='520201103']")
@@ -60,6 +69,9 @@ def test_it_runs_a_merger_from_the_map_to_a_proposal(server):
         state = page.inner_text("#change-state")
         b.shot("proposed")
     change = DivisionChange.objects.get()
+    assert heading == HEADING[language]
+    assert buttons == {"zh-hans": ("模拟", "保存为方案"),
+                       "en": ("Simulate", "Save as scenario")}[language]
     assert clashes.count("大箐村") >= 2
     assert picked == 2
     assert "方案乙" in compared

@@ -170,6 +170,14 @@ def test_it_speaks_chinese_by_default_and_english_on_request(client):
     assert "查询区划和地名" not in english
 
 
+def test_it_names_a_divisions_level_in_the_pages_language(client):
+    chinese = html(client, "/divisions/520201/")
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    english = html(client, "/divisions/520201/")
+    assert '<td id="level">县级</td>' in chinese
+    assert '<td id="level">county</td>' in english
+
+
 def test_it_signs_staff_in_and_lets_them_make_a_token(client):
     user = User.objects.create_user("clerk-web", password="s3cret-pass")
     assert client.get("/accounts/profile/").status_code == 302  # to the login page

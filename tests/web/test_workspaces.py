@@ -104,3 +104,16 @@ def test_it_shows_geometry_in_the_admin_on_local_maps(client):
         assert "tile.openstreetmap" not in body
         assert 'name="_save"' not in body  # read-only: history is not edited here
     assert "leaflet" in page(client, "/admin/gazetteer/place/add/")
+
+
+def test_it_links_only_the_workspaces_the_user_may_open(client):
+    client.force_login(with_password("demo-clerk", "clerk"))
+    as_clerk = page(client, "/")
+    client.force_login(with_password("ws-planner", "planner"))
+    as_planner = page(client, "/")
+    client.force_login(with_password("ws-nobody"))
+    as_nobody = page(client, "/")
+    assert 'id="inspections-link"' in as_clerk and 'id="mergers-link"' not in as_clerk
+    assert 'id="mergers-link"' in as_planner and 'id="inspections-link"' not in as_planner
+    assert "inspections-link" not in as_nobody and "mergers-link" not in as_nobody
+    assert client.get("/mergers/").status_code == 403  # the page says the same
