@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "proposals",
     "inspections",
     "mergers",
+    "campaigns",
     "importers",
     "jobs",
     "ops",

@@ -32,6 +32,7 @@ HISTORY_MODELS = [
     "inspections.InspectionTransition",
     "inspections.HazardChange",
     "mergers.ChangeTransition",      # division change proposals' moves
+    "campaigns.Triage",              # clean-up campaigns: how each finding was triaged
 ]
 
 

@@ -1,0 +1,165 @@
+"""Uniqueness and signs for a campaign's scope, each in one statement.
+
+Uniqueness is the engine's unique rule (gazetteer.checks.unique_among_places): within
+the class's scope (county-level names nationwide, townships within the county, villages
+within the township, streets and communities within the city) a place of the same class
+group with the same name, or the same toneless pinyin (同音), clashes. Here every scope
+the campaign touches is grouped at once on the stored search keys (name, pinyin), and
+each place of the scope gets one finding per place it clashes with, worded as the single
+check words it.
+"""
+
+from django.db import connection
+
+from boundaries.temporal import in_force_sql, today
+from gazetteer import checks
+from gazetteer.checks import Finding
+from gazetteer.models import Place
+from gazetteer.signs import sign_findings
+
+from .engine import Hit
+
+CLASHES_SQL = f"""
+WITH keyed AS (
+    -- the scopes (class group, code prefix) the campaign's places lie in
+    SELECT DISTINCT c."group" AS grp, c.scope,
+           CASE c.scope WHEN 'country' THEN '' WHEN 'city' THEN left(pd.division_code, 4)
+                WHEN 'county' THEN left(pd.division_code, 6)
+                ELSE left(pd.division_code, 9) END AS skey,
+           CASE c.scope WHEN 'country' THEN 1 WHEN 'city' THEN 2 WHEN 'county' THEN 3
+                ELSE 4 END AS lvl
+    FROM campaign_scope s JOIN gazetteer_placeclass c ON c.id = s.class_id
+    JOIN gazetteer_placedivision pd ON pd.place_id = s.place_id AND pd.valid_to IS NULL
+     AND pd.level = CASE c.scope WHEN 'country' THEN 1 WHEN 'city' THEN 2
+                         WHEN 'county' THEN 3 ELSE 4 END
+), member AS MATERIALIZED (
+    -- every place of those groups in those scopes, whatever its status, in force
+    SELECT DISTINCT k.grp, k.skey, k.scope, p.id, p.name, p.pinyin, cl.slug
+    FROM keyed k
+    JOIN gazetteer_placedivision pd ON pd.valid_to IS NULL AND pd.level = k.lvl
+     AND pd.division_code >= k.skey
+     AND pd.division_code < CASE k.skey WHEN '' THEN ':' ELSE
+         left(k.skey, -1) || chr(ascii(right(k.skey, 1)) + 1) END
+    JOIN gazetteer_place p ON p.id = pd.place_id AND {in_force_sql("p")}
+    JOIN gazetteer_placeclass cl ON cl.id = p.place_class_id AND cl."group" = k.grp
+), same AS (
+    SELECT grp, skey, name FROM member GROUP BY 1, 2, 3 HAVING count(*) > 1
+), homophone AS (
+    SELECT grp, skey, pinyin FROM member WHERE pinyin <> ''
+    GROUP BY 1, 2, 3 HAVING count(DISTINCT name) > 1
+), clashing AS (
+    SELECT m.* FROM member m JOIN same USING (grp, skey, name)
+    UNION SELECT m.* FROM member m JOIN homophone USING (grp, skey, pinyin)
+)
+SELECT DISTINCT ON (a.id, b.id) a.id, a.name, a.scope, s.code, b.id, b.name, b.slug,
+       a.name = b.name,
+       (SELECT pd.division_code FROM gazetteer_placedivision pd
+        WHERE pd.place_id = b.id AND pd.valid_to IS NULL
+        ORDER BY pd.level DESC, pd.division_code LIMIT 1),
+       cl.slug
+FROM clashing a
+JOIN campaign_scope s ON s.place_id = a.id
+JOIN gazetteer_placeclass cl ON cl.id = s.class_id
+JOIN clashing b ON b.grp = a.grp AND b.skey = a.skey AND b.id <> a.id
+ AND (b.name = a.name OR b.pinyin = a.pinyin)
+ORDER BY a.id, b.id
+"""
+
+
+def unique_hits() -> list[Hit]:
+    with connection.cursor() as cur:
+        cur.execute(CLASHES_SQL, {"as_of": today()})
+        rows = cur.fetchall()
+    hits = []
+    for pid, name, scope, code, oid, oname, oslug, same, ocode, slug in rows:
+        # checks._severity: a homophone of a nationwide class warns outside the city
+        in_city = (code or "")[:4] == (ocode or "")[:4]
+        severity = checks.BLOCK if scope != "country" or same or in_city else checks.WARN
+        finding = Finding(
+            "unique", severity,
+            f"{name} clashes with the {'same name' if same else 'homophone'} {oname} "
+            f"({oslug}, place {oid})",
+            [{"id": oid, "name": oname, "class": oslug, "division_code": ocode,
+              "match": "same_name" if same else "homophone"}])
+        hits.append(Hit("place", str(pid), name, pid, code or "", slug, finding))
+    return hits
+
+
+SIGNS_SQL = """
+SELECT g.code, g.place_id, g.text, g.romanization
+FROM gazetteer_sign g JOIN campaign_scope s ON s.place_id = g.place_id
+JOIN gazetteer_place p ON p.id = g.place_id
+WHERE g.status <> 'removed'
+  AND (g.text <> p.name OR g.romanization <> COALESCE(NULLIF(p.romanization_override, ''),
+                                                     p.romanization))
+ORDER BY g.code
+"""
+
+
+def sign_hits() -> list[Hit]:
+    """Standing signs that disagree with the record, judged by the sign check."""
+    with connection.cursor() as cur:
+        cur.execute(SIGNS_SQL)
+        rows = cur.fetchall()
+    places = Place.objects.select_related("place_class").in_bulk({r[1] for r in rows})
+    codes = _deepest({r[1] for r in rows})
+    hits = []
+    for code, place_id, text, romanization in rows:
+        place = places[place_id]
+        hits += [Hit("sign", code, place.name, place_id, codes.get(place_id, ""),
+                     place.place_class.slug, f, sign_code=code)
+                 for f in sign_findings(place, text, romanization)]
+    return hits
+
+
+def _deepest(place_ids: set[int]) -> dict[int, str]:
+    if not place_ids:
+        return {}
+    with connection.cursor() as cur:
+        cur.execute("SELECT DISTINCT ON (place_id) place_id, division_code"
+                    " FROM gazetteer_placedivision WHERE place_id = ANY(%s) AND valid_to IS NULL"
+                    " ORDER BY place_id, level DESC, division_code", [sorted(place_ids)])
+        return dict(cur.fetchall())
+
+
+def division_hits(*, prefix: str | None, per_name) -> tuple[int, list[Hit]]:
+    """Division names in scope: clashes within their level's scope (checks.group_clashes,
+    the rule of unique_among_divisions) and the per-name rules; (checked, hits)."""
+    lo, hi = checks.prefix_range(prefix or "")
+    with connection.cursor() as cur:
+        cur.execute("SELECT code, level, name FROM boundaries_divisionversion"
+                    " WHERE valid_to IS NULL AND kind <> 'placeholder' AND level >= 3"
+                    " AND code >= %s AND code < %s ORDER BY level, code", [lo, hi])
+        rows = cur.fetchall()
+    by_level = {c.division_level: c for c in per_name.classes.values() if c.division_level}
+    hits = []
+    for level in (3, 4, 5):
+        cls = by_level.get(level)
+        members = [(_group(code, cls.scope), code) for code, lvl, _ in rows if lvl == level]
+        if cls is None or not members:
+            continue
+        for findings in checks.group_clashes(members=members, level=level,
+                                             as_of=today()).values():
+            for f in findings:
+                first = f.evidence[0]
+                hits.append(Hit("division", first["code"], first["name"], None,
+                                first["code"], cls.slug, f))
+    from gazetteer.names import split_name
+
+    for code, level, name in rows:
+        cls = by_level.get(level)
+        if cls is None:
+            continue
+        specific, generic = split_name(name, cls.generics)
+        cand = per_name.candidate(name, specific, generic, cls, code)
+        rules = per_name.rules_for(name, specific, generic, cls) + [checks.banned_patterns]
+        hits += [Hit("division", code, name, None, code, cls.slug, f)
+                 for rule in rules for f in rule(cand)]
+    return len(rows), hits
+
+
+def _group(code: str, scope: str) -> str:
+    return code[:SCOPE_DIGITS_DIV.get(scope, 0)]
+
+
+SCOPE_DIGITS_DIV = {"country": 0, "city": 4, "county": 6, "township": 9}
