@@ -15,6 +15,7 @@ from boundaries.temporal import in_force_sql, today
 from gazetteer import checks
 from gazetteer.checks import Finding
 from gazetteer.models import Place
+from gazetteer.names import split_name
 from gazetteer.signs import sign_findings
 
 from .engine import Hit
@@ -123,43 +124,43 @@ def _deepest(place_ids: set[int]) -> dict[int, str]:
 
 
 def division_hits(*, prefix: str | None, per_name) -> tuple[int, list[Hit]]:
-    """Division names in scope: clashes within their level's scope (checks.group_clashes,
-    the rule of unique_among_divisions) and the per-name rules; (checked, hits)."""
+    """Division names in scope (county level and below): clashes within their level's
+    scope (checks.group_clashes, the rule of unique_among_divisions) and the per-name
+    rules on the place-name form (钟山, 大箐村: not the statistical 大箐村村民委员会)."""
     lo, hi = checks.prefix_range(prefix or "")
     with connection.cursor() as cur:
-        cur.execute("SELECT code, level, name FROM boundaries_divisionversion"
+        cur.execute("SELECT code, level, COALESCE(NULLIF(place_name, ''), name)"
+                    " FROM boundaries_divisionversion"
                     " WHERE valid_to IS NULL AND kind <> 'placeholder' AND level >= 3"
                     " AND code >= %s AND code < %s ORDER BY level, code", [lo, hi])
         rows = cur.fetchall()
-    by_level = {c.division_level: c for c in per_name.classes.values() if c.division_level}
+    by_level: dict = {}
+    for c in sorted(per_name.classes.values(), key=lambda c: c.code):
+        if c.division_level:
+            by_level.setdefault(c.division_level, []).append(c)
     hits = []
-    for level in (3, 4, 5):
-        cls = by_level.get(level)
-        members = [(_group(code, cls.scope), code) for code, lvl, _ in rows if lvl == level]
-        if cls is None or not members:
+    for level, classes in sorted(by_level.items()):
+        members = [(code[:SCOPE_DIGITS_DIV[classes[0].scope]], code)
+                   for code, lvl, _ in rows if lvl == level]
+        if not members:
             continue
         for findings in checks.group_clashes(members=members, level=level,
                                              as_of=today()).values():
             for f in findings:
                 first = f.evidence[0]
                 hits.append(Hit("division", first["code"], first["name"], None,
-                                first["code"], cls.slug, f))
-    from gazetteer.names import split_name
-
+                                first["code"], classes[0].slug, f))
     for code, level, name in rows:
-        cls = by_level.get(level)
-        if cls is None:
+        classes = by_level.get(level)
+        if not classes:
             continue
+        cls = next((c for c in classes if split_name(name, c.generics)[1]), classes[0])
         specific, generic = split_name(name, cls.generics)
         cand = per_name.candidate(name, specific, generic, cls, code)
         rules = per_name.rules_for(name, specific, generic, cls) + [checks.banned_patterns]
         hits += [Hit("division", code, name, None, code, cls.slug, f)
                  for rule in rules for f in rule(cand)]
     return len(rows), hits
-
-
-def _group(code: str, scope: str) -> str:
-    return code[:SCOPE_DIGITS_DIV.get(scope, 0)]
 
 
 SCOPE_DIGITS_DIV = {"country": 0, "city": 4, "county": 6, "township": 9}
