@@ -22,7 +22,8 @@ from .engine import Hit
 
 CLASHES_SQL = f"""
 WITH keyed AS (
-    -- the scopes (class group, code prefix) the campaign's places lie in
+    -- the scopes (class group, code prefix) the campaign's places lie in, from any of
+    -- their divisions at or below the scope's level (as the engine's code ranges)
     SELECT DISTINCT c."group" AS grp, c.scope,
            CASE c.scope WHEN 'country' THEN '' WHEN 'city' THEN left(pd.division_code, 4)
                 WHEN 'county' THEN left(pd.division_code, 6)
@@ -31,13 +32,13 @@ WITH keyed AS (
                 ELSE 4 END AS lvl
     FROM campaign_scope s JOIN gazetteer_placeclass c ON c.id = s.class_id
     JOIN gazetteer_placedivision pd ON pd.place_id = s.place_id AND pd.valid_to IS NULL
-     AND pd.level = CASE c.scope WHEN 'country' THEN 1 WHEN 'city' THEN 2
-                         WHEN 'county' THEN 3 ELSE 4 END
+     AND pd.level >= CASE c.scope WHEN 'country' THEN 1 WHEN 'city' THEN 2
+                          WHEN 'county' THEN 3 ELSE 4 END
 ), member AS MATERIALIZED (
     -- every place of those groups in those scopes, whatever its status, in force
     SELECT DISTINCT k.grp, k.skey, k.scope, p.id, p.name, p.pinyin, cl.slug
     FROM keyed k
-    JOIN gazetteer_placedivision pd ON pd.valid_to IS NULL AND pd.level = k.lvl
+    JOIN gazetteer_placedivision pd ON pd.valid_to IS NULL AND pd.level >= k.lvl
      AND pd.division_code >= k.skey
      AND pd.division_code < CASE k.skey WHEN '' THEN ':' ELSE
          left(k.skey, -1) || chr(ascii(right(k.skey, 1)) + 1) END
