@@ -35,7 +35,7 @@ def campaign_out(c) -> dict:
             "counts": selectors.counts(c)}
 
 
-@router.post("", response={201: CampaignOut})
+@router.post("/campaigns", response={201: CampaignOut})
 def campaign_create(request, payload: CampaignIn):
     """A campaign over a division (or everywhere) and classes; by default queued at once."""
     c = services.campaign_create(actor=request.auth, title=payload.title,
@@ -47,20 +47,20 @@ def campaign_create(request, payload: CampaignIn):
     return 201, campaign_out(selectors.campaign_get(user=request.auth, campaign_id=c.id))
 
 
-@router.get("", response=list[CampaignOut])
+@router.get("/campaigns", response=list[CampaignOut])
 def campaign_list(request, response: HttpResponse):
     response["Cache-Control"] = PRIVATE
     return [campaign_out(c) for c in selectors.campaigns(user=request.auth)[:200]]
 
 
-@router.get("/{campaign_id}", response=CampaignOut)
+@router.get("/campaigns/{campaign_id}", response=CampaignOut)
 def campaign_detail(request, response: HttpResponse, campaign_id: int):
     """The campaign with its job's progress and the counts by state and kind."""
     response["Cache-Control"] = PRIVATE
     return campaign_out(selectors.campaign_get(user=request.auth, campaign_id=campaign_id))
 
 
-@router.post("/{campaign_id}/run", response=CampaignOut)
+@router.post("/campaigns/{campaign_id}/run", response=CampaignOut)
 def campaign_run(request, campaign_id: int):
     """Run again (in the background): findings already listed or triaged are not raised again."""
     services.campaign_start(campaign_id=campaign_id, actor=request.auth)
@@ -76,7 +76,7 @@ class FindingFilter(page_in(limit=100, max_limit=1000)):
     current: bool = Field(False, description="only what the last run still found")
 
 
-@router.get("/{campaign_id}/findings", response=CampaignFindingPageOut)
+@router.get("/campaigns/{campaign_id}/findings", response=CampaignFindingPageOut)
 def finding_list(request, response: HttpResponse, campaign_id: int,
                  filters: Query[FindingFilter]):
     response["Cache-Control"] = PRIVATE
@@ -91,7 +91,7 @@ def finding_list(request, response: HttpResponse, campaign_id: int,
                     lambda rows: map(selectors.finding_row, rows))
 
 
-@router.post("/findings/{finding_id}/triage", response=CampaignFindingOut)
+@router.post("/campaigns/findings/{finding_id}/triage", response=CampaignFindingOut)
 def finding_triage(request, finding_id: int, payload: TriageIn):
     """Keep (reason required), correct the record, or open a renaming proposal."""
     selectors.finding_get(user=request.auth, finding_id=finding_id)
@@ -100,7 +100,7 @@ def finding_triage(request, finding_id: int, payload: TriageIn):
     return selectors.finding_row(f)
 
 
-@router.get("/findings/{finding_id}/history", response=list[TriageOut])
+@router.get("/campaigns/findings/{finding_id}/history", response=list[TriageOut])
 def finding_history(request, response: HttpResponse, finding_id: int):
     response["Cache-Control"] = PRIVATE
     f = selectors.finding_get(user=request.auth, finding_id=finding_id)
@@ -110,7 +110,7 @@ def finding_history(request, response: HttpResponse, finding_id: int):
             for t in f.triages.select_related("actor")]
 
 
-@router.get("/{campaign_id}/report")
+@router.get("/campaigns/{campaign_id}/report")
 def campaign_report(request, campaign_id: int, format: str = "json"):
     """"n names checked, m non-standard, k corrected", with every finding (json or csv)."""
     data = selectors.report(user=request.auth, campaign_id=campaign_id)

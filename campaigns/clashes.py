@@ -20,28 +20,33 @@ from gazetteer.signs import sign_findings
 
 from .engine import Hit
 
+KEYS_SQL = """
+-- The scopes (class group, code prefix [lo, hi)) the campaign's places lie in, from any
+-- of their divisions at or below the scope's level (as the engine's code ranges). A
+-- table of its own, analysed: with its true (small) size the planner walks the
+-- placediv_code_idx range of each scope instead of hashing the whole table.
+CREATE TEMP TABLE campaign_keys AS
+SELECT DISTINCT grp, skey, lvl, CASE skey WHEN '' THEN ':'
+       ELSE left(skey, -1) || chr(ascii(right(skey, 1)) + 1) END AS hi
+FROM (SELECT c."group" AS grp,
+             CASE c.scope WHEN 'country' THEN '' WHEN 'city' THEN left(pd.division_code, 4)
+                  WHEN 'county' THEN left(pd.division_code, 6)
+                  ELSE left(pd.division_code, 9) END AS skey,
+             CASE c.scope WHEN 'country' THEN 1 WHEN 'city' THEN 2 WHEN 'county' THEN 3
+                  ELSE 4 END AS lvl, pd.level
+      FROM campaign_scope s JOIN gazetteer_placeclass c ON c.id = s.class_id
+      JOIN gazetteer_placedivision pd ON pd.place_id = s.place_id AND pd.valid_to IS NULL
+     ) k
+WHERE level >= lvl
+"""
+
 CLASHES_SQL = f"""
-WITH keyed AS (
-    -- the scopes (class group, code prefix) the campaign's places lie in, from any of
-    -- their divisions at or below the scope's level (as the engine's code ranges)
-    SELECT DISTINCT c."group" AS grp, c.scope,
-           CASE c.scope WHEN 'country' THEN '' WHEN 'city' THEN left(pd.division_code, 4)
-                WHEN 'county' THEN left(pd.division_code, 6)
-                ELSE left(pd.division_code, 9) END AS skey,
-           CASE c.scope WHEN 'country' THEN 1 WHEN 'city' THEN 2 WHEN 'county' THEN 3
-                ELSE 4 END AS lvl
-    FROM campaign_scope s JOIN gazetteer_placeclass c ON c.id = s.class_id
-    JOIN gazetteer_placedivision pd ON pd.place_id = s.place_id AND pd.valid_to IS NULL
-     AND pd.level >= CASE c.scope WHEN 'country' THEN 1 WHEN 'city' THEN 2
-                          WHEN 'county' THEN 3 ELSE 4 END
-), member AS MATERIALIZED (
+WITH member AS MATERIALIZED (
     -- every place of those groups in those scopes, whatever its status, in force
-    SELECT DISTINCT k.grp, k.skey, k.scope, p.id, p.name, p.pinyin, cl.slug
-    FROM keyed k
-    JOIN gazetteer_placedivision pd ON pd.valid_to IS NULL AND pd.level >= k.lvl
-     AND pd.division_code >= k.skey
-     AND pd.division_code < CASE k.skey WHEN '' THEN ':' ELSE
-         left(k.skey, -1) || chr(ascii(right(k.skey, 1)) + 1) END
+    SELECT DISTINCT k.grp, k.skey, p.id, p.name, p.pinyin, cl.slug, cl.scope
+    FROM campaign_keys k
+    JOIN gazetteer_placedivision pd ON pd.division_code >= k.skey
+     AND pd.division_code < k.hi AND pd.valid_to IS NULL AND pd.level >= k.lvl
     JOIN gazetteer_place p ON p.id = pd.place_id AND {in_force_sql("p")}
     JOIN gazetteer_placeclass cl ON cl.id = p.place_class_id AND cl."group" = k.grp
 ), same AS (
@@ -49,29 +54,38 @@ WITH keyed AS (
 ), homophone AS (
     SELECT grp, skey, pinyin FROM member WHERE pinyin <> ''
     GROUP BY 1, 2, 3 HAVING count(DISTINCT name) > 1
-), clashing AS (
+), clashing AS MATERIALIZED (
     SELECT m.* FROM member m JOIN same USING (grp, skey, name)
     UNION SELECT m.* FROM member m JOIN homophone USING (grp, skey, pinyin)
+), pair AS (
+    -- two equi-joins (hash joins), not one join on an OR (a filter over every pair)
+    SELECT a.id AS a, b.id AS b FROM clashing a JOIN clashing b
+      ON b.grp = a.grp AND b.skey = a.skey AND b.pinyin = a.pinyin AND b.id <> a.id
+    UNION SELECT a.id, b.id FROM clashing a JOIN clashing b
+      ON b.grp = a.grp AND b.skey = a.skey AND b.name = a.name AND b.id <> a.id
 )
-SELECT DISTINCT ON (a.id, b.id) a.id, a.name, a.scope, s.code, b.id, b.name, b.slug,
-       a.name = b.name,
+SELECT pr.a, s.name, cl.scope, s.code, pr.b, b.name, bc.slug, s.name = b.name,
        (SELECT pd.division_code FROM gazetteer_placedivision pd
-        WHERE pd.place_id = b.id AND pd.valid_to IS NULL
+        WHERE pd.place_id = pr.b AND pd.valid_to IS NULL
         ORDER BY pd.level DESC, pd.division_code LIMIT 1),
        cl.slug
-FROM clashing a
-JOIN campaign_scope s ON s.place_id = a.id
+FROM pair pr
+JOIN campaign_scope s ON s.place_id = pr.a
 JOIN gazetteer_placeclass cl ON cl.id = s.class_id
-JOIN clashing b ON b.grp = a.grp AND b.skey = a.skey AND b.id <> a.id
- AND (b.name = a.name OR b.pinyin = a.pinyin)
-ORDER BY a.id, b.id
+JOIN gazetteer_place b ON b.id = pr.b
+JOIN gazetteer_placeclass bc ON bc.id = b.place_class_id
+ORDER BY pr.a, pr.b
 """
 
 
 def unique_hits() -> list[Hit]:
     with connection.cursor() as cur:
+        cur.execute("DROP TABLE IF EXISTS campaign_keys")
+        cur.execute(KEYS_SQL)
+        cur.execute("ANALYZE campaign_keys")
         cur.execute(CLASHES_SQL, {"as_of": today()})
         rows = cur.fetchall()
+        cur.execute("DROP TABLE campaign_keys")
     hits = []
     for pid, name, scope, code, oid, oname, oslug, same, ocode, slug in rows:
         # checks._severity: a homophone of a nationwide class warns outside the city

@@ -86,7 +86,7 @@ api.add_router("/v1/", jobs_router)
 api.add_router("/v1/", mergers_router)
 api.add_router("/v1/", accounts_router)
 api.add_router("/v1/", importers_router)
-api.add_router("/v1/campaigns", campaigns_router)
+api.add_router("/v1/", campaigns_router)
 
 
 def mount_bench(target: NinjaAPI, *, enabled: bool) -> None:
