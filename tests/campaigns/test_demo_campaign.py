@@ -137,3 +137,19 @@ def test_it_refuses_to_change_a_triage(campaign, clerk):
             connection.cursor() as cur:
         cur.execute("UPDATE campaigns_triage SET reason = 'y' WHERE finding_id = %s",
                     [finding.id])
+
+
+def test_it_corrects_a_sign_by_putting_up_one_showing_the_record(campaign, clerk):
+    from gazetteer.models import Sign
+
+    finding = Finding.objects.get(campaign=campaign, sign_code=nonstandard.SIGN[0])
+    services.finding_triage(finding_id=finding.id, actor=clerk, action="correct")
+    old = Sign.objects.get(code=nonstandard.SIGN[0])
+    assert old.status == "removed"
+    assert (old.replaced_by.text, old.replaced_by.status) == ("大箐路", "installed")
+    assert old.states.filter(status="removed").exists()
+
+
+def test_it_plants_the_names_once(campaign):
+    assert nonstandard.load() == {"skipped": len(nonstandard.PLANTED)}
+    assert Place.objects.filter(name="大箐路").count() == 2
