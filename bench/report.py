@@ -23,6 +23,10 @@ def targets(results: dict[str, StepResult]) -> list[dict]:
         ratio = f.get("ratio")
         out.append({"target": f"{label} ≤ {limit}×", "measured": _x(ratio),
                     "status": _verdict(None if ratio is None else ratio <= limit)})
+    f = results["campaigns"].figures if "campaigns" in results else {}
+    ratio = f.get("ratio")
+    out.append({"target": "campaign whole run / plain SQL pass ≤ 2.0×", "measured": _x(ratio),
+                "status": _verdict(None if ratio is None else ratio <= 2.0)})
     f = results["survey"].figures if "survey" in results else {}
     ratio = f.get("ratio")
     out.append({"target": "ogr2ogr / import_survey ≥ 1.0×", "measured": _x(ratio),

@@ -1,9 +1,9 @@
 """Benchmark the registry end to end: `python -m bench.run [--only STEP ...] [--quick]`.
 
 Steps run in order on the database bench_registry (never `registry`): load → polygons →
-synthetic → lines → survey → places → http → ogc → tiles → soak → merger. The load step
-recreates the database; the others use what is there, so `--only http` re-measures the API
-on the data of the last full run. A step whose piece of the project is missing prints
+synthetic → lines → survey → places → http → ogc → tiles → soak → merger → campaigns. The
+load step recreates the database; the others use what is there, so `--only http`
+re-measures the API on the data of the last full run. A step whose piece of the project is missing prints
 "skipped: <reason>" and the run goes on.
 """
 
@@ -16,6 +16,7 @@ import sys
 import traceback
 
 from . import (
+    campaigns,
     lines,
     load,
     merger,
@@ -43,7 +44,8 @@ from .report import table, write_json
 STEPS = {"load": load.step, "polygons": polygons.step, "synthetic": synthetic.step,
          "lines": lines.step, "survey": survey.step, "places": places.step, "http": web.step,
          "ogc": ogcweb.step, "tiles": tiles.step,
-         "soak": soak.step, "mergers": mergers.step, "merger_execute": merger.step}
+         "soak": soak.step, "mergers": mergers.step, "merger_execute": merger.step,
+         "campaigns": campaigns.step}
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:

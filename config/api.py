@@ -12,6 +12,7 @@ from accounts.api import router as accounts_router
 from archives.api import router as archives_router
 from boundaries.api import bench_router
 from boundaries.api import router as boundaries_router
+from campaigns.api import router as campaigns_router
 from gazetteer.api import router as gazetteer_router
 from importers.api import router as importers_router
 from inspections.api import router as inspections_router
@@ -87,6 +88,7 @@ api.add_router("/v1/", mergers_router)
 api.add_router("/v1/", accounts_router)
 api.add_router("/v1/", importers_router)
 api.add_router("/v1/", archives_router)
+api.add_router("/v1/", campaigns_router)
 
 
 def mount_bench(target: NinjaAPI, *, enabled: bool) -> None:

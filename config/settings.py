@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "inspections",
     "mergers",
     "archives",
+    "campaigns",
     "importers",
     "jobs",
     "ops",

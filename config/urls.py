@@ -29,6 +29,7 @@ urlpatterns = [
     path("inspections/<int:inspection_id>/report", report_page, name="inspection-report"),
     path("", include("mergers.urls")),
     path("", include("proposals.urls")),
+    path("", include("campaigns.urls")),
     path("", include("inspections.urls")),
     path("", include("archives.urls")),
     path("", map_page, name="map"),

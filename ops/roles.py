@@ -33,6 +33,7 @@ HISTORY_MODELS = [
     "inspections.HazardChange",
     "mergers.ChangeTransition",      # division change proposals' moves
     "archives.DocumentVersion",      # archive files: a correction is a new version
+    "campaigns.Triage",              # clean-up campaigns: how each finding was triaged
 ]
 
 

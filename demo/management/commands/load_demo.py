@@ -17,6 +17,7 @@ from boundaries import lines, services, synthetic
 from boundaries.models import DivisionVersion, Level
 from demo import archives as archives_demo
 from demo import markers as markers_demo
+from demo import nonstandard as nonstandard_demo
 from demo import places as gazetteer_demo
 from demo import proposals as proposals_demo
 from importers import divisions
@@ -93,6 +94,10 @@ class Command(BaseCommand):
         proposals = proposals_demo.load()
         if "skipped" not in proposals:
             self._say(f"proposals: {proposals['proposals']}, one in each workflow state")
+        planted = nonstandard_demo.load()
+        if "skipped" not in planted:
+            self._say(f"non-standard names planted for the clean-up campaigns: "
+                      f"{planted['places']} places, {planted['signs']} sign")
 
     def _load_markers(self) -> None:
         totals = markers_demo.load()

@@ -1,0 +1,19 @@
+"""Who may see and work campaigns (registered with accounts.permissions as "campaign"):
+the staff of the place-name office (clerk, admin) only, for reads as for writes: a work
+list of non-standard names is the office's working paper, not a publication."""
+
+from accounts import permissions
+from accounts.roles import OFFICE_ROLES, roles_of
+
+VERBS = {"view", "create", "run", "triage"}
+
+
+def campaign_policy(user, verb: str, campaign=None, **context) -> str | None:
+    if verb not in VERBS:
+        return f"campaign.{verb}: no such action"
+    if roles_of(user) & OFFICE_ROLES:
+        return None
+    return f"campaign.{verb}: only the place-name office (clerk) works clean-up campaigns"
+
+
+permissions.register("campaign", campaign_policy)
