@@ -3,8 +3,8 @@
 Steps run in order on the database bench_registry (never `registry`): load → polygons →
 synthetic → lines → survey → places → http → ogc → tiles → soak → merger → campaigns. The
 load step recreates the database; the others use what is there, so `--only http`
-re-measures the API on the data of the last full run. A step whose piece of the project is missing prints
-"skipped: <reason>" and the run goes on.
+re-measures the API on the data of the last full run. A step whose piece of the project is
+missing prints "skipped: <reason>" and the run goes on.
 """
 
 import argparse
