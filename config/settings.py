@@ -91,6 +91,8 @@ MIDDLEWARE = [
     "config.uploads.BodyLimitMiddleware",
     "config.middleware.RejectNulMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",
+    # before the session: the write position is read after the session is saved
+    "config.replicas.ReadYourWritesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # zh-hans unless the visitor chose English (the language cookie) or asks for it
     "django.middleware.locale.LocaleMiddleware",
@@ -157,6 +159,29 @@ def configured_database_url() -> str:
 
 
 DATABASES = {"default": database_from_url(configured_database_url())}
+# Streaming replicas (zero or more, comma-separated URLs): reads inside a request go to one
+# of them, writes and migrations to the primary (config.dbrouter, config.replicas).
+DATABASE_REPLICA_URLS = [u.strip() for u in os.environ.get("DATABASE_REPLICA_URLS", "").split(",")
+                         if u.strip()]
+# A replica whose replay lags the primary's WAL by more than this is skipped.
+DATABASE_REPLICA_MAX_LAG_BYTES = int(os.environ.get("DATABASE_REPLICA_MAX_LAG_BYTES",
+                                                    str(16 * 1024 * 1024)))
+# How long one process trusts a replica's measured replay position and lag; a replica found
+# down is left alone this many times longer before it is tried again.
+DATABASE_REPLICA_HEALTH_SECONDS = float(os.environ.get("DATABASE_REPLICA_HEALTH_SECONDS", "1"))
+DATABASE_REPLICA_DOWN_SECONDS = float(os.environ.get("DATABASE_REPLICA_DOWN_SECONDS", "5"))
+# Read-your-writes: a client's last write position is kept this long (cookie, and per token
+# in Redis); longer than any replay lag the threshold above lets through.
+DATABASE_READ_YOUR_WRITES_SECONDS = int(os.environ.get("DATABASE_READ_YOUR_WRITES_SECONDS", "300"))
+for _i, _url in enumerate(DATABASE_REPLICA_URLS, 1):
+    _replica = database_from_url(_url)
+    # A replica that does not answer must not hold a request long: the router skips it.
+    _replica["OPTIONS"] = {**_replica["OPTIONS"], "connect_timeout": int(
+        os.environ.get("DATABASE_REPLICA_CONNECT_TIMEOUT", "2"))}
+    # Tests: a replica shows the test database (no database of its own is created).
+    _replica["TEST"] = {"MIRROR": "default"}
+    DATABASES[f"replica{_i}"] = _replica
+DATABASE_ROUTERS = ["config.dbrouter.PrimaryReplicaRouter"]
 # The roles of ops.roles: migrations run as the owner, the app logs in as the app role.
 DATABASE_OWNER_ROLE = os.environ.get("DATABASE_OWNER_ROLE", "registry_owner")
 DATABASE_APP_ROLE = os.environ.get("DATABASE_APP_ROLE", "registry_app")
