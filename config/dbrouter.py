@@ -6,17 +6,12 @@ to change, and a replica may not have it yet. Migrations run only on the primary
 replica is read-only and replays them).
 """
 
-from django.db import connections
-
 from . import replicas
 
 
 class PrimaryReplicaRouter:
     def db_for_read(self, model, **hints):
-        routing = replicas.current.get()
-        if routing is None or connections[replicas.PRIMARY].in_atomic_block:
-            return replicas.PRIMARY
-        return routing.read_alias()
+        return replicas.read_alias()
 
     def db_for_write(self, model, **hints):
         return replicas.PRIMARY

@@ -140,6 +140,20 @@ class Routing:
 current: contextvars.ContextVar[Routing | None] = contextvars.ContextVar("routing", default=None)
 
 
+def read_alias() -> str:
+    """Where a read goes now: the request's replica, or the primary (outside a read request,
+    or inside a transaction, which must see what it writes)."""
+    routing = current.get()
+    if routing is None or connections[PRIMARY].in_atomic_block:
+        return PRIMARY
+    return routing.read_alias()
+
+
+def read_connection():
+    """The connection for a raw SQL read (the ORM's go through config.dbrouter)."""
+    return connections[read_alias()]
+
+
 def _token_key(request) -> str | None:
     from .ratelimit import _bearer_digest
 

@@ -209,6 +209,12 @@ STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", BASE_DIR / ".local" / "s
 # caching for the hashed names; tests and DEBUG use the finders (no collectstatic needed).
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Uploads waiting for the job worker (config.jobfiles): shared by every app server and
+    # worker, a mounted directory (JOB_FILES_DIR) or another storage (JOB_FILES_STORAGE).
+    "jobfiles": {"BACKEND": os.environ.get("JOB_FILES_STORAGE",
+                                           "django.core.files.storage.FileSystemStorage"),
+                 "OPTIONS": {"location": os.environ.get("JOB_FILES_DIR",
+                                                        str(BASE_DIR / ".local" / "jobs"))}},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
                     if not DEBUG and _flag("DJANGO_COLLECTED_STATIC", True)
                     else "django.contrib.staticfiles.storage.StaticFilesStorage"},
@@ -267,8 +273,9 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ACKS_LATE = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# Uploads waiting for the worker (a directory every app server and worker shares).
-JOB_FILES_DIR = Path(os.environ.get("JOB_FILES_DIR", BASE_DIR / ".local" / "jobs"))
+# Uploads waiting for the worker (a directory every app server and worker shares): the
+# location of the "jobfiles" storage above.
+JOB_FILES_DIR = Path(STORAGES["jobfiles"]["OPTIONS"]["location"])
 
 # Debian 12 ships GDAL 3.6; the registry never resolves remote SRS definitions.
 SILENCED_SYSTEM_CHECKS = ["gis.W001"]
