@@ -23,6 +23,7 @@ from . import (
     ogcweb,
     places,
     polygons,
+    scaleout,
     soak,
     survey,
     synthetic,
@@ -41,7 +42,7 @@ from .report import table, write_json
 
 STEPS = {"load": load.step, "polygons": polygons.step, "synthetic": synthetic.step,
          "lines": lines.step, "survey": survey.step, "places": places.step, "http": web.step,
-         "ogc": ogcweb.step,
+         "ogc": ogcweb.step, "scaleout": scaleout.step,
          "soak": soak.step, "mergers": mergers.step, "merger_execute": merger.step}
 
 

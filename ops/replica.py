@@ -18,8 +18,10 @@ from pathlib import Path
 
 import psycopg2
 
+# a hot standby needs the first five at least the primary's; the same buffers for the bench
 HOT_STANDBY_SETTINGS = ("max_connections", "max_worker_processes", "max_wal_senders",
-                        "max_prepared_transactions", "max_locks_per_transaction")
+                        "max_prepared_transactions", "max_locks_per_transaction",
+                        "shared_buffers")
 
 
 def pg_bin() -> Path | None:
@@ -102,14 +104,16 @@ def _hot_standby_conf(primary: dict, dbname: str, port: int, data: Path) -> str:
              f"unix_socket_directories = '{data}'", "hot_standby = on",
              # queries on the replica never hold replay back for long (the bench writes)
              "max_standby_streaming_delay = 5s", "hot_standby_feedback = off",
-             "shared_buffers = 64MB", "fsync = off", "logging_collector = off"]
+             "fsync = off", "logging_collector = off"]
     lines += [f"{name} = {value}" for name, value in values.items()]
     return "\n".join(lines) + "\n"
 
 
 def start_replica(primary: dict, data: Path, dbname: str = "postgres",
-                  port: int | None = None) -> Replica:
-    """Copy the primary (host/port/user/password) into ``data`` and start it streaming."""
+                  port: int | None = None, standby: bool = True) -> Replica:
+    """Copy the primary (host/port/user/password) into ``data`` and start it streaming;
+    with ``standby=False`` the copy is a primary of its own (a clone, quiet: a hot standby
+    of a busy shared server waits for its long transactions before it accepts reads)."""
     binaries = pg_bin()
     if binaries is None:
         raise FileNotFoundError("pg_basebackup: no PostgreSQL server binaries on this machine")
@@ -121,7 +125,8 @@ def start_replica(primary: dict, data: Path, dbname: str = "postgres",
         data.parent.chmod(data.parent.stat().st_mode | 0o711)
     env = os.environ | {"PGPASSWORD": primary["password"] or ""}
     done = subprocess.run(_as_pg([binaries / "pg_basebackup", "-h", primary["host"], "-p",
-                                  primary["port"], "-U", primary["user"], "-D", data, "-R",
+                                  primary["port"], "-U", primary["user"], "-D", data,
+                                  *(["-R"] if standby else []),
                                   "-X", "stream", "-c", "fast", "--no-sync"]),
                           env=env, capture_output=True, text=True)
     if done.returncode:
@@ -129,7 +134,9 @@ def start_replica(primary: dict, data: Path, dbname: str = "postgres",
                            f"{data}: {done.stderr.strip()}")
     # Debian keeps postgresql.conf and pg_hba.conf out of the data directory: write our own.
     for name, text in (("postgresql.conf", _hot_standby_conf(primary, dbname, port, data)),
-                       ("pg_hba.conf", "local all all trust\nhost all all 127.0.0.1/32 trust\n"),
+                       ("pg_hba.conf", "local all all trust\nhost all all 127.0.0.1/32 trust\n"
+                                       "local replication all trust\n"
+                                       "host replication all 127.0.0.1/32 trust\n"),
                        ("pg_ident.conf", "")):
         path = data / name
         path.write_text(text)
@@ -137,5 +144,11 @@ def start_replica(primary: dict, data: Path, dbname: str = "postgres",
             shutil.chown(path, "postgres", "postgres")
     (data / "postmaster.pid").unlink(missing_ok=True)
     replica = Replica(data=data, port=port, primary=primary)
-    replica.start()
+    try:
+        replica.start()
+    except subprocess.CalledProcessError as exc:
+        log = (data / "server.log").read_text()[-1500:] if (data / "server.log").exists() else ""
+        if replica.running():
+            replica.stop()
+        raise RuntimeError(f"the copy on port {port} did not start: {log}") from exc
     return replica
