@@ -259,7 +259,8 @@ def configured_redis_url() -> str:
 REDIS_URL = configured_redis_url()
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        # Django's RedisCache, one client per pool (config.cache)
+        "BACKEND": "config.cache.SharedClientRedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "registry"),
     }
