@@ -118,6 +118,9 @@ def _measure(seconds: int, rounds: int, paths: list[str], database: str, replica
             f"replica {run['rps']:7.1f} rps (replica share {run['replica_share']:.0%})")
     figures["one_server"]["codes"] = _median_run(one_runs)
     figures["two_servers"]["codes"] = _median_run(two_runs)
+    # each round's pair ran back to back: their ratios show the spread the machine adds
+    figures["two_servers"]["codes"]["paired_ratios"] = [
+        round(t["rps"] / o["rps"], 3) for o, t in zip(one_runs, two_runs, strict=True)]
     cached = [quote(f"/api/v1/divisions?q={CACHED_SEARCH}")]
     wrk(single, cached, 2, 1)
     ping_runs, cached_runs = [], []
@@ -128,6 +131,8 @@ def _measure(seconds: int, rounds: int, paths: list[str], database: str, replica
             f"{cached_runs[-1]['rps']:7.1f} rps")
     figures["one_server"]["ping"] = _median_run(ping_runs)
     figures["one_server"]["cached_search"] = _median_run(cached_runs)
+    figures["one_server"]["cached_search"]["paired_ratios"] = [
+        round(c["rps"] / p["rps"], 3) for p, c in zip(ping_runs, cached_runs, strict=True)]
     return ports
 
 
@@ -175,7 +180,7 @@ def step(inputs, quick: bool) -> StepResult:
         raise Skipped("no PostgreSQL server binaries (pg_basebackup, pg_ctl)")
     if not count("boundaries_divisionversion"):
         raise Skipped("no divisions in bench_registry (run the load step)")
-    seconds, rounds = (3, 1) if quick else (6, 3)
+    seconds, rounds = (3, 1) if quick else (5, 5)
     paths = [f"/api/v1/divisions/{c}" for c in CODES]
     figures: dict = {"duration_s": seconds, "connections": CONNECTIONS, "cpus": os.cpu_count(),
                      "paths": paths, "one_server": {}, "two_servers": {}}

@@ -104,6 +104,8 @@ def _hot_standby_conf(primary: dict, dbname: str, port: int, data: Path) -> str:
              f"unix_socket_directories = '{data}'", "hot_standby = on",
              # queries on the replica never hold replay back for long (the bench writes)
              "max_standby_streaming_delay = 5s", "hot_standby_feedback = off",
+             # a clone must not spend the bench's cores vacuuming what it just copied
+             "autovacuum = off",
              "fsync = off", "logging_collector = off"]
     lines += [f"{name} = {value}" for name, value in values.items()]
     return "\n".join(lines) + "\n"
