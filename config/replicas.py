@@ -22,7 +22,7 @@ marked down and the view is run again on the primary: the client sees no error.
 import contextvars
 import random
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core import signing
@@ -127,7 +127,6 @@ class Routing:
     min_lsn: int | None = None
     alias: str | None = None
     retried: bool = False
-    used: set = field(default_factory=set)
 
     def read_alias(self) -> str:
         if not self.safe or self.retried:
@@ -217,6 +216,9 @@ class ReadYourWritesMiddleware:
         if routing is None or routing.retried or routing.alias in (None, PRIMARY) \
                 or not isinstance(exception, (OperationalError, InterfaceError)):
             return None
+        replica = connections[routing.alias]
+        if replica.connection is not None and replica.is_usable():
+            return None  # the replica answers: the error is not its loss
         mark_down(routing.alias)
         routing.retried = True
         match = request.resolver_match
