@@ -12,7 +12,9 @@ def tokens_of(user) -> QuerySet:
 
 
 def _in_force() -> QuerySet:
-    return ApiToken.objects.filter(revoked=False, expires_at__gt=timezone.now(),
+    # Always the primary, never a replica (config.replicas): a token just made must work at
+    # once, and one just revoked must stop at once, whatever a replica has replayed.
+    return ApiToken.objects.using("default").filter(revoked=False, expires_at__gt=timezone.now(),
                                    user__is_active=True)
 
 

@@ -46,7 +46,25 @@ def targets(results: dict[str, StepResult]) -> list[dict]:
             ratio = run["p95_ms"] / code["p95_ms"] if run and code else None
             out.append({"target": f"{c}: {s} p95 ≤ 3× code p95", "measured": _x(ratio),
                         "status": _verdict(None if ratio is None else ratio <= 3.0)})
-    return out + place_targets(results)
+    return out + place_targets(results) + scaleout_targets(results)
+
+
+def scaleout_targets(results: dict[str, StepResult]) -> list[dict]:
+    """Step scaleout: two servers on primary + replica vs one on the primary, per core;
+    read-your-writes under load; a cached search (Redis) vs ping."""
+    f = results["scaleout"].figures if "scaleout" in results else {}
+    ratios, ryw = f.get("ratios", {}), f.get("read_your_writes", {})
+    per_core, cached = ratios.get("two_servers_vs_one_per_core"), ratios.get(
+        "cached_search_vs_ping")
+    missed = ryw.get("missed")
+    return [
+        {"target": "2 servers + replica / 1 server, per core ≥ 0.95×", "measured": _x(per_core),
+         "status": _verdict(None if per_core is None else per_core >= 0.95)},
+        {"target": "read-your-writes under load: none missed",
+         "measured": "—" if missed is None else f"{missed}/{ryw.get('checks')}",
+         "status": _verdict(None if missed is None else missed == 0)},
+        {"target": "cached search (Redis) rps ≥ 0.8× ping rps", "measured": _x(cached),
+         "status": _verdict(None if cached is None else cached >= 0.8)}]
 
 
 def place_targets(results: dict[str, StepResult]) -> list[dict]:
@@ -121,6 +139,13 @@ def table(results: dict[str, StepResult]) -> str:
         if r.skipped or r.error:
             why = f"skipped: {r.skipped}" if r.skipped else f"ERROR: {r.error}"
             lines.append(f"{name:<10} {why}")
+        elif name == "scaleout":
+            f = r.figures
+            lines.append(f"{name:<10} " + "  ".join(
+                f"{k}={v}" for k, v in {**f.get("ratios", {}),
+                                              "replica_share": f["two_servers"]["codes"].get(
+                                                  "replica_share"),
+                                              "setup_s": f.get("setup_s")}.items()))
         elif name not in ("http", "ogc", "tiles"):
             lines.append(f"{name:<10} " + "  ".join(f"{k}={_fmt(v)}" for k, v in r.figures.items()))
     for step in ("http", "ogc", "tiles"):

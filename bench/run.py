@@ -24,6 +24,7 @@ from . import (
     ogcweb,
     places,
     polygons,
+    scaleout,
     soak,
     survey,
     synthetic,
@@ -43,7 +44,7 @@ from .report import table, write_json
 
 STEPS = {"load": load.step, "polygons": polygons.step, "synthetic": synthetic.step,
          "lines": lines.step, "survey": survey.step, "places": places.step, "http": web.step,
-         "ogc": ogcweb.step, "tiles": tiles.step,
+         "ogc": ogcweb.step, "tiles": tiles.step, "scaleout": scaleout.step,
          "soak": soak.step, "mergers": mergers.step, "merger_execute": merger.step,
          "campaigns": campaigns.step}
 

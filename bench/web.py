@@ -45,15 +45,15 @@ def free_port(preferred: int = 8765) -> int:
     raise RuntimeError("no free port")
 
 
-def start_server(port: int, **extra_env: str) -> subprocess.Popen:
+def start_server(port: int, workers: int = 2, **extra_env: str) -> subprocess.Popen:
     """gunicorn in its own process group, so stopping it stops both workers; BENCH=1
     mounts the baselines /api/v1/ping and /api/v1/sql1."""
     gunicorn = ROOT / ".venv" / "bin" / "gunicorn"
     if not gunicorn.exists():
         raise Skipped("gunicorn is not in the venv")
-    log = (WORK / "gunicorn.log").open("w")
+    log = (WORK / ("gunicorn.log" if port == 8765 else f"gunicorn-{port}.log")).open("w")
     proc = subprocess.Popen(
-        [str(gunicorn), "config.wsgi:application", "--workers", "2", "--bind",
+        [str(gunicorn), "config.wsgi:application", "--workers", str(workers), "--bind",
          f"127.0.0.1:{port}", "--timeout", "120"],
         cwd=ROOT, env=env(BENCH="1", **extra_env), stdout=log, stderr=subprocess.STDOUT,
         start_new_session=True)

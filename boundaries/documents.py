@@ -13,6 +13,7 @@ from datetime import date
 from django.db import DataError, InternalError, connection, transaction
 
 from config.errors import BadRequest
+from config.replicas import read_connection
 
 from .models import SHORT_LENGTHS, Level
 from .names import PLACEHOLDER
@@ -139,8 +140,10 @@ def _execute_prepared(name: str, *args):
     Planning these recursive statements costs twice their execution; a prepared
     statement is planned once per connection (and connections persist, CONN_MAX_AGE).
     Prepared statements outlive a rolled-back transaction, so a set of names per
-    physical connection (its backend pid) is enough to know what is prepared.
+    physical connection (its backend pid) is enough to know what is prepared. In a read
+    request the statement runs on the replica the router chose (config.replicas).
     """
+    connection = read_connection()
     connection.ensure_connection()
     key = (id(connection.connection), connection.connection.get_backend_pid())
     known = getattr(connection, "_prepared_documents", None)

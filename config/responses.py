@@ -22,14 +22,20 @@ def cached_json(namespace: str, key: object, schema: type[Schema],
     Search answers are kept as long as clients and proxies may keep them (Cache-Control):
     planning a ranking statement costs more than running it. ``key`` is everything the
     answer depends on (its repr is hashed), including the date when "in force" is today.
+
+    One round trip to Redis when the answer is kept: the namespace's generation and the
+    answer (stored with the generation it was made in) come in one MGET; an answer of an
+    older generation is stale.
     """
-    cache_key = f"{namespace}:{generation(namespace)}:" + hashlib.sha256(
-        repr(key).encode()).hexdigest()
-    body = cache.get(cache_key)
-    if body is None:
-        body = schema.model_validate(answer()).model_dump_json()
-        if settings.SEARCH_CACHE_SECONDS:
-            cache.set(cache_key, body, settings.SEARCH_CACHE_SECONDS)
+    generation_key = f"generation:{namespace}"
+    cache_key = f"{namespace}:" + hashlib.sha256(repr(key).encode()).hexdigest()
+    found = cache.get_many([generation_key, cache_key])
+    generation, kept = found.get(generation_key) or 0, found.get(cache_key)
+    if kept is not None and kept[0] == generation:
+        return json_response(kept[1])
+    body = schema.model_validate(answer()).model_dump_json()
+    if settings.SEARCH_CACHE_SECONDS:
+        cache.set(cache_key, (generation, body), settings.SEARCH_CACHE_SECONDS)
     return json_response(body)
 
 
@@ -54,8 +60,8 @@ def generation(namespace: str) -> int:
 
 
 def invalidate(*namespaces: str) -> None:
-    """Every cached answer of these namespaces is stale: a new generation makes their keys
-    unreachable at once, on every server (the old ones expire on their own)."""
+    """Every cached answer of these namespaces is stale: a new generation, which the kept
+    answers no longer match, at once on every server (they expire on their own)."""
     for namespace in namespaces:
         key = f"generation:{namespace}"
         cache.add(key, 0, timeout=None)

@@ -94,6 +94,8 @@ MIDDLEWARE = [
     "config.uploads.BodyLimitMiddleware",
     "config.middleware.RejectNulMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",
+    # before the session: the write position is read after the session is saved
+    "config.replicas.ReadYourWritesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # zh-hans unless the visitor chose English (the language cookie) or asks for it
     "django.middleware.locale.LocaleMiddleware",
@@ -160,6 +162,29 @@ def configured_database_url() -> str:
 
 
 DATABASES = {"default": database_from_url(configured_database_url())}
+# Streaming replicas (zero or more, comma-separated URLs): reads inside a request go to one
+# of them, writes and migrations to the primary (config.dbrouter, config.replicas).
+DATABASE_REPLICA_URLS = [u.strip() for u in os.environ.get("DATABASE_REPLICA_URLS", "").split(",")
+                         if u.strip()]
+# A replica whose replay lags the primary's WAL by more than this is skipped.
+DATABASE_REPLICA_MAX_LAG_BYTES = int(os.environ.get("DATABASE_REPLICA_MAX_LAG_BYTES",
+                                                    str(16 * 1024 * 1024)))
+# How long one process trusts a replica's measured replay position and lag; a replica found
+# down is left alone this many times longer before it is tried again.
+DATABASE_REPLICA_HEALTH_SECONDS = float(os.environ.get("DATABASE_REPLICA_HEALTH_SECONDS", "1"))
+DATABASE_REPLICA_DOWN_SECONDS = float(os.environ.get("DATABASE_REPLICA_DOWN_SECONDS", "5"))
+# Read-your-writes: a client's last write position is kept this long (cookie, and per token
+# in Redis); longer than any replay lag the threshold above lets through.
+DATABASE_READ_YOUR_WRITES_SECONDS = int(os.environ.get("DATABASE_READ_YOUR_WRITES_SECONDS", "300"))
+for _i, _url in enumerate(DATABASE_REPLICA_URLS, 1):
+    _replica = database_from_url(_url)
+    # A replica that does not answer must not hold a request long: the router skips it.
+    _replica["OPTIONS"] = {**_replica["OPTIONS"], "connect_timeout": int(
+        os.environ.get("DATABASE_REPLICA_CONNECT_TIMEOUT", "2"))}
+    # Tests: a replica shows the test database (no database of its own is created).
+    _replica["TEST"] = {"MIRROR": "default"}
+    DATABASES[f"replica{_i}"] = _replica
+DATABASE_ROUTERS = ["config.dbrouter.PrimaryReplicaRouter"]
 # The roles of ops.roles: migrations run as the owner, the app logs in as the app role.
 DATABASE_OWNER_ROLE = os.environ.get("DATABASE_OWNER_ROLE", "registry_owner")
 DATABASE_APP_ROLE = os.environ.get("DATABASE_APP_ROLE", "registry_app")
@@ -187,6 +212,12 @@ STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", BASE_DIR / ".local" / "s
 # caching for the hashed names; tests and DEBUG use the finders (no collectstatic needed).
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Uploads waiting for the job worker (config.jobfiles): shared by every app server and
+    # worker, a mounted directory (JOB_FILES_DIR) or another storage (JOB_FILES_STORAGE).
+    "jobfiles": {"BACKEND": os.environ.get("JOB_FILES_STORAGE",
+                                           "django.core.files.storage.FileSystemStorage"),
+                 "OPTIONS": {"location": os.environ.get("JOB_FILES_DIR",
+                                                        str(BASE_DIR / ".local" / "jobs"))}},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
                     if not DEBUG and _flag("DJANGO_COLLECTED_STATIC", True)
                     else "django.contrib.staticfiles.storage.StaticFilesStorage"},
@@ -270,7 +301,8 @@ def configured_redis_url() -> str:
 REDIS_URL = configured_redis_url()
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        # Django's RedisCache, one client per pool (config.cache)
+        "BACKEND": "config.cache.SharedClientRedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "registry"),
     }
@@ -284,8 +316,9 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ACKS_LATE = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# Uploads waiting for the worker (a directory every app server and worker shares).
-JOB_FILES_DIR = Path(os.environ.get("JOB_FILES_DIR", BASE_DIR / ".local" / "jobs"))
+# Uploads waiting for the worker (a directory every app server and worker shares): the
+# location of the "jobfiles" storage above.
+JOB_FILES_DIR = Path(STORAGES["jobfiles"]["OPTIONS"]["location"])
 
 # Debian 12 ships GDAL 3.6; the registry never resolves remote SRS definitions.
 SILENCED_SYSTEM_CHECKS = ["gis.W001"]

@@ -4,7 +4,7 @@
 inspections app queues its own kind for uploads that are stored.
 """
 
-from pathlib import Path
+from config import jobfiles
 
 from . import survey
 from .survey.pipeline import STAGES
@@ -25,12 +25,9 @@ PARAMETERS = ("helmert", "convention", "plane", "params_from")  # an old datum's
 
 def survey_read(job, progress) -> dict:
     params = job.params
-    path = Path(params["path"])
-    try:
+    with jobfiles.job_input(params) as path:
         result = survey.run(path, crs=params.get("crs"), encoding=params.get("encoding"),
                             division=params.get("division"), repair=params.get("repair", False),
                             report=lambda stage, done: progress(done, len(STAGES), stage),
                             **{k: params.get(k) for k in PARAMETERS})
         return summary(result)
-    finally:
-        path.unlink(missing_ok=True)

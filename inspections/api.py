@@ -3,7 +3,6 @@
 
 import re
 import tempfile
-import uuid
 from pathlib import Path
 
 from django.conf import settings
@@ -17,6 +16,7 @@ from accounts.auth import AUTH
 from boundaries import selectors as boundaries_selectors
 from boundaries.api import line_feature
 from boundaries.schemas import LineLevelParam
+from config import jobfiles
 from config.errors import BadRequest, NotFound
 from config.paging import page_in, paginate
 from jobs.schemas import JobOut
@@ -129,12 +129,25 @@ def inspection_detail(request, response: HttpResponse, inspection_id: int):
     return detail(request.auth, inspection_id)
 
 
-def _saved(upload: UploadedFile, into: Path) -> Path:
+def _safe_name(upload: UploadedFile) -> str:
     if upload.size is not None and upload.size > settings.MAX_UPLOAD_BYTES:
         raise BadRequest(f"file: {upload.size} bytes, more than {settings.MAX_UPLOAD_BYTES}")
     # only the last part of the client's name, and nothing a shell or path would read
-    name = SAFE_NAME.sub("_", Path(upload.name or "survey").name).lstrip(".") or "survey"
-    path = into / name[:120]
+    return (SAFE_NAME.sub("_", Path(upload.name or "survey").name).lstrip(".") or "survey")[:120]
+
+
+def queued(upload: UploadedFile, **options):
+    """A large upload into the shared job-files storage (config.jobfiles), and its job."""
+    name = jobfiles.save(upload, _safe_name(upload))
+    try:
+        return services.survey_upload_queue(file=name, file_name=upload.name, **options)
+    except Exception:
+        jobfiles.delete(name)  # refused: nobody will read it
+        raise
+
+
+def _saved(upload: UploadedFile, into: Path) -> Path:
+    path = into / _safe_name(upload)
     with path.open("wb") as out:
         for chunk in upload.chunks():
             out.write(chunk)
@@ -161,11 +174,7 @@ def survey_create(request, inspection_id: int, file: File[UploadedFile], side: F
                "helmert": helmert or None, "convention": convention or None,
                "plane": plane or None, "params_from": params_from or None}
     if (file.size or 0) > settings.SURVEY_INLINE_MAX_BYTES:
-        folder = Path(settings.JOB_FILES_DIR) / uuid.uuid4().hex
-        folder.mkdir(parents=True)
-        job = services.survey_upload_queue(path=_saved(file, folder), file_name=file.name,
-                                           **options)
-        return 202, job_out(job)
+        return 202, job_out(queued(file, **options))
     with tempfile.TemporaryDirectory(prefix="survey-") as tmp:
         upload = services.survey_upload(path=_saved(file, Path(tmp)), file_name=file.name,
                                         **options)

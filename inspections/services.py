@@ -22,6 +22,7 @@ from accounts import permissions
 from accounts.transitions import NEW, Step
 from boundaries.models import SHORT_LENGTHS, BoundaryLine, DivisionVersion
 from boundaries.temporal import add_years, in_force, today
+from config import jobfiles
 from config.errors import BadRequest, Conflict, NotFound
 from importers import survey
 from importers.survey import checks, staging
@@ -247,14 +248,14 @@ def survey_upload(*, actor, inspection_id: int, side: str, path: str | Path,
     return upload
 
 
-def survey_upload_queue(*, actor, inspection_id: int, side: str, path: Path,
+def survey_upload_queue(*, actor, inspection_id: int, side: str, file: str,
                         file_name: str, crs: str | None = None, encoding: str | None = None,
                         repair: bool = False, **parameters) -> Job:
     """A large survey file is read by the job worker (survey_upload_job): the step is
     checked now, so a caller who may not upload learns it at once, and again when read."""
     check_step(actor, _locked(inspection_id, lock=False), "upload_survey", _side(side))
     return job_create(actor=actor, kind="survey_upload", params={
-        "inspection_id": inspection_id, "side": side, "path": str(path),
+        "inspection_id": inspection_id, "side": side, "file": file,
         "file_name": file_name, "crs": crs, "encoding": encoding, "repair": repair,
         **{k: v for k, v in parameters.items() if v}})
 
@@ -263,16 +264,13 @@ def survey_upload_job(job, progress) -> dict:
     """The worker's side of survey_upload_queue: the upload's id and what the preview
     holds; the file is removed whatever the outcome."""
     params = job.params
-    path = Path(params["path"])
-    try:
+    with jobfiles.job_input(params) as path:
         upload = survey_upload(
             actor=job.created_by, inspection_id=params["inspection_id"], side=params["side"],
             path=path, file_name=params["file_name"], crs=params["crs"],
             encoding=params["encoding"], repair=params["repair"],
             report=lambda stage, done: progress(done, len(STAGES), stage),
             **{k: params.get(k) for k in ("helmert", "convention", "plane", "params_from")})
-    finally:
-        path.unlink(missing_ok=True)
     return {"upload_id": upload.id, "inspection_id": upload.inspection_id,
             "features": upload.feature_count, "format": upload.format, "crs": upload.crs,
             "transformation": upload.transformation,

@@ -6,7 +6,6 @@ GET /api/v1/inspections/{id}/report). Views parse the form, call the services an
 selectors the API uses, and render; a refusal is the error page with its status."""
 
 import tempfile
-import uuid
 from pathlib import Path
 
 from django import forms
@@ -24,7 +23,7 @@ from config.errors import BadRequest, Forbidden, NotFound
 from jobs.selectors import job_get, job_out
 
 from . import policies, report, selectors, services
-from .api import _saved
+from .api import _saved, queued
 from .models import HazardStatus, Severity
 
 PRIVATE = "private, no-store"
@@ -146,10 +145,7 @@ def survey_upload(request, inspection_id: int):
     options = {"actor": request.user, "inspection_id": inspection_id, "side": data["side"],
                "crs": data["crs"] or None, "encoding": data["encoding"] or None}
     if (file.size or 0) > settings.SURVEY_INLINE_MAX_BYTES:
-        folder = Path(settings.JOB_FILES_DIR) / uuid.uuid4().hex
-        folder.mkdir(parents=True)
-        job = services.survey_upload_queue(path=_saved(file, folder), file_name=file.name,
-                                           **options)
+        job = queued(file, **options)
         return redirect("inspection-job", inspection_id=inspection_id, job_id=job.id)
     with tempfile.TemporaryDirectory(prefix="survey-") as tmp:
         upload = services.survey_upload(path=_saved(file, Path(tmp)), file_name=file.name,
