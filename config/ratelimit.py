@@ -8,7 +8,6 @@ by its digest (the answer kept a minute in the cache), so made-up tokens are cou
 their IP. Fixed windows: RATE_LIMIT_ANON = "requests/seconds".
 """
 
-import hashlib
 import time
 
 from django.conf import settings
@@ -16,6 +15,8 @@ from django.core.cache import cache
 from django.http import JsonResponse
 
 from accounts.selectors import token_digest_valid
+
+from .bearer import bearer_digest as _bearer_digest
 
 LIMITED_PREFIXES = ("/api/", "/ogc/")
 VALID_TOKEN_SECONDS = 60
@@ -32,13 +33,6 @@ def client_ip(request) -> str:
     if forwarded and remote in settings.RATE_LIMIT_TRUSTED_PROXIES:
         return forwarded.split(",")[-1].strip()  # the address the proxy itself saw
     return remote
-
-
-def _bearer_digest(request) -> str | None:
-    header = request.META.get("HTTP_AUTHORIZATION", "")
-    if not header.lower().startswith("bearer "):
-        return None
-    return hashlib.sha256(header[7:].strip().encode()).hexdigest()
 
 
 def _bucket(request) -> tuple[str, str]:

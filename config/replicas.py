@@ -29,6 +29,8 @@ from django.core import signing
 from django.core.cache import cache
 from django.db import DatabaseError, InterfaceError, OperationalError, connections
 
+from .bearer import bearer_digest
+
 PRIMARY = "default"
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 LSN_COOKIE = "registry_lsn"
@@ -154,9 +156,7 @@ def read_connection():
 
 
 def _token_key(request) -> str | None:
-    from .ratelimit import _bearer_digest
-
-    digest = _bearer_digest(request)
+    digest = bearer_digest(request)
     return f"ryw:{digest[:32]}" if digest else None
 
 

@@ -29,8 +29,9 @@ LAYERS = [
     # above the gazetteer (name checks) and inspections (lines, markers)
     [("mergers", ["mergers"])],
     # the archives' documents link to divisions' changes, lines, places, proposals and
-    # inspections: above them all; nothing below names the archives
-    [("archives", ["archives"])],
+    # inspections: above them all; nothing below names the archives. Clean-up campaigns
+    # (the name checks over names in use, renaming proposals) are their sibling.
+    [("archives", ["archives"]), ("campaigns", ["campaigns"])],
     [("ogc", ["ogc"])],
     [("tiles", ["tiles"])],  # reads boundaries, gazetteer and inspections' tables
     [("demo", ["demo"])],
