@@ -230,8 +230,17 @@ def item(collection: Collection, feature_id: int, crs: RefSystem = DEFAULT,
     return row[0] if row else None
 
 
-def matched(collection: Collection, query: Query) -> int:
-    """Exact up to EXACT_COUNT_LIMIT; beyond, the planner's estimate (counting is slow)."""
+def matched(collection: Collection, query: Query, returned: int | None = None,
+            more: bool = True) -> int:
+    """Exact up to EXACT_COUNT_LIMIT; beyond, the planner's estimate (counting is slow).
+
+    A page that is the last (more is False) of offset paging, and not past the end, already
+    tells the count: offset + returned, with no second statement (one filtered page of a
+    few features then costs one statement, not two).
+    """
+    if not more and returned is not None and query.after is None and (
+            returned or not query.offset):
+        return query.offset + returned
     params: dict = {"cap": EXACT_COUNT_LIMIT + 1}
     where = query.where(collection, params, keyset=False)
     with connection.cursor() as cur:

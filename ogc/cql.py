@@ -9,6 +9,7 @@ on the spheroid.
 
 import json
 from datetime import date, datetime
+from functools import lru_cache
 
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 from pygeofilter import ast, values
@@ -233,5 +234,14 @@ def to_sql(raw: str, lang: str | None, ref: RefSystem, c: cols.Collection) -> tu
     """(the SQL condition, its parameters) of a filter on collection c."""
     if len(raw) > 20_000:
         raise _bad("longer than 20000 characters")
+    sql, params = _written(raw, lang, ref, c)
+    return sql, dict(params)  # a copy: the cached one is shared
+
+
+@lru_cache(maxsize=256)
+def _written(raw: str, lang: str | None, ref: RefSystem, c: cols.Collection):
+    # Parsing with lark costs more than the statement of a small filtered page; clients page
+    # through one filter, so each worker writes a filter's SQL once. A malformed filter
+    # raises and is not cached.
     writer = Writer(c, ref)
     return writer.write(_parse(raw, lang)), writer.params

@@ -65,13 +65,17 @@ def plans(examples=EXAMPLES, *, no_seqscan: bool = False) -> list[dict]:
     return out
 
 
-def main() -> None:
+def main(argv: list[str]) -> None:
+    """python -m ogc.plans [--no-seqscan] [--also COLLECTION FILTER]...: the README's examples
+    and any others (the bench adds the filter it times)."""
     import django
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     django.setup()
-    print(json.dumps(plans(no_seqscan="--no-seqscan" in sys.argv), ensure_ascii=False))
+    also = [(argv[i + 1], {"filter": argv[i + 2]}) for i, a in enumerate(argv) if a == "--also"]
+    print(json.dumps(plans(EXAMPLES + also, no_seqscan="--no-seqscan" in argv),
+                     ensure_ascii=False))
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])

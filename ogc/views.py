@@ -160,7 +160,7 @@ def items(request, collection_id: str):
     c = _get(collection_id)
     query = parse_query(request, c)
     features, returned, last_id = cols.items(c, query)
-    number_matched = cols.matched(c, query)
+    number_matched = cols.matched(c, query, returned, more=last_id is not None)
     here = {"after": query.after} if query.after is not None else {"offset": query.offset}
     links = [_page_link(request, c, query, "self", **here)]
     if last_id is not None and query.sortby:

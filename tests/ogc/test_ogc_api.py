@@ -62,6 +62,17 @@ def test_it_pages_items_with_next_links(client, places):
     assert "crs" not in page["features"][0]["geometry"]
 
 
+def test_it_tells_number_matched_on_every_offset_page(client, places, django_assert_num_queries):
+    url = "/ogc/collections/places-lines/items?sortby=name&limit=3"
+    full, last, past = (get(client, f"{url}&offset={o}") for o in (0, 3, 9))
+    assert (full["numberReturned"], full["numberMatched"]) == (3, 4)
+    # the last page knows the count from its offset, with no count statement
+    assert (last["numberReturned"], last["numberMatched"]) == (1, 4)
+    assert (past["numberReturned"], past["numberMatched"]) == (0, 4)  # counted
+    with django_assert_num_queries(1):
+        assert get(client, f"{url}&offset=3")["numberMatched"] == 4
+
+
 def test_it_filters_by_bbox_and_datetime(client, places):
     box = get(client, "/ogc/collections/places-lines/items?bbox=104.79,26.49,104.805,26.52")
     assert [f["properties"]["name"] for f in box["features"]] == ["东风路"]

@@ -123,6 +123,20 @@ def test_it_filters_with_cql2(client, places, lang, expression, expected):
     assert names(client, filter=expression, **{"filter-lang": lang}) == expected
 
 
+def test_it_answers_a_filter_asked_again_and_elsewhere_by_its_own_collection(client, places):
+    # a filter's SQL is written once per process: the second ask is answered from it
+    text = "name LIKE '人民%' AND valid_from > DATE('2010-01-01')"
+    assert names(client, filter=text) == names(client, filter=text) == ["人民东路"]
+    lines = get(client, "/ogc/collections/places-lines/items", filter=text).json()
+    assert lines["features"] == []
+    division = "division = '520201'"
+    assert len(names(client, filter=division)) == 4
+    # the same text on the divisions, which have no property division: 400, every time
+    for _ in range(2):
+        response = client.get("/ogc/collections/divisions-county/items", {"filter": division})
+        assert response.status_code == 400 and "division" in response.json()["description"]
+
+
 def test_it_reads_filter_geometries_in_the_filter_crs(client, places):
     north, east = Transformer.from_crs(4490, 4523).transform(26.62, 104.87)
     found = names(client, filter=f"S_DWITHIN(geometry, POINT({north} {east}), 10, meters)",

@@ -15,6 +15,14 @@ def test_it_plans_the_readme_filters_on_indexes(divisions_db):
     assert {p["filter"]: p["seq_scans"] for p in found} == {p["filter"]: [] for p in found}
 
 
+def test_it_plans_the_filter_the_bench_times_on_indexes(divisions_db):
+    from bench.ogcweb import COUNTY, PREFIX
+
+    timed = f"name LIKE '{PREFIX}%' AND division = '{COUNTY}'"
+    found = plans([("places-points", {"filter": timed})], no_seqscan=True)
+    assert found[0]["seq_scans"] == []
+
+
 def test_it_finds_a_seq_scan_where_no_index_serves(divisions_db):
     # romanization is an expression no index holds: the check must see the Seq Scan. With
     # Seq Scans priced out, the planner may walk another index whose condition is not the
