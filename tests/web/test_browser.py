@@ -120,8 +120,7 @@ def test_it_switches_the_interface_to_english(server):
         page = b.page
         page.goto(server + "/")
         chinese = page.inner_text("label[for=q]")
-        page.select_option("#language select", "en")
-        page.wait_for_load_state("load")
+        switch_language(b, "en")  # waits for the page the switch loads, not the old one
         english = page.inner_text("label[for=q]")
     assert chinese == "查询区划和地名"
     assert english == "Search divisions and places"
