@@ -29,7 +29,7 @@ from . import aftermath, territory
 from .carve import ExecutionRefused
 from .codes import COUNTY_RANGES, TOWNSHIP_RANGES, allocate_code
 from .operations import KindChangeOp, MergeOp, Operation, RenameOp, TransferOp
-from .steps import Run, begin, current, move_villages, township_code
+from .steps import Run, begin, current, move_village, move_villages, township_code
 
 __all__ = ["ExecutionRefused", "execute_operations", "parse_operations"]
 OPERATIONS = TypeAdapter(list[Operation])
@@ -40,22 +40,16 @@ def _transfer(run: Run, op: TransferOp) -> None:
     parent = current(run, op.to, (unit.level - 1,), "to")
     if unit.parent_code == parent.code:
         raise ExecutionRefused(f"transfer {op.unit}: {unit.name} is already in {parent.name}")
-    if unit.level == Level.VILLAGE and op.with_area and unit.seat is not None \
-            and parent.geom is not None:
-        territory.village_with_land(run, unit, parent)
+    if unit.level == Level.VILLAGE:
+        if op.with_area and unit.seat is not None and parent.geom is not None:
+            territory.village_with_land(run, unit, parent)
+        else:  # a village joining on its own takes the next free number of its kind
+            move_village(run, unit, parent, keep_serial=False)
         return
-    if unit.level == Level.TOWNSHIP:
-        moved = begin(run, unit, code=township_code(run, parent.code, unit.kind),
-                      parent_code=parent.code)
-        run.counties |= {unit.parent_code, parent.code}
-        move_villages(run, [unit], moved)
-    else:
-        code = unit.code
-        if run.recode_villages:
-            code = allocate_code(parent_code=parent.code, level=Level.VILLAGE, kind=unit.kind,
-                                 on=run.on, taken=run.taken)
-        run.taken.add(code)
-        moved = begin(run, unit, code=code, parent_code=parent.code)
+    moved = begin(run, unit, code=township_code(run, parent.code, unit.kind),
+                  parent_code=parent.code)
+    run.counties |= {unit.parent_code, parent.code}
+    move_villages(run, [unit], moved)
     run.event(EventKind.TRANSFER, [unit], [moved],
               f"{unit.short_code} {unit.name} 由 {unit.parent_code[:SHORT_LENGTHS[parent.level]]} "
               f"划归 {parent.short_code} {parent.name}，新代码 {moved.short_code}")
