@@ -101,5 +101,6 @@ def switch_language(session: Session, code: str) -> None:
 
 
 def sign_out(session: Session) -> None:
-    session.page.click("header.top form[action$='/logout/'] button")
+    with session.page.expect_navigation():  # wait for the signed-out page, not the old one
+        session.page.click("header.top form[action$='/logout/'] button")
     session.page.wait_for_load_state("load")

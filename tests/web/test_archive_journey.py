@@ -41,11 +41,11 @@ def test_it_files_corrects_publishes_and_finds_a_document(server):
         page.set_input_files("#version-form input[name=file]", files=[{
             "name": "批复-更正.pdf", "mimeType": "application/pdf", "buffer": pdf("v2")}])
         page.fill("#version-form input[name=note]", "更正附件页码")
-        page.click("#version-form button")
-        page.wait_for_load_state("load")
+        with page.expect_navigation():  # the form's answer, not the page already loaded
+            page.click("#version-form button")
         assert page.locator("#versions tbody tr").count() == 2
-        page.click("#publish")
-        page.wait_for_load_state("load")
+        with page.expect_navigation():
+            page.click("#publish")
         sign_out(b)
         page.goto(server + "/archives/")
         page.fill("#id_q", "青松路")
