@@ -7,7 +7,7 @@ from pathlib import Path
 import psycopg2
 import pytest
 from django.conf import settings
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from psycopg2 import errors, sql
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -122,3 +122,19 @@ def test_it_refuses_even_the_owner_an_edit_of_a_state(db):
         with pytest.raises(Exception, match="append-only"):
             cur.execute("UPDATE boundaries_markerstate SET note = 'rewritten' WHERE id = %s",
                         [state])
+
+
+@pytest.mark.as_owner
+def test_it_refuses_a_rewrite_of_any_guarded_table_with_the_registrys_message(db):
+    # a history table without valid_to (as proposal transitions, votes, triage)
+    with connection.cursor() as cur:
+        cur.execute("CREATE TEMPORARY TABLE guarded (id int, note text)")
+        cur.execute("CREATE TRIGGER guarded_append_only BEFORE UPDATE OR DELETE ON guarded "
+                    "FOR EACH ROW EXECUTE FUNCTION history_append_only()")
+        cur.execute("INSERT INTO guarded VALUES (7, 'as recorded')")
+        for statement in ("UPDATE guarded SET note = 'rewritten'", "DELETE FROM guarded"):
+            with pytest.raises(IntegrityError, match="guarded is append-only: .* row 7"), \
+                    transaction.atomic():
+                cur.execute(statement)
+        cur.execute("SELECT note FROM guarded")
+        assert cur.fetchall() == [("as recorded",)]
