@@ -15,7 +15,7 @@ from django.db.models import (
     QuerySet,
     Value,
 )
-from django.db.models.functions import Coalesce, NullIf
+from django.db.models.functions import Coalesce, NullIf, Upper
 
 from boundaries.search import search_divisions
 from boundaries.temporal import in_force_sql
@@ -80,6 +80,13 @@ def _approved_romanization():
                     F("place__romanization"))
 
 
+def _romanization_as_approved() -> Q:
+    """The sign spells the approved romanization, as written or in capitals (signs may set
+    the pinyin in capitals: ZHONGSHAN LU); the rule of gazetteer.signs.spells_approved."""
+    return (Q(romanization=F("approved_romanization"))
+            | Q(romanization=Upper(F("approved_romanization"))))
+
+
 def _former_name_shown():
     return Exists(PlaceName.objects.filter(place=OuterRef("place"), kind=VariantKind.FORMER,
                                            name=OuterRef("text")))
@@ -97,7 +104,7 @@ def signs_with_flags(*, removed: bool = False) -> QuerySet:
         .annotate(approved_romanization=_approved_romanization(),
                   shows_former_name=_former_name_shown())
         .annotate(mismatch=ExpressionWrapper(
-            ~Q(text=F("place__name")) | ~Q(romanization=F("approved_romanization")),
+            ~Q(text=F("place__name")) | ~_romanization_as_approved(),
             output_field=BooleanField()))
     )
 
@@ -109,8 +116,8 @@ def signs_showing_former_name() -> QuerySet:
 
 def signs_mismatched() -> QuerySet:
     """Signs whose text or romanization differs from the place's approved name."""
-    return signs_with_flags().exclude(text=F("place__name"),
-                                      romanization=F("approved_romanization")).order_by("code")
+    return signs_with_flags().exclude(Q(text=F("place__name")) & _romanization_as_approved()
+                                      ).order_by("code")
 
 
 def place_signs(place: Place, *, history: bool = False) -> QuerySet:

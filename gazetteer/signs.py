@@ -27,6 +27,12 @@ ENGLISH_GENERICS = {"road", "street", "avenue", "lane", "alley", "bridge", "squa
                     "village", "town", "district", "county", "city", "community", "garden"}
 
 
+def spells_approved(romanization: str, approved: str) -> bool:
+    """As approved, or all in capitals: a sign may set its pinyin in capitals (ZHONGSHAN LU),
+    never in lower case or with the words run together."""
+    return romanization in (approved, approved.upper())
+
+
 def sign_findings(place, text: str, romanization: str) -> list[Finding]:
     """What a sign shows against the place's standard name and approved romanization."""
     found = []
@@ -43,7 +49,7 @@ def sign_findings(place, text: str, romanization: str) -> list[Finding]:
         found.append(Finding("sign_text", BLOCK, message,
                              [{"text": text, "standard": place.name,
                                "former": former is not None}]))
-    if romanization != approved:
+    if not spells_approved(romanization, approved):
         english = sorted({w for w in romanization.lower().split() if w in ENGLISH_GENERICS})
         message = (f"the sign translates the generic ({', '.join(english)}): "
                    if english else "the sign's romanization ") + \

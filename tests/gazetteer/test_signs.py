@@ -9,7 +9,7 @@ from django.contrib.auth.models import Group, User
 from django.db import IntegrityError, InternalError, connection, transaction
 
 from accounts.services import system_actor
-from gazetteer import services
+from gazetteer import selectors, services
 from gazetteer.models import SignState
 from tests.support import inside
 
@@ -154,3 +154,18 @@ def test_it_keeps_sign_states_append_only(client, clerk, road):
         with pytest.raises((InternalError, IntegrityError), match="append-only"), \
                 transaction.atomic(), connection.cursor() as cur:
             cur.execute(statement, [state.id])
+
+
+def test_it_accepts_the_approved_romanization_in_capitals_and_nothing_looser(client, clerk,
+                                                                            road):
+    approved = road.display_romanization
+    answers = {shown: post(client, clerk, f"/api/v1/places/{road.id}/signs", {
+        "location": point(), "romanization": shown, "installed_on": "2013-05-01"}).json()
+        for shown in (approved.upper(), approved.lower(), approved.replace(" ", ""))}
+    capitals, lower, run_together = answers.values()
+    assert (capitals["findings"], capitals["sign"]["mismatch"]) == ([], False)
+    for wrong in (lower, run_together):
+        assert [f["rule"] for f in wrong["findings"]] == ["sign_romanization"]
+        assert wrong["sign"]["mismatch"] is True
+    listed = set(selectors.signs_mismatched().filter(place=road).values_list("code", flat=True))
+    assert listed == {lower["sign"]["code"], run_together["sign"]["code"]}
