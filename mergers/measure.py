@@ -27,8 +27,12 @@ def measure(units: list[Unit], as_of: date, *, geojson: bool = True,
     name checks (``county_rows``: the counties' rows the caller has read, by code)."""
     if not units:
         return {}
-    shapes = simulation.measures(units, as_of, geojson=geojson, simplify_m=simplify_m)
-    named = name_checks(units, TOWNSHIP_CLASS, as_of, county_rows)
+    names = checks_batch.prepare_names(names=[(u.name, u.county) for u in units],
+                                       place_class=TOWNSHIP_CLASS, as_of=as_of,
+                                       known=county_rows)
+    shapes, rule_rows = simulation.measures(units, as_of, geojson=geojson,
+                                            simplify_m=simplify_m, names=names)
+    named = name_checks(units, checks_batch.results(names, rule_rows))
     out = {}
     for unit in units:
         shape = shapes[unit.key]
@@ -58,14 +62,10 @@ def measure(units: list[Unit], as_of: date, *, geojson: bool = True,
     return out
 
 
-def name_checks(units: list[Unit], township_class: PlaceClass | str, as_of: date,
-                county_rows: dict | None = None) -> dict:
+def name_checks(units: list[Unit], results: list[checks.CheckResult]) -> dict:
     """{unit key: the new township's name within its county, as /names/check answers it}
-    — every unit's in one batch of the check engine; the parts' own names are no clash
-    (they cease to exist)."""
-    results = checks_batch.check_names(names=[(u.name, u.county) for u in units],
-                                       place_class=township_class, as_of=as_of,
-                                       known=county_rows)
+    from the check engine's ``results`` for the units' names, in order (one batch, run in
+    the measures' statement); the parts' own names are no clash (they cease to exist)."""
     out = {}
     for unit, checked in zip(units, results, strict=True):
         result = checked.as_dict()
