@@ -19,6 +19,10 @@ class Statement:
     sql: str
     # (parameter name, SQL type), in the order they are numbered ($1, $2 …)
     params: tuple[tuple[str, str], ...]
+    # Always the generic plan: for a statement whose generic plan PostgreSQL would cost
+    # above its custom plans (an array parameter counts 100 elements, a custom plan the
+    # two given), and so plan again on every execution.
+    generic: bool = False
 
     def prepare_sql(self) -> str:
         sql = self.sql
@@ -29,10 +33,13 @@ class Statement:
         types = ", ".join(t for _, t in self.params)
         return f"PREPARE {self.name} ({types}) AS {sql}"
 
-    def execute_sql(self) -> str:
+    def execute_sql(self, *, generic: bool = False) -> str:
         # Cast each value: psycopg2 sends [None] as ARRAY[NULL], a text[] that a float8[]
         # parameter would refuse without it.
-        return f"EXECUTE {self.name} ({', '.join(f'%s::{t}' for _, t in self.params)})"
+        sql = f"EXECUTE {self.name} ({', '.join(f'%s::{t}' for _, t in self.params)})"
+        # Sent with the EXECUTE as one query, the two run in one implicit transaction, and
+        # the setting ends with it.
+        return f"SET LOCAL plan_cache_mode = force_generic_plan; {sql}" if generic else sql
 
 
 def execute(connection, cursor, statement: Statement, values: dict) -> None:
@@ -47,4 +54,7 @@ def execute(connection, cursor, statement: Statement, values: dict) -> None:
     if statement.name not in known[1]:
         cursor.execute(statement.prepare_sql())
         known[1].add(statement.name)
-    cursor.execute(statement.execute_sql(), [values[p] for p, _ in statement.params])
+    # In a transaction a SET LOCAL would outlast the statement: PostgreSQL chooses there.
+    generic = statement.generic and not connection.in_atomic_block
+    cursor.execute(statement.execute_sql(generic=generic),
+                   [values[p] for p, _ in statement.params])

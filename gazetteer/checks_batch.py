@@ -73,11 +73,12 @@ FROM n CROSS JOIN LATERAL (
 ORDER BY 1, 2, 3
 """
 
-# Prepared (config.prepared): its three branches cost more to plan than to run.
+# Prepared (config.prepared), with its generic plan: its three branches cost more to plan
+# than to run.
 RULES = prepared.Statement("name_check_rules", RULES_SQL, (
     ("names", "text[]"), ("pinyins", "text[]"), ("los", "text[]"), ("his", "text[]"),
     ("city_los", "text[]"), ("city_his", "text[]"), ("group", "text"), ("level", "int"),
-    ("max", "int"), ("as_of", "date")))
+    ("max", "int"), ("as_of", "date")), generic=True)
 
 BUILD = {"ban": checks.ban_findings, "place": checks.place_findings,
          "division": checks.division_findings}

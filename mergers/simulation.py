@@ -251,12 +251,13 @@ FROM u LEFT JOIN line_rows lr ON lr.grp = u.grp LEFT JOIN village_rows vr ON vr.
 LEFT JOIN clash_rows cr ON cr.grp = u.grp
 """
 
-# Prepared (config.prepared): its planning cost about as much as a two-township run.
+# Prepared (config.prepared), always with its generic plan: planning it cost more than a
+# two-township run.
 MEASURE = prepared.Statement("merger_measures", MEASURE_SQL, (
     ("grp", "text[]"), ("ids", "bigint[]"), ("as_of", "date"), ("geojson", "boolean"),
     ("tol", "float8"), ("seat_grp", "text[]"), ("lon", "float8[]"), ("lat", "float8[]"),
     ("out", "text[]"), ("in_grp", "text[]"), ("in_code", "text[]"),
-    *(p for p in checks_batch.RULES.params if p[0] != "as_of")))
+    *(p for p in checks_batch.RULES.params if p[0] != "as_of")), generic=True)
 
 
 def measures(units: list[Unit], as_of: date, *, geojson: bool, simplify_m: float,
