@@ -33,13 +33,13 @@ class Statement:
         types = ", ".join(t for _, t in self.params)
         return f"PREPARE {self.name} ({types}) AS {sql}"
 
-    def execute_sql(self, *, generic: bool = False) -> str:
+    def execute_sql(self) -> str:
         # Cast each value: psycopg2 sends [None] as ARRAY[NULL], a text[] that a float8[]
         # parameter would refuse without it.
         sql = f"EXECUTE {self.name} ({', '.join(f'%s::{t}' for _, t in self.params)})"
-        # Sent with the EXECUTE as one query, the two run in one implicit transaction, and
-        # the setting ends with it.
-        return f"SET LOCAL plan_cache_mode = force_generic_plan; {sql}" if generic else sql
+        # Sent with the EXECUTE as one query, outside a transaction the two run in one
+        # implicit transaction, and the setting ends with it.
+        return f"SET LOCAL plan_cache_mode = force_generic_plan; {sql}" if self.generic else sql
 
 
 def execute(connection, cursor, statement: Statement, values: dict) -> None:
@@ -54,7 +54,8 @@ def execute(connection, cursor, statement: Statement, values: dict) -> None:
     if statement.name not in known[1]:
         cursor.execute(statement.prepare_sql())
         known[1].add(statement.name)
-    # In a transaction a SET LOCAL would outlast the statement: PostgreSQL chooses there.
-    generic = statement.generic and not connection.in_atomic_block
-    cursor.execute(statement.execute_sql(generic=generic),
-                   [values[p] for p, _ in statement.params])
+    cursor.execute(statement.execute_sql(), [values[p] for p, _ in statement.params])
+    if statement.generic and connection.in_atomic_block:
+        # In a transaction the setting would hold to its end (psycopg2 has the rows already)
+        with connection.cursor() as other:
+            other.execute("SET LOCAL plan_cache_mode TO DEFAULT")
