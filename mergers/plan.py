@@ -14,6 +14,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from boundaries.codes import parse_code, prefix_range
 from boundaries.temporal import in_force_sql
+from config import prepared
 from config.errors import BadRequest
 
 from . import measure, simulation
@@ -62,6 +63,10 @@ SELECT 0, code, name, kind, NULL, NULL, NULL, level FROM boundaries_divisionvers
 WHERE code = %(scope)s AND level = %(scope_level)s AND {in_force_sql()}
 ORDER BY 1 DESC, 2
 """
+# Prepared (config.prepared): planning its three branches cost more than running them.
+SNAPSHOT = prepared.Statement("merger_snapshot", SNAPSHOT_SQL, (
+    ("lo", "text"), ("hi", "text"), ("as_of", "date"), ("scope", "text"),
+    ("scope_level", "int")))
 
 
 @dataclass
@@ -125,8 +130,8 @@ def snapshot(prefixes: list[str], as_of: date, scope: tuple[str, int] | None = N
         for prefix in prefixes:
             lo, hi = prefix_range(prefix)
             ask = scope if scope and scope[0].startswith(prefix) else (None, None)
-            cur.execute(SNAPSHOT_SQL, {"lo": lo, "hi": hi, "as_of": as_of, "scope": ask[0],
-                                       "scope_level": ask[1]})
+            prepared.execute(connection, cur, SNAPSHOT, {
+                "lo": lo, "hi": hi, "as_of": as_of, "scope": ask[0], "scope_level": ask[1]})
             for row in cur.fetchall():
                 _snapshot_row(found, *row)
     return found
