@@ -12,6 +12,7 @@ from datetime import date
 
 from django.db import DataError, InternalError, connection, transaction
 
+from config import prepared
 from config.errors import BadRequest
 from config.replicas import read_connection
 
@@ -126,36 +127,23 @@ def reverse_divisions(lon: float, lat: float, as_of: date, srid: int
     return (divisions, village) if known else None
 
 
-# name → (statement, its parameters in order with their types)
+# Planning these recursive statements costs twice their execution: they are prepared once
+# per connection (config.prepared).
 STATEMENTS = {
-    "division_document": (DIVISION_SQL, [("code", "text"), ("level", "int"), ("as_of", "date")]),
-    "reverse_divisions": (REVERSE_SQL, [("lon", "float8"), ("lat", "float8"), ("srid", "int"),
-                                        ("as_of", "date")]),
+    "division_document": prepared.Statement(
+        "division_document", DIVISION_SQL, (("code", "text"), ("level", "int"), ("as_of", "date"))),
+    "reverse_divisions": prepared.Statement(
+        "reverse_divisions", REVERSE_SQL,
+        (("lon", "float8"), ("lat", "float8"), ("srid", "int"), ("as_of", "date"))),
 }
 
 
 def _execute_prepared(name: str, *args):
-    """EXECUTE a server-side prepared statement, preparing it once per connection.
-
-    Planning these recursive statements costs twice their execution; a prepared
-    statement is planned once per connection (and connections persist, CONN_MAX_AGE).
-    Prepared statements outlive a rolled-back transaction, so a set of names per
-    physical connection (its backend pid) is enough to know what is prepared. In a read
-    request the statement runs on the replica the router chose (config.replicas).
-    """
+    """The first row of a prepared statement of STATEMENTS; in a read request it runs on
+    the replica the router chose (config.replicas)."""
     connection = read_connection()
-    connection.ensure_connection()
-    key = (id(connection.connection), connection.connection.get_backend_pid())
-    known = getattr(connection, "_prepared_documents", None)
-    if known is None or known[0] != key:
-        known = connection._prepared_documents = (key, set())
+    statement = STATEMENTS[name]
     with connection.cursor() as cur:
-        if name not in known[1]:
-            sql, params = STATEMENTS[name]
-            for i, (param, _) in enumerate(params, 1):
-                sql = sql.replace(f"%({param})s", f"${i}")
-            types = ", ".join(t for _, t in params)
-            cur.execute(f"PREPARE {name} ({types}) AS {sql}")
-            known[1].add(name)
-        cur.execute(f"EXECUTE {name} ({', '.join(['%s'] * len(args))})", args)
+        prepared.execute(connection, cur, statement,
+                         dict(zip((p for p, _ in statement.params), args, strict=True)))
         return cur.fetchone()

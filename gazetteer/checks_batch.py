@@ -10,12 +10,14 @@ over every name, each name's rows as the single check would read them (same filt
 order and limit). The findings are built by the single check's own functions.
 """
 
+from dataclasses import dataclass
 from datetime import date
 
 from django.db import connection
 
 from boundaries.codes import parse_code
 from boundaries.temporal import in_force_sql
+from config import prepared
 from config.errors import BadRequest
 
 from . import checks
@@ -71,6 +73,13 @@ FROM n CROSS JOIN LATERAL (
 ORDER BY 1, 2, 3
 """
 
+# Prepared (config.prepared), with its generic plan: its three branches cost more to plan
+# than to run.
+RULES = prepared.Statement("name_check_rules", RULES_SQL, (
+    ("names", "text[]"), ("pinyins", "text[]"), ("los", "text[]"), ("his", "text[]"),
+    ("city_los", "text[]"), ("city_his", "text[]"), ("group", "text"), ("level", "int"),
+    ("max", "int"), ("as_of", "date")), generic=True)
+
 BUILD = {"ban": checks.ban_findings, "place": checks.place_findings,
          "division": checks.division_findings}
 # Where each rule stands in checks.RULES, whose order the findings keep.
@@ -78,17 +87,22 @@ DB_RULES = {checks.banned_patterns: "ban", checks.unique_among_places: "place",
             checks.unique_among_divisions: "division"}
 
 
-def division_rows(raw_codes: list[str]) -> list[tuple]:
-    """(code, level, kind, name) of each code's current division, as checks.division_row."""
-    parsed = [parse_code(raw) for raw in raw_codes]
-    with connection.cursor() as cur:
-        cur.execute(DIVISIONS_SQL, {"codes": [c for c, _ in parsed],
-                                    "levels": [lvl for _, lvl in parsed]})
-        found = {i: row for i, *row in cur.fetchall()}
-    for i, raw in enumerate(raw_codes, 1):
-        if i not in found:
-            raise BadRequest(f"division_code {raw!r}: no current division has this code")
-    return [tuple(found[i]) for i in range(1, len(raw_codes) + 1)]
+def division_rows(raw_codes: list[str], known: dict[str, tuple] | None = None) -> list[tuple]:
+    """(code, level, kind, name) of each code's current division, as checks.division_row;
+    ``known``: rows the caller has read already, by the code as given (not read again)."""
+    known = known or {}
+    missing = [raw for raw in raw_codes if raw not in known]
+    if missing:
+        parsed = [parse_code(raw) for raw in missing]
+        with connection.cursor() as cur:
+            cur.execute(DIVISIONS_SQL, {"codes": [c for c, _ in parsed],
+                                        "levels": [lvl for _, lvl in parsed]})
+            found = {missing[i - 1]: tuple(row) for i, *row in cur.fetchall()}
+        for raw in missing:
+            if raw not in found:
+                raise BadRequest(f"division_code {raw!r}: no current division has this code")
+        known = known | found
+    return [known[raw] for raw in raw_codes]
 
 
 def _ranges(c: checks.Candidate) -> tuple[str, str, str, str]:
@@ -119,35 +133,57 @@ def class_group(slug: str) -> tuple[PlaceClass, list[PlaceClass]]:
     return found, group
 
 
-def check_names(*, names: list[tuple[str, str]], place_class: PlaceClass | str,
-                as_of: date) -> list[checks.CheckResult]:
-    """check_name for each (name, division code) of ``names``, in order; ``place_class``
-    may be given by its slug (then it and its siblings are read in one statement)."""
+@dataclass
+class Batch:
+    """Names ready for RULES_SQL: their candidates and the statement's parameters (a caller
+    may run the statement inside one of its own, as the merger measures do)."""
+    cands: list[checks.Candidate]
+    params: dict
+
+
+def prepare_names(*, names: list[tuple[str, str]], place_class: PlaceClass | str,
+                  as_of: date, known: dict[str, tuple] | None = None) -> Batch:
+    """The candidates of check_names and RULES_SQL's parameters for them."""
     group = None
     if isinstance(place_class, str):
         place_class, group = class_group(place_class)
-    if not names:
-        return []
-    divisions = division_rows([code for _, code in names])
-    siblings = checks._sibling_generics(place_class, group)
     cands = []
-    for (name, code), division in zip(names, divisions, strict=True):
+    if names:
+        divisions = division_rows([code for _, code in names], known)
+        siblings = checks._sibling_generics(place_class, group)
+    for (name, code), division in zip(names, divisions if names else [], strict=True):
         cand = checks.candidate(name=name, place_class=place_class, division_code=code,
                                 as_of=as_of, division=division)
         cand.siblings = siblings
         cands.append(cand)
     ranges = [_ranges(c) for c in cands]
+    return Batch(cands, {
+        "names": [c.name for c in cands], "pinyins": [toneless(c.name) for c in cands],
+        "los": [r[0] for r in ranges], "his": [r[1] for r in ranges],
+        "city_los": [r[2] for r in ranges], "city_his": [r[3] for r in ranges],
+        "group": place_class.group, "level": place_class.division_level,
+        "max": checks.MAX_EVIDENCE, "as_of": as_of})
+
+
+def results(batch: Batch, rule_rows) -> list[checks.CheckResult]:
+    """The CheckResult of each name of ``batch`` from RULES_SQL's rows."""
     rows: dict[tuple[int, str], list] = {}
+    for i, rule, _, columns in rule_rows:
+        rows.setdefault((i - 1, rule), []).append(columns)
+    return [_result(i, c, rows) for i, c in enumerate(batch.cands)]
+
+
+def check_names(*, names: list[tuple[str, str]], place_class: PlaceClass | str,
+                as_of: date, known: dict[str, tuple] | None = None) -> list[checks.CheckResult]:
+    """check_name for each (name, division code) of ``names``, in order; ``place_class``
+    may be given by its slug (then it and its siblings are read in one statement);
+    ``known``: the divisions' rows the caller has read (division_rows)."""
+    batch = prepare_names(names=names, place_class=place_class, as_of=as_of, known=known)
+    if not batch.cands:
+        return []
     with connection.cursor() as cur:
-        cur.execute(RULES_SQL, {
-            "names": [c.name for c in cands], "pinyins": [toneless(c.name) for c in cands],
-            "los": [r[0] for r in ranges], "his": [r[1] for r in ranges],
-            "city_los": [r[2] for r in ranges], "city_his": [r[3] for r in ranges],
-            "group": place_class.group, "level": place_class.division_level,
-            "max": checks.MAX_EVIDENCE, "as_of": as_of})
-        for i, rule, _, columns in cur.fetchall():
-            rows.setdefault((i - 1, rule), []).append(columns)
-    return [_result(i, c, rows) for i, c in enumerate(cands)]
+        prepared.execute(connection, cur, RULES, batch.params)
+        return results(batch, cur.fetchall())
 
 
 def _result(i: int, c: checks.Candidate, rows: dict) -> checks.CheckResult:

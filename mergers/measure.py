@@ -22,13 +22,17 @@ UNIT_PARTS = {"geometry", "lines", "villages", "clashes"}
 
 
 def measure(units: list[Unit], as_of: date, *, geojson: bool = True,
-            simplify_m: float = 0) -> dict[str, dict]:
+            simplify_m: float = 0, county_rows: dict | None = None) -> dict[str, dict]:
     """{unit key: its answer}: one statement for all the units' measures, and one batch of
-    name checks."""
+    name checks (``county_rows``: the counties' rows the caller has read, by code)."""
     if not units:
         return {}
-    shapes = simulation.measures(units, as_of, geojson=geojson, simplify_m=simplify_m)
-    named = name_checks(units, TOWNSHIP_CLASS, as_of)
+    names = checks_batch.prepare_names(names=[(u.name, u.county) for u in units],
+                                       place_class=TOWNSHIP_CLASS, as_of=as_of,
+                                       known=county_rows)
+    shapes, rule_rows = simulation.measures(units, as_of, geojson=geojson,
+                                            simplify_m=simplify_m, names=names)
+    named = name_checks(units, checks_batch.results(names, rule_rows))
     out = {}
     for unit in units:
         shape = shapes[unit.key]
@@ -58,12 +62,10 @@ def measure(units: list[Unit], as_of: date, *, geojson: bool = True,
     return out
 
 
-def name_checks(units: list[Unit], township_class: PlaceClass | str, as_of: date) -> dict:
+def name_checks(units: list[Unit], results: list[checks.CheckResult]) -> dict:
     """{unit key: the new township's name within its county, as /names/check answers it}
-    — every unit's in one batch of the check engine; the parts' own names are no clash
-    (they cease to exist)."""
-    results = checks_batch.check_names(names=[(u.name, u.county) for u in units],
-                                       place_class=township_class, as_of=as_of)
+    from the check engine's ``results`` for the units' names, in order (one batch, run in
+    the measures' statement); the parts' own names are no clash (they cease to exist)."""
     out = {}
     for unit, checked in zip(units, results, strict=True):
         result = checked.as_dict()

@@ -14,6 +14,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from boundaries.codes import parse_code, prefix_range
 from boundaries.temporal import in_force_sql
+from config import prepared
 from config.errors import BadRequest
 
 from . import measure, simulation
@@ -42,7 +43,9 @@ def parse_operations(raw: list) -> list:
 # Code ranges, not left(code, n): the (level, code) index serves them. Village counts by
 # the parent index, township by township: a grouped count joined to the townships was
 # planned as a nested loop sorting every village of the scope again for each township.
-# The counties' names come with the townships, in the same statement (level 3 rows last).
+# The counties' names come with the townships, in the same statement (level 3 rows next,
+# with whether each is the current version: the name checks read the current county), and
+# the scope's own row last when its level is known (scope_of's question, asked here).
 SNAPSHOT_SQL = f"""
 SELECT 4, t.code, t.name, t.kind, t.parent_code, t.area_km2, t.population,
        (SELECT count(*) FROM boundaries_divisionversion v
@@ -51,11 +54,19 @@ SELECT 4, t.code, t.name, t.kind, t.parent_code, t.area_km2, t.population,
 FROM boundaries_divisionversion t
 WHERE t.level = 4 AND t.code >= %(lo)s AND t.code < %(hi)s AND {in_force_sql('t')}
 UNION ALL
-SELECT 3, code, name, kind, NULL, NULL, NULL, NULL FROM boundaries_divisionversion
+SELECT 3, code, name, kind, NULL, NULL, NULL, (valid_to IS NULL)::int
+FROM boundaries_divisionversion
 WHERE level = 3 AND code >= %(lo)s AND code < %(hi)s AND {in_force_sql()}
   AND kind <> 'placeholder'
+UNION ALL
+SELECT 0, code, name, kind, NULL, NULL, NULL, level FROM boundaries_divisionversion
+WHERE code = %(scope)s AND level = %(scope_level)s AND {in_force_sql()}
 ORDER BY 1 DESC, 2
 """
+# Prepared (config.prepared): planning its three branches cost more than running them.
+SNAPSHOT = prepared.Statement("merger_snapshot", SNAPSHOT_SQL, (
+    ("lo", "text"), ("hi", "text"), ("as_of", "date"), ("scope", "text"),
+    ("scope_level", "int")))
 
 
 @dataclass
@@ -70,6 +81,21 @@ class Township:
     parts: list[str] = field(default_factory=list)
 
 
+@dataclass
+class Snapshot:
+    towns: dict[str, Township]
+    counties: dict[str, str]  # names by code
+    # (code, level, kind, name) of the current counties whose code no prefecture shares,
+    # as gazetteer.checks.division_row reads a unit's county for its name check
+    county_rows: dict[str, tuple]
+    scope: tuple | None = None  # (code, level, name)
+
+
+def _no_scope(raw: str, as_of: date) -> BadRequest:
+    return BadRequest(f"scope {raw}: no county or prefecture with this code is in force "
+                      f"on {as_of}")
+
+
 def scope_of(raw: str, as_of: date) -> tuple[str, int, str]:
     """(12-digit code, level 2 or 3, name) of a county or prefecture in force on as_of."""
     code, level = parse_code(raw)
@@ -80,27 +106,46 @@ def scope_of(raw: str, as_of: date) -> tuple[str, int, str]:
                     {"c": code, "l": level, "as_of": as_of})
         row = cur.fetchone()
     if row is None:
-        raise BadRequest(f"scope {raw}: no county or prefecture with this code is in force "
-                         f"on {as_of}")
+        raise _no_scope(raw, as_of)
     return row
 
 
-def snapshot(prefixes: list[str], as_of: date) -> tuple[dict[str, Township], dict[str, str]]:
+def scope_level(raw: str, as_of: date) -> tuple[str, int]:
+    """(12-digit code, level) of a scope, read only when its code leaves the level open:
+    a full code with digits 5–6 set is a county's (no prefecture code has them)."""
+    code, level = parse_code(raw)
+    if level is None and code[4:6] != "00":
+        level = 3
+    if level not in (2, 3):
+        code, level, _ = scope_of(raw, as_of)
+    return code, level
+
+
+def snapshot(prefixes: list[str], as_of: date, scope: tuple[str, int] | None = None
+             ) -> Snapshot:
     """The townships (by code) and county names of the counties or prefectures given by
-    their 4- or 6-digit prefixes."""
-    towns, counties = {}, {}
+    their 4- or 6-digit prefixes, and the row of ``scope`` (code, level) if in force."""
+    found = Snapshot({}, {}, {})
     with connection.cursor() as cur:
         for prefix in prefixes:
             lo, hi = prefix_range(prefix)
-            params = {"lo": lo, "hi": hi, "as_of": as_of}
-            cur.execute(SNAPSHOT_SQL, params)
-            for level, code, name, kind, county, area, pop, villages in cur.fetchall():
-                if level == 3:
-                    counties[code] = name
-                else:
-                    towns[code] = Township(code, name, kind, county, area, pop, villages,
-                                           [code])
-    return towns, counties
+            ask = scope if scope and scope[0].startswith(prefix) else (None, None)
+            prepared.execute(connection, cur, SNAPSHOT, {
+                "lo": lo, "hi": hi, "as_of": as_of, "scope": ask[0], "scope_level": ask[1]})
+            for row in cur.fetchall():
+                _snapshot_row(found, *row)
+    return found
+
+
+def _snapshot_row(found: Snapshot, level, code, name, kind, county, area, pop, extra) -> None:
+    if level == 0:
+        found.scope = (code, extra, name)
+    elif level == 3:
+        found.counties[code] = name
+        if extra and code[4:6] != "00":
+            found.county_rows[code] = (code, 3, kind, name)
+    else:
+        found.towns[code] = Township(code, name, kind, county, area, pop, extra, [code])
 
 
 def figures(towns: dict[str, Township], county: str | None = None) -> dict:
@@ -297,15 +342,18 @@ def _boundary(op: BoundaryOp, result: Applied, home: dict, problems: list, where
 def evaluate(*, scope: str, as_of: date, operations: list, geojson: bool = False,
              simplify_m: float = 0, resolved: list | None = None) -> dict:
     """The plan's metrics: each merged unit measured, the figures before and after."""
-    code, level, name = scope_of(scope, as_of)
+    code, level = scope_level(scope, as_of)
     prefix = code[:4] if level == 2 else code[:6]
     targets = {parse_code(op.to)[0][:6] for op in operations
                if isinstance(op, TransferOp) and len(op.to.strip()) == 6}
-    towns, counties = snapshot(sorted({prefix} | {t for t in targets
-                                                  if not t.startswith(prefix)}), as_of)
+    snap = snapshot(sorted({prefix} | {t for t in targets if not t.startswith(prefix)}),
+                    as_of, (code, level))
+    if snap.scope is None:
+        raise _no_scope(scope, as_of)
+    name, towns, counties = snap.scope[2], snap.towns, snap.counties
     applied = apply(operations, towns, prefix, as_of, resolved)
-    units = list(measure.measure(applied.units, as_of, geojson=geojson,
-                                 simplify_m=simplify_m).values())
+    units = list(measure.measure(applied.units, as_of, geojson=geojson, simplify_m=simplify_m,
+                                 county_rows=snap.county_rows).values())
     renames = [r | {"name_check": measure.renamed_check(r, as_of)} for r in applied.renames]
     totals = before_after(towns, applied.after, counties)
     return {"scope": {"code": code, "short_code": prefix, "level": level, "name": name},

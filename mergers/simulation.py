@@ -27,6 +27,7 @@ from boundaries.codes import parse_code
 from boundaries.geo import CHINA_EQUAL_AREA
 from boundaries.models import Level
 from boundaries.temporal import in_force_sql
+from config import prepared
 from config.errors import BadRequest
 from gazetteer import checks_batch
 
@@ -242,14 +243,27 @@ SELECT u.grp, ST_Area(u.ga) / 1e6, ST_Perimeter(u.g::geography), ST_NumGeometrie
          AND ST_Intersects(h.hole, ST_PointOnSurface(d.geom))
          AND ST_Area(d.geom) <= 1.01 * ST_Area(h.hole)
         WHERE h.grp = u.grp),
-       lr.rows, vr.rows, cr.rows
+       lr.rows, vr.rows, cr.rows,
+       -- the new names' checks (gazetteer.checks_batch.RULES_SQL), computed once
+       (SELECT json_agg(json_build_array(r.i, r.rule, r.key, r.cols) ORDER BY r.i, r.rule, r.key)
+        FROM ({checks_batch.RULES_SQL}) r(i, rule, key, cols))
 FROM u LEFT JOIN line_rows lr ON lr.grp = u.grp LEFT JOIN village_rows vr ON vr.grp = u.grp
 LEFT JOIN clash_rows cr ON cr.grp = u.grp
 """
 
+# Prepared (config.prepared), always with its generic plan: planning it cost more than a
+# two-township run.
+MEASURE = prepared.Statement("merger_measures", MEASURE_SQL, (
+    ("grp", "text[]"), ("ids", "bigint[]"), ("as_of", "date"), ("geojson", "boolean"),
+    ("tol", "float8"), ("seat_grp", "text[]"), ("lon", "float8[]"), ("lat", "float8[]"),
+    ("out", "text[]"), ("in_grp", "text[]"), ("in_code", "text[]"),
+    *(p for p in checks_batch.RULES.params if p[0] != "as_of")), generic=True)
 
-def measures(units: list[Unit], as_of: date, *, geojson: bool, simplify_m: float) -> dict:
-    """{unit key: its shape, "lines", "villages" and "clashes"}, in one statement."""
+
+def measures(units: list[Unit], as_of: date, *, geojson: bool, simplify_m: float,
+             names: checks_batch.Batch) -> tuple[dict, list]:
+    """{unit key: its shape, "lines", "villages" and "clashes"}, and the rows of the name
+    checks of ``names`` (checks_batch.results reads them), in one statement."""
     pairs = [(u.key, p.id) for u in units for p in u.parts]
     ins = [(u.key, c) for u in units for c in u.villages_in]
     params = {
@@ -258,13 +272,13 @@ def measures(units: list[Unit], as_of: date, *, geojson: bool, simplify_m: float
         "seat_grp": [u.key for u in units],
         "lon": [u.seat[0] for u in units], "lat": [u.seat[1] for u in units],
         "out": sorted({c for u in units for c in u.villages_out}),
-        "in_grp": [g for g, _ in ins], "in_code": [c for _, c in ins]}
+        "in_grp": [g for g, _ in ins], "in_code": [c for _, c in ins]} | names.params
     with connection.cursor() as cur:
-        cur.execute(MEASURE_SQL, params)
+        prepared.execute(connection, cur, MEASURE, params)
         rows = cur.fetchall()
     out = {}
     for (grp, area, perimeter, n_parts, circle, parts_km2, population, with_pop, inherited,
-         geometry, parts, enclosed, line_rows, village_rows, clash_rows) in rows:
+         geometry, parts, enclosed, line_rows, village_rows, clash_rows, _) in rows:
         out[grp] = {
             "area_km2": area, "parts_sum_km2": parts_km2,
             "perimeter_km": perimeter / 1000.0,
@@ -283,7 +297,8 @@ def measures(units: list[Unit], as_of: date, *, geojson: bool, simplify_m: float
                          for code, name, place, kind, parent, dist in village_rows or []],
             "clashes": checks_batch.clash_findings(clash_rows or []),
         }
-    return out
+    # The name checks' rows are the same on every unit's row.
+    return out, (rows[0][-1] if rows else None) or []
 
 
 def _lines(rows: list) -> dict:
