@@ -184,17 +184,3 @@ def test_it_sorts_and_chooses_properties(client, places):
     assert [f["properties"]["name"] for f in rest["features"]] == ["荷城街"]
     bad = client.get("/ogc/collections/places-points/items", {"sortby": "geometry"})
     assert bad.status_code == 400 and "sortby" in bad.json()["description"]
-
-
-@pytest.mark.parametrize("collection, params", [
-    ("divisions-village", {"filter": "code BETWEEN '520201000000' AND '520201999999' AND "
-                                     "T_AFTER(valid_from, DATE('2014-12-31'))"}),
-    ("places-lines", {"filter": "name LIKE '人民%' AND division = '520302'"}),
-    ("places-points", {"crs": "EPSG:4523", "filter": "S_DWITHIN(geometry, POINT(104.83 26.59), "
-                                                     "500, meters)"}),
-])
-def test_it_answers_the_readme_filter_examples(client, places, collection, params):
-    body = get(client, f"/ogc/collections/{collection}/items", **params).json()
-    assert body["type"] == "FeatureCollection"
-    if collection == "places-points":
-        assert [f["properties"]["name"] for f in body["features"]] == ["人民路"]
