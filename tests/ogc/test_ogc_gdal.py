@@ -6,7 +6,10 @@ import subprocess
 
 import pytest
 
-pytestmark = pytest.mark.skipif(shutil.which("ogrinfo") is None, reason="gdal-bin not installed")
+# django_db: pytest-django makes the test database only for tests that ask for one, and
+# these ask through the live server; unmarked, the module run alone met the developer's
+pytestmark = [pytest.mark.skipif(shutil.which("ogrinfo") is None,
+                                 reason="gdal-bin not installed"), pytest.mark.django_db]
 
 
 def ogrinfo(*args: str, warnings: list[str] | None = None, **env: str) -> str:

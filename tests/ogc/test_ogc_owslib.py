@@ -8,6 +8,7 @@ from owslib.ogcapi.features import Features
 from pyproj import Transformer
 
 EPSG = "http://www.opengis.net/def/crs/EPSG/0/"
+pytestmark = pytest.mark.django_db  # the test database, also when this module runs alone
 
 
 @pytest.fixture(scope="module")
