@@ -21,6 +21,9 @@ from .crs import DEFAULT, STORAGE_SRID, RefSystem
 
 # China and its seas, lon/lat: the extent every collection declares.
 CHINA_BBOX = [73.4, 3.8, 135.1, 53.6]
+# The estimate of a table's extent may fall short of its outermost features: widened by this
+# many degrees before the Gauss-Krüger zones covering it are chosen.
+EXTENT_MARGIN = 0.5
 # Up to this many matches are counted; beyond, numberMatched is the planner's estimate.
 EXACT_COUNT_LIMIT = 10_000
 
@@ -134,6 +137,27 @@ COLLECTIONS = {
         "with the agreement (界线协议书) that fixes each and its validity period.",
         "boundaries_boundaryline t", "TRUE", BOUNDARY_FIELDS),
 }
+
+
+def extent(collection: Collection) -> list[float]:
+    """The lon/lat box of the collection's features, as PostgreSQL's statistics estimate it
+    for its table (ST_EstimatedExtent: no scan, whatever the table's size), widened by
+    EXTENT_MARGIN and clipped to China; China's box while the table has no statistics.
+
+    A table's box covers each collection drawn from it (a level of divisions, a geometry
+    type of places): it is what decides the Gauss-Krüger zones a collection offers.
+    """
+    table = collection.table.split()[0]
+    with connection.cursor() as cur:
+        cur.execute("SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) "
+                    "FROM (SELECT ST_EstimatedExtent(%s, 'geom')::box3d AS e) AS estimate",
+                    [table])
+        box = cur.fetchone()
+    if box is None or box[0] is None:
+        return list(CHINA_BBOX)
+    m = EXTENT_MARGIN
+    return [max(box[0] - m, CHINA_BBOX[0]), max(box[1] - m, CHINA_BBOX[1]),
+            min(box[2] + m, CHINA_BBOX[2]), min(box[3] + m, CHINA_BBOX[3])]
 
 
 @dataclass

@@ -4,7 +4,8 @@ The registry stores CGCS2000 (EPSG:4490). A response may be asked in CRS84, in
 EPSG:4490 or EPSG:4326 (latitude first, as EPSG defines them) or in one of the
 CGCS2000 Gauss-Krüger zones (northing first). Each CRS's axis order and area come
 from pyproj (the EPSG database); the transformation itself runs in PostGIS, whose
-spatial_ref_sys and PROJ give the same coordinates as pyproj (tests/ogc/test_ogc_crs.py).
+spatial_ref_sys and PROJ give the same coordinates as pyproj (tests/ogc/test_ogc_filter.py).
+A collection offers the zones that cover its extent (ogc.collections.extent).
 """
 
 from dataclasses import dataclass

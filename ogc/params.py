@@ -21,7 +21,7 @@ def parse_crs(request, name: str, c: cols.Collection) -> crs_mod.RefSystem:
     raw = request.GET.get(name)
     if raw is None:
         return crs_mod.DEFAULT
-    found = crs_mod.resolve(raw, cols.CHINA_BBOX)
+    found = crs_mod.resolve(raw, cols.extent(c))
     if found is None:
         raise OGCError(400, "InvalidParameterValue",
                        f"{name} {raw!r}: not offered; see the crs list of /ogc/collections/{c.id}")

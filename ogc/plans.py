@@ -11,11 +11,11 @@ import sys
 
 # The README's examples (collection, query parameters): keep them in step.
 EXAMPLES = [
-    ("divisions-village", {"filter": "code BETWEEN '520201000000' AND '520201999999' AND "
+    ("divisions-village", {"filter": "code BETWEEN '520204000000' AND '520204999999' AND "
                                      "T_AFTER(valid_from, DATE('2014-12-31'))"}),
     ("places-lines", {"filter": "name LIKE '人民%' AND division = '520302'"}),
-    ("places-points", {"crs": "EPSG:4523",
-                       "filter": "S_DWITHIN(geometry, POINT(104.83 26.59), 500, meters)"}),
+    ("places-lines", {"crs": "EPSG:4523",
+                      "filter": "S_DWITHIN(geometry, POINT(104.896 26.601), 500, meters)"}),
 ]
 # The large tables: a Seq Scan on the place classes (a few hundred rows) is no concern.
 TABLES = ("gazetteer_place", "gazetteer_placedivision", "boundaries_divisionversion",

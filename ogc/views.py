@@ -109,11 +109,12 @@ def conformance(request):
 
 def _collection(request, c: cols.Collection) -> dict:
     base = f"/ogc/collections/{c.id}"
+    bbox = cols.extent(c)
     return {
         "id": c.id, "title": c.title, "description": c.description, "itemType": "feature",
-        "crs": [r.uri for r in crs_mod.supported(cols.CHINA_BBOX)],
+        "crs": [r.uri for r in crs_mod.supported(bbox)],
         "storageCrs": f"{crs_mod.EPSG_URI}{crs_mod.STORAGE_SRID}",
-        "extent": {"spatial": {"bbox": [cols.CHINA_BBOX], "crs": CRS84},
+        "extent": {"spatial": {"bbox": [bbox], "crs": CRS84},
                    "temporal": {"interval": [[None, None]]}},
         "links": [_link(request, base, "self", "application/json"),
                   _link(request, f"{base}/items", "items", "application/geo+json", c.title),

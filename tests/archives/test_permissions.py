@@ -119,3 +119,27 @@ def test_it_links_and_unlinks_through_the_api(client, people, proposal, inspecti
     kinds = [link["kind"] for link in client.get(f"/api/v1/archives/{document.id}")
              .json()["links"]]
     assert kinds == ["inspection_transition"]
+
+
+def test_it_reads_a_transitions_or_hazards_archive_as_its_record(client, people, proposal,
+                                                                 inspection):
+    from inspections.services import hazard_record
+
+    submitted = proposal.transitions.get()
+    hazard = hazard_record(actor=people["a1"], inspection_id=inspection.id,
+                           location=(104.82, 26.57), description="界桩被移动", severity="low")
+    receipt = file_document(people, "other", [("proposal_transition", submitted.id)], "受理回执")
+    photo = file_document(people, "other", [("hazard", hazard.id)], "隐患照片")
+    for who, readable in [("applicant", {receipt.id}), ("applicant2", set()),
+                          ("a1", {photo.id}), ("b1", {photo.id}), ("outsider", set()),
+                          ("clerk", {receipt.id, photo.id})]:
+        client.force_login(people[who])
+        for doc in (receipt, photo):
+            status = client.get(f"/api/v1/archives/{doc.id}").status_code
+            assert status == (200 if doc.id in readable else 403), (who, doc.title)
+        assert listed(client) & {receipt.id, photo.id} == readable, who
+    client.force_login(people["clerk"])
+    by = {"proposal": proposal.id, "inspection": inspection.id}
+    found = {k: {d["id"] for d in client.get("/api/v1/archives", {k: v}).json()["items"]}
+             for k, v in by.items()}
+    assert found == {"proposal": {receipt.id}, "inspection": {photo.id}}

@@ -109,3 +109,36 @@ def test_it_serves_the_pages_with_progress_and_triage(client, planted, clerk):
     assert Finding.objects.get(id=fid).proposal_id
     assert "every 2s" not in client.get(f"/campaigns/{cid}/progress").content.decode()
     assert client.get("/campaigns/").status_code == 200
+
+
+def test_it_finds_a_generic_that_does_not_fit_the_class_as_the_single_check_does(
+        make_place, clerk):
+    from gazetteer import checks
+
+    road = make_place("凉都花园")  # a community's generic on a road
+    fine = make_place("凉都大道")
+    c = services.campaign_create(actor=clerk, title="t", scope_code="520201", classes=["road"])
+    services.campaign_run(campaign_id=c.id, actor=clerk)
+    found = Finding.objects.get(campaign=c, place=road)
+    assert (found.kind, found.rule) == ("mismatched_generic", "generic_fit")
+    single = checks.check_name(name=road.name, place_class=road.place_class,
+                               division_code="520201", place=road)
+    assert [(f.severity, f.message) for f in single.findings if f.rule == "generic_fit"] == [
+        (found.severity, found.detail)]
+    assert not Finding.objects.filter(campaign=c, place=fine).exists()
+
+
+def test_it_runs_over_a_division_or_the_whole_registry(planted, make_place, clerk):
+    from tests import support
+
+    elsewhere = make_place("威尼斯花园", "residential", geom=support.short_line("520204"))
+    runs = {}
+    for scope in ("520201", ""):  # 钟山区, then everywhere
+        c = services.campaign_create(actor=clerk, title=scope or "全部", scope_code=scope,
+                                     classes=["road", "residential"])
+        runs[scope] = services.campaign_run(campaign_id=c.id, actor=clerk)
+        runs[scope]["places"] = set(Finding.objects.filter(campaign=c)
+                                    .values_list("place_id", flat=True))
+    mine = {p.id for p in planted}
+    assert runs["520201"]["checked"] == 3 and runs["520201"]["places"] == mine
+    assert runs[""]["checked"] == 4 and runs[""]["places"] == mine | {elsewhere.id}

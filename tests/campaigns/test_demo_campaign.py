@@ -153,3 +153,37 @@ def test_it_corrects_a_sign_by_putting_up_one_showing_the_record(campaign, clerk
 def test_it_plants_the_names_once(campaign):
     assert nonstandard.load() == {"skipped": len(nonstandard.PLANTED)}
     assert Place.objects.filter(name="大箐路").count() == 2
+
+
+# a new name per class for the renaming proposals (specifics no demo name uses)
+RENAMED = {"road": "路", "lane": "巷", "residential": "苑", "natural_village": "寨"}
+SPECIFICS = iter(["梧桐", "银杏", "青杠", "杜鹃", "木棉", "金桂", "香樟", "玉兰", "红枫"])
+
+
+def test_it_raises_on_the_demo_only_the_planted_names(campaign):
+    flagged = set(Finding.objects.filter(campaign=campaign, subject="place")
+                  .values_list("name", flat=True))
+    assert flagged == {name for _, name, _ in nonstandard.PLANTED}
+
+
+def test_it_takes_each_planted_name_through_triage_to_a_renaming_proposal(campaign, clerk):
+    planted = {(name, kind) for _, name, kind in nonstandard.PLANTED}
+    findings = [f for f in Finding.objects.filter(campaign=campaign, subject="place")
+                .order_by("id") if (f.name, f.kind) in planted]
+    assert len({f.place_id for f in findings}) == len(nonstandard.PLANTED)
+    proposed = {}
+    for finding in findings:
+        finding.refresh_from_db()
+        if finding.place_id in proposed or finding.state != "open":
+            continue
+        cls = Place.objects.get(id=finding.place_id).place_class.slug
+        new_name = next(SPECIFICS) + RENAMED[cls]
+        services.finding_triage(finding_id=finding.id, actor=clerk, action="propose",
+                                new_name=new_name, reason="清理整治")
+        finding.refresh_from_db()
+        proposal = Proposal.objects.get(id=finding.proposal_id)
+        assert (finding.state, proposal.kind, proposal.state) == ("proposed", "renaming",
+                                                                  "submitted")
+        assert (proposal.place_id, proposal.name) == (finding.place_id, new_name)
+        proposed[finding.place_id] = proposal.id
+    assert len(proposed) == len(nonstandard.PLANTED)

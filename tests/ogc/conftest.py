@@ -1,5 +1,5 @@
 """A live server for the OGC clients (GDAL's ogrinfo, OWSLib), which need real HTTP and
-committed data: Django under wsgiref on a free port, four places committed, and the place
+committed data: Django under wsgiref on a free port, five places committed, and the place
 table emptied afterwards (naming events are append-only: TRUNCATE, no trigger switched off)."""
 
 import threading
@@ -7,7 +7,7 @@ from datetime import date
 from wsgiref.simple_server import WSGIRequestHandler, make_server
 
 import pytest
-from django.contrib.gis.geos import LineString, Point
+from django.contrib.gis.geos import LineString, Point, Polygon
 from django.core.handlers.wsgi import WSGIHandler
 from django.db import connection, connections
 
@@ -43,7 +43,11 @@ def server(django_db_setup, django_db_blocker, divisions_db):
             NewPlace(name=name, place_class="road", division_codes=["520201"],
                      geom=LineString((x, 26.58), (x + 0.01, 26.58), srid=4490),
                      valid_from=date(2001, 1, 1))
-            for name, x in (("凉都大道", 104.82), ("水城路", 104.85))], actor=system_actor())
+            for name, x in (("凉都大道", 104.82), ("水城路", 104.85))] + [
+            NewPlace(name="凉都花园", place_class="residential", division_codes=["520201"],
+                     geom=Polygon(((104.86, 26.6), (104.863, 26.6), (104.863, 26.602),
+                                   (104.86, 26.6)), srid=4490), valid_from=date(2001, 1, 1))],
+            actor=system_actor())
         httpd = make_server("127.0.0.1", 0, WSGIHandler(), handler_class=QuietHandler)
         def serve():
             try:

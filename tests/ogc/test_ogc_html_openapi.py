@@ -1,5 +1,6 @@
 """The HTML encoding of the facade and its OpenAPI 3.0 document."""
 
+import re
 from datetime import date
 
 import pytest
@@ -35,6 +36,9 @@ def test_it_renders_every_resource_as_html(client, bridge):
     assert "EPSG/0/4523" in html(client, "/ogc/collections/places-points?f=html")
     page = html(client, "/ogc/collections/places-points/items?f=html")
     assert "凉都桥" in page and 'id="ogc-map"' in page and "leaflet" in page.lower()
+    # offline: the site's own templates and static assets, nothing fetched from elsewhere
+    assert 'href="/static/' in page and "leaflet.js" in page
+    assert not re.search(r'(?:src|href)="(?:https?:)?//(?!testserver)', page)
     assert "凉都桥" in html(client, f"/ogc/collections/places-points/items/{bridge.id}?f=html")
     assert "division" in html(client, "/ogc/collections/places-points/queryables?f=html")
 

@@ -8,6 +8,7 @@ from owslib.ogcapi.features import Features
 from pyproj import Transformer
 
 EPSG = "http://www.opengis.net/def/crs/EPSG/0/"
+pytestmark = pytest.mark.django_db  # the test database, also when this module runs alone
 
 
 @pytest.fixture(scope="module")
@@ -46,3 +47,25 @@ def test_it_reads_filtered_projected_points(api):
     found = api.collection_items("places-points", filter=json.dumps(cql, ensure_ascii=False),
                                  **{"filter-lang": "cql2-json"})
     assert [f["properties"]["name"] for f in found["features"]] == ["荷城路"]
+
+
+BOTH = ["荷城路", "钟山西路"]
+
+
+@pytest.mark.parametrize("declared, expression, expected", [
+    ("basic-cql2", "NOT (name <> '荷城路') AND valid_from >= DATE('2001-01-01')", ["荷城路"]),
+    ("advanced-comparison-operators", "name LIKE '钟山%' OR name IN ('荷城路', '凉都')", BOTH),
+    ("advanced-comparison-operators",
+     "valid_from BETWEEN DATE('2000-01-01') AND DATE('2001-01-01') AND valid_to IS NULL", BOTH),
+    ("basic-spatial-functions", "S_INTERSECTS(geometry, POLYGON((104.835 26.58, 104.845 26.58, "
+                                "104.845 26.6, 104.835 26.6, 104.835 26.58)))", ["荷城路"]),
+    ("spatial-functions", "S_DWITHIN(geometry, POINT(104.83 26.59), 100, meters)", ["钟山西路"]),
+    ("temporal-functions", "T_AFTER(valid_from, DATE('2000-12-31')) AND NOT "
+                           "T_AFTER(valid_from, DATE('2001-01-01'))", BOTH),
+])
+def test_it_answers_owslib_a_filter_of_each_declared_cql2_class(api, declared, expression,
+                                                                  expected):
+    assert any(c.endswith(f"/cql2/1.0/conf/{declared}")
+               for c in api.conformance()["conformsTo"])
+    body = api.collection_items("places-points", filter=expression, limit=100)
+    assert sorted(f["properties"]["name"] for f in body["features"]) == expected
