@@ -15,7 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_noop, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts import permissions
@@ -37,6 +37,10 @@ BUTTONS = {"start_survey": _("Start the survey"), "reconcile": _("Reconcile both
 # A marker's verdict (inspections.judge), said in the page's language ({% translate %}).
 VERDICTS = [gettext_noop("intact"), gettext_noop("displaced"), gettext_noop("missing"),
             gettext_noop("disputed"), gettext_noop("duplicate")]
+
+# A queued reading's state (jobs.Job), said in the page's language ({% translate … context %}).
+JOB_STATES = [pgettext_lazy("job state", "queued"), pgettext_lazy("job state", "running"),
+              pgettext_lazy("job state", "succeeded"), pgettext_lazy("job state", "failed")]
 
 
 class UploadForm(forms.Form):

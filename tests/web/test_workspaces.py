@@ -7,6 +7,7 @@ import pytest
 
 from boundaries.models import BoundaryLine
 from inspections.models import Inspection
+from jobs.models import Job
 from proposals.models import Proposal
 from tests.inspections.support import SHUICHENG, ZHONGSHAN
 from tests.support import demo_loaded
@@ -172,3 +173,15 @@ def test_it_says_the_lines_level_in_the_pages_language(client):
     zh = page(client, "/inspections/")
     assert "<td>县级</td>" in zh
     assert "<td>county</td>" not in zh
+
+
+def test_it_says_a_queued_readings_state_in_the_pages_language(client):
+    line, inspection, users = zhongshui_inspection()
+    job = Job.objects.create(kind="survey_upload", params={}, created_by=users["a1"],
+                             state="running", done=1, total=4)
+    client.force_login(users["a1"])
+    zh = page(client, f"/inspections/{inspection.id}/jobs/{job.id}")
+    client.cookies["django_language"] = "en"
+    en = page(client, f"/inspections/{inspection.id}/jobs/{job.id}")
+    assert '<strong id="job-state">读取中</strong>' in zh
+    assert '<strong id="job-state">running</strong>' in en
