@@ -1,5 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.shortcuts import redirect
+from django.templatetags.static import static
 from django.urls import include, path
 
 from accounts import views as accounts_views
@@ -9,7 +11,15 @@ from inspections.views import report_page
 
 from .api import api
 
+
+def favicon(request):
+    """What browsers ask for on their own (a 404 there is a console error on every first
+    page, and /api/docs names no icon): the site's icon, under its collected name."""
+    return redirect(static("registry/favicon.svg"), permanent=True)
+
+
 urlpatterns = [
+    path("favicon.ico", favicon),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     path("ogc/", include("ogc.urls")),

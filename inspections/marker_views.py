@@ -20,7 +20,7 @@ from boundaries.models import MarkerStatus, MarkerType
 from boundaries.temporal import today
 from config.errors import BadRequest
 
-from . import selectors
+from . import selectors, services
 
 PRIVATE = "private, no-store"
 # The registry's labels are Chinese; the page's language says them.
@@ -88,6 +88,32 @@ class MoveForm(forms.Form):
     reason = forms.CharField(label=_("Reason (both sides' agreement)"), max_length=2000)
 
 
+class PlanForm(forms.Form):
+    """The next round of a line's joint inspection; a side's team is a group of users."""
+
+    prefix = "plan"  # beside the register form on the line's page
+
+    year = forms.IntegerField(label=_("Year"), min_value=1950)
+    team_a = forms.ChoiceField(label=_("Side A's team"))
+    team_b = forms.ChoiceField(label=_("Side B's team"))
+    note = forms.CharField(label=_("Note"), required=False, max_length=2000)
+
+    def __init__(self, *args, teams: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("team_a", "team_b"):
+            self.fields[name].choices = [("", "---------"), *((t, t) for t in teams)]
+
+
+def _plan_form(request, line) -> PlanForm | None:
+    """The planning form for the office when no inspection of the line is under way."""
+    if (not permissions.offered(request.user, "inspection.plan")
+            or selectors.under_way(line.id)):
+        return None
+    teams, team_a, team_b = selectors.teams_for(line)
+    return PlanForm(teams=teams, initial={"year": today().year, "team_a": team_a,
+                                          "team_b": team_b})
+
+
 def _valid(form: forms.Form) -> dict:
     if not form.is_valid():
         raise BadRequest("; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()))
@@ -114,7 +140,7 @@ def line_markers(request, line_id: int):
     response = render(request, "inspections/markers.html", {
         "line": line, "rows": rows, "map": selectors.lines_map([line], markers),
         "may_register": permissions.offered(request.user, "marker.register"),
-        "form": RegisterForm(initial={"crs": 4490}),
+        "form": RegisterForm(initial={"crs": 4490}), "plan_form": _plan_form(request, line),
         "inspections": selectors.inspections(line_id=line.id, user=request.user)[:20]
         if permissions.can(request.user, "inspection.list") else []})
     response["Cache-Control"] = PRIVATE
@@ -132,6 +158,17 @@ def marker_register(request, line_id: int):
         position=(data["lon"], data["lat"]), crs=data["crs"], material=data["material"],
         installed=data["installed"], note=data["note"], source="web", actor=request.user)
     return _done(request, reverse("marker-page", args=[marker.id]))
+
+
+@login_required
+@require_POST
+def inspection_plan(request, line_id: int):
+    line = boundaries_selectors.line_get(line_id)
+    data = _valid(PlanForm(request.POST, teams=selectors.teams_for(line)[0]))
+    inspection = services.inspection_plan(
+        actor=request.user, line=line, year=data["year"], team_a=data["team_a"],
+        team_b=data["team_b"], note=data["note"])
+    return redirect("inspection-page", inspection.id)
 
 
 @login_required

@@ -3,13 +3,15 @@
 import json
 from datetime import date
 
+from django.contrib.auth.models import Group
 from django.db import connection
 from django.db.models import Prefetch, Q, QuerySet
 
 from accounts import permissions
-from boundaries.models import SHORT_LENGTHS, Level
+from accounts.roles import Role
+from boundaries.models import SHORT_LENGTHS, DivisionVersion, Level
 from boundaries.selectors import line_markers
-from boundaries.temporal import in_force_sql, today
+from boundaries.temporal import in_force, in_force_sql, today
 from config.errors import NotFound
 
 from . import policies
@@ -66,6 +68,11 @@ def inspections(line_id: int | None = None, state: str | None = None,
         late = qs.filter(state__in=OPEN_STATES, due_date__lt=on or today())
         qs = late if overdue else qs.exclude(pk__in=late.values("pk"))
     return qs.order_by("-created_at", "-id")
+
+
+def under_way(line_id: int) -> bool:
+    """Whether the line has an inspection open (a line has one at a time)."""
+    return Inspection.objects.filter(line_id=line_id, state__in=OPEN_STATES).exists()
 
 
 def inspection_get(inspection_id: int) -> Inspection:
@@ -277,3 +284,14 @@ def may_record_hazard(user, inspection: Inspection) -> bool:
     closed one's hazards are recorded on the line, by the office)."""
     return (inspection.state in OPEN_STATES
             and permissions.offered(user, "hazard.record", inspection))
+
+
+def teams_for(line) -> tuple[list[str], str, str]:
+    """The groups that may be a side's team (every group but the roles) and the two
+    suggested for the line: the ones named after its two divisions (钟山区联检组)."""
+    names = list(Group.objects.exclude(name__in=Role.values).order_by("name")
+                 .values_list("name", flat=True))
+    sides = dict(DivisionVersion.objects.filter(
+        in_force(today()), code__in=[line.left_code, line.right_code]).values_list("code", "name"))
+    suggested = [f"{sides.get(code, '')}联检组" for code in (line.left_code, line.right_code)]
+    return names, *(name if name in names else "" for name in suggested)

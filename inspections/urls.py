@@ -23,6 +23,8 @@ urlpatterns = [
     path("hazards/<int:hazard_id>/status", views.hazard_status, name="hazard-status"),
     path("inspections/lines/<int:line_id>/markers/", marker_views.line_markers,
          name="line-markers"),
+    path("inspections/lines/<int:line_id>/plan", marker_views.inspection_plan,
+         name="inspection-plan"),
     path("inspections/lines/<int:line_id>/markers/register", marker_views.marker_register,
          name="marker-register"),
     path("inspections/markers/<int:marker_id>/", marker_views.marker_page, name="marker-page"),

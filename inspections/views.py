@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts import permissions
@@ -24,7 +25,7 @@ from jobs.selectors import job_get, job_out
 
 from . import policies, report, selectors, services
 from .api import _saved, queued
-from .models import HazardStatus, Severity
+from .models import HazardStatus, Severity, State
 
 PRIVATE = "private, no-store"
 # The buttons of the actions a caller may take on the inspection's page (uploads have
@@ -32,6 +33,14 @@ PRIVATE = "private, no-store"
 BUTTONS = {"start_survey": _("Start the survey"), "reconcile": _("Reconcile both surveys"),
            "sign_a": _("Sign for side A"), "sign_b": _("Sign for side B"),
            "archive": _("Archive")}
+
+# A marker's verdict (inspections.judge), said in the page's language ({% translate %}).
+VERDICTS = [gettext_noop("intact"), gettext_noop("displaced"), gettext_noop("missing"),
+            gettext_noop("disputed"), gettext_noop("duplicate")]
+
+# A queued reading's state (jobs.Job), said in the page's language ({% translate … context %}).
+JOB_STATES = [pgettext_lazy("job state", "queued"), pgettext_lazy("job state", "running"),
+              pgettext_lazy("job state", "succeeded"), pgettext_lazy("job state", "failed")]
 
 
 class UploadForm(forms.Form):
@@ -96,6 +105,9 @@ def _private(response):
 def inbox(request):
     permissions.require(request.user, "inspection.list")
     count, due = selectors.overdue_lines(limit=100)
+    for row in due:
+        if row["open_inspection"]:
+            row["open_inspection"]["label"] = State(row["open_inspection"]["state"]).label
     return _private(render(request, "inspections/inbox.html", {
         "due": due, "due_count": count,
         "inspections": selectors.inspections(user=request.user)[:200]}))

@@ -22,6 +22,7 @@ KINDS = [("镇", "镇"), ("乡", "乡"), ("民族乡", "民族乡"), ("街道", 
 CHANGE_ACTIONS = {"approve": changes.division_change_approve,
                   "execute": changes.division_change_execute,
                   "withdraw": changes.division_change_withdraw}
+CHANGE_BUTTONS = {"approve": _("Approve"), "execute": _("Execute"), "withdraw": _("Withdraw")}
 
 
 class MergeForm(forms.Form):
@@ -49,6 +50,15 @@ class ProposeForm(forms.Form):
                                         required=False)
     approving_authority = forms.CharField(label=_("Approving authority"), max_length=200,
                                           required=False)
+
+
+class UpdateForm(forms.Form):
+    """What a draft needs before it is approved: its date, document and authority."""
+
+    effective_date = forms.DateField(label=_("Effective date"), widget=forms.DateInput(
+        attrs={"type": "date"}, format="%Y-%m-%d"))
+    approval_document = ProposeForm.base_fields["approval_document"]
+    approving_authority = ProposeForm.base_fields["approving_authority"]
 
 
 def _valid(form: forms.Form) -> dict:
@@ -161,8 +171,13 @@ def scenario_propose(request, scenario_id: int):
 def change_page(request, change_id: int):
     permissions.require(request.user, "division_change.view")
     change = changes.division_change_get(change_id)
+    actions = changes.next_actions(request.user, change)
     return render(request, "mergers/change.html", {
-        "change": change, "actions": changes.next_actions(request.user, change),
+        "change": change, "buttons": [(a, CHANGE_BUTTONS[a]) for a in actions
+                                      if a in CHANGE_BUTTONS],
+        "update_form": UpdateForm(initial={
+            name: getattr(change, name) for name in UpdateForm.base_fields})
+        if "update" in actions else None,
         "transitions": change.transitions.select_related("actor").order_by("at", "id"),
     })
 
@@ -170,6 +185,10 @@ def change_page(request, change_id: int):
 @login_required
 @require_POST
 def change_action(request, change_id: int, action: str):
+    if action == "update":
+        changes.division_change_update(actor=request.user, change_id=change_id,
+                                       **_valid(UpdateForm(request.POST)))
+        return redirect("change-page", change_id)
     if action not in CHANGE_ACTIONS:
         raise BadRequest(f"action {action!r}: expected one of {', '.join(CHANGE_ACTIONS)}")
     CHANGE_ACTIONS[action](actor=request.user, change_id=change_id,

@@ -8,6 +8,7 @@ from django import forms
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts import permissions
@@ -36,6 +37,20 @@ ACTION_LABELS = {
     "close_consultation": _("Close the consultation"), "vote": _("Vote"),
     "approve": _("Approve"), "reject": _("Reject"), "publish": _("Publish the decision"),
 }
+# The registry's state names are Chinese (the models'); the page's language says them.
+STATE_LABELS = {
+    State.SUBMITTED: pgettext_lazy("proposal state", "submitted"),
+    State.ACCEPTED: pgettext_lazy("proposal state", "accepted"),
+    State.RETURNED: pgettext_lazy("proposal state", "returned"),
+    State.EXPERT_REVIEW: pgettext_lazy("proposal state", "expert review"),
+    State.CONSULTATION: pgettext_lazy("proposal state", "public consultation"),
+    State.COMMITTEE_REVIEW: pgettext_lazy("proposal state", "committee review"),
+    State.APPROVED: pgettext_lazy("proposal state", "approved"),
+    State.REJECTED: pgettext_lazy("proposal state", "rejected"),
+    State.PUBLISHED: pgettext_lazy("proposal state", "published"),
+}
+# The timeline's steps: the buttons' words, and the applicant's first one.
+STEP_LABELS = {**ACTION_LABELS, "submit": _("Submit")}
 # The findings of the checks in plain words, by rule.
 RULE_HELP = {
     "empty_specific": _("The name is only a generic part (路, 街, 小区 …): it needs a "
@@ -96,8 +111,9 @@ def inbox(request):
         rows = rows.filter(state=state)
     counts = selectors.counts_by_state(request.user)
     return render(request, "proposals/inbox.html", {
-        "rows": rows[:200], "state": state, "total": sum(counts.values()),
-        "states": [(s, label, counts.get(s, 0)) for s, label in State.choices]})
+        "rows": [(p, STATE_LABELS[p.state]) for p in rows[:200]], "state": state,
+        "total": sum(counts.values()),
+        "states": [(s, STATE_LABELS[s], counts.get(s, 0)) for s in State.values]})
 
 
 def _action_forms(actions: list[str]) -> list[dict]:
@@ -118,8 +134,10 @@ def _explained(findings: list[dict]) -> list[dict]:
 def proposal_page(request, proposal_id: int):
     p = selectors.proposal_get(request.user, proposal_id)
     response = render(request, "proposals/proposal.html", {
-        "p": p, "findings": _explained(p.findings),
-        "transitions": sorted(p.transitions.all(), key=lambda t: (t.at, t.id)),
+        "p": p, "state_label": STATE_LABELS[p.state], "findings": _explained(p.findings),
+        "transitions": [(t, STEP_LABELS.get(t.action, t.action),
+                         STATE_LABELS.get(t.to_state, t.to_state))
+                        for t in sorted(p.transitions.all(), key=lambda t: (t.at, t.id))],
         "actions": _action_forms(selectors.next_actions(request.user, p)),
         "signs": selectors.signs_to_replace(p)})
     response["Cache-Control"] = "private, no-store"

@@ -82,3 +82,21 @@ def test_it_offers_each_role_only_its_steps(people, planner_client):
     assert refused.status_code == 403
     assert approved.status_code == 302
     assert DivisionChange.objects.get(id=change.id).state == "approved"
+
+
+def test_it_lets_the_planner_complete_a_draft_on_its_page(planner_client):
+    planner_client.post("/mergers/scenarios/new", MERGE | {"title": "方案丁"})
+    scenario = Scenario.objects.get(title="方案丁")
+    planner_client.post(f"/mergers/scenarios/{scenario.id}/propose", {
+        "kind": "merge", "effective_date": "2025-01-01"})
+    change = DivisionChange.objects.get(scenario=scenario)
+    draft = page(planner_client, f"/mergers/changes/{change.id}/")
+    updated = planner_client.post(f"/mergers/changes/{change.id}/update", {
+        "effective_date": "2025-07-01", "approval_document": "黔府函〔2025〕7号",
+        "approving_authority": "贵州省人民政府"})
+    change.refresh_from_db()
+    assert 'id="update-form"' in draft
+    assert ">update<" not in draft  # the step's form, not a bare button named by its code
+    assert updated.status_code == 302
+    assert (str(change.effective_date), change.approval_document,
+            change.approving_authority) == ("2025-07-01", "黔府函〔2025〕7号", "贵州省人民政府")

@@ -117,6 +117,9 @@ def test_it_takes_a_survey_from_upload_to_the_signed_report(server, tmp_path):
         click(page, "#do-reconcile")
         page.wait_for_selector("#markers tbody tr")
         verdicts = page.locator("#markers tbody tr").count()
+        page.wait_for_selector("#inspection-map[data-drawn]")
+        colours = page.evaluate("""[...document.querySelectorAll(
+            '#inspection-map path.leaflet-interactive')].map(p => p.getAttribute('stroke'))""")
         no_sign_a = page.locator("#do-sign_a").count()  # B's member signs for B only
         click(page, "#do-sign_b")
         b.shot("signed-b")
@@ -138,6 +141,7 @@ def test_it_takes_a_survey_from_upload_to_the_signed_report(server, tmp_path):
     assert set(markers) <= set(known.replace(" ", "").split(","))
     assert drawn > 1 + len(markers)  # the line, its markers and the file's features
     assert verdicts == len(markers)
+    assert colours.count("#2a8a2a") == len(markers)  # intact: green, as the legend says
     assert no_sign_a == 0
     inspection.refresh_from_db()
     assert inspection.state == "signed"

@@ -123,6 +123,20 @@ def test_it_shows_a_division_as_it_stood_on_a_date(client):
     assert 'href="/divisions/520281/"' in after
 
 
+def test_it_keeps_the_date_on_the_links_to_the_neighbours(client):
+    page = html(client, "/divisions/520201/?as_of=2016-06-01")
+    neighbours = re.search(r'<ul class="hits" id="neighbours">(.*?)</ul>', page, re.S).group(1)
+    assert 'href="/divisions/520221/?as_of=2016-06-01"' in neighbours  # 水城县 then
+
+
+def test_it_answers_the_browsers_own_icon_request_with_the_sites_icon(client):
+    page = html(client, "/")
+    response = client.get("/favicon.ico", follow=True)
+    assert 'rel="icon" href="/static/registry/favicon.svg"' in page
+    assert response.redirect_chain == [("/static/registry/favicon.svg", 301)]
+    assert response.status_code == 200
+
+
 def test_it_shows_the_lineage_of_a_division(client):
     page = html(client, "/divisions/520281/")
     lineage = re.search(r'<ol class="timeline" id="lineage">(.*?)</ol>', page, re.S).group(1)

@@ -1,9 +1,15 @@
 """The staff workspaces through the client: who is sent to sign in, who sees which
 actions, and that a refused action is the 403 page (the same permissions as the API)."""
 
+import re
+
 import pytest
 
+from boundaries.models import BoundaryLine
+from inspections.models import Inspection
+from jobs.models import Job
 from proposals.models import Proposal
+from tests.inspections.support import SHUICHENG, ZHONGSHAN
 from tests.support import demo_loaded
 
 from .workspace_data import with_password, zhongshui_inspection
@@ -117,3 +123,65 @@ def test_it_links_only_the_workspaces_the_user_may_open(client):
     assert 'id="mergers-link"' in as_planner and 'id="inspections-link"' not in as_planner
     assert "inspections-link" not in as_nobody and "mergers-link" not in as_nobody
     assert client.get("/mergers/").status_code == 403  # the page says the same
+
+
+def test_it_plans_an_inspection_from_the_lines_page_with_the_sides_teams_suggested(client):
+    line = BoundaryLine.objects.get(level=3, left_code=ZHONGSHAN, right_code=SHUICHENG,
+                                    valid_to__isnull=True)
+    with_password("ws-a1", "钟山区联检组")
+    with_password("ws-b1", "水城区联检组")
+    url = f"/inspections/lines/{line.id}/markers/"
+    client.force_login(with_password("ws-a1"))
+    as_team = page(client, url)
+    client.force_login(with_password("ws-clerk", "clerk"))
+    form = page(client, url)
+    response = client.post(f"/inspections/lines/{line.id}/plan", {
+        "plan-year": "2026", "plan-team_a": "钟山区联检组", "plan-team_b": "水城区联检组",
+        "plan-note": "第一轮"})
+    planned = Inspection.objects.get(line=line)
+    after = page(client, url)
+    assert 'id="plan-form"' not in as_team
+    assert '<option value="钟山区联检组" selected>' in form
+    assert '<option value="水城区联检组" selected>' in form
+    assert response.status_code == 302
+    assert response["Location"] == f"/inspections/{planned.id}/"
+    assert (planned.state, planned.team_a.name, planned.team_b.name) == (
+        "planned", "钟山区联检组", "水城区联检组")
+    assert 'id="plan-form"' not in after  # one inspection of a line at a time
+
+
+def test_it_says_a_proposals_state_and_steps_in_the_pages_language(client):
+    submitted = Proposal.objects.get(name="明湖大道")
+    client.force_login(with_password("demo-clerk"))
+    zh = page(client, f"/proposals/{submitted.id}/")
+    client.cookies["django_language"] = "en"
+    en = page(client, f"/proposals/{submitted.id}/")
+    inbox = page(client, "/proposals/")
+
+    def timeline(body):
+        return re.search(r'<ol class="timeline" id="timeline">(.*?)</ol>', body, re.S).group(1)
+
+    assert 'id="state">申报</span>' in zh
+    assert 'id="state">submitted</span>' in en
+    assert "提交申报 → 申报" in timeline(zh)
+    assert "Submit → submitted" in timeline(en)
+    assert "public consultation (" in inbox  # the state tabs
+
+
+def test_it_says_the_lines_level_in_the_pages_language(client):
+    client.force_login(with_password("ws-clerk", "clerk"))
+    zh = page(client, "/inspections/")
+    assert "<td>县级</td>" in zh
+    assert "<td>county</td>" not in zh
+
+
+def test_it_says_a_queued_readings_state_in_the_pages_language(client):
+    line, inspection, users = zhongshui_inspection()
+    job = Job.objects.create(kind="survey_upload", params={}, created_by=users["a1"],
+                             state="running", done=1, total=4)
+    client.force_login(users["a1"])
+    zh = page(client, f"/inspections/{inspection.id}/jobs/{job.id}")
+    client.cookies["django_language"] = "en"
+    en = page(client, f"/inspections/{inspection.id}/jobs/{job.id}")
+    assert '<strong id="job-state">读取中</strong>' in zh
+    assert '<strong id="job-state">running</strong>' in en

@@ -38,10 +38,15 @@
   function draw(el) {
     const data = JSON.parse(document.getElementById(el.dataset.source).textContent);
     const map = L.map(el);
+    // Leaflet applies ``style`` to the circle markers too, over pointToLayer's colours:
+    // a point keeps its own (verdict, state or severity).
     const layer = L.geoJSON(data, {
-      style: (f) => f.properties.role === "survey"
-        ? { color: "#d0307a", weight: 2, dashArray: "4 3" }
-        : { color: "#1d4e89", weight: 3 },
+      style: (f) => {
+        if (f.geometry.type === "Point") return pointStyle(f.properties);
+        return f.properties.role === "survey"
+          ? { color: "#d0307a", weight: 2, dashArray: "4 3" }
+          : { color: "#1d4e89", weight: 3 };
+      },
       pointToLayer: (f, at) => L.circleMarker(at, { ...pointStyle(f.properties),
                                                      fillOpacity: 0.8 })
         .bindTooltip(f.properties.number || f.properties.layer || ""),
