@@ -108,6 +108,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "config.middleware.PublicGetCacheMiddleware",
     "config.middleware.RegistryErrorPageMiddleware",
+    # innermost: a kept search answer skips only routing and validation, not the headers
+    "config.answers.CachedAnswerMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
