@@ -9,10 +9,15 @@ from django.db import transaction
 from django.http import HttpResponse
 from ninja import Schema
 
+# The attribute cached_json marks its responses with (their namespace), so that
+# config.answers keeps them under their URL too.
+ANSWER_NAMESPACE = "answer_namespace"
 
-def json_response(document: str) -> HttpResponse:
+
+def json_response(document: str | bytes) -> HttpResponse:
     """A JSON document rendered elsewhere (PostgreSQL, the cache), sent as it is."""
-    return HttpResponse(document.encode(), content_type="application/json; charset=utf-8")
+    body = document.encode() if isinstance(document, str) else document
+    return HttpResponse(body, content_type="application/json; charset=utf-8")
 
 
 def cached_json(namespace: str, key: object, schema: type[Schema],
@@ -32,11 +37,14 @@ def cached_json(namespace: str, key: object, schema: type[Schema],
     found = cache.get_many([generation_key, cache_key])
     generation, kept = found.get(generation_key) or 0, found.get(cache_key)
     if kept is not None and kept[0] == generation:
-        return json_response(kept[1])
-    body = schema.model_validate(answer()).model_dump_json()
-    if settings.SEARCH_CACHE_SECONDS:
-        cache.set(cache_key, (generation, body), settings.SEARCH_CACHE_SECONDS)
-    return json_response(body)
+        body = kept[1]
+    else:
+        body = schema.model_validate(answer()).model_dump_json()
+        if settings.SEARCH_CACHE_SECONDS:
+            cache.set(cache_key, (generation, body), settings.SEARCH_CACHE_SECONDS)
+    response = json_response(body)
+    setattr(response, ANSWER_NAMESPACE, namespace)
+    return response
 
 
 def redis_client():

@@ -108,6 +108,10 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "config.middleware.PublicGetCacheMiddleware",
     "config.middleware.RegistryErrorPageMiddleware",
+    # innermost: kept search answers and plain code lookups skip only routing and
+    # validation, not the headers
+    "config.answers.CachedAnswerMiddleware",
+    "boundaries.middleware.DivisionLookupMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

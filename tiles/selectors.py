@@ -36,12 +36,15 @@ class TileAddress:
         return {"z": self.z, "x": self.x, "y": self.y, "as_of": self.as_of,
                 "margin": BUFFER / EXTENT, "tol": 360.0 / (512 * 2 ** self.z)}
 
-    def key(self) -> str:
-        """The ETag and cache key: everything the tile depends on, the statement that
+    def address_text(self) -> str:
+        """Everything the tile depends on but its layer's generation, the statement that
         draws it included (a release that draws it otherwise does not serve the old one)."""
-        text = (f"{self.layer.name}:{_DIGESTS[self.layer.name]}:{generation(self.layer.scope)}:"
+        return (f"{self.layer.name}:{_DIGESTS[self.layer.name]}:"
                 f"{self.z}/{self.x}/{self.y}:{self.as_of.isoformat()}")
-        return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+    def key(self, made_in: int) -> str:
+        """The ETag: the address and the generation of the layer's scope."""
+        return hashlib.sha256(f"{self.address_text()}:{made_in}".encode()).hexdigest()[:32]
 
 
 def layer(name: str) -> Layer:
@@ -87,17 +90,33 @@ def render(tile: TileAddress) -> bytes:
     return bytes(row[0]) if row and row[0] is not None else b""
 
 
-def cached(tile: TileAddress, key: str) -> bytes:
-    """The tile from the shared cache, rendered and kept there when missing. Kept as the
-    bytes themselves (no pickling), under the cache's key prefix."""
+def kept(tile: TileAddress) -> tuple[int, bytes | None]:
+    """(the generation of the tile's scope, the tile kept for it or None), in one round
+    trip to Redis: the tile is kept under its address with the generation it was drawn
+    in, as bytes (no pickling); one drawn in an older generation is stale."""
     if not settings.TILE_CACHE_SECONDS:
-        return render(tile)
-    cache_key = cache.make_and_validate_key(f"tile:{key}")
-    body = redis_client().get(cache_key)
-    if body is None:
-        body = render(tile)
-        redis_client().set(cache_key, body, ex=settings.TILE_CACHE_SECONDS)
-    return body
+        return generation(tile.layer.scope), None
+    scope_key = cache.make_key(f"generation:{tile.layer.scope}")
+    raw_generation, found = redis_client().mget(scope_key, _tile_key(tile))
+    made_now = int(raw_generation) if raw_generation else 0
+    if found is not None:
+        made_in, _, body = found.partition(b"\n")
+        if int(made_in) == made_now:
+            return made_now, body
+    return made_now, None
+
+
+def keep(tile: TileAddress, made_in: int, body: bytes) -> None:
+    """Keep a tile drawn in generation ``made_in`` (read before it was drawn: a write
+    committed meanwhile leaves it stale)."""
+    if settings.TILE_CACHE_SECONDS:
+        redis_client().set(_tile_key(tile), b"%d\n%s" % (made_in, body),
+                           ex=settings.TILE_CACHE_SECONDS)
+
+
+def _tile_key(tile: TileAddress) -> str:
+    digest = hashlib.sha256(tile.address_text().encode()).hexdigest()[:32]
+    return cache.make_key(f"tile:{digest}")
 
 
 def tilejson(found: Layer, base_url: str) -> dict:

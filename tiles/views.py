@@ -45,11 +45,15 @@ def tilejson(request, layer: str):
 @require_safe
 def tile(request, layer: str, z: str, x: str, y: str):
     tile = selectors.address(layer, z, x, y, as_of_param(request) or today())
-    etag = f'"{tile.key()}"'
+    made_in, body = selectors.kept(tile)
+    etag = f'"{tile.key(made_in)}"'
     if etag in _etags(request.headers.get("If-None-Match", "")):
         response = HttpResponseNotModified()
     else:
-        response = HttpResponse(selectors.cached(tile, etag.strip('"')), content_type=MVT)
+        if body is None:
+            body = selectors.render(tile)
+            selectors.keep(tile, made_in, body)
+        response = HttpResponse(body, content_type=MVT)
     response["ETag"] = etag
     patch_cache_control(response, public=True, max_age=settings.API_CACHE_SECONDS)
     return response

@@ -7,6 +7,7 @@ from datetime import date
 
 import mapbox_vector_tile
 import pytest
+import redis
 from django.contrib.gis.geos import LineString
 from django.db import connection
 
@@ -144,6 +145,22 @@ def test_it_answers_304_to_the_etag_without_a_query(client, django_assert_num_qu
     assert client.head(tile_url)["ETag"] == etag
     other_day = client.get(tile_url + "?as_of=2019-01-01", HTTP_IF_NONE_MATCH=etag)
     assert other_day.status_code == 200 and other_day["ETag"] != etag
+
+
+def test_it_serves_a_kept_tile_in_one_round_trip_to_redis(client, monkeypatch):
+    tile_url = url("townships", tile_of(*inside(ZHONGSHAN), 12))
+    first = client.get(tile_url)
+    calls = []
+    original = redis.Redis.execute_command
+
+    def counted(self, *args, **options):
+        calls.append(args[0])
+        return original(self, *args, **options)
+
+    monkeypatch.setattr(redis.Redis, "execute_command", counted)
+    again = client.get(tile_url)
+    assert again.content == first.content and again["ETag"] == first["ETag"]
+    assert calls == ["MGET"]  # the layer's generation and the tile drawn in it
 
 
 def test_it_draws_a_new_place_at_once_though_the_tile_was_cached(
