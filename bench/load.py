@@ -48,7 +48,7 @@ def step(inputs: Inputs, quick: bool) -> StepResult:
     result = StepResult("load")
     require_tool("psql")
     if count("boundaries_divisionversion"):
-        raise Skipped("bench_registry already holds divisions (the load step recreates it)")
+        raise Skipped("the bench database already holds divisions (the load step recreates it)")
     say(f"load: psql \\copy baseline of {inputs.codes_dir}")
     baseline, rows = copy_baseline(inputs)
     say(f"load: baseline {rows} rows in {baseline:.2f}s; now load_divisions --commit")
