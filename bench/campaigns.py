@@ -17,7 +17,7 @@ def step(inputs, quick: bool) -> StepResult:
         raise Skipped("campaigns/services.py is missing")
     places = count("gazetteer_place")
     if not places:
-        raise Skipped("bench_registry holds no places: run the places step first")
+        raise Skipped("the bench database holds no places: run the places step first")
     manage("migrate", "campaigns", "--no-input", "-v0")
     scope = "52" if quick else ""
     say(f"campaigns: a campaign over {scope or 'the whole registry'} ({places} places in "

@@ -18,7 +18,8 @@ WORK = ROOT / "bench" / ".work"
 RESULTS = ROOT / "bench" / "results"
 PYTHON = ROOT / ".venv" / "bin" / "python"
 
-DB_NAME = "bench_registry"
+# Overridable so that two benches can run side by side, each on a database of its own.
+DB_NAME = os.environ.get("BENCH_DB_NAME") or "bench_registry"
 PG = {"host": "127.0.0.1", "port": "5432", "user": "postgres"}
 DATABASE_URL = f"postgres://{PG['user']}@{PG['host']}:{PG['port']}/{DB_NAME}"
 ADMIN_URL = f"postgres://{PG['user']}@{PG['host']}:{PG['port']}/postgres"
@@ -47,13 +48,14 @@ class StepResult:
 
 
 def env(**extra: str) -> dict:
-    """The environment for manage.py / gunicorn: the bench database, never `registry`."""
+    """The environment for manage.py / gunicorn: the bench database (DB_NAME), never `registry`."""
     out = dict(os.environ)
-    # Production settings on plain http (loopback), as `make run` serves.
+    # Production settings on plain http (loopback), as `make run` serves. The cache keys
+    # are the database's own: a load here clears cached answers of this database only.
     out.update(DATABASE_URL=DATABASE_URL, DJANGO_SETTINGS_MODULE="config.settings",
                DJANGO_DEBUG="0", DJANGO_HTTPS="0", DJANGO_COLLECTED_STATIC="0",
                DJANGO_SECRET_KEY=out.get("DJANGO_SECRET_KEY") or "bench-only-secret-key",
-               CACHE_KEY_PREFIX="bench", RATE_LIMIT_ENABLED="0", PYTHONUNBUFFERED="1")
+               CACHE_KEY_PREFIX=DB_NAME, RATE_LIMIT_ENABLED="0", PYTHONUNBUFFERED="1")
     out.update(extra)
     return out
 
@@ -95,7 +97,7 @@ def database_exists() -> bool:
 
 
 def recreate_database() -> None:
-    """Drop and create bench_registry (UTF-8 ctype: pg_trgm needs it for CJK), then migrate."""
+    """Drop and create the bench database (UTF-8 ctype: pg_trgm needs it for CJK); migrate."""
     say(f"recreating database {DB_NAME}")
     psql(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)', db=ADMIN_URL)
     psql(f"CREATE DATABASE \"{DB_NAME}\" TEMPLATE template0 ENCODING 'UTF8' "

@@ -38,7 +38,7 @@ def step(inputs: Inputs, quick: bool) -> StepResult:
         raise Skipped("boundaries/lines.py or the derive_boundary_lines command is missing")
     polygons = count(COUNTY_POLYGONS)
     if not polygons:
-        raise Skipped("no county polygons in bench_registry (run the polygons step)")
+        raise Skipped("no county polygons in the bench database (run the polygons step)")
     say(f"lines: derive_boundary_lines --level county --commit over {polygons} county polygons")
     seconds, first = derive("--commit")
     say(f"lines: {first['lines']} lines ({first['new']} new) from {first['candidate_pairs']} "

@@ -91,7 +91,7 @@ def ratios(figures: dict) -> None:
 def step(inputs, quick: bool) -> StepResult:
     require_tool("wrk")
     if not count("gazetteer_place"):
-        raise Skipped("no places in bench_registry (places step)")
+        raise Skipped("no places in the bench database (places step)")
     seconds = 2 if quick else 6
     figures: dict = {"duration_s": seconds, "endpoints": {}, "places": count("gazetteer_place"),
                      "division_note": __doc__.split("\n\n")[1].replace("\n", " ")}

@@ -281,7 +281,7 @@ def verify_keys(sample: int = 500) -> dict:
 
 def step(inputs, quick: bool) -> StepResult:
     if not count("boundaries_divisionversion WHERE level = 4 AND geom IS NOT NULL"):
-        raise Skipped("no township polygons in bench_registry (synthetic step)")
+        raise Skipped("no township polygons in the bench database (synthetic step)")
     target = QUICK_TARGET if quick else TARGET
     with closing(connect()) as conn, conn.cursor() as cur:
         repaired = repair_indexes(cur)

@@ -213,7 +213,7 @@ def measure_ogc(port: int, seconds: int, figures: dict, skipped: dict) -> None:
 def measure(port: int, seconds: int, figures: dict, skipped: dict) -> None:
     """Everything of the places beside the searches (which run with the others)."""
     if not count("gazetteer_place"):
-        skipped["places"] = "no places in bench_registry (places step)"
+        skipped["places"] = "no places in the bench database (places step)"
         return
     check_plans(figures)
     measure_check(port, seconds, figures, skipped)

@@ -37,7 +37,7 @@ def step(inputs: Inputs, quick: bool) -> StepResult:
     if not (module_exists("importers.polygons") and command_exists("load_division_polygons")):
         raise Skipped("importers/polygons.py or the load_division_polygons command is missing")
     if not count("boundaries_divisionversion WHERE level = 3"):
-        raise Skipped("no county divisions in bench_registry (run the load step)")
+        raise Skipped("no county divisions in the bench database (run the load step)")
     say(f"polygons: ogr2ogr baseline of {inputs.counties_file.name}")
     baseline, features = ogr_baseline(inputs)
     say(f"polygons: baseline {features} features in {baseline:.2f}s; now "

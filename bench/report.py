@@ -18,7 +18,7 @@ def _verdict(ok: bool | None) -> str:
 def targets(results: dict[str, StepResult]) -> list[dict]:
     """Each target: what was measured, what it must be, PASS / SHORT (SKIP when not measured)."""
     out = []
-    for name, limit, label in [("load", 2.0, "load_divisions / psql \\copy"),
+    for name, limit, label in [("load", 2.0, "load_divisions / psql \\copy into its tables"),
                                ("polygons", 1.5, "load_division_polygons / ogr2ogr")]:
         f = results[name].figures if name in results else {}
         ratio = f.get("ratio")

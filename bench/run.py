@@ -1,6 +1,7 @@
 """Benchmark the registry end to end: `python -m bench.run [--only STEP ...] [--quick]`.
 
-Steps run in order on the database bench_registry (never `registry`): load → polygons →
+Steps run in order on the database bench_registry (never `registry`; `BENCH_DB_NAME` names
+another, so that two benches can run side by side): load → polygons →
 synthetic → lines → survey → places → http → ogc → tiles → soak → merger → campaigns. The
 load step recreates the database; the others use what is there, so `--only http`
 re-measures the API on the data of the last full run. A step whose piece of the project is

@@ -179,7 +179,7 @@ def step(inputs, quick: bool) -> StepResult:
     if pgreplica.pg_bin() is None:
         raise Skipped("no PostgreSQL server binaries (pg_basebackup, pg_ctl)")
     if not count("boundaries_divisionversion"):
-        raise Skipped("no divisions in bench_registry (run the load step)")
+        raise Skipped("no divisions in the bench database (run the load step)")
     seconds, rounds = (3, 1) if quick else (5, 5)
     paths = [f"/api/v1/divisions/{c}" for c in CODES]
     figures: dict = {"duration_s": seconds, "connections": CONNECTIONS, "cpus": os.cpu_count(),

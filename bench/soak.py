@@ -53,7 +53,7 @@ def _sample_connections(stop: threading.Event, seen: list[int]) -> None:
 def step(inputs, quick: bool) -> StepResult:
     require_tool("wrk")
     if not web.reverse_point():
-        raise Skipped("no polygons in bench_registry (polygons step)")
+        raise Skipped("no polygons in the bench database (polygons step)")
     port = web.free_port(8790)
     workers = os.cpu_count() * 2 + 1
     seconds = 5 if quick else SECONDS

@@ -18,7 +18,7 @@ def step(inputs: Inputs, quick: bool) -> StepResult:
     if not (module_exists("boundaries.synthetic") and command_exists("synthesize_divisions")):
         raise Skipped("boundaries/synthetic.py or the synthesize_divisions command is missing")
     if not count("boundaries_divisionversion WHERE level = 3 AND geom IS NOT NULL"):
-        raise Skipped("no county polygons in bench_registry (run the polygons step)")
+        raise Skipped("no county polygons in the bench database (run the polygons step)")
     before = count(TOWNSHIP_POLYGONS)
     say("synthetic: synthesize_divisions for the whole load "
         f"({inputs.scope}); {before} township polygons before")

@@ -19,6 +19,7 @@ import subprocess
 from . import mergers, web
 from .common import (
     DATABASE_URL,
+    DB_NAME,
     PYTHON,
     ROOT,
     Skipped,
@@ -41,11 +42,11 @@ def database() -> tuple[str, str]:
     if database_exists():
         try:
             if int(psql(TOWNSHIPS_52) or 0):
-                return DATABASE_URL, "bench_registry (whole-country load, synthetic townships)"
+                return DATABASE_URL, f"{DB_NAME} (whole-country load, synthetic townships)"
         except RuntimeError:
             pass  # not migrated yet
     mergers._ensure_database()
-    return mergers.URL, "bench_mergers (the demo: bench_registry has no township polygons in 52)"
+    return mergers.URL, f"bench_mergers (the demo: {DB_NAME} has no township polygons in 52)"
 
 
 def probe(url: str, seconds: int) -> dict:

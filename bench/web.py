@@ -123,7 +123,7 @@ def endpoints() -> tuple[dict[str, list[str]], dict[str, str]]:
     skipped = {}
     point = reverse_point()
     if point is None:
-        skipped["reverse"] = "no polygons in bench_registry (polygons step)"
+        skipped["reverse"] = "no polygons in the bench database (polygons step)"
     else:
         lon, lat, depth = point
         paths["reverse"] = [f"/api/v1/reverse?lon={lon:.6f}&lat={lat:.6f}"]
@@ -211,7 +211,7 @@ def settle(run: dict) -> None:
 def step(inputs, quick: bool) -> StepResult:
     require_tool("wrk")
     if not count("boundaries_divisionversion"):
-        raise Skipped("no divisions in bench_registry (run the load step)")
+        raise Skipped("no divisions in the bench database (run the load step)")
     seconds = 2 if quick else 6
     paths, skipped = endpoints()
     figures: dict = {"duration_s": seconds, "endpoints": {}}

@@ -12,8 +12,10 @@ from itertools import chain
 
 import opencc
 from pypinyin import Style, lazy_pinyin
+from pypinyin.constants import PHRASES_DICT, RE_HANS
 from pypinyin.converter import UltimateConverter
 from pypinyin.core import Pinyin
+from pypinyin.seg import mmseg
 
 # Registers the place-name reading table (朝阳 cháo, 单县 shàn …) before any name is read.
 from . import readings  # noqa: F401
@@ -72,6 +74,9 @@ def place_name(name: str, level: int) -> str:
 # What pypinyin.lazy_pinyin builds on every call (pinned pypinyin 0.55.0), built once.
 _CONVERTER = UltimateConverter(v_to_u=False, neutral_tone_with_five=False, tone_sandhi=False)
 _PINYIN = Pinyin(_CONVERTER)
+# The segmenter's prefixes of dictionary phrases, the place readings included: pypinyin
+# retrains this set in place when a phrase table is loaded.
+_PREFIXES = mmseg.seg._prefix_set._set
 
 
 @lru_cache(maxsize=200_000)
@@ -82,7 +87,33 @@ def syllables(text: str) -> tuple[str, ...]:
     converting a word is most of the cost and the 665k division names are made of
     a few tens of thousands of distinct words (村, 委员会, 社区…), so words are cached.
     """
-    return tuple(s for word in _PINYIN.seg(text) for s in _word_syllables(word))
+    words = _cut(text) if RE_HANS.match(text) else _PINYIN.seg(text)
+    return tuple(s for word in words for s in _word_syllables(word))
+
+
+@lru_cache(maxsize=200_000)
+def _cut(text: str) -> tuple[str, ...]:
+    """The words pypinyin's segmenter (mmseg.seg.cut) makes of a text of Chinese characters
+    only, memoised on what is left of the text.
+
+    Forward maximum matching carries nothing from one word to the next but the rest of
+    the text, so the words of a tail are the same whatever came before it: 村民委员会 is
+    cut once, not once per village. Same rules as mmseg's strict mode: the longest
+    phrase of the dictionary at the start, else one character; when the whole text is
+    the start of a longer phrase and holds none, every character on its own.
+    """
+    found = 0
+    for end in range(1, len(text) + 1):
+        head = text[:end]
+        if head not in _PREFIXES:
+            break
+        if head in PHRASES_DICT:
+            found = end
+    else:
+        if not found:
+            return tuple(text)
+    found = found or 1
+    return (text[:found], *_cut(text[found:])) if found < len(text) else (text,)
 
 
 @lru_cache(maxsize=100_000)
