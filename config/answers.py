@@ -21,20 +21,19 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 
-from .responses import ANSWER_NAMESPACE, json_response, redis_client
+from .responses import ANSWER_NAMESPACE, json_response, keep_bytes, kept_bytes
 
 # path → the cached_json namespace of the view at that path
 CACHED_PATHS = {"/api/v1/divisions": "search", "/api/v1/places": "places"}
 
 
-def _keys(namespace: str, request) -> tuple[str, str]:
+def _answer_key(namespace: str, request) -> str:
     # the date is in the key: undated requests mean "in force today"
     url = f"{request.path_info}?{request.META.get('QUERY_STRING', '')}|{timezone.localdate()}"
     digest = hashlib.sha256(url.encode()).hexdigest()
-    # make_key, not make_and_validate_key: a hex digest and a fixed name need no check of
-    # each character, which cost as much as the rest of the request's own work
-    return (cache.make_key(f"generation:{namespace}"),
-            cache.make_key(f"answer:{namespace}:{digest}"))
+    # make_key, not make_and_validate_key: a hex digest needs no check of each character,
+    # which cost as much as the rest of the request's own work
+    return cache.make_key(f"answer:{namespace}:{digest}")
 
 
 class CachedAnswerMiddleware:
@@ -45,18 +44,12 @@ class CachedAnswerMiddleware:
         namespace = CACHED_PATHS.get(request.path_info) if request.method == "GET" else None
         if namespace is None or not settings.SEARCH_CACHE_SECONDS:
             return self.get_response(request)
-        generation_key, answer_key = _keys(namespace, request)
-        client = redis_client()
-        # Django's cache keeps an integer as its digits (invalidate's incr): read raw
-        raw_generation, kept = client.mget(generation_key, answer_key)
-        generation = int(raw_generation) if raw_generation else 0
-        if kept is not None:
-            made_in, _, body = kept.partition(b"\n")
-            if int(made_in) == generation:
-                return json_response(body)
+        answer_key = _answer_key(namespace, request)
+        generation, body = kept_bytes(namespace, answer_key)
+        if body is not None:
+            return json_response(body)
         response = self.get_response(request)
         if response.status_code == 200 and \
                 getattr(response, ANSWER_NAMESPACE, None) == namespace:
-            client.set(answer_key, b"%d\n%s" % (generation, response.content),
-                       ex=settings.SEARCH_CACHE_SECONDS)
+            keep_bytes(answer_key, generation, response.content, settings.SEARCH_CACHE_SECONDS)
         return response

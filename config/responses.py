@@ -67,6 +67,25 @@ def generation(namespace: str) -> int:
     return int(raw) if raw else 0
 
 
+def kept_bytes(namespace: str, key: str) -> tuple[int, bytes | None]:
+    """(the namespace's generation, the bytes kept under ``key`` for that generation or
+    None), in one round trip (MGET). Bytes are kept with the generation they were made in
+    (keep_bytes); made in an older one, they are stale. ``key`` is a full cache key."""
+    raw_generation, found = redis_client().mget(cache.make_key(f"generation:{namespace}"), key)
+    current = int(raw_generation) if raw_generation else 0
+    if found is not None:
+        made_in, _, body = found.partition(b"\n")
+        if int(made_in) == current:
+            return current, body
+    return current, None
+
+
+def keep_bytes(key: str, made_in: int, body: bytes, seconds: int) -> None:
+    """Keep ``body`` under ``key`` as made in generation ``made_in`` (read before it was
+    made: a write committed meanwhile leaves it stale)."""
+    redis_client().set(key, b"%d\n%s" % (made_in, body), ex=seconds)
+
+
 def invalidate(*namespaces: str) -> None:
     """Every cached answer of these namespaces is stale: a new generation, which the kept
     answers no longer match, at once on every server (they expire on their own)."""

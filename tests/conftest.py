@@ -191,3 +191,19 @@ def job_worker(django_db_setup):
     celery_app.conf.task_default_queue = before
     proc.terminate()
     proc.wait(timeout=30)
+
+
+@pytest.fixture
+def ninja_runs(monkeypatch):
+    """The requests (path and query) that reached a ninja operation."""
+    from ninja.operation import Operation
+
+    runs = []
+    original = Operation.run
+
+    def counted(self, request, **kw):
+        runs.append(request.get_full_path())
+        return original(self, request, **kw)
+
+    monkeypatch.setattr(Operation, "run", counted)
+    return runs

@@ -2,7 +2,6 @@
 validation, with the same body and headers, and never once a write has made it stale."""
 
 import pytest
-from ninja.operation import Operation
 
 from boundaries.models import DivisionVersion
 from config.responses import invalidate
@@ -10,20 +9,6 @@ from config.responses import invalidate
 pytestmark = pytest.mark.django_db
 
 URL = "/api/v1/divisions?q=钟山区&level=county"
-
-
-@pytest.fixture
-def ninja_runs(monkeypatch):
-    """How many requests reached a ninja operation."""
-    runs = []
-    original = Operation.run
-
-    def counted(self, request, **kw):
-        runs.append(request.path)
-        return original(self, request, **kw)
-
-    monkeypatch.setattr(Operation, "run", counted)
-    return runs
 
 
 def test_it_answers_a_repeated_search_without_reaching_ninja(client, divisions_db, ninja_runs):

@@ -18,7 +18,7 @@ from django.core.cache import cache
 from django.db import connection
 
 from config.errors import BadRequest, NotFound
-from config.responses import generation, redis_client
+from config.responses import generation, keep_bytes, kept_bytes
 
 from .layers import BUFFER, EXTENT, LAYERS, Layer
 
@@ -92,26 +92,16 @@ def render(tile: TileAddress) -> bytes:
 
 def kept(tile: TileAddress) -> tuple[int, bytes | None]:
     """(the generation of the tile's scope, the tile kept for it or None), in one round
-    trip to Redis: the tile is kept under its address with the generation it was drawn
-    in, as bytes (no pickling); one drawn in an older generation is stale."""
+    trip to Redis: the tile is kept under its address as bytes (no pickling)."""
     if not settings.TILE_CACHE_SECONDS:
         return generation(tile.layer.scope), None
-    scope_key = cache.make_key(f"generation:{tile.layer.scope}")
-    raw_generation, found = redis_client().mget(scope_key, _tile_key(tile))
-    made_now = int(raw_generation) if raw_generation else 0
-    if found is not None:
-        made_in, _, body = found.partition(b"\n")
-        if int(made_in) == made_now:
-            return made_now, body
-    return made_now, None
+    return kept_bytes(tile.layer.scope, _tile_key(tile))
 
 
 def keep(tile: TileAddress, made_in: int, body: bytes) -> None:
-    """Keep a tile drawn in generation ``made_in`` (read before it was drawn: a write
-    committed meanwhile leaves it stale)."""
+    """Keep a tile drawn in generation ``made_in``."""
     if settings.TILE_CACHE_SECONDS:
-        redis_client().set(_tile_key(tile), b"%d\n%s" % (made_in, body),
-                           ex=settings.TILE_CACHE_SECONDS)
+        keep_bytes(_tile_key(tile), made_in, body, settings.TILE_CACHE_SECONDS)
 
 
 def _tile_key(tile: TileAddress) -> str:

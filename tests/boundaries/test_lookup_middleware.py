@@ -3,24 +3,10 @@ headers included, as the view's; everything else still reaches the view."""
 
 import pytest
 from django.test import Client
-from ninja.operation import Operation
 
 pytestmark = pytest.mark.django_db
 
 FAST = "boundaries.middleware.DivisionLookupMiddleware"
-
-
-@pytest.fixture
-def ninja_runs(monkeypatch):
-    runs = []
-    original = Operation.run
-
-    def counted(self, request, **kw):
-        runs.append(request.get_full_path())
-        return original(self, request, **kw)
-
-    monkeypatch.setattr(Operation, "run", counted)
-    return runs
 
 
 @pytest.mark.parametrize("url", ["/api/v1/divisions/520201", "/api/v1/divisions/52",
