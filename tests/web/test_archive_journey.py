@@ -56,7 +56,7 @@ def test_it_files_corrects_publishes_and_finds_a_document(server):
         page.wait_for_url("**/archives/?*q=*")  # the search is in the address (hx-push-url)
         b.shot("found")
         page.click(f"text={TITLE}")
-        page.wait_for_load_state("load")
+        page.wait_for_url("**/archives/*/")  # the document, not the catalogue
         assert page.locator("#versions tbody tr").count() == 2
         assert page.locator("#versions a[download]").count() == 2
     document = Document.objects.get(title=TITLE)

@@ -34,8 +34,8 @@ def survey_file(path, line, markers: dict, shift_m: float):
 
 
 def click(page, selector):
-    page.click(selector)
-    page.wait_for_load_state("load")
+    with page.expect_navigation():  # the answer's page, not the one already loaded
+        page.click(selector)
 
 
 def upload(b, url, path, side):

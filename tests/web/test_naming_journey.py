@@ -40,8 +40,8 @@ def act(b, base, username, proposal_id, action, fields=None):
             field.select_option(value)
         else:
             field.fill(value)
-    form.locator("button").click()
-    page.wait_for_load_state("load")
+    with page.expect_navigation():
+        form.locator("button").click()
     assert page.locator("h1").count() == 1, page.content()[:600]
 
 
