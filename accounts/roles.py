@@ -35,7 +35,9 @@ OFFICE_ROLES = frozenset({Role.CLERK, Role.ADMIN})
 def roles_of(user) -> set[str]:
     if user.is_superuser:
         return set(Role.values)
-    names = set(user.groups.values_list("name", flat=True))
+    # Read with the user by the sign-in backend (accounts.backends), else asked for here
+    loaded = getattr(user, "role_names", None)
+    names = set(loaded if loaded is not None else user.groups.values_list("name", flat=True))
     return names | (set(Role.values) if Role.ADMIN in names else set())
 
 

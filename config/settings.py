@@ -202,6 +202,10 @@ LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 LOGIN_URL = "login"
+# The user and their roles in one statement; Django's own backend after it only for the
+# sessions signed in before it was listed (accounts.backends says why).
+AUTHENTICATION_BACKENDS = ["accounts.backends.RolesBackend",
+                           "django.contrib.auth.backends.ModelBackend"]
 LOGIN_REDIRECT_URL = "profile"
 LOGOUT_REDIRECT_URL = "map"
 TIME_ZONE = "Asia/Shanghai"
