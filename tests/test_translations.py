@@ -9,6 +9,9 @@ import shutil
 from pathlib import Path
 
 from django.core.management import call_command
+from django.utils import translation
+
+from config.said import filled, in_language, said
 
 ROOT = Path(__file__).resolve().parents[1]
 MESSAGES = ROOT / "locale" / "zh_Hans" / "LC_MESSAGES"
@@ -87,3 +90,23 @@ def test_it_holds_what_makemessages_finds_in_the_sources(tmp_path, monkeypatch, 
     assert sorted(set(kept) - set(remade), key=str) == []
     assert {k: e["msgstr"] for k, e in remade.items()} == {k: e["msgstr"]
                                                            for k, e in kept.items()}
+
+
+def test_it_says_a_kept_finding_in_the_active_language_with_its_parameters():
+    shift = said("%(distance).0f m (%(east)+.0f m east, %(north)+.0f m north)",
+                 {"distance": 5.2, "east": -3.0, "north": 4.0})
+    template = "no points to check for the GCJ-02 shift"
+    finding = {"message": "English", "template": "%(name)s: write numbers in Chinese characters",
+               "params": {"name": "1号路"}}
+    with translation.override("zh-hans"):
+        assert in_language(finding) == "1号路：数字应以汉字书写"
+        assert in_language({"template": template}) == "没有可用于检查 GCJ-02 偏移的点"
+        assert in_language({"message": "kept before templates"}) == "kept before templates"
+        assert _fill_nested(shift) == "5 米（东向 -3 米，北向 +4 米）"
+    with translation.override("en"):
+        assert in_language(finding) == "1号路: write numbers in Chinese characters"
+    assert filled(shift["template"], shift["params"]) == "5 m (-3 m east, +4 m north)"
+
+
+def _fill_nested(message: dict) -> str:
+    return in_language({"template": "%(x)s", "params": {"x": message}})

@@ -16,7 +16,7 @@ from inspections import services as inspections
 from mergers import changes
 from mergers import services as mergers
 from proposals.models import Proposal
-from tests.inspections.support import bump, gk, line_in_gk, write_gpkg
+from tests.inspections.support import bump, gk, line_in_gk, write_csv, write_gpkg
 from tests.support import demo_loaded
 from tests.test_translations import PLACEHOLDER, PO, entries
 
@@ -57,12 +57,15 @@ def staff_data(tmp: Path) -> dict:
     path = write_gpkg(tmp / "side-a.gpkg", points, bump(line_in_gk(line), 30))
     upload = inspections.survey_upload(actor=users["a1"], inspection_id=inspection.id,
                                        side="A", path=path)
+    # surveyors' CSV: no coordinate system, the northing first (detected, axes swapped)
+    csv = inspections.survey_upload(actor=users["b1"], inspection_id=inspection.id, side="B",
+                                    path=write_csv(tmp / "side-b.csv", points))
     clerk = with_password("demo-clerk")
     campaign = campaigns.campaign_create(actor=clerk, title="钟山区地名清理",
                                          scope_code="520201")
     campaigns.campaign_run(campaign_id=campaign.id, actor=clerk)
     return {"scenarios": scenarios, "change": change, "inspection": inspection,
-            "upload": upload, "campaign": campaign, "line": line}
+            "upload": upload, "csv": csv, "campaign": campaign, "line": line}
 
 
 def visible(html: str) -> str:
@@ -161,6 +164,16 @@ def test_it_says_a_survey_preview_in_chinese(client, demo):
     assert "（文件声明）" in text.replace("(", "（").replace(")", "）")
     assert "(detected)" not in text
     assert "(declared)" not in text
+    assert leaks(text, english_phrases()) == []
+
+
+def test_it_says_a_survey_files_findings_in_chinese(client, demo):
+    i, u = demo["inspection"], demo["csv"]
+    text = page(client, "ws-b1", f"/inspections/{i.id}/surveys/{u.id}/")
+    assert u.crs_source == "detected"
+    assert "(自动识别)" in text
+    assert "说明 文件未声明坐标系：根据3 度带高斯-克吕格东坐标（带号 35）判定为 EPSG:4523" in text
+    assert "no coordinate system declared" not in text
     assert leaks(text, english_phrases()) == []
 
 
