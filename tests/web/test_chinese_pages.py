@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from django.contrib.auth.models import User
 
+from archives.models import Document
 from boundaries.temporal import today
 from campaigns import services as campaigns
 from gazetteer.models import PlaceClass
@@ -177,6 +178,13 @@ def test_it_says_a_survey_files_findings_in_chinese(client, demo):
     assert leaks(text, english_phrases()) == []
 
 
+def test_it_names_an_archive_documents_linked_records_in_chinese(client):
+    linked = Document.objects.filter(links__proposal__isnull=False).first()
+    text = page(client, "demo-clerk", f"/archives/{linked.id}/")
+    assert re.search(r"地名申报 \d+: ", text)
+    assert "proposal" not in text
+
+
 def test_it_says_a_campaigns_findings_in_chinese(client, demo):
     text = page(client, "demo-clerk", f"/campaigns/{demo['campaign'].id}/")
     assert "同音" in text or "重名" in text
@@ -192,8 +200,10 @@ def test_it_leaves_no_english_words_of_the_interface_in_the_chinese_pages(client
         "demo-clerk": ["/", "/proposals/", "/hazards/", "/campaigns/", "/archives/",
                        "/changes/", "/divisions/520201/",
                        f"/inspections/lines/{demo['line'].id}/markers/"]
-        + [f"/proposals/{p.id}/" for p in Proposal.objects.all()],
-        "ws-a1": [f"/inspections/{demo['inspection'].id}/"],
+        + [f"/proposals/{p.id}/" for p in Proposal.objects.all()]
+        + [f"/archives/{d.id}/" for d in Document.objects.order_by("id")[:6]],
+        "ws-a1": [f"/inspections/{demo['inspection'].id}/",
+                  f"/inspections/{demo['inspection'].id}/report"],
     }
     phrases = english_phrases()
     found = {url: leaks(page(client, user, url), phrases)
