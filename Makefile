@@ -18,7 +18,7 @@ dev: system venv db redis secret migrate demo
 # fonts-wqy-zenhei: chromium has no CJK font otherwise, and the screenshots show boxes.
 # TEST_AS_APP_ROLE=1: every database test runs as the app's least-privileged role.
 test: system venv db redis
-	@scripts/ensure_system.sh gdal-bin chromium fonts-wqy-zenhei
+	@scripts/ensure_system.sh gdal-bin chromium fonts-wqy-zenhei gettext
 	DJANGO_SETTINGS_MODULE=config.settings_test TEST_AS_APP_ROLE=1 $(PY) -m pytest
 
 bench: system venv db redis secret migrate

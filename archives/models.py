@@ -17,6 +17,7 @@ place are plain joins to the records' own columns.
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_noop
 
 
 class Category(models.TextChoices):
@@ -135,17 +136,19 @@ class DocumentVersion(models.Model):
 
 
 # The link kinds: field name → (model label, what it is in words).
+# kind: (model, what it is: marked for the pages, which say it in their language)
 LINK_TARGETS = {
-    "division_event": ("boundaries.DivisionEvent", "division change"),
-    "line": ("boundaries.BoundaryLine", "border line version"),
-    "marker_state": ("boundaries.MarkerState", "marker state"),
-    "place": ("gazetteer.Place", "place"),
-    "proposal": ("proposals.Proposal", "proposal"),
-    "proposal_transition": ("proposals.Transition", "proposal transition"),
-    "inspection": ("inspections.Inspection", "inspection"),
+    "division_event": ("boundaries.DivisionEvent", gettext_noop("division change")),
+    "line": ("boundaries.BoundaryLine", gettext_noop("border line version")),
+    "marker_state": ("boundaries.MarkerState", gettext_noop("marker state")),
+    "place": ("gazetteer.Place", gettext_noop("place")),
+    "proposal": ("proposals.Proposal", gettext_noop("proposal")),
+    "proposal_transition": ("proposals.Transition", gettext_noop("proposal transition")),
+    "inspection": ("inspections.Inspection", gettext_noop("inspection")),
     # a signature is the inspection's sign_a / sign_b transition
-    "inspection_transition": ("inspections.InspectionTransition", "inspection transition"),
-    "hazard": ("inspections.Hazard", "hazard"),
+    "inspection_transition": ("inspections.InspectionTransition",
+                              gettext_noop("inspection transition")),
+    "hazard": ("inspections.Hazard", gettext_noop("hazard")),
 }
 
 

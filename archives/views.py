@@ -81,9 +81,10 @@ def document_page(request, document_id: int):
                                                                    "archive.version")
     return _private(render(request, "archives/document.html", {
         "d": document, "versions": list(document.versions.all()),
-        "links": [(link, selectors.link_label(link)) for link in document.links.all()],
+        "links": [(link, LINK_TARGETS[link.kind][1], selectors.link_label(link))
+                  for link in document.links.all()],
         "public": policies.is_public(document), "writer": writer,
-        "kinds": list(LINK_TARGETS),
+        "kinds": [(kind, what) for kind, (_model, what) in LINK_TARGETS.items()],
         "may_publish": writer and document.published_on is None
         and document.category in {c.value for c in policies.PUBLIC_CATEGORIES}}),
         public=policies.is_public(document))

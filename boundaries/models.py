@@ -19,14 +19,17 @@ from django.contrib.postgres.fields import ArrayField, DateRangeField, RangeOper
 from django.contrib.postgres.indexes import GinIndex, GistIndex, OpClass
 from django.db.models import Case, F, Func, Q, When
 from django.db.models.functions import Cast
+from django.utils.translation import gettext_noop
 
 
 class Level(models.IntegerChoices):
-    PROVINCE = 1, "province"
-    PREFECTURE = 2, "prefecture"
-    COUNTY = 3, "county"
-    TOWNSHIP = 4, "township"
-    VILLAGE = 5, "village"
+    # The labels are the API's words; gettext_noop marks them for the pages, which say
+    # them in their language ({% translate division.get_level_display %}).
+    PROVINCE = 1, gettext_noop("province")
+    PREFECTURE = 2, gettext_noop("prefecture")
+    COUNTY = 3, gettext_noop("county")
+    TOWNSHIP = 4, gettext_noop("township")
+    VILLAGE = 5, gettext_noop("village")
 
     @classmethod
     def parse(cls, raw: "str | int", within: "tuple[Level, ...] | None" = None) -> "Level":

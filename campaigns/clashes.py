@@ -91,10 +91,9 @@ def unique_hits() -> list[Hit]:
         # checks._severity: a homophone of a nationwide class warns outside the city
         in_city = (code or "")[:4] == (ocode or "")[:4]
         severity = checks.BLOCK if scope != "country" or same or in_city else checks.WARN
-        finding = Finding(
-            "unique", severity,
-            f"{name} clashes with the {'same name' if same else 'homophone'} {oname} "
-            f"({oslug}, place {oid})",
+        finding = Finding.said(
+            "unique", severity, checks.PLACE_CLASH[same],
+            {"name": name, "other": oname, "class": oslug, "id": oid},
             [{"id": oid, "name": oname, "class": oslug, "division_code": ocode,
               "match": "same_name" if same else "homophone"}])
         hits.append(Hit("place", str(pid), name, pid, code or "", slug, finding))

@@ -81,6 +81,9 @@ class Finding(models.Model):
     name = models.CharField(max_length=100)
     place_class = models.CharField(max_length=40, blank=True, default="")
     detail = models.TextField()
+    # detail's msgid and parameters: the pages say it in their language (config.said)
+    template = models.CharField(max_length=300, blank=True, default="")
+    params = models.JSONField(default=dict, blank=True)
     evidence = models.JSONField(default=list, blank=True)
     state = models.CharField(max_length=10, choices=FindingState.choices,
                              default=FindingState.OPEN)

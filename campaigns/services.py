@@ -171,7 +171,8 @@ def _finding(campaign, fp: str, hit: engine.Hit, run: int) -> Finding:
     return Finding(campaign=campaign, fingerprint=fp, kind=kind_of(hit), rule=f.rule,
                    severity=f.severity, subject=hit.subject, place_id=hit.place_id,
                    division_code=hit.division_code, sign_code=hit.sign_code, name=hit.name,
-                   place_class=hit.place_class, detail=f.message, evidence=f.evidence,
+                   place_class=hit.place_class, detail=f.message, template=f.template,
+                   params=f.params, evidence=f.evidence,
                    first_run=run, last_run=run)
 
 

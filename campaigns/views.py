@@ -8,15 +8,29 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from config.errors import BadRequest
+from config.said import in_language
 from gazetteer.models import PlaceClass
 
 from . import selectors, services
 from .models import FindingState, TriageAction
 
 PRIVATE = "private, no-store"
+# The kinds of finding (services.kind_of) in the page's language.
+KIND_LABELS = {
+    "duplicate": pgettext_lazy("campaign finding", "duplicate name"),
+    "homophone": pgettext_lazy("campaign finding", "homophone"),
+    "banned": pgettext_lazy("campaign finding", "banned pattern"),
+    "charset": pgettext_lazy("campaign finding", "characters"),
+    "repeated_generic": pgettext_lazy("campaign finding", "repeated generic"),
+    "mismatched_generic": pgettext_lazy("campaign finding", "mismatched generic"),
+    "length": pgettext_lazy("campaign finding", "too long"),
+    "empty_specific": pgettext_lazy("campaign finding", "no specific part"),
+    "sign": pgettext_lazy("campaign finding", "sign"),
+}
 
 
 class CampaignForm(forms.Form):
@@ -84,8 +98,13 @@ def campaign_page(request, campaign_id: int):
     ctx = _page_context(request, campaign_id)
     filters = {k: request.GET.get(k, "") for k in ("state", "kind", "q")}
     rows = selectors.findings(user=request.user, campaign_id=campaign_id, **filters)
-    ctx |= {"filters": filters, "rows": rows[:500], "shown": rows.count(),
-            "states": FindingState.choices, "kinds": sorted(ctx["counts"]["by_kind"]),
+    shown = list(rows[:500])
+    for f in shown:
+        f.kind_label = KIND_LABELS.get(f.kind, f.kind)
+        f.text = in_language({"message": f.detail, "template": f.template, "params": f.params})
+    ctx |= {"filters": filters, "rows": shown, "shown": rows.count(),
+            "states": FindingState.choices, "kinds": [(k, KIND_LABELS.get(k, k))
+                                                      for k in sorted(ctx["counts"]["by_kind"])],
             "triage": TriageForm()}
     response = render(request, "campaigns/campaign.html", ctx)
     response["Cache-Control"] = PRIVATE

@@ -22,10 +22,12 @@ from datetime import date
 
 from django.conf import settings
 from django.db import connection
+from django.utils.translation import gettext_noop
 
 from boundaries.codes import parse_code
 from boundaries.temporal import in_force_sql, today
 from config.errors import BadRequest
+from config.said import filled
 
 from .models import PlaceClass, Scope
 from .names import normalize, romanize, split_name, toneless
@@ -44,6 +46,14 @@ class Finding:
     severity: str
     message: str
     evidence: list[dict] = field(default_factory=list)
+    # The message's msgid and parameters: the pages say it in their language (config.said).
+    template: str = ""
+    params: dict = field(default_factory=dict)
+
+    @classmethod
+    def said(cls, rule: str, severity: str, template: str, params: dict,
+             evidence: list[dict] | None = None) -> "Finding":
+        return cls(rule, severity, filled(template, params), evidence or [], template, params)
 
 
 @dataclass
@@ -207,8 +217,9 @@ def require_inside(division: tuple, geom, lies_in: list[tuple]) -> None:
 
 def empty_specific(c: Candidate) -> list[Finding]:
     if c.generic and not c.specific:
-        return [Finding("empty_specific", BLOCK,
-                        f"{c.name} is only a generic (通名); a name needs a specific (专名)")]
+        return [Finding.said("empty_specific", BLOCK, gettext_noop(
+            "%(name)s is only a generic (通名); a name needs a specific (专名)"),
+            {"name": c.name})]
     return []
 
 
@@ -217,9 +228,10 @@ def generic_fit(c: Candidate) -> list[Finding]:
         return []
     fitting = [cls for cls in PlaceClass.objects.all()
                if split_name(c.name, cls.generics)[1]]
-    return [Finding(
+    return [Finding.said(
         "generic_fit", BLOCK,
-        f"{c.name} does not end with a generic of {c.cls.name} ({'、'.join(c.cls.generics)})",
+        gettext_noop("%(name)s does not end with a generic of %(class)s (%(generics)s)"),
+        {"name": c.name, "class": c.cls.name, "generics": "、".join(c.cls.generics)},
         [{"class": cls.slug, "name": cls.name, "generic": split_name(c.name, cls.generics)[1]}
          for cls in fitting],
     )]
@@ -248,9 +260,10 @@ def repeated_generic(c: Candidate) -> list[Finding]:
             return []
         weak = inner in WEAK_ACROSS or c.generic in DERIVED_GENERICS
         severity = WARN if weak else BLOCK
-    return [Finding("repeated_generic", severity,
-                    f"{c.name}: generic {c.generic} follows another generic {inner} (重叠通名)",
-                    [{"specific": c.specific, "generics": [inner, c.generic]}])]
+    return [Finding.said("repeated_generic", severity, gettext_noop(
+        "%(name)s: generic %(generic)s follows another generic %(inner)s (重叠通名)"),
+        {"name": c.name, "generic": c.generic, "inner": inner},
+        [{"specific": c.specific, "generics": [inner, c.generic]}])]
 
 
 def _sibling_generics(cls: PlaceClass, group: list[PlaceClass] | None = None) -> list[str]:
@@ -274,9 +287,10 @@ def banned_patterns(c: Candidate) -> list[Finding]:
 
 def ban_findings(c: Candidate, rows) -> list[Finding]:
     """(pattern, category, severity) rows of the bans the name contains."""
-    return [Finding("banned_pattern", severity,
-                    f"{c.name} contains {pattern} ({category}), a pattern the committee "
-                    "does not approve", [{"pattern": pattern, "category": category}])
+    return [Finding.said("banned_pattern", severity, gettext_noop(
+        "%(name)s contains %(pattern)s (%(category)s), a pattern the committee does not "
+        "approve"), {"name": c.name, "pattern": pattern, "category": category},
+        [{"pattern": pattern, "category": category}])
             for pattern, category, severity in rows]
 
 
@@ -286,15 +300,18 @@ def charset(c: Candidate) -> list[Finding]:
     rare = sorted({ch for ch in c.name if _han(ch) and not _gb2312(ch)})
     found = []
     if foreign:
-        found.append(Finding("charset", BLOCK, f"{c.name}: letters or symbols "
-                             f"{''.join(foreign)} are not used in standard names",
-                             [{"characters": foreign}]))
+        found.append(Finding.said("charset", BLOCK, gettext_noop(
+            "%(name)s: letters or symbols %(characters)s are not used in standard names"),
+            {"name": c.name, "characters": "".join(foreign)}, [{"characters": foreign}]))
     if digits:
-        found.append(Finding("charset", WARN, f"{c.name}: write numbers in Chinese characters",
-                             [{"characters": digits}]))
+        found.append(Finding.said("charset", WARN, gettext_noop(
+            "%(name)s: write numbers in Chinese characters"), {"name": c.name},
+            [{"characters": digits}]))
     if rare:
-        found.append(Finding("charset", WARN, f"{c.name}: {''.join(rare)} outside the common "
-                             "standard set (approximated by GB2312)", [{"characters": rare}]))
+        found.append(Finding.said("charset", WARN, gettext_noop(
+            "%(name)s: %(characters)s outside the common standard set (approximated by "
+            "GB2312)"), {"name": c.name, "characters": "".join(rare)},
+            [{"characters": rare}]))
     return found
 
 
@@ -313,8 +330,10 @@ def _gb2312(ch: str) -> bool:
 def length(c: Candidate) -> list[Finding]:
     if len(c.name) <= c.cls.max_length:
         return []
-    return [Finding("length", BLOCK, f"{c.name}: {len(c.name)} characters; a {c.cls.name} "
-                    f"name has at most {c.cls.max_length}", [{"length": len(c.name)}])]
+    return [Finding.said("length", BLOCK, gettext_noop(
+        "%(name)s: %(length)d characters; a %(class)s name has at most %(most)d"),
+        {"name": c.name, "length": len(c.name), "class": c.cls.name,
+         "most": c.cls.max_length}, [{"length": len(c.name)}])]
 
 
 def _prefix(division: tuple, scope: str) -> str | None:
@@ -406,12 +425,19 @@ def unique_among_places(c: Candidate) -> list[Finding]:
     return place_findings(c, rows)
 
 
+# The same name, or a homophone, of another place (campaigns.clashes says it too).
+PLACE_CLASH = {
+    True: gettext_noop("%(name)s clashes with the same name %(other)s (%(class)s, place %(id)d)"),
+    False: gettext_noop("%(name)s clashes with the homophone %(other)s (%(class)s, place "
+                        "%(id)d)"),
+}
+
+
 def place_findings(c: Candidate, rows) -> list[Finding]:
     """PLACES_SQL's rows as findings."""
-    return [Finding(
-        "unique", _severity(c, same, in_city),
-        f"{c.name} clashes with the {'same name' if same else 'homophone'} {name} "
-        f"({slug}, place {pid})",
+    return [Finding.said(
+        "unique", _severity(c, same, in_city), PLACE_CLASH[same],
+        {"name": c.name, "other": name, "class": slug, "id": pid},
         [{"id": pid, "name": name, "class": slug, "division_code": code,
           "match": "same_name" if same else "homophone"}],
     ) for pid, name, slug, same, code, in_city in rows]
@@ -440,10 +466,12 @@ def unique_among_divisions(c: Candidate) -> list[Finding]:
 
 def division_findings(c: Candidate, rows) -> list[Finding]:
     """DIVISIONS_SQL's rows as findings."""
-    return [Finding(
+    return [Finding.said(
         "unique", _severity(c, same, in_city),
-        f"{c.name} clashes with the {'same name' if same else 'homophone'} division "
-        f"{name} {code}",
+        gettext_noop("%(name)s clashes with the same name division %(other)s %(code)s")
+        if same else
+        gettext_noop("%(name)s clashes with the homophone division %(other)s %(code)s"),
+        {"name": c.name, "other": name, "code": code},
         [{"code": code, "name": name, "level": level,
           "match": "same_name" if same else "homophone"}],
     ) for code, name, level, same, in_city in rows]
@@ -469,15 +497,19 @@ def stability(c: Candidate) -> list[Finding]:
         return []
     found = []
     if place.heritage_category:
-        found.append(Finding(
-            "heritage", BLOCK, f"{place.name} is on the place-name heritage list "
-            f"({place.heritage_category}, {place.heritage_listed_on}); renaming it needs an "
-            "extra review first", [{"id": place.id, "name": place.name,
+        found.append(Finding.said(
+            "heritage", BLOCK, gettext_noop(
+                "%(name)s is on the place-name heritage list (%(category)s, %(listed)s); "
+                "renaming it needs an extra review first"),
+            {"name": place.name, "category": place.heritage_category,
+             "listed": str(place.heritage_listed_on)}, [{"id": place.id, "name": place.name,
                                     "category": place.heritage_category}]))
     if last_change and last_change > years_before(c.as_of, STABLE_YEARS):
-        found.append(Finding(
-            "stability", BLOCK, f"{place.name} was named or renamed on {last_change}, within "
-            f"{STABLE_YEARS} years; renaming it again needs an extra review first",
+        found.append(Finding.said(
+            "stability", BLOCK, gettext_noop(
+                "%(name)s was named or renamed on %(changed)s, within %(years)d years; "
+                "renaming it again needs an extra review first"),
+            {"name": place.name, "changed": last_change.isoformat(), "years": STABLE_YEARS},
             [{"id": place.id, "name": place.name, "changed_on": last_change.isoformat()}]))
     return found
 

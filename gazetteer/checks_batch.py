@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db import connection
+from django.utils.translation import gettext_noop
 
 from boundaries.codes import parse_code
 from boundaries.temporal import in_force_sql
@@ -262,6 +263,16 @@ def group_clashes(*, members: list[tuple[str, str]], level: int, as_of: date) ->
     return found
 
 
+CLASH_TEMPLATES = {
+    "same_name": gettext_noop("%(name)s %(code)s and %(other)s %(other_code)s would clash in "
+                              "one scope (same name)"),
+    "traditional_form": gettext_noop("%(name)s %(code)s and %(other)s %(other_code)s would "
+                                     "clash in one scope (traditional form)"),
+    "homophone": gettext_noop("%(name)s %(code)s and %(other)s %(other_code)s would clash in "
+                              "one scope (homophone)"),
+}
+
+
 def clash_findings(pairs) -> list[checks.Finding]:
     """The findings of clash rows (CLASH_COLUMNS: the two divisions' code, name, place name
     and parent code), in their order."""
@@ -270,9 +281,9 @@ def clash_findings(pairs) -> list[checks.Finding]:
         a, b = pair[:4], pair[4:]
         match = ("same_name" if a[2] == b[2] else "traditional_form"
                  if normalize(a[2]) == normalize(b[2]) else "homophone")
-        out.append(checks.Finding(
-            "unique", checks.BLOCK, f"{a[1]} {a[0]} and {b[1]} {b[0]} would clash in one scope "
-            f"({match.replace('_', ' ')})",
+        out.append(checks.Finding.said(
+            "unique", checks.BLOCK, CLASH_TEMPLATES[match],
+            {"name": a[1], "code": a[0], "other": b[1], "other_code": b[0]},
             [{"code": c, "name": n, "place_name": p, "parent_code": pc, "match": match}
              for c, n, p, pc in (a, b)]))
     return out

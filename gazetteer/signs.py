@@ -13,6 +13,7 @@ from datetime import date
 from django.contrib.gis.geos import Point
 from django.db import transaction
 from django.db.models import F
+from django.utils.translation import gettext_noop
 
 from accounts import permissions
 from boundaries.temporal import today
@@ -39,23 +40,32 @@ def sign_findings(place, text: str, romanization: str) -> list[Finding]:
     approved = place.display_romanization
     former = place.variants.filter(kind="former", name=text).order_by("-valid_to").first()
     if text != place.name:
+        params = {"text": text, "standard": place.name}
         if former is not None:
-            message = (f"the sign shows {text}, the former name (until {former.valid_to}); "
-                       f"the standard name is {place.name}")
+            template = gettext_noop("the sign shows %(text)s, the former name (until "
+                                    "%(until)s); the standard name is %(standard)s")
+            params["until"] = str(former.valid_to)
         elif normalize(text) == place.name:
-            message = f"the sign shows {text}: write the standard form {place.name}"
+            template = gettext_noop("the sign shows %(text)s: write the standard form "
+                                    "%(standard)s")
         else:
-            message = f"the sign shows {text}; the standard name is {place.name}"
-        found.append(Finding("sign_text", BLOCK, message,
-                             [{"text": text, "standard": place.name,
-                               "former": former is not None}]))
+            template = gettext_noop("the sign shows %(text)s; the standard name is "
+                                    "%(standard)s")
+        found.append(Finding.said("sign_text", BLOCK, template, params,
+                                  [{"text": text, "standard": place.name,
+                                    "former": former is not None}]))
     if not spells_approved(romanization, approved):
         english = sorted({w for w in romanization.lower().split() if w in ENGLISH_GENERICS})
-        message = (f"the sign translates the generic ({', '.join(english)}): "
-                   if english else "the sign's romanization ") + \
-            f"{romanization} differs from the approved {approved}"
-        found.append(Finding("sign_romanization", BLOCK, message,
-                             [{"romanization": romanization, "approved": approved}]))
+        params = {"romanization": romanization, "approved": approved}
+        if english:
+            template = gettext_noop("the sign translates the generic (%(english)s): "
+                                    "%(romanization)s differs from the approved %(approved)s")
+            params["english"] = ", ".join(english)
+        else:
+            template = gettext_noop("the sign's romanization %(romanization)s differs from "
+                                    "the approved %(approved)s")
+        found.append(Finding.said("sign_romanization", BLOCK, template, params,
+                                  [{"romanization": romanization, "approved": approved}]))
     return found
 
 

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 from accounts import permissions
 from accounts.auth import request_user
 from config.errors import BadRequest, Forbidden, NotFound
+from config.said import in_language
 from jobs.selectors import job_get, job_out
 
 from . import policies, report, selectors, services
@@ -41,6 +42,17 @@ VERDICTS = [gettext_noop("intact"), gettext_noop("displaced"), gettext_noop("mis
 # A queued reading's state (jobs.Job), said in the page's language ({% translate … context %}).
 JOB_STATES = [pgettext_lazy("job state", "queued"), pgettext_lazy("job state", "running"),
               pgettext_lazy("job state", "succeeded"), pgettext_lazy("job state", "failed")]
+
+# A survey preview's words (importers.survey), said in the page's language likewise.
+SURVEY_WORDS = [
+    pgettext_lazy("survey finding", "error"), pgettext_lazy("survey finding", "warning"),
+    pgettext_lazy("survey finding", "info"),
+    pgettext_lazy("crs source", "declared"), pgettext_lazy("crs source", "detected"),
+    pgettext_lazy("crs source", "given"),
+    pgettext_lazy("geometry", "point"), pgettext_lazy("geometry", "line"),
+    pgettext_lazy("geometry", "polygon"), pgettext_lazy("geometry", "collection"),
+    pgettext_lazy("geometry", "none"),
+]
 
 
 class UploadForm(forms.Form):
@@ -189,6 +201,7 @@ def survey_preview(request, inspection_id: int, upload_id: int):
                    and u.confirmed and u.withdrawn_at is None]
     return _private(render(request, "inspections/preview.html", {
         "i": inspection, "u": upload, "preview": selectors.upload_preview(upload),
+        "findings": [f | {"text": in_language(f)} for f in upload.findings],
         "may_confirm": may_confirm, "replaceable": replaceable,
         "map": selectors.inspection_map(inspection, upload)}))
 

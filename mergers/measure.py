@@ -10,6 +10,9 @@ of gazetteer.checks.check_name, as /names/check, for every unit at once).
 import json
 from datetime import date
 
+from django.utils.translation import gettext_noop
+
+from config.said import filled
 from gazetteer import checks, checks_batch
 from gazetteer.models import PlaceClass
 
@@ -57,9 +60,14 @@ def measure(units: list[Unit], as_of: date, *, geojson: bool = True,
                       "markers_becoming_historical": sorted(
                           {m for x in internal for m in x["markers"]})},
             "seat_distance": simulation.distance_summary(rows),
-            "findings": unit_findings(shape, findings),
+            **_findings(unit_findings(shape, findings)),
         }
     return out
+
+
+def _findings(said: list[dict]) -> dict:
+    """The unit's findings as the API says them (English), and as the pages do."""
+    return {"findings": [f["message"] for f in said], "findings_said": said}
 
 
 def name_checks(units: list[Unit], results: list[checks.CheckResult]) -> dict:
@@ -79,25 +87,30 @@ def name_checks(units: list[Unit], results: list[checks.CheckResult]) -> dict:
     return out
 
 
-def unit_findings(shape: dict, clashes: list[dict]) -> list[str]:
-    """What a planner must look at: exclaves, enclosed units, clashes, a tiling gap."""
+def unit_findings(shape: dict, clashes: list[dict]) -> list[dict]:
+    """What a planner must look at: exclaves, enclosed units, clashes, a tiling gap; each
+    as its English message with its template and parameters (config.said)."""
     found = []
     if not shape["contiguous"]:
-        found.append(f"飞地: the merged unit has {shape['parts']} separate parts; its "
-                     "townships do not all share a border")
+        found.append((gettext_noop("飞地: the merged unit has %(parts)d separate parts; its "
+                                   "townships do not all share a border"),
+                      {"parts": shape["parts"]}))
     elif shape["parts"] > 1:
-        found.append(f"飞地: the merged unit has {shape['parts']} separate parts, exclaves "
-                     "its townships already have")
+        found.append((gettext_noop("飞地: the merged unit has %(parts)d separate parts, "
+                                   "exclaves its townships already have"),
+                      {"parts": shape["parts"]}))
     if shape["enclosed"]:
-        found.append("插花地: encloses " + "、".join(
-            f"{e['name']} {e['code'][:9]}" for e in shape["enclosed"]))
+        found.append((gettext_noop("插花地: encloses %(enclosed)s"), {"enclosed": "、".join(
+            f"{e['name']} {e['code'][:9]}" for e in shape["enclosed"])}))
     if clashes:
-        found.append(f"{len(clashes)} village name clash(es)")
+        found.append((gettext_noop("%(count)d village name clash(es)"),
+                      {"count": len(clashes)}))
     parts_km2 = shape["parts_sum_km2"]
     if parts_km2 and abs(shape["area_km2"] - parts_km2) > 0.001 * parts_km2:
-        found.append(f"the parts do not tile: union {shape['area_km2']:.3f} km² against "
-                     f"{parts_km2:.3f} km² for the sum of the parts")
-    return found
+        found.append((gettext_noop("the parts do not tile: union %(union).3f km² against "
+                                   "%(sum).3f km² for the sum of the parts"),
+                      {"union": shape["area_km2"], "sum": parts_km2}))
+    return [{"message": filled(t, p), "template": t, "params": p} for t, p in found]
 
 
 def renamed_check(rename: dict, as_of: date) -> dict:

@@ -14,7 +14,7 @@ from boundaries import selectors as divisions
 from boundaries.temporal import today
 from config.errors import BadRequest
 
-from . import changes, selectors, services
+from . import changes, labels, selectors, services
 from .models import ChangeKind
 
 DEFAULT_COUNTY = "520201"  # 钟山区, the seed plan's central district
@@ -44,7 +44,8 @@ class MergeForm(forms.Form):
 
 
 class ProposeForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Kind of change"), choices=ChangeKind.choices)
+    kind = forms.ChoiceField(label=_("Kind of change"),
+                             choices=[(k, labels.CHANGE_KINDS[k]) for k in ChangeKind.values])
     effective_date = forms.DateField(label=_("Effective date"))
     approval_document = forms.CharField(label=_("Approval document"), max_length=200,
                                         required=False)
@@ -103,7 +104,8 @@ def simulate(request):
     data, county = _merge_from(request)
     result = selectors.simulate(townships=data["townships"], name=data["name"],
                                 kind=data["kind"], seat=None, as_of=today(), simplify_m=20)
-    return render(request, "mergers/simulation.html", {"result": result, "county": county})
+    return render(request, "mergers/simulation.html", {
+        "result": result, "county": county, "said": labels.unit_said(result["unit"])})
 
 
 @login_required
@@ -142,8 +144,10 @@ def suggest(request):
 @login_required
 def scenario_page(request, scenario_id: int):
     scenario = selectors.scenario_get(request.user, scenario_id)
+    plan = (scenario.metrics or {}).get("plan", {})
     return render(request, "mergers/scenario.html", {
-        "scenario": scenario, "plan": (scenario.metrics or {}).get("plan", {}),
+        "scenario": scenario, "plan": [(labels.metric(k), v) for k, v in plan.items()],
+        "operations": [labels.operation(op) for op in scenario.operations],
         "units": (scenario.metrics or {}).get("units", []),
         "form": ProposeForm(initial={"kind": ChangeKind.MERGE}),
         "may_propose": permissions.offered(request.user, "division_change.create"),
@@ -153,8 +157,10 @@ def scenario_page(request, scenario_id: int):
 @login_required
 def compare_page(request):
     ids = ",".join(request.GET.getlist("ids"))
-    return render(request, "mergers/compare.html",
-                  {"compared": selectors.compare(request.user, ids)})
+    compared = selectors.compare(request.user, ids)
+    for m in compared["metrics"]:
+        m["label"] = labels.metric(m["metric"])
+    return render(request, "mergers/compare.html", {"compared": compared})
 
 
 @login_required
@@ -173,12 +179,16 @@ def change_page(request, change_id: int):
     change = changes.division_change_get(change_id)
     actions = changes.next_actions(request.user, change)
     return render(request, "mergers/change.html", {
-        "change": change, "buttons": [(a, CHANGE_BUTTONS[a]) for a in actions
+        "change": change, "kind": labels.CHANGE_KINDS.get(change.kind, change.kind),
+        "state": labels.CHANGE_STATES.get(change.state, change.state),
+        "operations": [labels.operation(op) for op in change.operations],
+        "buttons": [(a, CHANGE_BUTTONS[a]) for a in actions
                                       if a in CHANGE_BUTTONS],
         "update_form": UpdateForm(initial={
             name: getattr(change, name) for name in UpdateForm.base_fields})
         if "update" in actions else None,
-        "transitions": change.transitions.select_related("actor").order_by("at", "id"),
+        "transitions": [labels.transition(t) for t in change.transitions
+                        .select_related("actor").order_by("at", "id")],
     })
 
 

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from accounts import permissions
 from config.errors import BadRequest
+from config.said import in_language
 from gazetteer import checks
 from gazetteer.models import PlaceClass
 
@@ -65,6 +66,8 @@ RULE_HELP = {
     "unique": _("Another place or division in the same area already has this name or one "
                 "that sounds the same (同音)."),
     "stability": _("This place was named or renamed recently: names are kept stable."),
+    "heritage": _("The name is on the place-name heritage list (地名文化保护名录): renaming "
+                  "it needs an extra review first."),
 }
 SEVERITY_HELP = {checks.BLOCK: _("must be resolved before the name can be approved"),
                  checks.WARN: _("the committee will weigh this")}
@@ -126,7 +129,7 @@ def _action_forms(actions: list[str]) -> list[dict]:
 
 
 def _explained(findings: list[dict]) -> list[dict]:
-    return [f | {"help": RULE_HELP.get(f["rule"], ""),
+    return [f | {"help": RULE_HELP.get(f["rule"], ""), "text": in_language(f),
                  "severity_help": SEVERITY_HELP.get(f["severity"], "")} for f in findings]
 
 

@@ -4,6 +4,8 @@ duplicate marker numbers, mixed geometry types. PostGIS checks are in staging.py
 import math
 from collections import Counter, defaultdict
 
+from django.utils.translation import gettext_noop
+
 from . import crs as crs_
 from .geometry import Flat, structure_problem
 from .types import ERROR, INFO, WARNING, Feature, Finding
@@ -15,8 +17,9 @@ FAMILIES = {"Point": "point", "MultiPoint": "point", "LineString": "line",
             "GeometryCollection": "collection"}
 
 
-def _finding(feature: Feature, rule: str, severity: str, message: str) -> Finding:
-    return Finding(rule, severity, message, feature.index, feature.line)
+def _finding(feature: Feature, rule: str, severity: str, template: str,
+             params: dict | None = None) -> Finding:
+    return Finding.said(rule, severity, template, params, feature.index, feature.line)
 
 
 def geometry_findings(features: list[Feature], flat: Flat, choice: crs_.Choice
@@ -30,12 +33,13 @@ def geometry_findings(features: list[Feature], flat: Flat, choice: crs_.Choice
     for feature, (start, end) in zip(features, flat.spans, strict=True):
         if start == end:
             if feature.geometry is not None or feature.line is None:
-                findings.append(_finding(feature, "empty_geometry", ERROR, "no geometry"))
+                findings.append(_finding(feature, "empty_geometry", ERROR,
+                                         gettext_noop("no geometry")))
             unstageable.add(feature.index)
             continue
         problem = feature.geometry["type"] != "Point" and structure_problem(feature.geometry)
         if problem:
-            findings.append(_finding(feature, "invalid_geometry", ERROR, problem))
+            findings.append(_finding(feature, "invalid_geometry", ERROR, *problem))
             unstageable.add(feature.index)
         found = None if clean else _out_of_range(feature, flat, start, end, domain, choice)
         if found:
@@ -59,15 +63,16 @@ def _out_of_range(feature: Feature, flat: Flat, start: int, end: int, domain: tu
                   choice: crs_.Choice) -> Finding | None:
     xs, ys = flat.xs[start:end], flat.ys[start:end]
     if not math.isfinite(sum(xs) + sum(ys)):
-        return _finding(feature, "out_of_range", ERROR, "coordinates the coordinate system "
-                        "cannot take (outside its domain)")
+        return _finding(feature, "out_of_range", ERROR, gettext_noop(
+            "coordinates the coordinate system cannot take (outside its domain)"))
     box = (min(xs), min(ys), max(xs), max(ys))
     if not _within(box, domain):
-        return _finding(feature, "out_of_range", ERROR, f"outside where {choice.label} is "
-                        f"defined: {_box(box)}: wrong --crs?")
+        return _finding(feature, "out_of_range", ERROR, gettext_noop(
+            "outside where %(crs)s is defined: %(box)s: wrong --crs?"),
+            {"crs": choice.label, "box": _box(box)})
     if not _within(box, crs_.CHINA):
-        return _finding(feature, "out_of_range", WARNING,
-                        f"outside China ({_box(box)}): wrong --crs or axes?")
+        return _finding(feature, "out_of_range", WARNING, gettext_noop(
+            "outside China (%(box)s): wrong --crs or axes?"), {"box": _box(box)})
     return None
 
 
@@ -107,11 +112,13 @@ def duplicate_numbers(features: list[Feature], prop: str | None) -> list[Finding
         if len(group) < 2:
             continue
         where = ", ".join(str(f.line if f.line is not None else f.index) for f in group)
-        label = "lines" if group[0].line is not None else "features"
+        template = (gettext_noop("marker number %(number)s (%(property)s) appears %(times)d "
+                                 "times (lines %(where)s)") if group[0].line is not None
+                    else gettext_noop("marker number %(number)s (%(property)s) appears "
+                                      "%(times)d times (features %(where)s)"))
         for feature in group[1:]:
-            findings.append(_finding(feature, "duplicate_number", ERROR,
-                                     f"marker number {value} ({prop}) appears {len(group)} "
-                                     f"times ({label} {where})"))
+            findings.append(_finding(feature, "duplicate_number", ERROR, template, {
+                "number": value, "property": prop, "times": len(group), "where": where}))
     return findings
 
 
@@ -125,10 +132,12 @@ def mixed_types(features: list[Feature]) -> list[Finding]:
         families = {FAMILIES[k] for k in kinds}
         if len(families) > 1:
             shown = ", ".join(f"{n} {k}" for k, n in sorted(kinds.items()))
-            findings.append(Finding("mixed_geometry_types", WARNING,
-                                    f"layer {layer} mixes geometry types: {shown}"))
+            findings.append(Finding.said("mixed_geometry_types", WARNING, gettext_noop(
+                "layer %(layer)s mixes geometry types: %(types)s"),
+                {"layer": layer, "types": shown}))
     return findings
 
 
-def notes(messages: list[str | None], rule: str) -> list[Finding]:
-    return [Finding(rule, INFO, m) for m in messages if m]
+def notes(messages: list[dict | None], rule: str) -> list[Finding]:
+    """Findings of notes (config.said messages; None: no note)."""
+    return [Finding.said(rule, INFO, **m) for m in messages if m]

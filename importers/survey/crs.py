@@ -13,7 +13,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import pyproj
+from django.utils.translation import gettext_noop
 from pyproj.exceptions import CRSError
+
+from config.said import said
 
 from ..errors import ImporterError, RefusedFile
 
@@ -33,8 +36,9 @@ class Choice:
     label: str  # "EPSG:n" or, for a CRS without a code, its name
     source: str  # declared / detected / given
     swap: bool = False  # the file's first coordinate is the northing (or latitude)
-    note: str | None = None
-    warning: str | None = None
+    # config.said messages: {"template", "params"}
+    note: dict | None = None
+    warning: dict | None = None
     domain: tuple | None = None  # lon/lat box where a projected CRS is meaningful
 
     def __post_init__(self):
@@ -81,30 +85,34 @@ def fits(crs: pyproj.CRS, xr: tuple, yr: tuple) -> bool:
     return finite and _inside(NEAR_CHINA, (min(lons), max(lons)), (min(lats), max(lats)))
 
 
-def _zone_crs(xr: tuple, yr: tuple) -> tuple[int, str] | None:
+def _zone_crs(xr: tuple, yr: tuple) -> tuple[int, dict] | None:
     zone = math.floor(xr[0] / 1e6)
     if zone != math.floor(xr[1] / 1e6) or not 0 <= yr[0] <= yr[1] < 1e7:
         return None
     if 25 <= zone <= 45:
-        return 4513 + zone - 25, f"3-degree Gauss-Krüger eastings with zone prefix {zone}"
+        return 4513 + zone - 25, said(gettext_noop(
+            "3-degree Gauss-Krüger eastings with zone prefix %(zone)d"), {"zone": zone})
     if 13 <= zone <= 23:
-        return 4491 + zone - 13, f"6-degree Gauss-Krüger eastings with zone prefix {zone}"
+        return 4491 + zone - 13, said(gettext_noop(
+            "6-degree Gauss-Krüger eastings with zone prefix %(zone)d"), {"zone": zone})
     return None
 
 
 def detect(xr: tuple, yr: tuple, division_lon: float | None, lonlat_box: tuple = CHINA
-           ) -> tuple[int, str] | None:
-    """(EPSG code, why) from the coordinate ranges, or None when they do not tell."""
+           ) -> tuple[int, dict] | None:
+    """(EPSG code, why: a config.said message) from the coordinate ranges, or None when
+    they do not tell."""
     if _inside(lonlat_box, xr, yr):
-        return TARGET, "longitude/latitude values"
+        return TARGET, said(gettext_noop("longitude/latitude values"))
     zone = _zone_crs(xr, yr)
     if zone:
         return zone
     if plain_gk(xr, yr) and division_lon is not None:
         meridian = 3 * round(division_lon / 3)
         if 75 <= meridian <= 135:
-            return (4534 + (meridian - 75) // 3, f"Gauss-Krüger eastings without zone prefix, "
-                    f"central meridian {meridian}°E from the registered division")
+            return 4534 + (meridian - 75) // 3, said(gettext_noop(
+                "Gauss-Krüger eastings without zone prefix, central meridian %(meridian)d°E "
+                "from the registered division"), {"meridian": meridian})
     return None
 
 
@@ -140,8 +148,9 @@ def choose(declared: str | None, given: str | None, bounds: Callable, *,
         crs = parse(declared, "the file's coordinate system")
         choice = Choice(crs, label(crs), "declared", _oriented(crs, bounds, axis_free))
         if given and not parse(given, "--crs").equals(crs):
-            choice.warning = (f"--crs {given} ignored: the file declares {choice.label}, and "
-                              "a declared coordinate system wins")
+            choice.warning = said(gettext_noop(
+                "--crs %(given)s ignored: the file declares %(crs)s, and a declared "
+                "coordinate system wins"), {"given": given, "crs": choice.label})
         return choice
     if given:
         crs = parse(given, "--crs")
@@ -154,7 +163,9 @@ def choose(declared: str | None, given: str | None, bounds: Callable, *,
         found = detect(a, b, division_lon, box)
         if found:
             epsg, why = found
-            axes = " (first column is the northing: axes swapped)" if swap else ""
+            note = (gettext_noop("no coordinate system declared: EPSG:%(epsg)d from %(why)s "
+                                 "(first column is the northing: axes swapped)") if swap else
+                    gettext_noop("no coordinate system declared: EPSG:%(epsg)d from %(why)s"))
             return Choice(pyproj.CRS.from_epsg(epsg), f"EPSG:{epsg}", "detected", swap,
-                          note=f"no coordinate system declared: EPSG:{epsg} from {why}{axes}")
+                          note=said(note, {"epsg": epsg, "why": why}))
     raise RefusedFile(refusal(xr, yr))

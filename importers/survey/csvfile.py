@@ -11,6 +11,8 @@ import io
 import re
 from pathlib import Path
 
+from django.utils.translation import gettext_noop
+
 from ..errors import RefusedFile
 from .safety import check_feature_count, max_features
 from .types import ERROR, INFO, Feature, Finding, Source
@@ -76,7 +78,8 @@ def decode(path: Path, data: bytes, given: str | None) -> tuple[str, str, Findin
     except UnicodeDecodeError as exc:
         raise RefusedFile(f"{path}: neither UTF-8 nor GB18030 text (byte {exc.start}): "
                           "give --encoding") from exc
-    return text, "gb18030", Finding("encoding", INFO, "not UTF-8: read as GB18030")
+    return text, "gb18030", Finding.said("encoding", INFO,
+                                         gettext_noop("not UTF-8: read as GB18030"))
 
 
 def number(value: str) -> float:
@@ -105,8 +108,10 @@ def _row_feature(index: int, layer: str, header: list[str], row: list[str], line
     except (ValueError, IndexError):
         shown = ", ".join(repr(row[i]) if i < len(row) else "missing" for i in (east, north))
         return (Feature(index, layer, None, props, line),
-                Finding("bad_coordinates", ERROR, f"{header[east]}/{header[north]} are not "
-                        f"numbers: {shown}", index, line))
+                Finding.said("bad_coordinates", ERROR, gettext_noop(
+                    "%(east)s/%(north)s are not numbers: %(shown)s"),
+                    {"east": header[east], "north": header[north], "shown": shown},
+                    index, line))
     return Feature(index, layer, {"type": "Point", "coordinates": tuple(point)}, props, line), None
 
 

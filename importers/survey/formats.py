@@ -3,6 +3,10 @@
 import re
 from pathlib import Path
 
+from django.utils.translation import gettext_noop
+
+from config.said import said
+
 from ..errors import RefusedFile
 from . import csvfile
 from .offline import check_links
@@ -73,10 +77,12 @@ def _sniff(path: Path) -> str:
                       "GeoPackage, GeoJSON, KML, GPX, DXF or a CSV of marker coordinates)")
 
 
-def name_mismatch(path: Path, fmt: str) -> str | None:
-    """A note when the name says another format than the content."""
+def name_mismatch(path: Path, fmt: str) -> dict | None:
+    """A note (config.said) when the name says another format than the content."""
     suffix = path.suffix.lower()
     known = {s for exts in EXTENSIONS.values() for s in exts}
     if suffix in known and suffix not in EXTENSIONS[fmt]:
-        return f"the content is {fmt} although the name ends in {suffix}: read as {fmt}"
+        return said(gettext_noop("the content is %(format)s although the name ends in "
+                                 "%(suffix)s: read as %(format)s"),
+                    {"format": fmt, "suffix": suffix})
     return None

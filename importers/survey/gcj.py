@@ -12,6 +12,9 @@ import math
 import prcoords
 import pyproj
 from django.db import connection
+from django.utils.translation import gettext_noop
+
+from config.said import said
 
 from .types import INFO, WARNING, Feature, Finding
 
@@ -53,40 +56,45 @@ def _markers(features: list[Feature], prop: str | None) -> dict[str, tuple[float
             if f.geometry and f.geometry["type"] == "Point" and f.properties.get(prop)}
 
 
-def _describe(east: float, north: float) -> str:
-    return f"{math.hypot(east, north):.0f} m ({east:+.0f} m east, {north:+.0f} m north)"
+def _describe(east: float, north: float) -> dict:
+    """A displacement, as a message (config.said) to put inside another."""
+    return said(gettext_noop("%(distance).0f m (%(east)+.0f m east, %(north)+.0f m north)"),
+                {"distance": math.hypot(east, north), "east": east, "north": north})
 
 
 def findings(features: list[Feature], geographic: bool, prop: str | None) -> list[Finding]:
     """What to say about a file the user says comes from a phone map (features in 4490)."""
     if not geographic:
-        return [Finding("gcj02", INFO, "the file is said to come from a phone map, but its "
-                        "coordinates are projected: GCJ-02 shifts longitude/latitude only; "
-                        "not checked")]
+        return [Finding.said("gcj02", INFO, gettext_noop(
+            "the file is said to come from a phone map, but its coordinates are projected: "
+            "GCJ-02 shifts longitude/latitude only; not checked"))]
     surveyed = _markers(features, prop)
     points = list(surveyed.values()) or [
         tuple(f.geometry["coordinates"][:2]) for f in features
         if f.geometry and f.geometry["type"] == "Point"]
     if not points:
-        return [Finding("gcj02", INFO, "no points to check for the GCJ-02 shift")]
+        return [Finding.said("gcj02", INFO, gettext_noop(
+            "no points to check for the GCJ-02 shift"))]
     lon = sum(p[0] for p in points) / len(points)
     lat = sum(p[1] for p in points) / len(points)
     expected = shift_m(lon, lat)
     registered = _registered(sorted(surveyed))
     common = sorted(set(surveyed) & set(registered))
     if not common:
-        return [Finding("gcj02", WARNING, "phone maps give GCJ-02 positions, shifted here by "
-                        f"{_describe(*expected)} from CGCS2000; no marker number matches a "
-                        "registered marker, so the file cannot be checked: treat its positions "
-                        "as off by that much")]
+        return [Finding.said("gcj02", WARNING, gettext_noop(
+            "phone maps give GCJ-02 positions, shifted here by %(shift)s from CGCS2000; no "
+            "marker number matches a registered marker, so the file cannot be checked: treat "
+            "its positions as off by that much"), {"shift": _describe(*expected)})]
     moves = [_vector(*registered[n], *surveyed[n]) for n in common]
     mean = (sum(m[0] for m in moves) / len(moves), sum(m[1] for m in moves) / len(moves))
     gap = math.hypot(mean[0] - expected[0], mean[1] - expected[1])
     if gap <= max(AGREE_SHARE * math.hypot(*expected), AGREE_MIN_M):
-        return [Finding("gcj02", WARNING, f"looks like GCJ-02: the {len(common)} known "
-                        f"marker(s) sit on average {_describe(*mean)} from their registered "
-                        f"positions, as the GCJ-02 shift here ({_describe(*expected)}) would put "
-                        "them; convert the file to CGCS2000 before it is used")]
-    return [Finding("gcj02", INFO, f"does not look like GCJ-02: the {len(common)} known "
-                    f"marker(s) sit on average {_describe(*mean)} from their registered "
-                    f"positions; the GCJ-02 shift here would be {_describe(*expected)}")]
+        return [Finding.said("gcj02", WARNING, gettext_noop(
+            "looks like GCJ-02: the %(count)d known marker(s) sit on average %(mean)s from "
+            "their registered positions, as the GCJ-02 shift here (%(shift)s) would put them; "
+            "convert the file to CGCS2000 before it is used"), {
+                "count": len(common), "mean": _describe(*mean), "shift": _describe(*expected)})]
+    return [Finding.said("gcj02", INFO, gettext_noop(
+        "does not look like GCJ-02: the %(count)d known marker(s) sit on average %(mean)s "
+        "from their registered positions; the GCJ-02 shift here would be %(shift)s"), {
+            "count": len(common), "mean": _describe(*mean), "shift": _describe(*expected)})]

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from itertools import chain, islice
 
 import pyproj
+from django.utils.translation import gettext_noop
 
 from . import crs as crs_
 from .types import Feature
@@ -163,8 +164,9 @@ def wkb(geom: dict, srid: int | None = None) -> bytes:
         wkb({"type": part, "coordinates": c}) for c in coords)
 
 
-def structure_problem(geom: dict) -> str | None:
-    """What PostGIS's WKB reader would refuse: a line of one point, an open or short ring."""
+def structure_problem(geom: dict) -> tuple[str, dict] | None:
+    """What PostGIS's WKB reader would refuse: a line of one point, an open or short ring
+    (a message's template and parameters)."""
     kind = geom["type"]
     if kind == "GeometryCollection":
         return next(filter(None, map(structure_problem, geom["geometries"])), None)
@@ -173,11 +175,13 @@ def structure_problem(geom: dict) -> str | None:
     rings = (coords if kind == "Polygon" else
              [ring for polygon in coords for ring in polygon] if kind == "MultiPolygon" else [])
     if any(len(line) < 2 for line in lines):
-        return "a line with fewer than 2 points"
+        return gettext_noop("a line with fewer than 2 points"), {}
     for ring in rings:
         if len(ring) < 4:
-            return f"a ring of {len(ring)} points (at least 4 are needed)"
+            return gettext_noop("a ring of %(points)d points (at least 4 are needed)"), {
+                "points": len(ring)}
         if tuple(ring[0][:2]) != tuple(ring[-1][:2]):
-            return f"an open ring (starts at {ring[0][:2]}, ends at {ring[-1][:2]})"
+            return gettext_noop("an open ring (starts at %(start)s, ends at %(end)s)"), {
+                "start": str(ring[0][:2]), "end": str(ring[-1][:2])}
     return None
 

@@ -12,8 +12,10 @@ import math
 from collections.abc import Callable
 
 import pyproj
+from django.utils.translation import gettext_noop
 
 from boundaries.temporal import today
+from config.said import said
 
 from ..selectors import datum_parameters
 from . import crs as crs_
@@ -66,17 +68,25 @@ def _plane(crs: pyproj.CRS) -> dict:
             if k in ("proj", "lat_0", "lon_0", "k", "x_0", "y_0")}
 
 
-def _likely(mean: tuple, sets: list, file_crs, lon: float, lat: float) -> str:
+def _likely(mean: tuple, sets: list, file_crs, lon: float, lat: float) -> dict:
+    """Which mix-up would put the markers there, as a message (config.said)."""
     for found in sets:
         shift = expected_shift(found, file_crs, lon, lat)
         if shift and math.hypot(mean[0] - shift[0], mean[1] - shift[1]) <= max(
                 AGREE_M, AGREE_SHARE * math.hypot(*shift)):
             name = pyproj.CRS.from_user_input(found.source_crs).datum.name
-            return (f"{name} read as {file_crs.datum.name}: the parameters registered for "
-                    f"{found.county_code[:6]} (set {found.id}, {found.document}) shift "
-                    f"{name} here by {_describe(*shift)}")
-    where = "" if sets else " (no parameters registered for the county to tell which)"
-    return f"Xian 1980 or Beijing 1954 read as {file_crs.datum.name}{where}"
+            return said(gettext_noop(
+                "%(datum)s read as %(read_as)s: the parameters registered for %(county)s (set "
+                "%(set)d, %(document)s) shift %(datum)s here by %(shift)s"), {
+                    "datum": name, "read_as": file_crs.datum.name,
+                    "county": found.county_code[:6], "set": found.id,
+                    "document": found.document, "shift": _describe(*shift)})
+    if sets:
+        return said(gettext_noop("Xian 1980 or Beijing 1954 read as %(read_as)s"),
+                    {"read_as": file_crs.datum.name})
+    return said(gettext_noop("Xian 1980 or Beijing 1954 read as %(read_as)s (no parameters "
+                             "registered for the county to tell which)"),
+                {"read_as": file_crs.datum.name})
 
 
 def findings(features: list[Feature], file_crs: pyproj.CRS, prop: str | None,
@@ -104,7 +114,9 @@ def findings(features: list[Feature], file_crs: pyproj.CRS, prop: str | None,
     code = county()
     sets = list(datum_parameters(code, today())) if code else []
     likely = _likely(mean, sets, file_crs, lon, lat)
-    return [Finding("datum_mixup", WARNING, f"looks like a datum mix-up: the {len(common)} "
-                    f"known marker(s) all sit about {_describe(*mean)} from their registered "
-                    f"positions (spread {spread:.1f} m), as {likely} would put them; give "
-                    "the file's real coordinate system (--crs) and its parameters")]
+    return [Finding.said("datum_mixup", WARNING, gettext_noop(
+        "looks like a datum mix-up: the %(count)d known marker(s) all sit about %(mean)s from "
+        "their registered positions (spread %(spread).1f m), as %(likely)s would put them; "
+        "give the file's real coordinate system (--crs) and its parameters"), {
+            "count": len(common), "mean": _describe(*mean), "spread": spread,
+            "likely": likely})]

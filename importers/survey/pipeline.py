@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.utils.translation import gettext_noop
 
 from config.errors import BadRequest, NotFound
 
@@ -70,12 +71,12 @@ def division_of(code: str | None):
 
 
 def _crs_notes(choice: crs_.Choice) -> list[Finding]:
-    out = [Finding("crs", INFO, choice.note)] if choice.note else []
+    out = [Finding.said("crs", INFO, **choice.note)] if choice.note else []
     if choice.warning:
-        out.append(Finding("crs", WARNING, choice.warning))
+        out.append(Finding.said("crs", WARNING, **choice.warning))
     if choice.swap and choice.source != "detected":
-        out.append(Finding("crs", INFO, "the first coordinate column holds northings (or "
-                           "latitudes): axes swapped"))
+        out.append(Finding.said("crs", INFO, gettext_noop(
+            "the first coordinate column holds northings (or latitudes): axes swapped")))
     return out
 
 

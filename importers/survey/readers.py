@@ -5,6 +5,7 @@ import re
 from pathlib import Path
 
 import fiona
+from django.utils.translation import gettext_noop
 from fiona.errors import FionaError
 from tqdm import tqdm
 
@@ -127,8 +128,8 @@ def read_shapefiles(path: Path, shps: list[Path], given: str | None, progress: b
         except UnicodeDecodeError:
             features, crss = _decoding(path, layers, "gb18030", progress)
             encoding = "gb18030"
-            notes.append(Finding("encoding", INFO, "no .cpg and the attributes are not UTF-8: "
-                                 "read as GB18030"))
+            notes.append(Finding.said("encoding", INFO, gettext_noop(
+                "no .cpg and the attributes are not UTF-8: read as GB18030")))
     else:
         features, crss = _decoding(path, layers, encoding, progress)
     return _source(path, formats.SHAPEFILE, features, crss, encoding, notes)
@@ -170,8 +171,9 @@ def read_other(path: Path, fmt: str, given: str | None, progress: bool = False) 
     notes = []
     encoding = FIXED_ENCODING.get(fmt)
     if encoding and given and codecs.lookup(given).name != encoding:
-        notes.append(Finding("encoding", INFO, f"{fmt} is {encoding} by definition: "
-                             f"--encoding {given} ignored"))
+        notes.append(Finding.said("encoding", INFO, gettext_noop(
+            "%(format)s is %(encoding)s by definition: --encoding %(given)s ignored"),
+            {"format": fmt, "encoding": encoding, "given": given}))
     if fmt == formats.DXF:
         with path.open("rb") as fh:
             page = DWG_CODEPAGE.search(fh.read(formats.HEAD))

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 
 import orjson
 from django.db import connection
+from django.utils.translation import gettext_noop
 
 from ..errors import ImporterError
 from . import geometry
@@ -129,15 +130,22 @@ def validity(table: str, lines: dict[int, int | None], repair: bool, conn=connec
             repaired = {idx: json.loads(geojson) for idx, geojson in cur.fetchall()}
     findings = []
     for idx, reason, x, y in invalid:
-        where = f" at {x:.7f} {y:.7f}" if x is not None else ""
+        # PostGIS says the reason (Self-intersection …), in English
+        params = {"reason": reason, "x": x, "y": y}
         if idx in repaired:
-            findings.append(Finding("invalid_geometry", WARNING, f"{reason}{where}: repaired "
-                                    "with ST_MakeValid (--repair)", idx, lines[idx]))
+            template = (gettext_noop("%(reason)s at %(x).7f %(y).7f: repaired with ST_MakeValid "
+                                     "(--repair)") if x is not None else
+                        gettext_noop("%(reason)s: repaired with ST_MakeValid (--repair)"))
+            findings.append(Finding.said("invalid_geometry", WARNING, template, params, idx,
+                                         lines[idx]))
         else:
-            findings.append(Finding("invalid_geometry", ERROR, f"{reason}{where} (not repaired: "
-                                    "pass --repair to repair it)", idx, lines[idx]))
-    findings += [Finding("self_intersecting_line", WARNING, "the line crosses or touches "
-                         "itself", idx, lines[idx]) for idx in crossing]
+            template = (gettext_noop("%(reason)s at %(x).7f %(y).7f (not repaired: pass "
+                                     "--repair to repair it)") if x is not None else
+                        gettext_noop("%(reason)s (not repaired: pass --repair to repair it)"))
+            findings.append(Finding.said("invalid_geometry", ERROR, template, params, idx,
+                                         lines[idx]))
+    findings += [Finding.said("self_intersecting_line", WARNING, gettext_noop(
+        "the line crosses or touches itself"), None, idx, lines[idx]) for idx in crossing]
     return findings, repaired
 
 
@@ -151,5 +159,7 @@ def far_from(table: str, lines: dict[int, int | None], version_id: int, label: s
               AND NOT ST_DWithin(s.geom::geography, d.geom::geography, %s)
             ORDER BY s.idx""", [version_id, metres])
         far = cur.fetchall()
-    return [Finding("far_from_division", WARNING, f"{distance:.0f} m from {label} (more than "
-                    f"{metres:.0f} m)", idx, lines[idx]) for idx, distance in far]
+    return [Finding.said("far_from_division", WARNING, gettext_noop(
+        "%(distance).0f m from %(division)s (more than %(most).0f m)"),
+        {"distance": distance, "division": label, "most": metres}, idx, lines[idx])
+        for idx, distance in far]

@@ -2,6 +2,8 @@
 
 from dataclasses import dataclass, field
 
+from config.said import filled
+
 ERROR, WARNING, INFO = "error", "warning", "info"
 
 
@@ -12,12 +14,23 @@ class Finding:
     message: str
     index: int | None = None  # the feature's index in the file, all layers counted
     line: int | None = None  # CSV: the line in the file (the header is line 1)
+    # The message's msgid and parameters: the pages say it in their language (config.said).
+    template: str = ""
+    params: dict = field(default_factory=dict)
+
+    @classmethod
+    def said(cls, rule: str, severity: str, template: str, params: dict | None = None,
+             index: int | None = None, line: int | None = None) -> "Finding":
+        params = params or {}
+        return cls(rule, severity, filled(template, params), index, line, template, params)
 
     def as_dict(self) -> dict:
         out = {"index": self.index, "rule": self.rule, "severity": self.severity,
                "message": self.message}
         if self.line is not None:
             out["line"] = self.line
+        if self.template:
+            out |= {"template": self.template, "params": self.params}
         return out
 
 

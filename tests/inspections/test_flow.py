@@ -198,7 +198,7 @@ def check_report(client, iid):
     html = page.content.decode()
     assert page.status_code == 200
     assert "钟水线第1轮" in html
-    assert "displaced" in html
+    assert 'class="verdict-displaced">移位<' in html  # the verdict in the report's words
     assert "界桩旁修路取土" in html
     assert "a1" in html
     assert "b1" in html
