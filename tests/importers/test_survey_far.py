@@ -53,7 +53,14 @@ def test_it_flags_the_same_features_as_the_former_statement(lps_polygons, tmp_pa
         cur.execute(f"SELECT count(*) FROM {STAGED} WHERE ST_Intersects(geom, %s::geometry)",
                     [county.geom.ewkt])
         inside = cur.fetchone()[0]
+        cur.execute(f"""SELECT count(*) FILTER (WHERE m BETWEEN 900 AND 1000),
+                               count(*) FILTER (WHERE m BETWEEN 1000 AND 1100)
+                        FROM (SELECT ST_Distance(s.geom::geography, d.geom::geography) AS m
+                              FROM {STAGED} s, boundaries_divisionversion d
+                              WHERE d.id = %s) x""", [county.id])
+        just_within, just_beyond = cur.fetchone()
     assert found == former
+    assert just_within > 10 and just_beyond > 10  # features on either side of 1000 m
     assert 100 < len(found) < len(result.features) - inside  # near ones are not flagged
     assert inside > 100
     assert far_east in found
