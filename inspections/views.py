@@ -179,6 +179,8 @@ def _job_result_url(inspection_id: int, job: dict) -> str | None:
     reconciled."""
     if job["state"] != JobState.SUCCEEDED or not job["result"]:
         return None
+    # the job's own inspection, whatever the address it was asked under
+    inspection_id = job["result"].get("inspection_id", inspection_id)
     if job["result"].get("upload_id"):
         return reverse("survey-preview", kwargs={"inspection_id": inspection_id,
                                                  "upload_id": job["result"]["upload_id"]})

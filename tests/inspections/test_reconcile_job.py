@@ -175,3 +175,15 @@ def test_it_shows_why_a_job_failed_on_its_page(client, ready, people):
     assert "reconcile: no confirmed survey of side B yet" in text
     assert "every 1s" not in text
     assert "Reconciling both surveys" in text
+
+
+def test_it_sends_a_finished_survey_reading_on_to_its_preview(client, ready, people):
+    upload = ready.uploads.get(side="A")
+    job = Job.objects.create(kind="survey_upload", params={}, created_by=people["a1"],
+                             state=JobState.SUCCEEDED, done=4, total=4,
+                             result={"upload_id": upload.id, "inspection_id": ready.id})
+    client.force_login(people["a1"])
+    page = f"/inspections/{ready.id}/jobs/{job.id}"
+    preview = f"/inspections/{ready.id}/surveys/{upload.id}/"
+    assert client.get(page, headers={"HX-Request": "true"})["HX-Redirect"] == preview
+    assert client.get(page)["Location"] == preview
