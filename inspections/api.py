@@ -7,6 +7,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.http import HttpResponse
+from django.urls import reverse
 from ninja import File, Form, Query, Router, Schema
 from ninja.files import UploadedFile
 from pydantic import Field
@@ -22,7 +23,7 @@ from config.paging import page_in, paginate
 from jobs.schemas import JobOut
 from jobs.selectors import job_out
 
-from . import report, selectors, services
+from . import reconciling, report, selectors, services
 from .models import HazardStatus, State
 from .schemas import (
     BoundaryLineFeatureOut,
@@ -156,7 +157,8 @@ def _saved(upload: UploadedFile, into: Path) -> Path:
 
 @router.post("/inspections/{inspection_id}/surveys",
              response={201: SurveyUploadOut, 202: JobOut})
-def survey_create(request, inspection_id: int, file: File[UploadedFile], side: Form[str],
+def survey_create(request, response: HttpResponse, inspection_id: int,
+                  file: File[UploadedFile], side: Form[str],
                   crs: Form[str | None] = None, encoding: Form[str | None] = None,
                   repair: Form[bool] = False, helmert: Form[str | None] = None,
                   convention: Form[str | None] = None, plane: Form[str | None] = None,
@@ -174,7 +176,7 @@ def survey_create(request, inspection_id: int, file: File[UploadedFile], side: F
                "helmert": helmert or None, "convention": convention or None,
                "plane": plane or None, "params_from": params_from or None}
     if (file.size or 0) > settings.SURVEY_INLINE_MAX_BYTES:
-        return 202, job_out(queued(file, **options))
+        return job_answer(response, queued(file, **options))
     with tempfile.TemporaryDirectory(prefix="survey-") as tmp:
         upload = services.survey_upload(path=_saved(file, Path(tmp)), file_name=file.name,
                                         **options)
@@ -234,18 +236,31 @@ def inspection_report_gpkg(request, inspection_id: int):
     return response
 
 
-@router.post("/inspections/{inspection_id}/{action}", response=InspectionDetailOut)
-def inspection_action(request, inspection_id: int, action: str, payload: InspectionActionIn):
+def job_answer(response: HttpResponse, job) -> tuple[int, dict]:
+    """202 with a queued job, its address in Location (GET /api/v1/jobs/{id})."""
+    response["Location"] = reverse("api:job_detail", kwargs={"job_id": job.id})
+    return 202, job_out(job)
+
+
+@router.post("/inspections/{inspection_id}/{action}",
+             response={200: InspectionDetailOut, 202: JobOut})
+def inspection_action(request, response: HttpResponse, inspection_id: int, action: str,
+                      payload: InspectionActionIn):
     """start_survey, reconcile, sign (with side A or B) or archive: 403 for a wrong role
-    or side, 409 out of order."""
+    or side, 409 out of order. ``reconcile`` runs in the job worker: 202 with the job
+    (follow it at /api/v1/jobs/{id}, the Location); the inspection moves on when the job
+    succeeds, and is left as it was when it fails (the job says why)."""
     selectors.inspection_get(inspection_id)
-    if action not in services.ACTIONS:
-        raise NotFound(f"no action {action!r}: expected one of {', '.join(services.ACTIONS)}")
+    known = [*services.ACTIONS, *reconciling.QUEUED]
+    if action not in known:
+        raise NotFound(f"no action {action!r}: expected one of {', '.join(known)}")
     kwargs = {"actor": request.auth, "inspection_id": inspection_id, "note": payload.note}
+    if action in reconciling.QUEUED:
+        return job_answer(response, reconciling.QUEUED[action](**kwargs))
     if action == "sign":
         kwargs["side"] = payload.side or ""
     services.ACTIONS[action](**kwargs)
-    return detail(request.auth, inspection_id)
+    return 200, detail(request.auth, inspection_id)
 
 
 @router.post("/hazards", response={201: HazardOut})

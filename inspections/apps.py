@@ -11,6 +11,8 @@ class InspectionsConfig(AppConfig):
         from jobs.registry import register
 
         from . import policies  # noqa: F401
+        from .reconciling import KIND, inspection_reconcile_job
         from .services import survey_upload_job
 
         register("survey_upload", survey_upload_job)
+        register(KIND, inspection_reconcile_job)

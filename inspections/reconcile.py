@@ -183,7 +183,7 @@ WHERE ST_Dimension(x.geom) = 1
 _LINES = f"""
 WITH z AS (
     SELECT s.side, s.g AS s, r.g AS r FROM insp_lines s, insp_lines r
-    WHERE r.side = 'R' AND s.side <> 'R'
+    WHERE r.side = 'R' AND s.side = %(side)s
 )
 SELECT z.side, json_build_object(
     'length_m', ST_Length(z.s), 'registered_length_m', ST_Length(z.r),
@@ -243,6 +243,15 @@ def _nearest(pairs: list[tuple[str, str]]) -> dict:
     return {(a, b): (d, [lon, lat]) for a, b, d, lon, lat in rows}
 
 
+# What reconcile reports as it goes (a background job's progress): each step is one or a
+# few set-based statements; the service saving the results is the last.
+STEPS = 8
+
+
+def no_progress(done: int, total: int | None = None, message: str = "") -> None:
+    pass
+
+
 def _directed(stretches: list[dict], nearest: dict, key: tuple) -> tuple[float, list]:
     if stretches:
         return stretches[0]["max_deviation_m"], stretches[0]["at"]
@@ -289,8 +298,24 @@ def _distances(lines: dict, sides: dict | None, tol: float, max_area: float) -> 
                      hausdorff_m=judge.hausdorff(a_to_b, b_to_a))
 
 
-def reconcile(*, inspection_id: int, line: BoundaryLine) -> dict:
-    """Compare the inspection's confirmed surveys with the line and its markers."""
+def _compare_lines(params: dict, progress) -> dict:
+    """Each side's line against the registered one, a side at a time (steps 4 and 5)."""
+    surveyed = [row[0] for row in _rows(
+        "SELECT side FROM insp_lines WHERE side <> 'R' ORDER BY side", {})]
+    lines = {}
+    for step, side in enumerate(("A", "B"), start=4):
+        if side in surveyed:
+            lines.update(_rows(_LINES, params | {"side": side}))
+            said = f"side {side}'s line compared with the registered line"
+        else:
+            said = f"side {side} surveyed no line"
+        progress(step, STEPS, said)
+    return lines
+
+
+def reconcile(*, inspection_id: int, line: BoundaryLine, progress=no_progress) -> dict:
+    """Compare the inspection's confirmed surveys with the line and its markers.
+    ``progress(done, total, message)`` is told as each of the STEPS ends."""
     srid = gk_zone_srid(line.geom.centroid.x)
     tol = tolerance_m(line.level)
     params = {"insp": inspection_id, "line": line.id, "srid": srid, "tol": tol,
@@ -300,13 +325,20 @@ def reconcile(*, inspection_id: int, line: BoundaryLine) -> dict:
         markers = [row[0] for row in _rows(_MARKERS, params)]
         for m in markers:
             m["verdict"] = judge.marker_verdict(m, tol)
+        progress(1, STEPS, f"{len(markers)} registered markers compared")
         unmatched = [row[0] for row in _rows(_UNMATCHED, params)]
+        progress(2, STEPS, f"{len(unmatched)} surveyed marker numbers matched")
         with connection.cursor() as cur:
             cur.execute(_PREPARE, params)
-        lines = dict(_rows(_LINES, params))
+            cur.execute("SELECT count(*) FROM insp_segments")
+            segments = cur.fetchone()[0]
+        progress(3, STEPS, f"{segments} line segments indexed")
+        lines = _compare_lines(params, progress)
         sides_rows = _rows(_SIDES, params)
         sides = sides_rows[0][0] if sides_rows else None
+        progress(6, STEPS, "the two sides' lines compared")
         _distances(lines, sides, tol, params["max_area"])
+        progress(7, STEPS, "distances within the tolerance measured")
     return {
         "srid": srid, "crs": f"EPSG:{srid}", "tolerance_m": tol,
         "correction_max_area_m2": params["max_area"],

@@ -43,7 +43,6 @@ from .models import (
     State,
     SurveyUpload,
 )
-from .reconcile import reconcile
 from .transitions import MACHINE
 
 INTERVAL_YEARS = 5
@@ -375,26 +374,6 @@ def survey_replace(*, actor, upload_id: int, replacement_id: int,
 
 
 @transaction.atomic
-def inspection_reconcile(*, actor, inspection_id: int, note: str = "") -> Inspection:
-    """Compare both sides' confirmed surveys with the register (inspections.reconcile)."""
-    inspection = _locked(inspection_id)
-    step = check_step(actor, inspection, "reconcile")
-    sides = set(inspection.uploads.current().values_list("side", flat=True))
-    if sides != set(Side.values):
-        missing = ", ".join(sorted(set(Side.values) - sides))
-        raise Conflict(f"reconcile: no confirmed survey of side {missing} yet")
-    results = reconcile(inspection_id=inspection.id, line=inspection.line)
-    if results == inspection.results and inspection.state != State.SURVEYING:
-        _transition(inspection, actor, "reconcile", inspection.state,
-                    note or "reconciled again: results unchanged")
-        return inspection
-    results_changed(inspection, actor, "the reconciliation results changed", stale=False)
-    inspection.results, inspection.reconciled_at = results, timezone.now()
-    _transition(inspection, actor, "reconcile", step.target, note)
-    return inspection
-
-
-@transaction.atomic
 def inspection_sign(*, actor, inspection_id: int, side: str, note: str = "") -> Inspection:
     """One side signs the reconciled results; the second signature accepts them."""
     inspection = _locked(inspection_id)
@@ -427,9 +406,9 @@ def inspection_archive(*, actor, inspection_id: int, note: str = "") -> Inspecti
     return inspection
 
 
+# The steps taken at once; reconciling is queued (inspections.reconciling.QUEUED).
 ACTIONS = {
     "start_survey": inspection_start_survey,
-    "reconcile": inspection_reconcile,
     "sign": inspection_sign,
     "archive": inspection_archive,
 }

@@ -14,6 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop, pgettext_lazy
 from django.views.decorators.http import require_POST
@@ -22,9 +23,10 @@ from accounts import permissions
 from accounts.auth import request_user
 from config.errors import BadRequest, Forbidden, NotFound
 from config.said import in_language
+from jobs.models import JobState
 from jobs.selectors import job_get, job_out
 
-from . import policies, report, selectors, services
+from . import policies, reconciling, report, selectors, services
 from .api import _saved, queued
 from .models import HazardStatus, Severity, State
 
@@ -39,7 +41,11 @@ BUTTONS = {"start_survey": _("Start the survey"), "reconcile": _("Reconcile both
 VERDICTS = [gettext_noop("intact"), gettext_noop("displaced"), gettext_noop("missing"),
             gettext_noop("disputed"), gettext_noop("duplicate")]
 
-# A queued reading's state (jobs.Job), said in the page's language ({% translate … context %}).
+# What a queued job does, as its page says.
+JOB_KINDS = {"survey_upload": _("Reading the survey file"),
+             reconciling.KIND: _("Reconciling both surveys")}
+
+# A queued job's state (jobs.Job), said in the page's language ({% translate … context %}).
 JOB_STATES = [pgettext_lazy("job state", "queued"), pgettext_lazy("job state", "running"),
               pgettext_lazy("job state", "succeeded"), pgettext_lazy("job state", "failed")]
 
@@ -148,6 +154,9 @@ def inspection_action(request, inspection_id: int, action: str):
     selectors.inspection_for(request.user, inspection_id)
     kwargs = {"actor": request.user, "inspection_id": inspection_id,
               "note": request.POST.get("note", "")[:2000]}
+    if action in reconciling.QUEUED:  # minutes for a large survey: the job's page follows it
+        job = reconciling.QUEUED[action](**kwargs)
+        return redirect("inspection-job", inspection_id=inspection_id, job_id=job.id)
     if action in ("sign_a", "sign_b"):
         action, kwargs["side"] = "sign", action[-1].upper()
     if action not in services.ACTIONS:
@@ -177,14 +186,39 @@ def survey_upload(request, inspection_id: int):
     return redirect("survey-preview", inspection_id=inspection_id, upload_id=upload.id)
 
 
+def _job_result_url(inspection_id: int, job: dict) -> str | None:
+    """Where a succeeded job's result is: the preview of the upload read, the inspection
+    reconciled."""
+    if job["state"] != JobState.SUCCEEDED or not job["result"]:
+        return None
+    # the job's own inspection, whatever the address it was asked under
+    inspection_id = job["result"].get("inspection_id", inspection_id)
+    if job["result"].get("upload_id"):
+        return reverse("survey-preview", kwargs={"inspection_id": inspection_id,
+                                                 "upload_id": job["result"]["upload_id"]})
+    if job["kind"] == reconciling.KIND:
+        return reverse("inspection-page", kwargs={"inspection_id": inspection_id})
+    return None
+
+
 @login_required
 def job_progress(request, inspection_id: int, job_id: int):
-    """The queued reading's progress; the fragment polls itself (htmx) until it is done."""
+    """A queued job's progress (a survey read, a reconciliation); the fragment polls itself
+    (htmx) until the job is done, then sends the browser on to the result (HX-Redirect;
+    a finished job's page redirects at once). A failed job shows why."""
     selectors.inspection_for(request.user, inspection_id)
     job = job_out(job_get(user=request.user, job_id=job_id))
+    result_url = _job_result_url(inspection_id, job)
+    if result_url and not request.htmx:
+        return _private(redirect(result_url))
     template = ("inspections/job_progress.html" if request.htmx
                 else "inspections/job.html")
-    return _private(render(request, template, {"job": job, "inspection_id": inspection_id}))
+    response = render(request, template, {
+        "job": job, "inspection_id": inspection_id, "result_url": result_url,
+        "what": JOB_KINDS.get(job["kind"], _("Background job"))})
+    if result_url:
+        response["HX-Redirect"] = result_url
+    return _private(response)
 
 
 @login_required

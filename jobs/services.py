@@ -1,6 +1,8 @@
 """Writes of jobs: queue one, and (from the worker) record its progress and outcome."""
 
-from django.db import transaction
+import threading
+
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections, transaction
 from django.utils import timezone
 
 from accounts.permissions import check_actor
@@ -24,6 +26,44 @@ def job_create(*, actor, kind: str, params: dict) -> Job:
     return job
 
 
+_progress = threading.local()  # the worker thread's connection for progress (below)
+
+
+def _progress_connection():
+    conn = getattr(_progress, "conn", None)
+    if conn is None:
+        conn = _progress.conn = connections.create_connection(DEFAULT_DB_ALIAS)
+    return conn
+
+
+def _progress_apart(job_id: int, fields: dict) -> bool:
+    """Write the progress on a connection of its own (autocommit): a handler holding its
+    work in one transaction (a reconciliation, a survey read) would otherwise publish its
+    progress only at its end. False when that connection cannot see the job (created in a
+    transaction not yet committed: a test running the job in process) or fails."""
+    conn = _progress_connection()
+    try:
+        with conn.cursor() as cur:
+            # never wait on the handler's own transaction should it hold the job's row
+            cur.execute("SET lock_timeout = '2s'")
+            cur.execute(f"UPDATE {Job._meta.db_table} SET done = %s, "
+                        "total = coalesce(%s, total), message = %s WHERE id = %s",
+                        [fields["done"], fields.get("total"), fields["message"], job_id])
+            return cur.rowcount == 1
+    except DatabaseError:
+        conn.close()
+        _progress.conn = None
+        return False
+
+
+def progress_connection_close() -> None:
+    """Close the progress connection (the worker, after each job)."""
+    conn = getattr(_progress, "conn", None)
+    if conn is not None:
+        conn.close()
+        _progress.conn = None
+
+
 def job_progress(*, job_id: int, done: int, total: int | None = None,
                  message: str = "") -> None:
     """Progress from the worker, outside any transaction of the job's own work so that a
@@ -31,6 +71,8 @@ def job_progress(*, job_id: int, done: int, total: int | None = None,
     fields = {"done": done, "message": message[:2000]}
     if total is not None:
         fields["total"] = total
+    if connection.in_atomic_block and _progress_apart(job_id, fields):
+        return
     Job.objects.filter(id=job_id).update(**fields)
 
 

@@ -35,5 +35,7 @@ def run_job(job_id: int) -> str:
         log.exception("job %s (%s) failed", job_id, job.kind)
         services.job_finish(job_id=job_id, error=f"{type(exc).__name__}: {exc}")
         return "failed"
+    finally:
+        services.progress_connection_close()
     services.job_finish(job_id=job_id, result=result)
     return "succeeded"

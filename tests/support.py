@@ -121,3 +121,14 @@ def demo_loaded(django_db_blocker, *, keep_lines: bool) -> Iterator[None]:
     finally:
         with django_db_blocker.unblock():
             loaded.close()
+
+
+def run_job(job_id: int):
+    """Run a queued job here as the worker would (the one task, jobs.tasks.run_job), in the
+    test's transaction where its row was made: the message to the broker goes only at
+    commit, which a test's transaction never reaches. The job afterwards."""
+    from jobs.models import Job
+    from jobs.tasks import run_job as task
+
+    task(job_id)
+    return Job.objects.get(id=job_id)

@@ -12,6 +12,7 @@ from pyproj import Transformer
 
 from boundaries.marker_checks import MARKER_MAX_OFFSET_M, MARKER_NUMBER
 from boundaries.models import BoundaryLine, BoundaryMarker
+from inspections import reconciling
 from inspections import services as inspections
 from tests.support import demo_loaded
 
@@ -97,7 +98,7 @@ def test_it_lets_the_demo_staff_run_an_inspection_on_a_demo_line(tmp_path):
                                            side=side, path=survey_csv(tmp_path / f"{side}.csv",
                                                                       line))
         inspections.survey_confirm(actor=surveyor, upload_id=upload.id)
-    done = inspections.inspection_reconcile(actor=clerk, inspection_id=inspection.id)
+    done = reconciling.inspection_reconcile(actor=clerk, inspection_id=inspection.id)
     verdicts = {m["number"]: m["verdict"] for m in done.results["markers"]}
     assert set(verdicts) == set(line.markers.values_list("number", flat=True))
     assert set(verdicts.values()) == {"intact"}

@@ -18,7 +18,7 @@ from django.db import connection, connections
 
 from boundaries.models import BoundaryLine
 from config.errors import Conflict
-from inspections import services
+from inspections import reconciling, services
 from inspections.models import Inspection, SurveyUpload
 from jobs.models import Job, JobState
 
@@ -39,10 +39,12 @@ def committed(divisions_db, django_db_blocker):
         clerk.groups.add(Group.objects.get_or_create(name="clerk")[0])
         a1 = User.objects.create(username="并发a1")
         a1.groups.add(groups[0])
-        yield {"line": line, "clerk": clerk, "a1": a1}
+        b1 = User.objects.create(username="并发b1")
+        b1.groups.add(groups[1])
+        yield {"line": line, "clerk": clerk, "a1": a1, "b1": b1}
         with connection.cursor() as cur:
             cur.execute("TRUNCATE boundaries_boundaryline, jobs_job CASCADE")
-        User.objects.filter(id__in=[clerk.id, a1.id]).delete()
+        User.objects.filter(id__in=[clerk.id, a1.id, b1.id]).delete()
         Group.objects.filter(name__in=TEAMS).delete()
 
 
@@ -103,6 +105,66 @@ def test_it_reads_a_survey_without_holding_the_inspections_lock(committed, tmp_p
     upload.join()
     assert waited < 2.0, f"the hazard waited {waited:.1f} s for the survey's reading"
     assert results[0].feature_count == 2, results[0]
+
+
+def surveyed(people, tmp_path) -> Inspection:
+    """Both sides' marker surveys confirmed (committed)."""
+    inspection = plan(people)
+    services.inspection_start_survey(actor=people["clerk"], inspection_id=inspection.id)
+    for side, member in (("A", people["a1"]), ("B", people["b1"])):
+        path = tmp_path / f"{side}.csv"
+        path.write_text("界桩号,经度,纬度\n并发01,104.85,26.55\n并发02,104.86,26.56\n")
+        upload = services.survey_upload(actor=member, inspection_id=inspection.id, side=side,
+                                        path=path)
+        services.survey_confirm(actor=member, upload_id=upload.id)
+    return inspection
+
+
+def test_it_reconciles_without_holding_the_inspections_lock(committed, tmp_path,
+                                                            monkeypatch):
+    inspection = surveyed(committed, tmp_path)
+    comparing = threading.Event()
+    real = reconciling.reconcile
+
+    def slow(**kwargs):  # a 287,000-vertex survey: minutes of comparing
+        comparing.set()
+        time.sleep(3)
+        return real(**kwargs)
+
+    monkeypatch.setattr(reconciling, "reconcile", slow)
+    results = [None]
+    job = threading.Thread(target=in_thread, args=(lambda: reconciling.inspection_reconcile(
+        actor=committed["b1"], inspection_id=inspection.id), results, 0))
+    job.start()
+    assert comparing.wait(30)
+    started = time.monotonic()
+    services.hazard_record(actor=committed["a1"], location=(104.85, 26.55),
+                           description="界桩被移动", severity="low",
+                           inspection_id=inspection.id)
+    waited = time.monotonic() - started
+    job.join()
+    assert waited < 2.0, f"the hazard waited {waited:.1f} s for the reconciliation"
+    assert results[0].state == "reconciling", results[0]
+
+
+def test_it_reconciles_in_the_job_worker(committed, job_worker, client, tmp_path):
+    inspection = surveyed(committed, tmp_path)
+    client.force_login(committed["b1"])
+    response = client.post(f"/api/v1/inspections/{inspection.id}/reconcile", {},
+                           content_type="application/json")
+    assert response.status_code == 202, response.content
+    job = Job.objects.get(id=response.json()["id"])
+    deadline = time.monotonic() + 90
+    while job.state not in (JobState.SUCCEEDED, JobState.FAILED):
+        assert time.monotonic() < deadline, f"job still {job.state}: {job.message}"
+        time.sleep(0.2)
+        job.refresh_from_db()
+    assert job.state == JobState.SUCCEEDED, job.error
+    assert (job.done, job.total, job.message) == (8, 8, "results saved")
+    inspection.refresh_from_db()
+    assert inspection.state == "reconciling"
+    assert job.result["summary"] == inspection.results["summary"]
+    assert inspection.transitions.filter(action="reconcile", actor=committed["b1"]).exists()
 
 
 def test_it_reads_a_large_survey_upload_in_the_job_worker(committed, job_worker, client,

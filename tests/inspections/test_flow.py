@@ -15,6 +15,7 @@ from django.db import IntegrityError, connection, transaction
 from boundaries.models import BoundaryLine, MarkerStatus
 from inspections.models import Inspection, InspectionTransition
 from inspections.reconcile import gk_zone_srid
+from tests.support import run_job
 
 from .support import GK, NUMBERS, bump, gk, line_in_gk, write_csv, write_gpkg
 
@@ -123,7 +124,14 @@ def test_it_runs_a_joint_inspection_end_to_end(client, line, markers, people, fi
     assert csv_upload.crs == "EPSG:4523"
     assert csv_upload.crs_source == "detected"
 
-    result = post(client, f"/api/v1/inspections/{iid}/reconcile", {}, people["b1"]).json()
+    queued = post(client, f"/api/v1/inspections/{iid}/reconcile", {}, people["b1"])
+    assert queued.status_code == 202, queued.content
+    assert queued["Location"] == f"/api/v1/jobs/{queued.json()['id']}"
+    assert Inspection.objects.get(pk=iid).state == "surveying"  # only once the job has run
+    job = run_job(queued.json()["id"])
+    assert (job.state, job.done, job.total) == ("succeeded", 8, 8), job.error
+    assert job.result["state"] == "reconciling"
+    result = client.get(f"/api/v1/inspections/{iid}").json()
     assert result["state"] == "reconciling"
     check_results(client, iid, markers)
     sign_with_a_void(client, iid, people)

@@ -12,7 +12,7 @@ from fiona.crs import CRS
 from boundaries.models import BoundaryLine, DivisionEvent, EventKind, MarkerStatus
 from config.errors import Conflict, Forbidden
 from importers.errors import ImporterError
-from inspections import services
+from inspections import reconciling, services
 from inspections.models import Inspection, State, SurveyUpload
 
 from .support import GK, bump, gk, line_in_gk, write_csv, write_gpkg
@@ -45,12 +45,12 @@ def surveyed(tmp_path, inspection, people, a_points, a_parts, b_points, b_parts)
     services.inspection_start_survey(actor=people["a1"], inspection_id=inspection.id)
     survey(inspection, "A", write_gpkg(tmp_path / "a.gpkg", a_points, a_parts), people["a1"])
     survey(inspection, "B", write_gpkg(tmp_path / "b.gpkg", b_points, b_parts), people["b1"])
-    return services.inspection_reconcile(actor=people["a1"], inspection_id=inspection.id)
+    return reconciling.inspection_reconcile(actor=people["a1"], inspection_id=inspection.id)
 
 
 def test_it_refuses_steps_out_of_order(line, people):
     inspection = planned(line, people)
-    for step, kwargs in [(services.inspection_reconcile, {}),
+    for step, kwargs in [(reconciling.inspection_reconcile, {}),
                          (services.inspection_sign, {"side": "A"}),
                          (services.inspection_archive, {})]:
         actor = people["clerk"] if step is services.inspection_archive else people["a1"]
@@ -112,7 +112,7 @@ def test_it_keeps_a_signature_when_reconciling_again_changes_nothing(tmp_path, l
     points = at_registered(markers)
     inspection = surveyed(tmp_path, planned(line, people), people, points, parts, points, parts)
     services.inspection_sign(actor=people["b1"], inspection_id=inspection.id, side="B")
-    again = services.inspection_reconcile(actor=people["a1"], inspection_id=inspection.id)
+    again = reconciling.inspection_reconcile(actor=people["a1"], inspection_id=inspection.id)
     assert again.state == State.SIGNED_B
     assert again.signed_b_by == people["b1"]
     # a new confirmed survey does change the results: B's signature goes
@@ -211,7 +211,7 @@ def test_it_ignores_a_csv_of_points(tmp_path, line, markers, people):
     services.inspection_start_survey(actor=people["a1"], inspection_id=inspection.id)
     survey(inspection, "A", write_csv(tmp_path / "a.csv", at_registered(markers)), people["a1"])
     survey(inspection, "B", write_csv(tmp_path / "b.csv", at_registered(markers)), people["b1"])
-    results = services.inspection_reconcile(actor=people["a1"],
+    results = reconciling.inspection_reconcile(actor=people["a1"],
                                             inspection_id=inspection.id).results
     assert results["line"] == {}
     assert results["sides"] is None

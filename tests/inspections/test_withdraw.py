@@ -7,7 +7,7 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from config.errors import BadRequest, Conflict, Forbidden
-from inspections import services
+from inspections import reconciling, services
 from inspections.models import State, SurveyUpload
 
 from .support import line_in_gk, write_gpkg
@@ -30,7 +30,7 @@ def test_it_judges_duplicates_within_the_current_survey_only(client, tmp_path, l
     # both files confirmed: every marker A surveyed twice is a duplicate
     second = survey(inspection, "A", write_gpkg(tmp_path / "a2.gpkg", right, None),
                     people["a1"])
-    results = services.inspection_reconcile(actor=people["b1"],
+    results = reconciling.inspection_reconcile(actor=people["b1"],
                                             inspection_id=inspection.id).results
     assert results["summary"]["duplicates"] == sorted(markers)
     # A withdraws the first file through the API: the second alone is A's survey
@@ -41,7 +41,7 @@ def test_it_judges_duplicates_within_the_current_survey_only(client, tmp_path, l
     assert withdrawn.json() | {"status": "withdrawn", "withdrawn_by": "a1",
                                "withdrawal_reason": "钟水02 测错"} == withdrawn.json()
     assert post(client, url, {"reason": "again"}, people["a1"]).status_code == 409
-    results = services.inspection_reconcile(actor=people["b1"],
+    results = reconciling.inspection_reconcile(actor=people["b1"],
                                             inspection_id=inspection.id).results
     assert results["summary"]["duplicates"] == []
     assert results["summary"]["verdicts"] == {"intact": 4}
@@ -91,7 +91,7 @@ def test_it_replaces_a_survey_and_voids_the_signature_given(client, tmp_path, li
     assert "side B" in void.note
     assert "a-corrected.gpkg" in void.note
     assert post(client, url, body, people["a1"]).status_code == 409  # superseded already
-    results = services.inspection_reconcile(actor=people["a1"],
+    results = reconciling.inspection_reconcile(actor=people["a1"],
                                             inspection_id=inspection.id).results
     assert results["summary"]["verdicts"] == {"intact": 4}
     assert results["summary"]["duplicates"] == []

@@ -80,3 +80,29 @@ def test_it_shows_a_job_only_to_whoever_queued_it(client, db):
     assert mine.json()["percent"] == 25.0
     client.force_login(other)
     assert client.get(f"/api/v1/jobs/{job.id}").status_code == 404
+
+
+def test_it_shows_progress_at_once_from_inside_the_handlers_transaction(committed):
+    """A handler keeping its work in one transaction (a reconciliation) has its progress
+    seen by a client polling meanwhile, and kept when the work is rolled back."""
+    from django.db import connections, transaction
+
+    user = User.objects.create(username=f"jobs-{uuid.uuid4().hex[:6]}")
+    committed.append(user)
+    job = Job.objects.create(kind="survey_read", params={}, created_by=user,
+                             state=JobState.RUNNING)
+    committed.append(job)
+    poller = connections.create_connection("default")
+    try:
+        with pytest.raises(RuntimeError), transaction.atomic():
+            services.job_progress(job_id=job.id, done=3, total=8, message="lines compared")
+            with poller.cursor() as cur:
+                cur.execute("SELECT done, total, message FROM jobs_job WHERE id = %s", [job.id])
+                seen = cur.fetchone()
+            raise RuntimeError("the work fails")
+    finally:
+        poller.close()
+        services.progress_connection_close()
+    assert seen == (3, 8, "lines compared")
+    job.refresh_from_db()
+    assert (job.done, job.total, job.message) == (3, 8, "lines compared")

@@ -53,6 +53,31 @@ class OneAtATime:
                     result.close()
 
 
+_SERVED: dict = {}  # what is being served now: the shared connection and the answers' lock
+
+
+def between_answers(fn):
+    """Run ``fn`` as one more answer would be made: in a thread of its own, on the test's
+    shared connection, between two answers. The browser journeys run a queued job so, as
+    the job worker would (Playwright owns the test's own thread: no ORM there)."""
+    out = {}
+
+    def target():
+        connections["default"] = _SERVED["shared"]
+        try:
+            with _SERVED["lock"]:
+                out["value"] = fn()
+        except BaseException as exc:  # noqa: BLE001 (raised again in the test's thread)
+            out["error"] = exc
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join()
+    if "error" in out:
+        raise out["error"]
+    return out.get("value")
+
+
 @contextmanager
 def serving(app, django_db_blocker):
     """``app`` on a free loopback port, answering from the test's connection: its URL."""
@@ -60,7 +85,9 @@ def serving(app, django_db_blocker):
     signals.request_started.disconnect(close_old_connections)
     signals.request_finished.disconnect(close_old_connections)
     httpd = SharedConnectionServer(("127.0.0.1", 0), QuietHandler, ipv6=False, shared=shared)
-    httpd.set_app(OneAtATime(app))
+    one_at_a_time = OneAtATime(app)
+    httpd.set_app(one_at_a_time)
+    _SERVED.update(shared=shared, lock=one_at_a_time.lock)
     shared.inc_thread_sharing()
     thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05},
                               daemon=True)
@@ -71,6 +98,7 @@ def serving(app, django_db_blocker):
         finally:
             httpd.shutdown()
             thread.join()
+            _SERVED.clear()
             shared.dec_thread_sharing()
             signals.request_started.connect(close_old_connections)
             signals.request_finished.connect(close_old_connections)

@@ -12,8 +12,9 @@ import pytest
 
 from boundaries.models import BoundaryMarker
 from tests.inspections.support import gk, line_in_gk, on_line, write_gpkg
-from tests.support import demo_loaded
+from tests.support import demo_loaded, run_job
 
+from .serving import between_answers
 from .support import browser_session, needs_chromium, sign_in
 from .workspace_data import PASSWORD, line_markers, zhongshui_inspection
 
@@ -114,7 +115,12 @@ def test_it_takes_a_survey_from_upload_to_the_signed_report(server, tmp_path):
         sign_in(b, server, users["b1"].username, PASSWORD)
         upload(b, url, b_file, "B")
         click(page, "#confirm-button")
-        click(page, "#do-reconcile")
+        click(page, "#do-reconcile")  # a job: its page follows it, then sends us on
+        page.wait_for_url(re.compile(rf"/inspections/{inspection.id}/jobs/\d+$"))
+        job_state = page.inner_text("#job-state")
+        b.shot("reconcile-queued")
+        job = between_answers(lambda: run_job(int(page.url.rsplit("/", 1)[1])))
+        page.wait_for_url(url)  # the polling fragment's HX-Redirect, once the job is done
         page.wait_for_selector("#markers tbody tr")
         verdicts = page.locator("#markers tbody tr").count()
         page.wait_for_selector("#inspection-map[data-drawn]")
@@ -140,6 +146,8 @@ def test_it_takes_a_survey_from_upload_to_the_signed_report(server, tmp_path):
     assert "4523" in detected[1]
     assert set(markers) <= set(known.replace(" ", "").split(","))
     assert drawn > 1 + len(markers)  # the line, its markers and the file's features
+    assert job_state == "排队中"  # queued: reconciled only once the job has run
+    assert (job.state, job.done, job.total) == ("succeeded", 8, 8), job.error
     assert verdicts == len(markers)
     assert colours.count("#2a8a2a") == len(markers)  # intact: green, as the legend says
     assert no_sign_a == 0

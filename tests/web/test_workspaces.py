@@ -183,5 +183,5 @@ def test_it_says_a_queued_readings_state_in_the_pages_language(client):
     zh = page(client, f"/inspections/{inspection.id}/jobs/{job.id}")
     client.cookies["django_language"] = "en"
     en = page(client, f"/inspections/{inspection.id}/jobs/{job.id}")
-    assert '<strong id="job-state">读取中</strong>' in zh
+    assert '<strong id="job-state">进行中</strong>' in zh
     assert '<strong id="job-state">running</strong>' in en
