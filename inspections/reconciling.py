@@ -7,11 +7,14 @@ inspections.reconcile's steps as the job's progress. The transition happens when
 succeeds; a job that fails leaves the inspection as it was, its message on the job.
 """
 
+from datetime import timedelta
+
 from django.db import transaction
 from django.utils import timezone
 
 from config.errors import Conflict
 from jobs.models import Job
+from jobs.selectors import job_in_flight
 from jobs.services import job_create
 
 from .models import Inspection, Side, State
@@ -19,6 +22,10 @@ from .reconcile import STEPS, no_progress, reconcile
 from .services import _locked, _transition, check_step, results_changed
 
 KIND = "inspection_reconcile"
+# A second request while one is queued or running would only compare the same surveys
+# again; a job older than this is taken for one a dead worker left behind (the largest
+# survey seen took minutes).
+IN_FLIGHT_FOR = timedelta(hours=1)
 
 
 def _current_surveys(inspection: Inspection) -> list[int]:
@@ -31,12 +38,18 @@ def _current_surveys(inspection: Inspection) -> list[int]:
     return [upload_id for upload_id, _ in current]
 
 
+@transaction.atomic
 def inspection_reconcile_queue(*, actor, inspection_id: int, note: str = "") -> Job:
     """Queue the reconciliation: the step and both sides' surveys are checked now (403,
-    409), and again by the worker."""
-    inspection = _locked(inspection_id, lock=False)
+    409), and again by the worker; one already queued or running is a 409 naming it."""
+    inspection = _locked(inspection_id)  # two requests at once: the second sees the first
     check_step(actor, inspection, "reconcile")
     _current_surveys(inspection)
+    pending = job_in_flight(kind=KIND, params={"inspection_id": inspection_id},
+                            within=IN_FLIGHT_FOR)
+    if pending is not None:
+        raise Conflict(f"reconcile: inspection {inspection_id} is already being reconciled "
+                       f"(job {pending.id}, {pending.state}): wait for it to finish")
     return job_create(actor=actor, kind=KIND,
                       params={"inspection_id": inspection_id, "note": note})
 

@@ -1,8 +1,12 @@
 """Reads of jobs: a job is seen by whoever queued it (and superusers)."""
 
+from datetime import timedelta
+
+from django.utils import timezone
+
 from config.errors import NotFound
 
-from .models import Job
+from .models import Job, JobState
 
 
 def job_get(*, user, job_id: int) -> Job:
@@ -18,3 +22,12 @@ def job_out(job: Job) -> dict:
             "total": job.total, "percent": percent, "message": job.message,
             "result": job.result, "error": job.error, "created_at": job.created_at,
             "started_at": job.started_at, "finished_at": job.finished_at}
+
+
+def job_in_flight(*, kind: str, params: dict, within: timedelta) -> Job | None:
+    """A job of ``kind`` whose params include ``params``, queued or running and created
+    within ``within`` (older ones are taken for a worker that died with them)."""
+    return (Job.objects.filter(kind=kind, params__contains=params,
+                               state__in=[JobState.QUEUED, JobState.RUNNING],
+                               created_at__gte=timezone.now() - within)
+            .order_by("-id").first())

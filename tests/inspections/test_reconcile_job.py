@@ -3,7 +3,10 @@ browser to the job's page; the inspection moves on only when the job has run, wi
 steps as progress; a job that fails leaves the inspection and its rows as they were and
 says why; the job's page sends the browser on to the result (htmx HX-Redirect)."""
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from inspections import reconciling, services
 from inspections.models import InspectionTransition, State
@@ -72,6 +75,24 @@ def test_it_refuses_at_once_and_queues_nothing(client, people, ready):
     assert not Job.objects.filter(kind=reconciling.KIND).exists()
 
 
+def test_it_refuses_a_second_reconciliation_while_one_is_queued(client, ready, people):
+    url = f"/api/v1/inspections/{ready.id}/reconcile"
+    first = post(client, url, {}, people["a1"])
+    assert first.status_code == 202, first.content
+    second = post(client, url, {}, people["b1"])
+    assert second.status_code == 409
+    assert f"job {first.json()['id']}" in second.json()["detail"]
+    assert Job.objects.filter(kind=reconciling.KIND).count() == 1
+    # one a dead worker left behind does not block for ever
+    Job.objects.filter(id=first.json()["id"]).update(
+        created_at=timezone.now() - reconciling.IN_FLIGHT_FOR - timedelta(minutes=1))
+    assert post(client, url, {}, people["b1"]).status_code == 202
+    # and once the job has run, reconciling again is allowed
+    job = run_job(Job.objects.order_by("-id").first().id)
+    assert job.state == JobState.SUCCEEDED, job.error
+    assert post(client, url, {}, people["a1"]).status_code == 202
+
+
 def test_it_reports_each_step_as_progress(ready, people):
     job = reconciling.inspection_reconcile_queue(actor=people["a1"], inspection_id=ready.id)
     told = []
@@ -83,6 +104,7 @@ def test_it_reports_each_step_as_progress(ready, people):
     assert "line segments indexed" in told[2][2]
     assert told[-1][2] == "results saved"
     assert result["state"] == State.RECONCILING
+    Job.objects.filter(id=job.id).update(state=JobState.SUCCEEDED)  # run by hand above
     # run as the worker does, the job's row holds the last step
     again = run_job(reconciling.inspection_reconcile_queue(
         actor=people["a1"], inspection_id=ready.id).id)
