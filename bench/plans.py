@@ -1,8 +1,8 @@
 """`python -m bench.plans Q [Q …]`: the plans of the statements a place search runs (JSON).
 
-Runs gazetteer.search and the selectors the API calls after it, captures the SQL they
-sent (with their parameters) and EXPLAINs each statement that reads the gazetteer
-tables, listing any Seq Scan on them. The bench runs it against bench_registry.
+Runs gazetteer.search (the page and its count) and the selectors the API calls after
+it, captures the SQL they sent (with their parameters) and EXPLAINs each statement that
+reads the gazetteer tables, listing any Seq Scan on them. The bench runs it against bench_registry.
 """
 
 import json
@@ -30,6 +30,7 @@ def plans(q: str) -> dict:
 
     with CaptureQueriesContext(connection) as ctx:
         rows = search.search_places(q, search.Filters(), limit=20, offset=0)
+        search.count_places(q, search.Filters())  # the answer's count (capped)
         ids = [r[0] for r in rows]
         selectors.place_summaries(ids)
         selectors.place_divisions(ids)

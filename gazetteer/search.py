@@ -235,13 +235,20 @@ def count_places(q: str | None, filters: Filters) -> int:
 
 
 def _count(where: str, params: dict, found: list[str] | None = None) -> int:
-    if found is not None:
-        on_place = " OR ".join(f"({cond.replace('t.', 'p.')})" for cond in found)
-        on_variant = " OR ".join(f"({cond})" for cond in found)
-        where += (f" AND ({on_place} OR EXISTS (SELECT 1 FROM gazetteer_placename t"
-                  f" WHERE t.place_id = p.id AND ({on_variant})))")
-    return _fetch(f"SELECT count(*) FROM (SELECT 1 FROM gazetteer_place p WHERE {where}"
-                  f" LIMIT {COUNT_LIMIT}) AS hits", params)[0][0]
+    if found is None:
+        return _fetch(f"SELECT count(*) FROM (SELECT 1 FROM gazetteer_place p WHERE {where}"
+                      f" LIMIT {COUNT_LIMIT}) AS hits", params)[0][0]
+    # One part per condition and table, each on its own index and cut at the limit, their
+    # ids deduplicated: exact below the limit, and at the limit as soon as one part reaches
+    # it. One statement with the conditions ORed (and the variants in an EXISTS) can use
+    # no index: at 13M places it read the table, seconds for 钟山.
+    parts = [f"(SELECT p.id FROM gazetteer_place p WHERE {cond.replace('t.', 'p.')} "
+             f"AND {where} LIMIT {COUNT_LIMIT})" for cond in found]
+    parts += [f"(SELECT p.id FROM gazetteer_placename t JOIN gazetteer_place p "
+              f"ON p.id = t.place_id WHERE {cond} AND {where} LIMIT {COUNT_LIMIT})"
+              for cond in found]
+    return _fetch(f"SELECT count(*) FROM (SELECT id FROM ({' UNION '.join(parts)}) AS hits "
+                  f"LIMIT {COUNT_LIMIT}) AS counted", params)[0][0]
 
 
 def _matches(found: list[tuple[int, str]], where: str, params: dict) -> list[tuple]:

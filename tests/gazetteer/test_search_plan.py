@@ -81,3 +81,11 @@ def test_it_skips_the_contains_tier_only_when_better_tiers_fill_the_page(many_ro
         assert len(page) == 20
     assert {tier for *_, tier in search.search_places("路", search.Filters(), limit=5,
                                                       offset=0)} == {4}
+
+
+def test_it_counts_exactly_below_the_limit_and_stops_at_it(many_roads, monkeypatch):
+    expected = sum("测12" in f"测{i}路" for i in range(1, 3001))
+    assert search.count_places("测12", search.Filters()) == expected
+    monkeypatch.setattr(search, "COUNT_LIMIT", 500)
+    assert search.count_places("路", search.Filters()) == 500
+    assert search.count_places("测12", search.Filters()) == expected
