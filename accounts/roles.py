@@ -7,23 +7,24 @@ both the session and the token authentication).
 """
 
 from django.db import models
+from django.utils.translation import pgettext_lazy
 
 SYSTEM = "system"
 
 
 class Role(models.TextChoices):
-    APPLICANT = "applicant", "申报人"
-    CLERK = "clerk", "地名办工作人员"
-    EXPERT = "expert", "专家"
-    MEMBER = "member", "地名委员会委员"
-    CHAIR = "chair", "主任委员"
-    ADMIN = "admin", "管理员"
+    APPLICANT = "applicant", pgettext_lazy("role", "applicant")
+    CLERK = "clerk", pgettext_lazy("role", "place-name office clerk")
+    EXPERT = "expert", pgettext_lazy("role", "expert")
+    MEMBER = "member", pgettext_lazy("role", "naming committee member")
+    CHAIR = "chair", pgettext_lazy("role", "committee chair")
+    ADMIN = "admin", pgettext_lazy("role", "administrator")
     # The change proposals for divisions (区划变更): who drafts them and who approves them.
-    PLANNER = "planner", "区划规划人员"
-    APPROVER = "approver", "区划审批人"
+    PLANNER = "planner", pgettext_lazy("role", "division change planner")
+    APPROVER = "approver", pgettext_lazy("role", "division change approver")
     # The archive office (地名档案): files, versions, links and publishes archive documents
     # (archives.policies); the group is made by archives' first migration.
-    ARCHIVIST = "archivist", "档案管理员"
+    ARCHIVIST = "archivist", pgettext_lazy("role", "archivist")
 
 
 # The place-name office (地名办), which keeps the registers: it plans and archives

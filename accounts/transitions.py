@@ -30,9 +30,12 @@ class Step:
 
 
 class Machine:
-    def __init__(self, noun: str, steps: Iterable[Step]):
+    def __init__(self, noun: str, steps: Iterable[Step], labels: dict | None = None):
         self.noun = noun
         self.steps = tuple(steps)
+        # What a step is called on the pages (lazy translations): a record's history, an
+        # archive document's linked step; an action without one is shown as its code.
+        self.labels = labels or {}
 
     def __contains__(self, action: str) -> bool:
         return any(step.action == action for step in self.steps)
@@ -40,6 +43,10 @@ class Machine:
     @property
     def actions(self) -> list[str]:
         return list(dict.fromkeys(step.action for step in self.steps))
+
+    def label(self, action: str) -> str:
+        """The action in the active language."""
+        return str(self.labels.get(action, action))
 
     def who(self, action: str):
         """Who may take the action (the same for each of its steps)."""

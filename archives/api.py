@@ -19,6 +19,7 @@ from accounts import permissions
 from accounts.auth import AUTH, TokenAuth
 from config.errors import BadRequest
 from config.paging import paginate
+from config.said import in_chinese
 
 from . import catalogue, policies, selectors, services
 from .models import Document
@@ -45,7 +46,7 @@ router = Router(tags=["archives"], auth=AUTH)
 
 def link_out(link) -> dict:
     return {"id": link.id, "kind": link.kind, "target_id": link.target_id,
-            "label": selectors.link_label(link)}
+            "label": in_chinese(selectors.link_label, link)}
 
 
 def version_out(v) -> dict:
@@ -61,8 +62,9 @@ def document_out(d: Document) -> dict:
     versions = list(d.versions.all())
     return {"id": d.id, "title": d.title, "number": d.number, "date": d.date,
             "authority": d.authority, "category": d.category,
-            "category_label": d.get_category_display(), "retention": d.retention,
-            "retention_years": d.retention_years, "retention_label": d.retention_label,
+            "category_label": in_chinese(d.get_category_display), "retention": d.retention,
+            "retention_years": d.retention_years,
+            "retention_label": in_chinese(lambda: d.retention_label),
             "published_on": d.published_on, "public": policies.is_public(d),
             "description": d.description, "created_by": d.created_by.username,
             "created_at": d.created_at,

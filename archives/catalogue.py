@@ -6,6 +6,8 @@ and an ICC output intent, and the built-in CID font is not embedded."""
 import csv
 import io
 
+from django.utils import translation
+
 from . import selectors
 
 COLUMNS = ["id", "文号", "题名", "日期", "发文机关", "档案分类", "保管期限", "公开日期",
@@ -13,19 +15,22 @@ COLUMNS = ["id", "文号", "题名", "日期", "发文机关", "档案分类", "
 
 
 def rows(documents) -> list[list[str]]:
-    out = []
-    for d in documents:
-        versions = sorted(d.versions.all(), key=lambda v: v.version)
-        latest = versions[-1] if versions else None
-        links = "; ".join(f"{link.kind}:{link.target_id} {selectors.link_label(link)}"
-                          for link in d.links.all())
-        out.append([str(d.id), d.number, d.title, d.date.isoformat() if d.date else "",
-                    d.authority, d.get_category_display(), d.retention_label,
-                    d.published_on.isoformat() if d.published_on else "", str(len(versions)),
-                    str(latest.version) if latest else "", latest.format if latest else "",
-                    str(latest.size) if latest else "", latest.sha256 if latest else "",
-                    latest.get_scan_status_display() if latest else "", links])
-    return out
+    """The catalogue's rows, in Chinese whatever the request's language (as its columns)."""
+    with translation.override("zh-hans"):
+        return [_row(d) for d in documents]
+
+
+def _row(d) -> list[str]:
+    versions = sorted(d.versions.all(), key=lambda v: v.version)
+    latest = versions[-1] if versions else None
+    links = "; ".join(f"{link.kind}:{link.target_id} {selectors.link_label(link)}"
+                      for link in d.links.all())
+    return [str(d.id), d.number, d.title, d.date.isoformat() if d.date else "",
+            d.authority, d.get_category_display(), d.retention_label,
+            d.published_on.isoformat() if d.published_on else "", str(len(versions)),
+            str(latest.version) if latest else "", latest.format if latest else "",
+            str(latest.size) if latest else "", latest.sha256 if latest else "",
+            latest.get_scan_status_display() if latest else "", links]
 
 
 def as_csv(documents) -> bytes:

@@ -17,17 +17,18 @@ place are plain joins to the records' own columns.
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_noop, pgettext, pgettext_lazy
 
 
 class Category(models.TextChoices):
-    APPROVAL = "approval", "批准文件"
-    ANNOUNCEMENT = "announcement", "公告"
-    AGREEMENT = "agreement", "界线协议书"
-    DETAILED_MAP = "detailed_map", "界线详图"
-    INSPECTION_REPORT = "inspection_report", "联检报告"
-    EXPERT_OPINION = "expert_opinion", "专家意见"
-    OTHER = "other", "其他"
+    APPROVAL = "approval", pgettext_lazy("archive category", "approval")
+    ANNOUNCEMENT = "announcement", pgettext_lazy("archive category", "announcement")
+    AGREEMENT = "agreement", pgettext_lazy("archive category", "boundary agreement")
+    DETAILED_MAP = "detailed_map", pgettext_lazy("archive category", "detailed boundary map")
+    INSPECTION_REPORT = "inspection_report", pgettext_lazy(
+        "archive category", "joint inspection report")
+    EXPERT_OPINION = "expert_opinion", pgettext_lazy("archive category", "expert opinion")
+    OTHER = "other", pgettext_lazy("archive category", "other")
 
 
 # Decisions, announcements and agreements are public once published (archives.policies).
@@ -35,17 +36,17 @@ PUBLIC_CATEGORIES = frozenset({Category.APPROVAL, Category.ANNOUNCEMENT, Categor
 
 
 class Retention(models.TextChoices):
-    PERMANENT = "permanent", "永久"
-    LONG = "long", "长期"
-    SHORT = "short", "短期"
+    PERMANENT = "permanent", pgettext_lazy("retention", "permanent")
+    LONG = "long", pgettext_lazy("retention", "long-term")
+    SHORT = "short", pgettext_lazy("retention", "short-term")
     # a number of years, in retention_years
-    YEARS = "years", "定期"
+    YEARS = "years", pgettext_lazy("retention", "fixed term")
 
 
 class ScanStatus(models.TextChoices):
-    CLEAN = "clean", "已查毒"
+    CLEAN = "clean", pgettext_lazy("scan status", "scanned, clean")
     # no ClamAV on the server: stored, and the catalogue says it was not scanned
-    NOT_SCANNED = "not_scanned", "未查毒"
+    NOT_SCANNED = "not_scanned", pgettext_lazy("scan status", "not scanned")
 
 
 class Document(models.Model):
@@ -89,7 +90,7 @@ class Document(models.Model):
     @property
     def retention_label(self) -> str:
         if self.retention == Retention.YEARS:
-            return f"{self.retention_years}年"
+            return pgettext("retention", "%(years)d years") % {"years": self.retention_years}
         return self.get_retention_display()
 
 

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils.translation import gettext
 
 from boundaries.codes import code_prefix, parse_code
 from boundaries.models import BoundaryLine
@@ -12,7 +13,9 @@ from boundaries.temporal import today
 from config.errors import BadRequest, Forbidden, NotFound
 from inspections.models import Inspection
 from inspections.selectors import readable as inspections_readable
+from inspections.transitions import MACHINE as INSPECTION_STEPS
 from proposals.selectors import visible as proposals_visible
+from proposals.transitions import MACHINE as PROPOSAL_STEPS
 
 from . import policies
 from .models import PUBLIC_CATEGORIES, Category, Document, DocumentLink, DocumentVersion
@@ -173,7 +176,8 @@ def version_file(version):
 
 
 def link_label(link: DocumentLink) -> str:
-    """The linked record in words (the catalogue and the pages)."""
+    """The linked record in words, in the active language (the pages; the catalogue and
+    the API say it in Chinese: config.said.in_chinese)."""
     kind = link.kind
     target = getattr(link, kind)
     if kind == "division_event":
@@ -185,9 +189,14 @@ def link_label(link: DocumentLink) -> str:
     if kind == "proposal":
         return f"{target.get_kind_display()} {target.name}"
     if kind == "proposal_transition":
-        return f"{target.proposal.name} {target.action}"
+        return f"{target.proposal.name} {PROPOSAL_STEPS.label(target.action)}"
     if kind == "inspection":
-        return f"{target.line.name} 第{target.round}轮"
+        return _round(target)
     if kind == "inspection_transition":
-        return f"{target.inspection.line.name} 第{target.inspection.round}轮 {target.action}"
+        return f"{_round(target.inspection)} {INSPECTION_STEPS.label(target.action)}"
     return f"{target.line.name} {target.description[:30]}"
+
+
+def _round(inspection) -> str:
+    return gettext("%(line)s, round %(round)s") % {"line": inspection.line.name,
+                                                   "round": inspection.round}

@@ -13,6 +13,7 @@ from accounts.auth import AUTH
 from config.errors import BadRequest, NotFound
 from config.paging import PageIn, page_in, paginate
 from config.responses import cached_json, json_response
+from config.said import in_chinese
 
 from . import documents, export, exports, maplayers, marker_checks, search, selectors, services
 from .geo import parse_bbox
@@ -67,7 +68,8 @@ def version_out(v: DivisionVersion) -> dict:
 
 def event_out(e) -> dict:
     return {
-        "id": e.id, "kind": e.kind, "kind_label": e.get_kind_display(), "subkind": e.subkind,
+        "id": e.id, "kind": e.kind, "kind_label": in_chinese(e.get_kind_display),
+        "subkind": e.subkind,
         "effective_date": e.effective_date, "approval_document": e.approval_document,
         "approving_authority": e.approving_authority, "description": e.description,
         "inputs": [version_out(v) for v in e.inputs.all()],
@@ -286,7 +288,7 @@ def line_out(line: BoundaryLine, sides: dict) -> dict:
 
 def state_out(state: MarkerState) -> dict:
     return {"position": json.loads(state.position.geojson), "status": state.status,
-            "status_label": state.get_status_display(), "material": state.material,
+            "status_label": in_chinese(state.get_status_display), "material": state.material,
             "installed": state.installed, "valid_from": state.valid_from,
             "valid_to": state.valid_to, "note": state.note, "source": state.source}
 
@@ -297,7 +299,7 @@ def marker_out(marker: BoundaryMarker, as_of: date | None = None) -> dict:
     states = [s for s in marker.states.all() if s.valid_from <= on]
     current = next((s for s in states if s.valid_to is None or s.valid_to > on), None)
     return {"id": marker.id, "number": marker.number, "type": marker.type,
-            "type_label": marker.get_type_display(),
+            "type_label": in_chinese(marker.get_type_display),
             "lines": sorted(line.id for line in marker.lines.all()),
             "synthetic": marker.synthetic,
             "current": state_out(current) if current else None,

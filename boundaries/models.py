@@ -19,7 +19,7 @@ from django.contrib.postgres.fields import ArrayField, DateRangeField, RangeOper
 from django.contrib.postgres.indexes import GinIndex, GistIndex, OpClass
 from django.db.models import Case, F, Func, Q, When
 from django.db.models.functions import Cast
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_noop, pgettext_lazy
 
 
 class Level(models.IntegerChoices):
@@ -166,16 +166,16 @@ def short_code(code: str, level: int) -> str:
 
 
 class EventKind(models.TextChoices):
-    ESTABLISH = "establish", "设立"
-    ABOLISH = "abolish", "撤销"
-    MERGE = "merge", "合并"
-    SPLIT = "split", "析置"
-    RENAME = "rename", "更名"
-    TRANSFER = "transfer", "隶属变更"
-    BOUNDARY = "boundary", "边界调整"
-    SEAT_MOVE = "seat_move", "驻地迁移"
-    KIND_CHANGE = "kind_change", "类别变更"
-    RECODE = "recode", "代码变更"
+    ESTABLISH = "establish", pgettext_lazy("division event", "established")
+    ABOLISH = "abolish", pgettext_lazy("division event", "abolished")
+    MERGE = "merge", pgettext_lazy("division event", "merger")
+    SPLIT = "split", pgettext_lazy("division event", "split")
+    RENAME = "rename", pgettext_lazy("division event", "renaming")
+    TRANSFER = "transfer", pgettext_lazy("division event", "transfer to another parent")
+    BOUNDARY = "boundary", pgettext_lazy("division event", "boundary adjustment")
+    SEAT_MOVE = "seat_move", pgettext_lazy("division event", "seat moved")
+    KIND_CHANGE = "kind_change", pgettext_lazy("division event", "change of kind")
+    RECODE = "recode", pgettext_lazy("division event", "new code")
 
 
 class DivisionEvent(models.Model):
@@ -281,23 +281,23 @@ class BoundaryLine(models.Model):
 
 
 class MarkerType(models.TextChoices):
-    SINGLE = "single", "单立"
-    PAIRED = "paired", "同号双立"
-    TRIPLE = "triple", "同号三立"
+    SINGLE = "single", pgettext_lazy("marker type", "single")
+    PAIRED = "paired", pgettext_lazy("marker type", "paired")
+    TRIPLE = "triple", pgettext_lazy("marker type", "triple")
 
 
 class MarkerStatus(models.TextChoices):
-    INTACT = "intact", "完好"
-    DAMAGED = "damaged", "损坏"
-    MISSING = "missing", "丢失"
-    DISPLACED = "displaced", "移位"
-    NEWLY_SET = "newly_set", "新设"
+    INTACT = "intact", pgettext_lazy("marker status", "intact")
+    DAMAGED = "damaged", pgettext_lazy("marker status", "damaged")
+    MISSING = "missing", pgettext_lazy("marker status", "missing")
+    DISPLACED = "displaced", pgettext_lazy("marker status", "displaced")
+    NEWLY_SET = "newly_set", pgettext_lazy("marker status", "newly set")
     # Set again where it stood, after being damaged, missing or displaced (by both sides).
-    RESTORED = "restored", "恢复"
+    RESTORED = "restored", pgettext_lazy("marker status", "restored")
     # Moved to a new position on purpose, with its reason (boundaries.services.marker_move).
-    RELOCATED = "relocated", "迁移"
+    RELOCATED = "relocated", pgettext_lazy("marker status", "relocated")
     # its line ended with a division change (a merger's inner border): kept as history
-    HISTORICAL = "historical", "历史"
+    HISTORICAL = "historical", pgettext_lazy("marker status", "historical")
 
 
 class BoundaryMarker(models.Model):

@@ -12,13 +12,14 @@ from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import pgettext_lazy
 
 
 class CampaignState(models.TextChoices):
-    DRAFT = "draft", "未运行"
-    RUNNING = "running", "运行中"
-    DONE = "done", "完成"
-    FAILED = "failed", "失败"
+    DRAFT = "draft", pgettext_lazy("campaign state", "not run")
+    RUNNING = "running", pgettext_lazy("campaign state", "running")
+    DONE = "done", pgettext_lazy("campaign state", "done")
+    FAILED = "failed", pgettext_lazy("campaign state", "failed")
 
 
 class Campaign(models.Model):
@@ -53,16 +54,16 @@ class Campaign(models.Model):
 
 
 class FindingState(models.TextChoices):
-    OPEN = "open", "待处理"
-    KEPT = "kept", "保留"
-    CORRECTED = "corrected", "已更正"
-    PROPOSED = "proposed", "已提请更名"
+    OPEN = "open", pgettext_lazy("finding state", "open")
+    KEPT = "kept", pgettext_lazy("finding state", "kept")
+    CORRECTED = "corrected", pgettext_lazy("finding state", "corrected")
+    PROPOSED = "proposed", pgettext_lazy("finding state", "renaming proposed")
 
 
 class Subject(models.TextChoices):
-    PLACE = "place", "地名"
-    DIVISION = "division", "行政区划"
-    SIGN = "sign", "地名标志"
+    PLACE = "place", pgettext_lazy("campaign subject", "place name")
+    DIVISION = "division", pgettext_lazy("campaign subject", "administrative division")
+    SIGN = "sign", pgettext_lazy("campaign subject", "place-name sign")
 
 
 class Finding(models.Model):
@@ -109,9 +110,9 @@ class Finding(models.Model):
 
 
 class TriageAction(models.TextChoices):
-    KEEP = "keep", "保留"
-    CORRECT = "correct", "更正记录"
-    PROPOSE = "propose", "提请更名"
+    KEEP = "keep", pgettext_lazy("triage action", "keep")
+    CORRECT = "correct", pgettext_lazy("triage action", "correct the record")
+    PROPOSE = "propose", pgettext_lazy("triage action", "propose a renaming")
 
 
 class Triage(models.Model):

@@ -16,6 +16,7 @@ from boundaries.temporal import today
 from config.errors import BadRequest
 from config.paging import page_in, paginate
 from config.responses import cached_json
+from config.said import in_chinese
 
 from . import checks, export, feed, search, selectors, signs
 from .geojson import geometry_in
@@ -43,7 +44,7 @@ router = Router(tags=["places"])
 
 
 def variant_out(v) -> dict:
-    return {"name": v.name, "kind": v.kind, "kind_label": v.get_kind_display(),
+    return {"name": v.name, "kind": v.kind, "kind_label": in_chinese(v.get_kind_display),
             "valid_from": v.valid_from, "valid_to": v.valid_to}
 
 
@@ -205,7 +206,7 @@ def place_history(request, place_id: int):
     p = selectors.place_get(place_id)
     return {
         "id": p.id, "name": p.name, "history": p.history,
-        "events": [{"id": e.id, "kind": e.kind, "kind_label": e.get_kind_display(),
+        "events": [{"id": e.id, "kind": e.kind, "kind_label": in_chinese(e.get_kind_display),
                     "old_value": e.old_value, "new_value": e.new_value,
                     "effective_date": e.effective_date, "document_number": e.document_number,
                     "reason": e.reason, "recorded_at": e.recorded_at}

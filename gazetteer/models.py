@@ -13,15 +13,16 @@ from django.contrib.gis.db import models
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex, GistIndex, OpClass
 from django.db.models import F, Q
+from django.utils.translation import pgettext_lazy
 
 
 class Scope(models.TextChoices):
     """Where a name must be unique (DOMAIN.md, naming rules)."""
 
-    COUNTRY = "country", "全国"
-    CITY = "city", "市（地级）"
-    COUNTY = "county", "县级"
-    TOWNSHIP = "township", "乡级"
+    COUNTRY = "country", pgettext_lazy("uniqueness scope", "whole country")
+    CITY = "city", pgettext_lazy("uniqueness scope", "prefecture-level city")
+    COUNTY = "county", pgettext_lazy("uniqueness scope", "county level")
+    TOWNSHIP = "township", pgettext_lazy("uniqueness scope", "township level")
 
 
 class PlaceClass(models.Model):
@@ -50,16 +51,16 @@ class PlaceClass(models.Model):
 
 
 class Status(models.TextChoices):
-    PROPOSED = "proposed", "拟命名"
-    STANDARD = "standard", "标准地名"
-    HISTORICAL = "historical", "历史地名"
+    PROPOSED = "proposed", pgettext_lazy("place status", "proposed")
+    STANDARD = "standard", pgettext_lazy("place status", "standard name")
+    HISTORICAL = "historical", pgettext_lazy("place status", "historical name")
 
 
 class HeritageCategory(models.TextChoices):
-    COUNTY = "千年古县", "千年古县"
-    TOWN = "千年古镇", "千年古镇"
-    VILLAGE = "千年古村落", "千年古村落"
-    OTHER = "其他", "其他地名文化遗产"
+    COUNTY = "千年古县", pgettext_lazy("heritage category", "millennium-old county")
+    TOWN = "千年古镇", pgettext_lazy("heritage category", "millennium-old town")
+    VILLAGE = "千年古村落", pgettext_lazy("heritage category", "millennium-old village")
+    OTHER = "其他", pgettext_lazy("heritage category", "other place-name heritage")
 
 
 def _search_indexes(prefix: str) -> list:
@@ -133,10 +134,10 @@ class Place(models.Model):
 
 
 class VariantKind(models.TextChoices):
-    ALIAS = "alias", "别名"
-    ABBREVIATION = "abbreviation", "简称"
-    COLLOQUIAL = "colloquial", "俗称"
-    FORMER = "former", "曾用名"
+    ALIAS = "alias", pgettext_lazy("variant kind", "alias")
+    ABBREVIATION = "abbreviation", pgettext_lazy("variant kind", "abbreviation")
+    COLLOQUIAL = "colloquial", pgettext_lazy("variant kind", "colloquial name")
+    FORMER = "former", pgettext_lazy("variant kind", "former name")
 
 
 class PlaceName(models.Model):
@@ -198,13 +199,13 @@ class PlaceDivision(models.Model):
 
 
 class NamingEventKind(models.TextChoices):
-    NAMING = "naming", "命名"
-    RENAMING = "renaming", "更名"
-    CANCELLATION = "cancellation", "销名"
-    RECLASSING = "reclassing", "类别变更"
+    NAMING = "naming", pgettext_lazy("naming event", "naming")
+    RENAMING = "renaming", pgettext_lazy("naming event", "renaming")
+    CANCELLATION = "cancellation", pgettext_lazy("naming event", "cancellation")
+    RECLASSING = "reclassing", pgettext_lazy("naming event", "change of class")
     # The 地名文化保护名录: listed (new_value: the category) or delisted (old_value).
-    LISTING = "listing", "列入地名文化保护名录"
-    DELISTING = "delisting", "移出地名文化保护名录"
+    LISTING = "listing", pgettext_lazy("naming event", "put on the place-name heritage list")
+    DELISTING = "delisting", pgettext_lazy("naming event", "taken off the place-name heritage list")
 
 
 class NamingEvent(models.Model):
@@ -240,12 +241,12 @@ class RenamingReview(models.Model):
 
 
 class BanCategory(models.TextChoices):
-    GRANDIOSE = "grandiose", "大（夸大）"
-    FOREIGN = "foreign", "洋（崇洋）"
-    ODD = "odd", "怪（怪异）"
-    DUPLICATED = "duplicated", "重（重名）"
-    PERSON = "person", "人名"
-    BRAND = "brand", "企业名、商标名"
+    GRANDIOSE = "grandiose", pgettext_lazy("banned name", "grandiose")
+    FOREIGN = "foreign", pgettext_lazy("banned name", "foreign-sounding")
+    ODD = "odd", pgettext_lazy("banned name", "odd")
+    DUPLICATED = "duplicated", pgettext_lazy("banned name", "duplicated")
+    PERSON = "person", pgettext_lazy("banned name", "a person's name")
+    BRAND = "brand", pgettext_lazy("banned name", "a company or brand name")
 
 
 class NamingBan(models.Model):
@@ -261,22 +262,22 @@ class NamingBan(models.Model):
 
 
 class SignStatus(models.TextChoices):
-    PLANNED = "planned", "规划"
-    INSTALLED = "installed", "已设置"
-    DAMAGED = "damaged", "损坏"
-    REMOVED = "removed", "已拆除"
+    PLANNED = "planned", pgettext_lazy("sign status", "planned")
+    INSTALLED = "installed", pgettext_lazy("sign status", "installed")
+    DAMAGED = "damaged", pgettext_lazy("sign status", "damaged")
+    REMOVED = "removed", pgettext_lazy("sign status", "removed")
 
 
 class SignKind(models.TextChoices):
     """What kind of place-name sign (GB 17733): a street plate, a community or village sign,
     a stele or a guide sign."""
 
-    STREET = "street", "街路巷标志"
-    AREA = "area", "区片（住宅区）标志"
-    VILLAGE = "village", "村庄标志"
-    FEATURE = "feature", "桥梁、广场等标志"
-    STELE = "stele", "地名标志碑"
-    GUIDE = "guide", "地名导向标志"
+    STREET = "street", pgettext_lazy("sign kind", "street sign")
+    AREA = "area", pgettext_lazy("sign kind", "residential area sign")
+    VILLAGE = "village", pgettext_lazy("sign kind", "village sign")
+    FEATURE = "feature", pgettext_lazy("sign kind", "bridge, square or similar sign")
+    STELE = "stele", pgettext_lazy("sign kind", "place-name stele")
+    GUIDE = "guide", pgettext_lazy("sign kind", "place-name guide sign")
 
 
 class Sign(models.Model):

@@ -20,6 +20,7 @@ from boundaries.schemas import LineLevelParam
 from config import jobfiles
 from config.errors import BadRequest, NotFound
 from config.paging import page_in, paginate
+from config.said import in_chinese
 from jobs.schemas import JobOut
 from jobs.selectors import job_out
 
@@ -55,7 +56,8 @@ def _private(response: HttpResponse) -> None:
 
 def inspection_out(i) -> dict:
     data = {"id": i.id, "line": report.line_out(i), "round": i.round, "year": i.year,
-            "due_date": i.due_date, "state": i.state, "state_label": i.get_state_display(),
+            "due_date": i.due_date, "state": i.state,
+            "state_label": in_chinese(i.get_state_display),
             "teams": {"A": i.team_a.name if i.team_a else None,
                       "B": i.team_b.name if i.team_b else None},
             "signatures": {"A": report._signature(i.signed_a_by, i.signed_a_at),

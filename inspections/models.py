@@ -12,22 +12,23 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 from django.contrib.gis.db import models
 from django.db.models import Q
+from django.utils.translation import pgettext_lazy
 
 
 class State(models.TextChoices):
-    PLANNED = "planned", "计划"
-    SURVEYING = "surveying", "外业测量"
-    RECONCILING = "reconciling", "内业比对"
-    SIGNED_A = "signed_a", "甲方已签"
-    SIGNED_B = "signed_b", "乙方已签"
-    SIGNED = "signed", "双方已签"
-    ARCHIVED = "archived", "归档"
+    PLANNED = "planned", pgettext_lazy("inspection state", "planned")
+    SURVEYING = "surveying", pgettext_lazy("inspection state", "surveying")
+    RECONCILING = "reconciling", pgettext_lazy("inspection state", "reconciling")
+    SIGNED_A = "signed_a", pgettext_lazy("inspection state", "signed by side A")
+    SIGNED_B = "signed_b", pgettext_lazy("inspection state", "signed by side B")
+    SIGNED = "signed", pgettext_lazy("inspection state", "signed by both sides")
+    ARCHIVED = "archived", pgettext_lazy("inspection state", "archived")
 
 
 class Side(models.TextChoices):
     # Side A is the line's left division (the lower code), side B its right one.
-    A = "A", "甲方"
-    B = "B", "乙方"
+    A = "A", pgettext_lazy("inspection side", "side A")
+    B = "B", pgettext_lazy("inspection side", "side B")
 
 
 OPEN_STATES = [State.PLANNED, State.SURVEYING, State.RECONCILING, State.SIGNED_A,
@@ -207,15 +208,15 @@ class SurveyFeature(models.Model):
 
 
 class Severity(models.TextChoices):
-    LOW = "low", "一般"
-    MEDIUM = "medium", "较大"
-    HIGH = "high", "重大"
+    LOW = "low", pgettext_lazy("hazard severity", "minor")
+    MEDIUM = "medium", pgettext_lazy("hazard severity", "serious")
+    HIGH = "high", pgettext_lazy("hazard severity", "grave")
 
 
 class HazardStatus(models.TextChoices):
-    OPEN = "open", "未处理"
-    MEDIATION = "mediation", "调处中"
-    RESOLVED = "resolved", "已解决"
+    OPEN = "open", pgettext_lazy("hazard status", "open")
+    MEDIATION = "mediation", pgettext_lazy("hazard status", "under mediation")
+    RESOLVED = "resolved", pgettext_lazy("hazard status", "resolved")
 
 
 class Hazard(models.Model):

@@ -10,6 +10,7 @@ from fiona.crs import CRS
 from fiona.model import Feature
 
 from boundaries.models import SHORT_LENGTHS
+from config.said import in_chinese
 
 from . import selectors
 from .models import Hazard, Inspection
@@ -26,8 +27,8 @@ def _signature(by, at) -> dict | None:
 def hazard_out(h: Hazard) -> dict:
     return {"id": h.id, "line_id": h.line_id, "inspection_id": h.inspection_id,
             "location": [h.location.x, h.location.y], "description": h.description,
-            "severity": h.severity, "severity_label": h.get_severity_display(),
-            "status": h.status, "status_label": h.get_status_display(),
+            "severity": h.severity, "severity_label": in_chinese(h.get_severity_display),
+            "status": h.status, "status_label": in_chinese(h.get_status_display),
             "recorded_by": _user(h.recorded_by), "recorded_at": h.recorded_at,
             "history": [{"from_status": c.from_status, "to_status": c.to_status,
                          "actor": _user(c.actor), "note": c.note, "at": c.at}
@@ -56,7 +57,7 @@ def report_data(inspection: Inspection) -> dict:
     return {
         "id": inspection.id, "line": line_out(inspection), "round": inspection.round,
         "year": inspection.year, "due_date": inspection.due_date, "state": inspection.state,
-        "state_label": inspection.get_state_display(),
+        "state_label": in_chinese(inspection.get_state_display),
         "teams": {"A": inspection.team_a.name if inspection.team_a else None,
                   "B": inspection.team_b.name if inspection.team_b else None},
         "reconciled_at": inspection.reconciled_at,

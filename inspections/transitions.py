@@ -5,6 +5,8 @@ or a team). inspections.services enforces it; inspections.selectors.next_actions
 from it what a caller may do now. Voiding a signature is no one's action: it follows
 from a change to what was signed (services.results_changed)."""
 
+from django.utils.translation import pgettext_lazy
+
 from accounts.transitions import NEW, Machine, Step
 
 from .models import State as S
@@ -35,4 +37,16 @@ MACHINE = Machine("inspection", [
     Step("sign_b", {S.RECONCILING}, S.SIGNED_B, SIDE, guard=_reconciled),
     Step("sign_b", {S.SIGNED_A}, S.SIGNED, SIDE, guard=_reconciled),
     Step("archive", {S.SIGNED}, S.ARCHIVED, OFFICE),
-])
+], labels={
+    "plan": pgettext_lazy("inspection step", "planned"),
+    "record_previous": pgettext_lazy("inspection step", "earlier inspection recorded"),
+    "start_survey": pgettext_lazy("inspection step", "survey started"),
+    "upload_survey": pgettext_lazy("inspection step", "survey uploaded"),
+    "confirm_survey": pgettext_lazy("inspection step", "survey confirmed"),
+    "withdraw_survey": pgettext_lazy("inspection step", "survey withdrawn"),
+    "replace_survey": pgettext_lazy("inspection step", "survey replaced"),
+    "reconcile": pgettext_lazy("inspection step", "surveys reconciled"),
+    "sign_a": pgettext_lazy("inspection step", "signed by side A"),
+    "sign_b": pgettext_lazy("inspection step", "signed by side B"),
+    "archive": pgettext_lazy("inspection step", "archived"),
+})

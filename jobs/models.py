@@ -7,13 +7,14 @@ its id. Progress is written by the worker as it goes, so a client polling sees i
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import pgettext_lazy
 
 
 class JobState(models.TextChoices):
-    QUEUED = "queued", "排队"
-    RUNNING = "running", "运行中"
-    SUCCEEDED = "succeeded", "完成"
-    FAILED = "failed", "失败"
+    QUEUED = "queued", pgettext_lazy("background job state", "queued")
+    RUNNING = "running", pgettext_lazy("background job state", "running")
+    SUCCEEDED = "succeeded", pgettext_lazy("background job state", "done")
+    FAILED = "failed", pgettext_lazy("background job state", "failed")
 
 
 class Job(models.Model):

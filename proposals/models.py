@@ -12,27 +12,30 @@ from django.conf import settings
 from django.contrib.gis.db import models
 from django.contrib.postgres.fields import ArrayField
 from django.db.models import F, Q
+from django.utils.translation import pgettext_lazy
 
 
 class Kind(models.TextChoices):
-    NAMING = "naming", "命名"
-    RENAMING = "renaming", "更名"
-    CANCELLATION = "cancellation", "销名"
+    NAMING = "naming", pgettext_lazy("naming proposal", "naming")
+    RENAMING = "renaming", pgettext_lazy("naming proposal", "renaming")
+    CANCELLATION = "cancellation", pgettext_lazy("naming proposal", "cancellation")
     # The 地名文化保护名录: putting a place on it or taking it off, decided by the committee.
-    HERITAGE_LIST = "heritage_list", "列入地名文化保护名录"
-    HERITAGE_DELIST = "heritage_delist", "移出地名文化保护名录"
+    HERITAGE_LIST = "heritage_list", pgettext_lazy(
+        "naming proposal", "put on the place-name heritage list")
+    HERITAGE_DELIST = "heritage_delist", pgettext_lazy(
+        "naming proposal", "take off the place-name heritage list")
 
 
 class State(models.TextChoices):
-    SUBMITTED = "submitted", "申报"
-    ACCEPTED = "accepted", "受理"
-    RETURNED = "returned", "退回"
-    EXPERT_REVIEW = "expert_review", "专家论证"
-    CONSULTATION = "consultation", "征求意见"
-    COMMITTEE_REVIEW = "committee_review", "审议"
-    APPROVED = "approved", "批准"
-    REJECTED = "rejected", "不予批准"
-    PUBLISHED = "published", "公告"
+    SUBMITTED = "submitted", pgettext_lazy("proposal state", "submitted")
+    ACCEPTED = "accepted", pgettext_lazy("proposal state", "accepted")
+    RETURNED = "returned", pgettext_lazy("proposal state", "returned")
+    EXPERT_REVIEW = "expert_review", pgettext_lazy("proposal state", "expert review")
+    CONSULTATION = "consultation", pgettext_lazy("proposal state", "public consultation")
+    COMMITTEE_REVIEW = "committee_review", pgettext_lazy("proposal state", "committee review")
+    APPROVED = "approved", pgettext_lazy("proposal state", "approved")
+    REJECTED = "rejected", pgettext_lazy("proposal state", "rejected")
+    PUBLISHED = "published", pgettext_lazy("proposal state", "published")
 
 
 class Proposal(models.Model):
@@ -109,8 +112,9 @@ class Transition(models.Model):
 class ExpertOpinion(models.Model):
     proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="opinions")
     expert = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
-    recommendation = models.CharField(max_length=8, choices=[("approve", "同意"),
-                                                             ("reject", "不同意")])
+    recommendation = models.CharField(max_length=8, choices=[
+        ("approve", pgettext_lazy("expert recommendation", "approve")),
+        ("reject", pgettext_lazy("expert recommendation", "reject"))])
     opinion = models.TextField()
     at = models.DateTimeField(auto_now_add=True)
 
@@ -132,8 +136,10 @@ class Comment(models.Model):
 class Vote(models.Model):
     proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="votes")
     member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
-    choice = models.CharField(max_length=8, choices=[("approve", "赞成"), ("reject", "反对"),
-                                                     ("abstain", "弃权")])
+    choice = models.CharField(max_length=8, choices=[
+        ("approve", pgettext_lazy("committee vote", "for")),
+        ("reject", pgettext_lazy("committee vote", "against")),
+        ("abstain", pgettext_lazy("committee vote", "abstain"))])
     at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

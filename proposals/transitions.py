@@ -3,6 +3,8 @@ it leads to (None: the proposal stays where it is) and the roles that may take i
 proposals.services enforces it (with a handler per action), proposals.selectors offers
 from it what a caller may do next."""
 
+from django.utils.translation import pgettext_lazy
+
 from accounts.roles import Role
 from accounts.transitions import NEW, Machine, Step
 
@@ -23,4 +25,18 @@ MACHINE = Machine("proposal", [
     Step("approve", {S.COMMITTEE_REVIEW}, S.APPROVED, {Role.CHAIR}),
     Step("reject", {S.COMMITTEE_REVIEW}, S.REJECTED, {Role.CHAIR}),
     Step("publish", {S.APPROVED}, S.PUBLISHED, {Role.CLERK, Role.CHAIR}),
-])
+], labels={
+    "submit": pgettext_lazy("proposal step", "submitted"),
+    "accept": pgettext_lazy("proposal step", "accepted"),
+    "return": pgettext_lazy("proposal step", "returned"),
+    "start_review": pgettext_lazy("proposal step", "expert review started"),
+    "opinion": pgettext_lazy("proposal step", "expert opinion"),
+    "extra_review": pgettext_lazy("proposal step", "extra heritage review"),
+    "open_consultation": pgettext_lazy("proposal step", "consultation opened"),
+    "comment": pgettext_lazy("proposal step", "consultation comment"),
+    "close_consultation": pgettext_lazy("proposal step", "consultation closed"),
+    "vote": pgettext_lazy("proposal step", "vote"),
+    "approve": pgettext_lazy("proposal step", "approved"),
+    "reject": pgettext_lazy("proposal step", "rejected"),
+    "publish": pgettext_lazy("proposal step", "published"),
+})

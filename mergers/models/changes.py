@@ -9,23 +9,24 @@ is a ChangeTransition row, append-only in the database (mergers_append_only).
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import pgettext_lazy
 
 
 class ChangeKind(models.TextChoices):
-    MERGE = "merge", "合并/撤并"
-    SPLIT = "split", "析置"
-    TRANSFER = "transfer", "隶属变更"
-    RENAME = "rename", "更名"
-    KIND_CHANGE = "kind_change", "类别变更"
-    ESTABLISH_STREET = "establish_street", "增设街道"
-    BOUNDARY = "boundary", "边界调整"
+    MERGE = "merge", pgettext_lazy("division change", "merger")
+    SPLIT = "split", pgettext_lazy("division change", "split")
+    TRANSFER = "transfer", pgettext_lazy("division change", "transfer to another parent")
+    RENAME = "rename", pgettext_lazy("division change", "renaming")
+    KIND_CHANGE = "kind_change", pgettext_lazy("division change", "change of kind")
+    ESTABLISH_STREET = "establish_street", pgettext_lazy("division change", "new subdistrict")
+    BOUNDARY = "boundary", pgettext_lazy("division change", "boundary adjustment")
 
 
 class ChangeState(models.TextChoices):
-    DRAFT = "draft", "草案"
-    APPROVED = "approved", "已批准"
-    EXECUTED = "executed", "已实施"
-    WITHDRAWN = "withdrawn", "已撤回"
+    DRAFT = "draft", pgettext_lazy("division change state", "draft")
+    APPROVED = "approved", pgettext_lazy("division change state", "approved")
+    EXECUTED = "executed", pgettext_lazy("division change state", "executed")
+    WITHDRAWN = "withdrawn", pgettext_lazy("division change state", "withdrawn")
 
 
 class DivisionChange(models.Model):
