@@ -46,6 +46,17 @@ def divisions_db(django_db_setup, django_db_blocker, codes_5202):
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the site's language: a request through the test client leaves
+    the language it chose (an English page's) active in this thread for the next test."""
+    from django.utils import translation
+
+    translation.activate(translation.get_supported_language_variant("zh-hans"))
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _empty_cache():
     """Each test starts with an empty response cache (search answers are cached).
 
