@@ -55,7 +55,7 @@ def step(inputs: Inputs, quick: bool) -> StepResult:
         raise Skipped("mergers/simulation.py or the simulate_merger command is missing")
     _ensure_database()
     say("mergers: simulate 2 / 7 / whole prefecture against the direct SQL, suggest 5202 → 87")
-    proc = subprocess.run([str(PYTHON), "-m", "bench.mergers_probe", "3" if quick else "7"],
+    proc = subprocess.run([str(PYTHON), "-m", "bench.mergers_probe", "3" if quick else "15"],
                           cwd=ROOT, env=_env(), capture_output=True, text=True, timeout=3600)
     if proc.returncode != 0:
         raise RuntimeError(f"mergers probe exited {proc.returncode}\n"

@@ -1,5 +1,6 @@
 """The one NinjaAPI: every app's router is mounted here under /api/v1."""
 
+import orjson
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -7,6 +8,7 @@ from django.http.multipartparser import MultiPartParserError
 from ninja import NinjaAPI
 from ninja.errors import ValidationError
 from ninja.renderers import JSONRenderer
+from ninja.responses import NinjaJSONEncoder
 
 from accounts.api import router as accounts_router
 from archives.api import router as archives_router
@@ -25,8 +27,16 @@ from .uploads import BodyTooLarge
 
 
 class UTF8Renderer(JSONRenderer):
-    # Chinese names readable in the response body, not \uXXXX escapes.
-    json_dumps_params = {"ensure_ascii": False}
+    """orjson: UTF-8 (Chinese names readable, not \\uXXXX escapes), several times faster
+    than the standard library on an answer of coordinates, and taking a GeoJSON text from
+    PostGIS as it is (``orjson.Fragment``) instead of parsing and writing it again. Dates and
+    times go through ninja's encoder, so they are written as they always were."""
+
+    _default = NinjaJSONEncoder().default
+
+    def render(self, request, data, *, response_status):
+        return orjson.dumps(data, default=self._default, option=orjson.OPT_PASSTHROUGH_DATETIME
+                            | orjson.OPT_NON_STR_KEYS)
 
 
 api = NinjaAPI(
