@@ -7,6 +7,8 @@ segments mean the code stops at a higher level: 520000 is 贵州省, 520200 六�
 520201 钟山区.
 """
 
+from django.utils.translation import gettext_noop
+
 from config.errors import BadRequest
 
 from .models import SHORT_LENGTHS, Level, short_code
@@ -22,10 +24,9 @@ def parse_code(raw: str) -> tuple[str, int | None]:
     """
     raw = (raw or "").strip()
     if not (raw.isascii() and raw.isdigit()) or len(raw) not in LENGTH_LEVELS:
-        raise BadRequest(
-            f"code {raw!r}: expected 2, 4, 6, 9 or 12 digits (e.g. 520200, 520201 or "
-            "520201000000)"
-        )
+        raise BadRequest.of(gettext_noop(
+            "code %(code)r: expected 2, 4, 6, 9 or 12 digits (e.g. 520200, 520201 or "
+            "520201000000)"), code=raw)
     code = raw.ljust(12, "0")
     if len(raw) == 12:
         return code, None

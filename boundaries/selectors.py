@@ -4,6 +4,7 @@ from datetime import date
 
 from django.db import connection
 from django.db.models import F, Prefetch, Q, QuerySet
+from django.utils.translation import gettext_noop
 
 from config.errors import BadRequest, NotFound
 
@@ -31,7 +32,7 @@ def division_prefix(raw: str) -> tuple[str, int]:
         known = known.filter(level=level)
     found = known.order_by("level").values_list("level", flat=True).first()
     if found is None:
-        raise NotFound(f"no division has the code {raw.strip()}")
+        raise NotFound.of(gettext_noop("no division has the code %(code)s"), code=raw.strip())
     return code_prefix(code, level or found)
 
 
@@ -50,7 +51,7 @@ def division_get(raw_code: str, as_of: date | None = None) -> DivisionVersion:
         return found
     other = candidates.order_by("-valid_from").first()
     if other is None:
-        raise NotFound(f"no division has the code {raw_code}")
+        raise NotFound.of(gettext_noop("no division has the code %(code)s"), code=raw_code)
     successors = ", ".join(f"{v.short_code} {v.name}" for v in successors_of([other.id]))
     period = f"{other.valid_from or '…'} – {other.valid_to or 'now'}"
     hint = f"; its successor: {successors}" if successors else ""

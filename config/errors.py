@@ -7,9 +7,27 @@ Management commands catch the base class and exit non-zero with the text.
 
 
 class RegistryError(Exception):
-    """Base of every refusal the registry explains to its caller."""
+    """Base of every refusal the registry explains to its caller.
+
+    Its text is English (the API's ``detail``, a command's message). One made with
+    ``of(template, **params)`` also keeps its template (a msgid marked with gettext_noop)
+    and parameters, so that a page says it in its own language (config.said.in_language
+    on ``said()``)."""
 
     status = 500
+    template: str | None = None
+    params: dict | None = None
+
+    @classmethod
+    def of(cls, template: str, **params):
+        from .said import filled
+
+        error = cls(filled(template, params))
+        error.template, error.params = template, params
+        return error
+
+    def said(self) -> dict:
+        return {"message": str(self), "template": self.template, "params": self.params}
 
 
 class BadRequest(RegistryError):

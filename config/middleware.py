@@ -12,6 +12,7 @@ from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
 
 from .errors import RegistryError
+from .said import in_language
 
 PUBLIC_PREFIXES = ("/api/", "/ogc/", "/tiles/")
 
@@ -99,5 +100,5 @@ class RegistryErrorPageMiddleware:
         # an htmx request gets the message alone, swapped in where its answer goes
         template = "error_fragment.html" if request.headers.get("HX-Request") else "error.html"
         return render(request, template, {"status": exception.status,
-                                          "detail": str(exception)},
+                                          "detail": in_language(exception.said())},
                       status=exception.status)

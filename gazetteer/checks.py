@@ -96,9 +96,11 @@ def candidate(*, name: str, place_class: PlaceClass, division_code: str, place=N
     place renamed) lies in, which it must meet."""
     norm = normalize(name or "")
     if not norm:
-        raise BadRequest(f"name {name!r}: empty once spaces are removed")
+        raise BadRequest.of(gettext_noop("name %(name)r: empty once spaces are removed"),
+                            name=name)
     if len(norm) > 100:
-        raise BadRequest(f"name: {len(norm)} characters; at most 100 are read")
+        raise BadRequest.of(gettext_noop("name: %(length)d characters; at most 100 are read"),
+                            length=len(norm))
     specific, generic = split_name(norm, place_class.generics)
     division = division or division_row(division_code)
     if geom is not None:
@@ -146,7 +148,8 @@ def division_row(raw: str) -> tuple:
                     " ORDER BY level LIMIT 1", [code, level, level])
         row = cur.fetchone()
     if row is None:
-        raise BadRequest(f"division_code {raw!r}: no current division has this code")
+        raise BadRequest.of(gettext_noop(
+            "division_code %(code)r: no current division has this code"), code=raw)
     return row
 
 

@@ -16,6 +16,7 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Coalesce, NullIf, Upper
+from django.utils.translation import gettext_noop
 
 from boundaries.search import search_divisions
 from boundaries.temporal import in_force_sql
@@ -28,7 +29,7 @@ from .models import NamingEvent, Place, PlaceName, Sign, SignState, SignStatus, 
 def place_get(place_id: int) -> Place:
     place = Place.objects.select_related("place_class").filter(id=place_id).first()
     if place is None:
-        raise NotFound(f"no place has the id {place_id}")
+        raise NotFound.of(gettext_noop("no place has the id %(id)s"), id=place_id)
     return place
 
 

@@ -170,7 +170,7 @@ def precheck(request):
                                        place_class=form.cleaned_data["place_class"],
                                        division_code=form.cleaned_data["division_code"])
         except BadRequest as exc:  # a wrong code or name: said next to the form
-            error = str(exc)
+            error = in_language(exc.said())
     return render(request, "proposals/precheck.html", {
         "form": form, "result": result, "error": error,
         "findings": _explained([f.__dict__ for f in result.findings]) if result else [],
