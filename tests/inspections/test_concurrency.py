@@ -62,6 +62,22 @@ def plan(people) -> Inspection:
                                     year=date.today().year, team_a=TEAMS[0], team_b=TEAMS[1])
 
 
+def hazard_during(people, inspection, busy: threading.Event, work) -> tuple[float, list]:
+    """Run ``work`` in a thread and, once it signals ``busy``, record a hazard on the
+    inspection: (the seconds the hazard took, [what work returned or raised])."""
+    results = [None]
+    worker = threading.Thread(target=in_thread, args=(work, results, 0))
+    worker.start()
+    assert busy.wait(30)
+    started = time.monotonic()
+    services.hazard_record(actor=people["a1"], location=(104.85, 26.55),
+                           description="界桩被移动", severity="low",
+                           inspection_id=inspection.id)
+    waited = time.monotonic() - started
+    worker.join()
+    return waited, results
+
+
 def test_it_plans_one_inspection_of_a_line_planned_twenty_times_at_once(committed):
     results = [None] * 20
     threads = [threading.Thread(target=in_thread, args=(lambda: plan(committed), results, i))
@@ -91,18 +107,9 @@ def test_it_reads_a_survey_without_holding_the_inspections_lock(committed, tmp_p
         return real_run(*args, **kwargs)
 
     monkeypatch.setattr(services.survey, "run", slow_run)
-    results = [None]
-    upload = threading.Thread(target=in_thread, args=(lambda: services.survey_upload(
-        actor=committed["a1"], inspection_id=inspection.id, side="A", path=path),
-        results, 0))
-    upload.start()
-    assert reading.wait(30)
-    started = time.monotonic()
-    services.hazard_record(actor=committed["a1"], location=(104.85, 26.55),
-                           description="界桩旁新修道路", severity="low",
-                           inspection_id=inspection.id)
-    waited = time.monotonic() - started
-    upload.join()
+    waited, results = hazard_during(committed, inspection, reading, lambda: (
+        services.survey_upload(actor=committed["a1"], inspection_id=inspection.id, side="A",
+                               path=path)))
     assert waited < 2.0, f"the hazard waited {waited:.1f} s for the survey's reading"
     assert results[0].feature_count == 2, results[0]
 
@@ -132,17 +139,8 @@ def test_it_reconciles_without_holding_the_inspections_lock(committed, tmp_path,
         return real(**kwargs)
 
     monkeypatch.setattr(reconciling, "reconcile", slow)
-    results = [None]
-    job = threading.Thread(target=in_thread, args=(lambda: reconciling.inspection_reconcile(
-        actor=committed["b1"], inspection_id=inspection.id), results, 0))
-    job.start()
-    assert comparing.wait(30)
-    started = time.monotonic()
-    services.hazard_record(actor=committed["a1"], location=(104.85, 26.55),
-                           description="界桩被移动", severity="low",
-                           inspection_id=inspection.id)
-    waited = time.monotonic() - started
-    job.join()
+    waited, results = hazard_during(committed, inspection, comparing, lambda: (
+        reconciling.inspection_reconcile(actor=committed["b1"], inspection_id=inspection.id)))
     assert waited < 2.0, f"the hazard waited {waited:.1f} s for the reconciliation"
     assert results[0].state == "reconciling", results[0]
 
