@@ -8,11 +8,12 @@ import hashlib
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import pgettext_lazy
 
 
 class TokenScope(models.TextChoices):
-    READ = "read", "read only (GET, HEAD, OPTIONS)"
-    READ_WRITE = "read-write", "read and write"
+    READ = "read", pgettext_lazy("token scope", "read only (GET, HEAD, OPTIONS)")
+    READ_WRITE = "read-write", pgettext_lazy("token scope", "read and write")
 
 
 def digest(token: str) -> str:

@@ -5,7 +5,6 @@ from django import forms
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from . import selectors, services
@@ -13,21 +12,9 @@ from .models import TokenScope
 from .roles import Role, roles_of
 
 # The roles and scopes in the page's language (the models' labels are Chinese only).
-ROLE_LABELS = {
-    Role.APPLICANT: pgettext_lazy("role", "applicant"),
-    Role.CLERK: pgettext_lazy("role", "place-name office clerk"),
-    Role.EXPERT: pgettext_lazy("role", "expert"),
-    Role.MEMBER: pgettext_lazy("role", "naming committee member"),
-    Role.CHAIR: pgettext_lazy("role", "committee chair"),
-    Role.ADMIN: pgettext_lazy("role", "administrator"),
-    Role.PLANNER: pgettext_lazy("role", "division change planner"),
-    Role.APPROVER: pgettext_lazy("role", "division change approver"),
-    Role.ARCHIVIST: pgettext_lazy("role", "archivist"),
-}
-SCOPE_LABELS = {
-    TokenScope.READ: pgettext_lazy("token scope", "read only (GET, HEAD, OPTIONS)"),
-    TokenScope.READ_WRITE: pgettext_lazy("token scope", "read and write"),
-}
+# The choices' labels, said in the page's language
+ROLE_LABELS = dict(Role.choices)
+SCOPE_LABELS = dict(TokenScope.choices)
 
 
 class TokenForm(forms.Form):

@@ -5,6 +5,8 @@ Each class carries the HTTP status it means; config.api answers every one of the
 Management commands catch the base class and exit non-zero with the text.
 """
 
+from .said import filled
+
 
 class RegistryError(Exception):
     """Base of every refusal the registry explains to its caller.
@@ -20,8 +22,6 @@ class RegistryError(Exception):
 
     @classmethod
     def of(cls, template: str, **params):
-        from .said import filled
-
         error = cls(filled(template, params))
         error.template, error.params = template, params
         return error

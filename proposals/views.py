@@ -8,7 +8,6 @@ from django import forms
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts import permissions
@@ -39,17 +38,7 @@ ACTION_LABELS = {
     "approve": _("Approve"), "reject": _("Reject"), "publish": _("Publish the decision"),
 }
 # The registry's state names are Chinese (the models'); the page's language says them.
-STATE_LABELS = {
-    State.SUBMITTED: pgettext_lazy("proposal state", "submitted"),
-    State.ACCEPTED: pgettext_lazy("proposal state", "accepted"),
-    State.RETURNED: pgettext_lazy("proposal state", "returned"),
-    State.EXPERT_REVIEW: pgettext_lazy("proposal state", "expert review"),
-    State.CONSULTATION: pgettext_lazy("proposal state", "public consultation"),
-    State.COMMITTEE_REVIEW: pgettext_lazy("proposal state", "committee review"),
-    State.APPROVED: pgettext_lazy("proposal state", "approved"),
-    State.REJECTED: pgettext_lazy("proposal state", "rejected"),
-    State.PUBLISHED: pgettext_lazy("proposal state", "published"),
-}
+STATE_LABELS = dict(State.choices)  # said in the page's language
 # The timeline's steps: the buttons' words, and the applicant's first one.
 STEP_LABELS = {**ACTION_LABELS, "submit": _("Submit")}
 # The findings of the checks in plain words, by rule.
