@@ -1,6 +1,6 @@
 """What the planners' pages call the registry's codes, in the page's language: the kinds,
 states and steps of change proposals, the operations, and the plan's figures. The codes
-stay the API's and the database's; the models' own labels are Chinese only."""
+stay the API's and the database's; kinds and states are the models' own labels."""
 
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -9,21 +9,8 @@ from config.said import in_language
 
 from .models import ChangeKind, ChangeState
 
-CHANGE_KINDS = {
-    ChangeKind.MERGE: pgettext_lazy("division change", "merger"),
-    ChangeKind.SPLIT: pgettext_lazy("division change", "split"),
-    ChangeKind.TRANSFER: pgettext_lazy("division change", "transfer to another parent"),
-    ChangeKind.RENAME: pgettext_lazy("division change", "renaming"),
-    ChangeKind.KIND_CHANGE: pgettext_lazy("division change", "change of kind"),
-    ChangeKind.ESTABLISH_STREET: pgettext_lazy("division change", "new subdistrict"),
-    ChangeKind.BOUNDARY: pgettext_lazy("division change", "boundary adjustment"),
-}
-CHANGE_STATES = {
-    ChangeState.DRAFT: pgettext_lazy("division change state", "draft"),
-    ChangeState.APPROVED: pgettext_lazy("division change state", "approved"),
-    ChangeState.EXECUTED: pgettext_lazy("division change state", "executed"),
-    ChangeState.WITHDRAWN: pgettext_lazy("division change state", "withdrawn"),
-}
+CHANGE_KINDS = dict(ChangeKind.choices)
+CHANGE_STATES = dict(ChangeState.choices)
 CHANGE_STEPS = {
     "create": pgettext_lazy("division change step", "drafted"),
     "update": pgettext_lazy("division change step", "amended"),
