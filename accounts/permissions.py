@@ -13,6 +13,8 @@ or implicit actor: ``None`` is a programming error (TypeError).
 
 from collections.abc import Callable
 
+from django.utils.translation import gettext_noop
+
 from config.errors import Forbidden
 
 from .models import TokenScope
@@ -33,7 +35,7 @@ def check_actor(actor):
         raise TypeError("actor is required: pass the user who acts, or "
                         "accounts.services.system_actor() from a command")
     if not getattr(actor, "is_authenticated", False) or actor.pk is None:
-        raise Forbidden("sign in first: this needs a registered user")
+        raise Forbidden.of(gettext_noop("sign in first: this needs a registered user"))
     return actor
 
 

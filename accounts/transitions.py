@@ -11,10 +11,21 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.functional import lazy
+from django.utils.translation import gettext_lazy, gettext_noop, pgettext
+
 from config.errors import BadRequest, Conflict
+from config.said import Said
 
 # The from-state of the step that creates a record.
 NEW = ""
+
+
+def _listed(items) -> str:
+    return pgettext("list separator", ", ").join(str(item) for item in items)
+
+
+_joined = lazy(_listed, str)  # said in the language of the page that shows it
 
 
 @dataclass(frozen=True)
@@ -30,12 +41,15 @@ class Step:
 
 
 class Machine:
-    def __init__(self, noun: str, steps: Iterable[Step], labels: dict | None = None):
-        self.noun = noun
+    def __init__(self, noun: str, steps: Iterable[Step], labels: dict | None = None,
+                 states: type | None = None):
+        self.noun = noun  # English, marked with gettext_noop where the machine is made
         self.steps = tuple(steps)
         # What a step is called on the pages (lazy translations): a record's history, an
         # archive document's linked step; an action without one is shown as its code.
         self.labels = labels or {}
+        # What a state is called on the pages (the model's choices), for the refusals
+        self.state_labels = dict(states.choices) if states is not None else {}
 
     def __contains__(self, action: str) -> bool:
         return any(step.action == action for step in self.steps)
@@ -53,7 +67,8 @@ class Machine:
         for step in self.steps:
             if step.action == action:
                 return step.who
-        raise BadRequest(f"action {action!r}: expected one of {', '.join(self.actions)}")
+        raise BadRequest.of(gettext_noop("action %(action)r: expected one of %(actions)s"),
+                            action=action, actions=", ".join(self.actions))
 
     def sources(self, action: str) -> list[str]:
         return sorted({s for step in self.steps if step.action == action for s in step.sources})
@@ -67,12 +82,28 @@ class Machine:
         when its guard is not met by the record."""
         step = self.step(action, state)
         if step is None:
-            raise Conflict(f"{action}: the {self.noun} is {state or 'not yet created'}; this "
-                           f"is possible only when it is {', '.join(self.sources(action))}")
+            raise Conflict(self._out_of_order(action, state))
         why = step.guard(record) if step.guard and record is not None else None
         if why:
-            raise Conflict(f"{action}: {why}")
+            raise Conflict.of(gettext_noop("%(action)s: %(why)s"), action=action, why=why,
+                              shown={"action": self.labels.get(action, action)})
         return step
+
+    def _out_of_order(self, action: str, state: str) -> Said:
+        sources = self.sources(action)
+        shown = [self._state(s) for s in sources]
+        return Said(gettext_noop("%(action)s: the %(noun)s is %(state)s; this is possible "
+                                 "only when it is %(sources)s"),
+                    action=action, noun=self.noun, state=state or "not yet created",
+                    sources=", ".join(sources),
+                    shown={"action": self.labels.get(action, action),
+                           "noun": gettext_lazy(self.noun), "state": self._state(state),
+                           "sources": _joined(shown)})
+
+    def _state(self, state: str):
+        if not state:
+            return gettext_lazy("not yet created")
+        return self.state_labels.get(state, state)
 
     def available(self, state: str, may: Callable[[Step], bool] = lambda step: True,
                   record=None) -> list[str]:

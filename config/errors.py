@@ -5,29 +5,28 @@ Each class carries the HTTP status it means; config.api answers every one of the
 Management commands catch the base class and exit non-zero with the text.
 """
 
-from .said import filled
+from .said import Said
 
 
 class RegistryError(Exception):
     """Base of every refusal the registry explains to its caller.
 
     Its text is English (the API's ``detail``, a command's message). One made with
-    ``of(template, **params)`` also keeps its template (a msgid marked with gettext_noop)
-    and parameters, so that a page says it in its own language (config.said.in_language
-    on ``said()``)."""
+    ``of(template, **params)``, or from a config.said.Said (a policy's or a guard's
+    reason), also keeps its template (a msgid marked with gettext_noop) and parameters,
+    so that a page says it in its own language (config.said.in_language on ``said()``)."""
 
     status = 500
-    template: str | None = None
-    params: dict | None = None
 
     @classmethod
-    def of(cls, template: str, **params):
-        error = cls(filled(template, params))
-        error.template, error.params = template, params
-        return error
+    def of(cls, template: str, /, shown: dict | None = None, **params):
+        return cls(Said(template, shown=shown, **params))
 
     def said(self) -> dict:
-        return {"message": str(self), "template": self.template, "params": self.params}
+        message = self.args[0] if self.args else ""
+        if isinstance(message, Said):
+            return message.said()
+        return {"message": str(self), "template": None, "params": None}
 
 
 class BadRequest(RegistryError):

@@ -20,12 +20,40 @@ def said(template: str, params: dict | None = None) -> dict:
     return {"template": template, "params": params or {}}
 
 
+class Said(str):
+    """An English message (a str: it goes wherever a reason or a detail did) that
+    remembers how to say itself in another language: its template (a msgid marked with
+    gettext_noop) and parameters. ``shown`` gives, for some parameters, what a page shows
+    instead of the English value — a state's or an action's label (lazy translations),
+    where the English message keeps the code the API has always said."""
+
+    template: str
+    params: dict
+    shown: dict
+
+    def __new__(cls, template: str, /, shown: dict | None = None, **params):
+        text = super().__new__(cls, filled(template, params))
+        text.template, text.params, text.shown = template, params, shown or {}
+        return text
+
+    def said(self) -> dict:
+        return {"message": str(self), "template": self.template,
+                "params": self.params | self.shown}
+
+
 def _fill(template: str, params: dict, say: Callable[[str], str]) -> str:
     if not params:
         return say(template)
-    return say(template) % {
-        k: _fill(v["template"], v.get("params") or {}, say)
-        if isinstance(v, dict) and "template" in v else v for k, v in params.items()}
+    return say(template) % {k: _param(v, say) for k, v in params.items()}
+
+
+def _param(value, say: Callable[[str], str]):
+    if isinstance(value, Said):  # English as it is; in another language, said again
+        return str.__str__(value) if say is str else _fill(
+            value.template, value.params | value.shown, say)
+    if isinstance(value, dict) and "template" in value:
+        return _fill(value["template"], value.get("params") or {}, say)
+    return value
 
 
 def filled(template: str, params: dict) -> str:

@@ -5,9 +5,10 @@ or a team). inspections.services enforces it; inspections.selectors.next_actions
 from it what a caller may do now. Voiding a signature is no one's action: it follows
 from a change to what was signed (services.results_changed)."""
 
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import gettext_noop, pgettext_lazy
 
 from accounts.transitions import NEW, Machine, Step
+from config.said import Said
 
 from .models import State as S
 
@@ -16,11 +17,11 @@ UPLOAD_STATES = (S.SURVEYING, S.RECONCILING, S.SIGNED_A, S.SIGNED_B)
 
 
 def _reconciled(inspection) -> str | None:
-    return None if inspection.results else ("there are no reconciled results to sign "
-                                            "(reconcile first)")
+    return None if inspection.results else Said(gettext_noop(
+        "there are no reconciled results to sign (reconcile first)"))
 
 
-MACHINE = Machine("inspection", [
+MACHINE = Machine(gettext_noop("inspection"), [
     Step("plan", {NEW}, S.PLANNED, OFFICE),
     Step("record_previous", {NEW}, S.ARCHIVED, OFFICE),
     Step("start_survey", {S.PLANNED}, S.SURVEYING, PARTY),
@@ -49,4 +50,4 @@ MACHINE = Machine("inspection", [
     "sign_a": pgettext_lazy("inspection step", "signed by side A"),
     "sign_b": pgettext_lazy("inspection step", "signed by side B"),
     "archive": pgettext_lazy("inspection step", "archived"),
-})
+}, states=S)

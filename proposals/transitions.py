@@ -3,14 +3,14 @@ it leads to (None: the proposal stays where it is) and the roles that may take i
 proposals.services enforces it (with a handler per action), proposals.selectors offers
 from it what a caller may do next."""
 
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import gettext_noop, pgettext_lazy
 
 from accounts.roles import Role
 from accounts.transitions import NEW, Machine, Step
 
 from .models import State as S
 
-MACHINE = Machine("proposal", [
+MACHINE = Machine(gettext_noop("proposal"), [
     Step("submit", {NEW}, S.SUBMITTED, {Role.APPLICANT, Role.CLERK}),
     Step("accept", {S.SUBMITTED}, S.ACCEPTED, {Role.CLERK}),
     Step("return", {S.SUBMITTED}, S.RETURNED, {Role.CLERK}),
@@ -39,4 +39,4 @@ MACHINE = Machine("proposal", [
     "approve": pgettext_lazy("proposal step", "approved"),
     "reject": pgettext_lazy("proposal step", "rejected"),
     "publish": pgettext_lazy("proposal step", "published"),
-})
+}, states=S)

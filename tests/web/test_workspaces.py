@@ -185,3 +185,25 @@ def test_it_says_a_queued_readings_state_in_the_pages_language(client):
     en = page(client, f"/inspections/{inspection.id}/jobs/{job.id}")
     assert '<strong id="job-state">进行中</strong>' in zh
     assert '<strong id="job-state">running</strong>' in en
+
+
+@pytest.mark.parametrize("language, said, unsaid", [
+    ("zh-hans", ["公告：该地名申报当前为“申报”", "只有在“批准”时"], "possible only when"),
+    ("en", ["published: the proposal is submitted; this is possible only when it is approved"],
+     "当前为"),
+])
+def test_it_says_an_out_of_order_step_in_the_pages_language(client, language, said, unsaid):
+    submitted = Proposal.objects.get(name="明湖大道")
+    client.force_login(with_password("demo-clerk"))
+    client.cookies["django_language"] = language
+    response = client.post(f"/proposals/{submitted.id}/act/publish", {"note": ""})
+    body = response.content.decode()
+    assert response.status_code == 409
+    for words in said:
+        assert words in body
+    assert unsaid not in body
+    api = client.post(f"/api/v1/proposals/{submitted.id}/publish", {},
+                      content_type="application/json")
+    assert api.status_code == 409
+    assert api.json()["detail"] == ("publish: the proposal is submitted; this is possible "
+                                    "only when it is approved")
