@@ -81,9 +81,14 @@ PLACE_FIELDS = (
     Field("class_name", "c.name", "string", "Place class, name"),
     Field("status", "t.status", "string", "Status", enum=("standard", "historical")),
     *VALIDITY,
-    Field("division", "", "string", "Code of a division the place lies in (6, 9 or 12 digits)",
+    # The division the place lay in during the query's datetime (today by default), not any
+    # it ever lay in: after 撤县设区 its places are in 水城区 today and were in 水城县 before.
+    Field("division", "", "string", "Code of a division the place lies in (6, 9 or 12 digits), "
+          "as of the query's datetime (today by default)",
           match="EXISTS (SELECT 1 FROM gazetteer_placedivision pd WHERE pd.place_id = t.id "
-                "AND pd.division_code = {value})"),
+                "AND pd.division_code = {value} "
+                "AND (%(end)s::date IS NULL OR pd.valid_from IS NULL OR pd.valid_from <= %(end)s) "
+                "AND (%(start)s::date IS NULL OR pd.valid_to IS NULL OR pd.valid_to > %(start)s))"),
 )
 DIVISION_FIELDS = (
     Field("code", "t.code", "string", "Division code (12 digits)"),
@@ -185,13 +190,13 @@ class Query:
             parts.append(f"t.geom && {box}")
             params |= dict(zip(("x0", "y0", "x1", "y1"), self.bbox, strict=True))
         start, end = self.period or (today(),) * 2
-        # A record is in the answer when its validity period meets [start, end].
+        # A record is in the answer when its validity period meets [start, end]; a filter
+        # on the division a place lies in reads the same period (None: open).
+        params |= {"start": start, "end": end}
         if end is not None:
             parts.append(began_sql("t", "end"))
-            params["end"] = end
         if start is not None:
             parts.append(not_ended_sql("t", "start"))
-            params["start"] = start
         if self.filter:
             parts.append(self.filter[0])
             params |= self.filter[1]

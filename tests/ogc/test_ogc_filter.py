@@ -192,3 +192,23 @@ def test_it_sorts_and_chooses_properties(client, places):
     assert [f["properties"]["name"] for f in rest["features"]] == ["荷城街"]
     bad = client.get("/ogc/collections/places-points/items", {"sortby": "geometry"})
     assert bad.status_code == 400 and "sortby" in bad.json()["description"]
+
+
+def test_it_filters_by_the_division_a_place_lay_in_on_the_querys_date(client, places):
+    # 撤县设区 (2020-07-01): 荷城街's reference to 水城县 ends and 水城区's begins, as
+    # mergers.execution writes them; a filter on division reads the one in force.
+    from gazetteer.models import PlaceDivision
+    moved = next(p for p in places if p.name == "荷城街")
+    PlaceDivision.objects.filter(place=moved).delete()
+    PlaceDivision.objects.bulk_create([
+        PlaceDivision(place=moved, division_code="520221000000", level=3,
+                      valid_to=date(2020, 7, 1)),
+        PlaceDivision(place=moved, division_code="520204000000", level=3,
+                      valid_from=date(2020, 7, 1))])
+    assert names(client, filter="division = '520204'") == ["荷城街"]
+    assert names(client, filter="division = '520221'") == []
+    assert names(client, filter="division = '520221'", datetime="2016-06-01") == ["荷城街"]
+    assert names(client, filter="division = '520204'", datetime="2016-06-01") == []
+    assert names(client, filter="division = '520221'", datetime="2016-01-01/..") == ["荷城街"]
+    assert names(client, filter="division IN ('520204', '520201')") == [
+        "人民东路", "人民路", "荷城街", "钟山大道"]
