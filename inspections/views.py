@@ -45,10 +45,6 @@ VERDICTS = [gettext_noop("intact"), gettext_noop("displaced"), gettext_noop("mis
 JOB_KINDS = {"survey_upload": _("Reading the survey file"),
              reconciling.KIND: _("Reconciling both surveys")}
 
-# A queued job's state (jobs.Job), said in the page's language ({% translate … context %}).
-JOB_STATES = [pgettext_lazy("job state", "queued"), pgettext_lazy("job state", "running"),
-              pgettext_lazy("job state", "succeeded"), pgettext_lazy("job state", "failed")]
-
 # A survey preview's words (importers.survey), said in the page's language likewise.
 SURVEY_WORDS = [
     pgettext_lazy("survey finding", "error"), pgettext_lazy("survey finding", "warning"),
@@ -215,6 +211,7 @@ def job_progress(request, inspection_id: int, job_id: int):
                 else "inspections/job.html")
     response = render(request, template, {
         "job": job, "inspection_id": inspection_id, "result_url": result_url,
+        "state": dict(JobState.choices)[job["state"]],
         "what": JOB_KINDS.get(job["kind"], _("Background job"))})
     if result_url:
         response["HX-Redirect"] = result_url

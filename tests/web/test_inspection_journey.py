@@ -3,23 +3,31 @@ the map sets the position, the exact coordinates typed over it); side A starts t
 survey, records a hazard where it clicks on the map, uploads its GeoPackage
 through the drop zone's file input, reads the preview (format, CRS, findings, the file
 drawn over the registered line) and confirms it; side B's survey is confirmed too; A
-reconciles and signs, B signs, and the joint report opens. Also: the workspace at phone
-width. Fails on any console error or request to another host; screenshots on the way."""
+reconciles and signs, B signs, and the joint report opens: in Chinese on 钟水线, in English
+(switched with the page's menu) on 六枝特区 | 水城区. Also: the workspace at phone width.
+Fails on any console error or request to another host; screenshots on the way."""
 
 import re
 
 import pytest
+from django.utils import translation
 
 from boundaries.models import BoundaryMarker
-from tests.inspections.support import gk, line_in_gk, on_line, write_gpkg
+from inspections.models import State
+from jobs.models import JobState
+from tests.inspections.support import SHUICHENG, ZHONGSHAN, gk, line_in_gk, on_line, write_gpkg
 from tests.support import demo_loaded, run_job
 
 from .serving import between_answers
-from .support import browser_session, needs_chromium, sign_in
-from .workspace_data import PASSWORD, line_markers, zhongshui_inspection
+from .support import browser_session, needs_chromium, sign_in, switch_language
+from .workspace_data import PASSWORD, line_inspection, line_markers, zhongshui_inspection
 
 pytestmark = [pytest.mark.django_db, needs_chromium]
 HAZARD = "新修道路压占界线"
+LIUZHI = "520203000000"
+# language: the line's sides (left | right), their teams, its marker numbers' prefix
+LINES = {"zh-hans": (ZHONGSHAN, SHUICHENG, "钟山区联检组", "水城区联检组", "钟水"),
+         "en": (LIUZHI, SHUICHENG, "六枝特区联检组", "水城区联检组", "六水")}
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -50,17 +58,31 @@ def upload(b, url, path, side):
     page.wait_for_selector("#preview-map[data-drawn]")
 
 
-def register_marker(server, inspection, line, clerk) -> tuple[str, str]:
+def signed_in(b, base, username, language):
+    """Sign in afresh (the cookies cleared: signed out), in the language chosen before."""
+    b.page.context.clear_cookies()
+    b.page.context.add_cookies([{"name": "django_language", "value": language, "url": base}])
+    sign_in(b, base, username, PASSWORD)
+
+
+def said(language, choices, value) -> str:
+    with translation.override(language):
+        return str(dict(choices)[value])
+
+
+def register_marker(server, inspection, line, clerk, prefix, language) -> tuple[str, str]:
     """The clerk opens the line's markers from the inspection and registers one: a click on
     the map sets the position, the exact coordinates are typed over it. A session of its
     own: the ORM is not used while the browser runs (Playwright's loop owns the thread)."""
     taken = set(line_markers(line))
-    number = next(f"钟水{n:02d}" for n in range(30, 99) if f"钟水{n:02d}" not in taken)
+    number = next(f"{prefix}{n:02d}" for n in range(30, 99) if f"{prefix}{n:02d}" not in taken)
     at = on_line(line, 0.3)
-    with browser_session(server, "inspection_journey_marker") as b:
+    with browser_session(server, f"inspection_journey_marker_{language}") as b:
         page = b.page
         page.set_default_timeout(20_000)
         sign_in(b, server, clerk.username, PASSWORD)
+        if language != "zh-hans":
+            switch_language(b, language)
         page.goto(f"{server}/inspections/{inspection.id}/")
         click(page, "#markers-link")
         page.wait_for_selector("#markers-map[data-drawn]")
@@ -83,17 +105,20 @@ def register_marker(server, inspection, line, clerk) -> tuple[str, str]:
     return number, shown
 
 
-def test_it_takes_a_survey_from_upload_to_the_signed_report(server, tmp_path):
-    line, inspection, users = zhongshui_inspection()
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_it_takes_a_survey_from_upload_to_the_signed_report(server, tmp_path, language):
+    left, right, team_a, team_b, prefix = LINES[language]
+    line, inspection, users = line_inspection(left, right, team_a, team_b,
+                                              users="ws" if language == "zh-hans" else "ws-en")
     url = f"{server}/inspections/{inspection.id}/"
-    number, shown = register_marker(server, inspection, line, users["clerk"])
+    number, shown = register_marker(server, inspection, line, users["clerk"], prefix, language)
     markers = line_markers(line)  # the demo's own and the one just registered
     a_file = survey_file(tmp_path / "side-a.gpkg", line, markers, 0.3)
     b_file = survey_file(tmp_path / "side-b.gpkg", line, markers, -0.2)
-    with browser_session(server, "inspection_journey") as b:
+    with browser_session(server, f"inspection_journey_{language}") as b:
         page = b.page
         page.set_default_timeout(20_000)
-        sign_in(b, server, users["a1"].username, PASSWORD)
+        signed_in(b, server, users["a1"].username, language)
         page.goto(server + "/inspections/")
         click(page, f"#inspections a[href='/inspections/{inspection.id}/']")
         page.wait_for_selector("#inspection-map[data-drawn]")
@@ -111,8 +136,7 @@ def test_it_takes_a_survey_from_upload_to_the_signed_report(server, tmp_path):
         b.shot("preview")
         click(page, "#confirm-button")
 
-        page.context.clear_cookies()
-        sign_in(b, server, users["b1"].username, PASSWORD)
+        signed_in(b, server, users["b1"].username, language)
         upload(b, url, b_file, "B")
         click(page, "#confirm-button")
         click(page, "#do-reconcile")  # a job: its page follows it, then sends us on
@@ -130,8 +154,7 @@ def test_it_takes_a_survey_from_upload_to_the_signed_report(server, tmp_path):
         click(page, "#do-sign_b")
         b.shot("signed-b")
 
-        page.context.clear_cookies()
-        sign_in(b, server, users["a1"].username, PASSWORD)
+        signed_in(b, server, users["a1"].username, language)
         page.goto(url)
         click(page, "#do-sign_a")
         state = page.inner_text("#state")
@@ -146,14 +169,14 @@ def test_it_takes_a_survey_from_upload_to_the_signed_report(server, tmp_path):
     assert "4523" in detected[1]
     assert set(markers) <= set(known.replace(" ", "").split(","))
     assert drawn > 1 + len(markers)  # the line, its markers and the file's features
-    assert job_state == "排队中"  # queued: reconciled only once the job has run
+    assert job_state == said(language, JobState.choices, "queued")  # run later
     assert (job.state, job.done, job.total) == ("succeeded", 8, 8), job.error
     assert verdicts == len(markers)
     assert colours.count("#2a8a2a") == len(markers)  # intact: green, as the legend says
     assert no_sign_a == 0
     inspection.refresh_from_db()
     assert inspection.state == "signed"
-    assert state == inspection.get_state_display()
+    assert state == said(language, State.choices, inspection.state)
     assert min(markers) in report
 
 

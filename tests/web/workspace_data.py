@@ -38,7 +38,13 @@ def line_markers(line: BoundaryLine) -> dict:
 def zhongshui_inspection():
     """A planned inspection of 钟水线 with its markers (the demo's, else four registered
     here); users clerk-i, a1, b1."""
-    line = BoundaryLine.objects.get(level=3, left_code=ZHONGSHAN, right_code=SHUICHENG,
+    return line_inspection(ZHONGSHAN, SHUICHENG, "钟山区联检组", "水城区联检组")
+
+
+def line_inspection(left: str, right: str, team_a: str, team_b: str, users: str = "ws"):
+    """A planned inspection of the county line left | right with its markers (the demo's,
+    else four registered here); users <users>-clerk, <users>-a1 (team_a), <users>-b1."""
+    line = BoundaryLine.objects.get(level=3, left_code=left, right_code=right,
                                     valid_to__isnull=True)
     if not line_markers(line):
         for number, fraction in zip(NUMBERS, FRACTIONS, strict=True):
@@ -46,10 +52,10 @@ def zhongshui_inspection():
                             position=on_line(line, fraction), material="花岗岩",
                             installed=INSTALLED, status=MarkerStatus.NEWLY_SET,
                             actor=system_actor())
-    users = {"clerk": with_password("ws-clerk", "clerk"),
-             "a1": with_password("ws-a1", "钟山区联检组"),
-             "b1": with_password("ws-b1", "水城区联检组")}
-    inspection = inspections.inspection_plan(actor=users["clerk"], line=line,
-                                             year=today().year, team_a="钟山区联检组",
-                                             team_b="水城区联检组")
-    return line, inspection, users
+    people = {"clerk": with_password(f"{users}-clerk", "clerk"),
+              "a1": with_password(f"{users}-a1", team_a),
+              "b1": with_password(f"{users}-b1", team_b)}
+    inspection = inspections.inspection_plan(actor=people["clerk"], line=line,
+                                             year=today().year, team_a=team_a,
+                                             team_b=team_b)
+    return line, inspection, people
