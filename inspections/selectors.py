@@ -6,6 +6,7 @@ from datetime import date
 from django.contrib.auth.models import Group
 from django.db import connection
 from django.db.models import Prefetch, Q, QuerySet
+from django.utils.translation import gettext_noop
 
 from accounts import permissions
 from accounts.roles import Role
@@ -85,7 +86,7 @@ def inspection_get(inspection_id: int) -> Inspection:
                      "uploaded_by", "withdrawn_by").order_by("id")),
                  Prefetch("hazards", hazards())).filter(pk=inspection_id).first())
     if found is None:
-        raise NotFound(f"no inspection {inspection_id}")
+        raise NotFound.of(gettext_noop("no inspection %(id)s"), id=inspection_id)
     return found
 
 
@@ -102,7 +103,8 @@ def next_actions(user, inspection: Inspection) -> list[str]:
 def upload_get(inspection_id: int, upload_id: int) -> SurveyUpload:
     found = SurveyUpload.objects.filter(pk=upload_id, inspection_id=inspection_id).first()
     if found is None:
-        raise NotFound(f"no survey upload {upload_id} in inspection {inspection_id}")
+        raise NotFound.of(gettext_noop("no survey upload %(id)s in inspection "
+                                       "%(inspection)s"), id=upload_id, inspection=inspection_id)
     return found
 
 
@@ -150,7 +152,7 @@ def hazards(line_id: int | None = None, status: str | None = None, *, user=None)
 def hazard_get(hazard_id: int) -> Hazard:
     found = hazards().filter(pk=hazard_id).first()
     if found is None:
-        raise NotFound(f"no hazard {hazard_id}")
+        raise NotFound.of(gettext_noop("no hazard %(id)s"), id=hazard_id)
     return found
 
 

@@ -160,7 +160,8 @@ def inspection_action(request, inspection_id: int, action: str):
     if action in ("sign_a", "sign_b"):
         action, kwargs["side"] = "sign", action[-1].upper()
     if action not in services.ACTIONS:
-        raise NotFound(f"no action {action!r}: expected one of {', '.join(BUTTONS)}")
+        raise NotFound.of(gettext_noop("no action %(action)r: expected one of %(known)s"),
+                          action=action, known=", ".join(BUTTONS))
     services.ACTIONS[action](**kwargs)
     return redirect("inspection-page", inspection_id=inspection_id)
 
@@ -266,7 +267,8 @@ def survey_replace(request, inspection_id: int, upload_id: int):
     try:
         replacement = int(request.POST.get("replacement_id", ""))
     except ValueError:
-        raise BadRequest("replacement_id: the id of the corrected file's upload") from None
+        raise BadRequest.of(gettext_noop("replacement_id: the id of the corrected file's "
+                                         "upload")) from None
     services.survey_replace(actor=request.user, upload_id=upload_id,
                             replacement_id=replacement,
                             reason=request.POST.get("reason", "")[:2000])
@@ -301,7 +303,8 @@ def hazard_register(request):
     permissions.require(request.user, "inspection.list")
     status = request.GET.get("status") or None
     if status is not None and status not in HazardStatus.values:
-        raise BadRequest(f"status {status!r}: expected one of {', '.join(HazardStatus.values)}")
+        raise BadRequest.of(gettext_noop("status %(status)r: expected one of %(known)s"),
+                            status=status, known=", ".join(HazardStatus.values))
     return _private(render(request, "inspections/hazards.html", {
         "hazards": _hazard_rows(request.user,
                                 selectors.hazards(status=status, user=request.user)[:500]),
@@ -317,8 +320,8 @@ def report_page(request, inspection_id: int):
     try:
         inspection = selectors.inspection_for(user, inspection_id)
     except NotFound as exc:  # a page, not the API: Django's own 404
-        raise Http404(str(exc)) from exc
+        raise Http404(in_language(exc.said())) from exc
     except Forbidden as exc:
-        raise PermissionDenied(str(exc)) from exc
+        raise PermissionDenied(in_language(exc.said())) from exc
     data = report.report_data(inspection)
     return _private(render(request, "inspections/report.html", {"r": data}))
