@@ -125,15 +125,15 @@ def refusal(xr: tuple, yr: tuple) -> Said:
     shown = f"x {xr[0]:.6g}…{xr[1]:.6g}, y {yr[0]:.6g}…{yr[1]:.6g}"
     if plain_gk(xr, yr) or plain_gk(yr, xr):
         return Said(gettext_noop(
-            "no coordinate system declared and the coordinates (%(shown)s) are Gauss-Krüger "
+            "no coordinate system declared and the coordinates (%(ranges)s) are Gauss-Krüger "
             "eastings without a zone prefix, which fit every central meridian: give "
             "--crs EPSG:4534…4554 (CGCS2000 3-degree, CM 75°E…135°E, e.g. EPSG:4544 for "
             "105°E), a Xian 1980 or Beijing 1954 code, or --division CODE to infer it"),
-            shown=shown)
+            ranges=shown)
     return Said(gettext_noop(
-        "no coordinate system declared and none detected from the coordinates (%(shown)s): "
+        "no coordinate system declared and none detected from the coordinates (%(ranges)s): "
         "give --crs (EPSG:4490 for lon/lat, EPSG:4513…4533 for 3-degree Gauss-Krüger "
-        "with zone prefix, EPSG:4534…4554 without)"), shown=shown)
+        "with zone prefix, EPSG:4534…4554 without)"), ranges=shown)
 
 
 def _oriented(crs: pyproj.CRS, bounds: Callable, axis_free: bool) -> bool:

@@ -54,3 +54,16 @@ def test_it_keeps_the_datum_parameters_refusal_english_in_the_api(client):
     assert answer.status_code == 403
     assert answer.json()["detail"] == ("registering datum parameters is for the place-name "
                                        "office (clerk or admin role)")
+
+
+@pytest.mark.django_db
+def test_it_says_an_undetected_coordinate_system_in_chinese(tmp_path):
+    path = tmp_path / "markers.csv"
+    path.write_text("界桩号,X,Y\n钟水01,99999999,99999999\n", encoding="utf-8")
+    with pytest.raises(RefusedFile) as refused:
+        survey.run(path)
+    ranges = "x 1e+08…1e+08, y 1e+08…1e+08"
+    assert str(refused.value).startswith("no coordinate system declared and none detected "
+                                         f"from the coordinates ({ranges}): give --crs")
+    assert said(refused.value, "zh-hans").startswith(
+        f"文件未声明坐标系，也无法从坐标（{ranges}）判断：请给出 --crs")
