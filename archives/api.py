@@ -12,6 +12,7 @@ from datetime import date
 from django.contrib.auth.models import AnonymousUser
 from django.http import FileResponse, HttpResponse
 from django.urls import reverse
+from django.utils.translation import gettext_noop
 from ninja import File, Form, Query, Router
 from ninja.files import UploadedFile
 
@@ -87,7 +88,8 @@ def parse_links(raw: str | None) -> list[tuple[str, int]]:
     for part in filter(None, (p.strip() for p in (raw or "").split(","))):
         kind, _, number = part.partition(":")
         if not number.isdigit():
-            raise BadRequest(f"links: {part!r}: expected kind:id (e.g. proposal:12)")
+            raise BadRequest.of(gettext_noop("links: %(part)r: expected kind:id (e.g. "
+                                             "proposal:12)"), part=part)
         out.append((kind.strip(), int(number)))
     return out
 

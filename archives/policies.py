@@ -8,9 +8,12 @@ applicant reads their proposal's archive and a team its inspection's. Writing (u
 new version, link, unlink, publish) is for the archivists and the place-name office.
 """
 
+from django.utils.translation import gettext_noop
+
 from accounts import permissions
 from accounts.roles import OFFICE_ROLES, Role, roles_of
 from boundaries.temporal import today
+from config.said import Said
 from inspections.policies import READERS as INSPECTION_READERS
 from proposals.policies import STAFF as PROPOSAL_STAFF
 
@@ -19,7 +22,6 @@ from .models import PUBLIC_CATEGORIES
 WRITERS = OFFICE_ROLES | {Role.ARCHIVIST}
 # Whoever reads every proposal and every inspection reads the whole archive.
 READ_ALL = WRITERS | (PROPOSAL_STAFF & INSPECTION_READERS)
-FOR_WRITERS = "is for the archive office (archivist, clerk or admin role)"
 
 
 def is_public(document) -> bool:
@@ -51,25 +53,28 @@ def _linked_readable(user, document) -> bool:
     return False
 
 
-def read_refusal(user, document) -> str | None:
+def read_refusal(user, document) -> Said | None:
     """Why the user (anonymous too) may not read the document, or None."""
     if is_public(document) or reads_all(user):
         return None
     if getattr(user, "is_authenticated", False) and _linked_readable(user, document):
         return None
     if document.category in PUBLIC_CATEGORIES and document.published_on is None:
-        return f"document {document.id} is not published yet"
-    return (f"document {document.id} is for the archive office and the readers of the "
-            "records it is linked to")
+        return Said(gettext_noop("document %(id)s is not published yet"), id=document.id)
+    return Said(gettext_noop("document %(id)s is for the archive office and the readers of "
+                             "the records it is linked to"), id=document.id)
 
 
 def archive_policy(user, verb: str, document=None, **context) -> str | None:
     if verb == "view":
         return read_refusal(user, document)
     if verb == "view_all":
-        return None if reads_all(user) else "reading the whole archive " + FOR_WRITERS
+        return None if reads_all(user) else Said(gettext_noop(
+            "reading the whole archive is for the archive office (archivist, clerk or admin "
+            "role)"))
     if verb in ("upload", "version", "link", "unlink", "publish", "edit"):
-        return None if roles_of(user) & WRITERS else f"{verb}: {FOR_WRITERS}"
+        return None if roles_of(user) & WRITERS else Said(gettext_noop(
+            "%(verb)s: is for the archive office (archivist, clerk or admin role)"), verb=verb)
     raise LookupError(f"no archive action {verb!r}")
 
 

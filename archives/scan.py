@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
+from django.utils.translation import gettext_noop
 
 from config.errors import BadRequest
 
@@ -37,6 +38,9 @@ def _socket_path() -> Path | None:
     return path if path is not None and path.is_socket() else None
 
 
+INFECTED = gettext_noop("file: infected (%(virus)s): refused")
+
+
 def _clamd(path: Path, socket_path: Path) -> ScanResult:
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn:
         conn.settimeout(TIMEOUT_S)
@@ -53,8 +57,9 @@ def _clamd(path: Path, socket_path: Path) -> ScanResult:
     if text.endswith("OK"):
         return ScanResult(ScanStatus.CLEAN, f"clamd: {text}")
     if text.endswith("FOUND"):
-        raise BadRequest(f"file: infected ({text.split(':', 1)[-1].strip()}): refused")
-    raise BadRequest(f"file: the virus scanner (clamd) failed: {text}: refused, try again")
+        raise BadRequest.of(INFECTED, virus=text.split(":", 1)[-1].strip())
+    raise BadRequest.of(gettext_noop("file: the virus scanner (clamd) failed: %(answer)s: "
+                                     "refused, try again"), answer=text)
 
 
 def _clamdscan(path: Path, program: str) -> ScanResult:
@@ -64,9 +69,10 @@ def _clamdscan(path: Path, program: str) -> ScanResult:
     if done.returncode == 0:
         return ScanResult(ScanStatus.CLEAN, f"clamdscan: {said}")
     if done.returncode == 1:
-        raise BadRequest(f"file: infected ({said.split(':', 1)[-1].strip()}): refused")
-    raise BadRequest(f"file: the virus scanner (clamdscan) failed (exit {done.returncode}: "
-                     f"{said}): refused, try again")
+        raise BadRequest.of(INFECTED, virus=said.split(":", 1)[-1].strip())
+    raise BadRequest.of(gettext_noop("file: the virus scanner (clamdscan) failed (exit "
+                                     "%(code)s: %(answer)s): refused, try again"),
+                        code=done.returncode, answer=said)
 
 
 def scan(path: Path) -> ScanResult:

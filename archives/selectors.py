@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import Count, Prefetch, Q, QuerySet
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from boundaries.codes import code_prefix, parse_code
 from boundaries.models import BoundaryLine
@@ -84,7 +84,7 @@ def _line_links(line_id: int) -> QuerySet:
     signatures, its hazards and its markers' states."""
     line = BoundaryLine.objects.filter(id=line_id).first()
     if line is None:
-        raise NotFound(f"no border line {line_id}")
+        raise NotFound.of(gettext_noop("no border line %(id)s"), id=line_id)
     same = BoundaryLine.objects.filter(level=line.level, left_code=line.left_code,
                                        right_code=line.right_code).values("id")
     return DocumentLink.objects.filter(
@@ -96,8 +96,9 @@ def _line_links(line_id: int) -> QuerySet:
 def _filtered(qs: QuerySet, s: Search) -> QuerySet:
     if s.category:
         if s.category not in Category.values:
-            raise BadRequest(f"category {s.category!r}: expected one of "
-                             f"{', '.join(Category.values)}")
+            raise BadRequest.of(gettext_noop("category %(category)r: expected one of "
+                                             "%(known)s"),
+                                category=s.category, known=", ".join(Category.values))
         qs = qs.filter(category=s.category)
     if s.q:
         qs = qs.filter(Q(title__icontains=s.q) | Q(number__icontains=s.q)
@@ -109,7 +110,8 @@ def _filtered(qs: QuerySet, s: Search) -> QuerySet:
     if s.date_to:
         qs = qs.filter(date__lte=s.date_to)
     if s.date_from and s.date_to and s.date_from > s.date_to:
-        raise BadRequest(f"date_from {s.date_from} is after date_to {s.date_to}")
+        raise BadRequest.of(gettext_noop("date_from %(since)s is after date_to %(until)s"),
+                            since=str(s.date_from), until=str(s.date_to))
     if s.division:
         qs = qs.filter(id__in=_division_links(s.division))
     if s.line is not None:
@@ -148,11 +150,11 @@ def document_for(user, document_id: int) -> Document:
                  "links", queryset=DocumentLink.objects.select_related(
                      "linked_by", *LINK_RELATED))).first())
     if found is None:
-        raise NotFound(f"no document {document_id}")
+        raise NotFound.of(gettext_noop("no document %(id)s"), id=document_id)
     why = policies.read_refusal(user, found)
     if why is not None:
         # anonymous callers are told the document is not theirs, not that it exists
-        raise (NotFound(f"no document {document_id} visible to you")
+        raise (NotFound.of(gettext_noop("no document %(id)s visible to you"), id=document_id)
                if not getattr(user, "is_authenticated", False) else Forbidden(why))
     return found
 
@@ -161,7 +163,8 @@ def version_for(user, document_id: int, version: int):
     document = document_for(user, document_id)
     found = next((v for v in document.versions.all() if v.version == version), None)
     if found is None:
-        raise NotFound(f"document {document_id} has no version {version}")
+        raise NotFound.of(gettext_noop("document %(id)s has no version %(version)s"),
+                          id=document_id, version=version)
     return found
 
 
@@ -170,9 +173,11 @@ def version_file(version):
     try:
         return archive_storage().open(version.storage_name, "rb")
     except FileNotFoundError as exc:
-        raise NotFound(f"document {version.document_id} version {version.version}: its file "
-                       f"{version.storage_name} is missing from the archive storage (tell "
-                       "the archive office)") from exc
+        raise NotFound.of(gettext_noop("document %(id)s version %(version)s: its file "
+                                       "%(file)s is missing from the archive storage (tell "
+                                       "the archive office)"),
+                          id=version.document_id, version=version.version,
+                          file=version.storage_name) from exc
 
 
 def link_label(link: DocumentLink) -> str:

@@ -17,10 +17,12 @@ from django.apps import apps
 from django.conf import settings
 from django.core.files import File
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext_noop
 
 from accounts import permissions
 from boundaries.temporal import today
 from config.errors import BadRequest, Conflict, NotFound
+from config.said import Said
 
 from .models import (
     LINK_TARGETS,
@@ -50,7 +52,8 @@ def check_declared_size(upload) -> None:
     """Refuse from the declared size, before a byte is read."""
     size = getattr(upload, "size", None)
     if size is not None and size > max_bytes():
-        raise TooLarge(f"file: {size} bytes, more than the archive's limit of {max_bytes()}")
+        raise TooLarge.of(gettext_noop("file: %(size)s bytes, more than the archive's limit of "
+                                       "%(most)s"), size=size, most=max_bytes())
 
 
 def _spooled(upload, into: Path) -> tuple[Path, int, str]:
@@ -63,11 +66,12 @@ def _spooled(upload, into: Path) -> tuple[Path, int, str]:
         for block in chunks:
             size += len(block)
             if size > max_bytes():
-                raise TooLarge(f"file: more than the archive's limit of {max_bytes()} bytes")
+                raise TooLarge.of(gettext_noop("file: more than the archive's limit of %(most)s "
+                                               "bytes"), most=max_bytes())
             digest.update(block)
             out.write(block)
     if size == 0:
-        raise BadRequest("file: empty (0 bytes)")
+        raise BadRequest.of(gettext_noop("file: empty (0 bytes)"))
     return path, size, digest.hexdigest()
 
 
@@ -77,8 +81,9 @@ def _store(*, document: Document, upload, actor, note: str,
     with tempfile.TemporaryDirectory(prefix="archive-") as tmp:
         path, size, sha = _spooled(upload, Path(tmp))
         if previous is not None and previous.sha256 == sha:
-            raise Conflict(f"document {document.id}: the file is identical to version "
-                           f"{previous.version} (sha256 {sha[:12]}…): nothing to correct")
+            raise Conflict.of(gettext_noop("document %(id)s: the file is identical to version "
+                                           "%(version)s (sha256 %(sha)s…): nothing to correct"),
+                              id=document.id, version=previous.version, sha=sha[:12])
         with path.open("rb") as fh:
             kind = sniff(fh)
         scanned = scan(path)
@@ -96,15 +101,17 @@ def _store(*, document: Document, upload, actor, note: str,
 
 def _check_fields(category: str, retention: str, retention_years: int | None) -> None:
     if category not in Category.values:
-        raise BadRequest(f"category {category!r}: expected one of {', '.join(Category.values)}")
+        raise BadRequest.of(gettext_noop("category %(category)r: expected one of %(known)s"),
+                            category=category, known=", ".join(Category.values))
     if retention not in Retention.values:
-        raise BadRequest(f"retention {retention!r}: expected one of "
-                         f"{', '.join(Retention.values)}")
+        raise BadRequest.of(gettext_noop("retention %(retention)r: expected one of %(known)s"),
+                            retention=retention, known=", ".join(Retention.values))
     if (retention == Retention.YEARS) != (retention_years is not None):
-        raise BadRequest("retention_years: give a number of years with retention 'years', "
-                         "and only then")
+        raise BadRequest.of(gettext_noop("retention_years: give a number of years with "
+                                         "retention 'years', and only then"))
     if retention_years is not None and not 1 <= retention_years <= 1000:
-        raise BadRequest(f"retention_years {retention_years}: expected 1 to 1000")
+        raise BadRequest.of(gettext_noop("retention_years %(years)s: expected 1 to 1000"),
+                            years=retention_years)
 
 
 @transaction.atomic
@@ -116,7 +123,7 @@ def document_upload(*, actor, file, title: str, category: str, retention: str,
     permissions.require(actor, "archive.upload")
     _check_fields(category, retention, retention_years)
     if not title.strip():
-        raise BadRequest("title: empty")
+        raise BadRequest.of(gettext_noop("title: empty"))
     check_declared_size(file)
     document = Document.objects.create(
         title=title.strip(), number=number.strip(), date=date, authority=authority.strip(),
@@ -133,10 +140,10 @@ def document_version_add(*, actor, document_id: int, file, note: str) -> Documen
     """A corrected file: the next version, superseding the latest; the old stays readable."""
     permissions.require(actor, "archive.version")
     if not note.strip():
-        raise BadRequest("note: say what the new version corrects")
+        raise BadRequest.of(gettext_noop("note: say what the new version corrects"))
     document = Document.objects.select_for_update().filter(id=document_id).first()
     if document is None:
-        raise NotFound(f"no document {document_id}")
+        raise NotFound.of(gettext_noop("no document %(id)s"), id=document_id)
     previous = document.versions.order_by("-version").first()
     return _store(document=document, upload=file, actor=actor, note=note.strip(),
                   previous=previous)
@@ -144,11 +151,12 @@ def document_version_add(*, actor, document_id: int, file, note: str) -> Documen
 
 def _target(kind: str, target_id: int):
     if kind not in LINK_TARGETS:
-        raise BadRequest(f"kind {kind!r}: expected one of {', '.join(LINK_TARGETS)}")
+        raise BadRequest.of(gettext_noop("kind %(kind)r: expected one of %(known)s"),
+                            kind=kind, known=", ".join(LINK_TARGETS))
     label, what = LINK_TARGETS[kind]
     found = apps.get_model(label).objects.filter(id=target_id).first()
     if found is None:
-        raise NotFound(f"no {what} {target_id}")
+        raise NotFound.of(gettext_noop("no %(what)s %(id)s"), what=Said(what), id=target_id)
     return found
 
 
@@ -159,8 +167,9 @@ def _link(document: Document, kind: str, target_id: int, actor) -> DocumentLink:
             return DocumentLink.objects.create(document=document, linked_by=actor,
                                                **{kind: target})
     except IntegrityError as exc:
-        raise Conflict(f"document {document.id} is already linked to {kind} {target_id}") \
-            from exc
+        raise Conflict.of(gettext_noop("document %(id)s is already linked to %(kind)s "
+                                       "%(target)s"),
+                          id=document.id, kind=kind, target=target_id) from exc
 
 
 @transaction.atomic
@@ -168,7 +177,7 @@ def document_link(*, actor, document_id: int, kind: str, target_id: int) -> Docu
     permissions.require(actor, "archive.link")
     document = Document.objects.filter(id=document_id).first()
     if document is None:
-        raise NotFound(f"no document {document_id}")
+        raise NotFound.of(gettext_noop("no document %(id)s"), id=document_id)
     return _link(document, kind, target_id, actor)
 
 
@@ -177,7 +186,8 @@ def document_unlink(*, actor, document_id: int, link_id: int) -> None:
     permissions.require(actor, "archive.unlink")
     deleted, _ = DocumentLink.objects.filter(id=link_id, document_id=document_id).delete()
     if not deleted:
-        raise NotFound(f"document {document_id} has no link {link_id}")
+        raise NotFound.of(gettext_noop("document %(id)s has no link %(link)s"),
+                          id=document_id, link=link_id)
 
 
 @transaction.atomic
@@ -186,12 +196,15 @@ def document_publish(*, actor, document_id: int, published_on: date | None = Non
     permissions.require(actor, "archive.publish")
     document = Document.objects.select_for_update().filter(id=document_id).first()
     if document is None:
-        raise NotFound(f"no document {document_id}")
+        raise NotFound.of(gettext_noop("no document %(id)s"), id=document_id)
     if document.category not in PUBLIC_CATEGORIES:
-        raise Conflict(f"document {document_id} is a {document.get_category_display()}: only "
-                       "批准文件, 公告 and 界线协议书 are published")
+        raise Conflict.of(gettext_noop("document %(id)s is a %(category)s: only 批准文件, 公告 "
+                                       "and 界线协议书 are published"),
+                          shown={"category": document.get_category_display()},
+                          id=document_id, category=str(document.get_category_display()))
     if document.published_on is not None:
-        raise Conflict(f"document {document_id} was published on {document.published_on}")
+        raise Conflict.of(gettext_noop("document %(id)s was published on %(on)s"),
+                          id=document_id, on=str(document.published_on))
     document.published_on = published_on or today()
     document.save(update_fields=["published_on"])
     return document

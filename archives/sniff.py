@@ -13,7 +13,10 @@ import struct
 import zipfile
 from dataclasses import dataclass
 
+from django.utils.translation import gettext_noop
+
 from config.errors import BadRequest
+from config.said import Said
 from importers.survey.safety import check_archive
 
 HEAD = 8192
@@ -50,14 +53,14 @@ def extension_for(media_type: str) -> str:
 
 # What a refused file looks like, to say so: (leading bytes, what it is).
 REFUSED_MAGIC = [
-    (b"MZ", "a Windows executable (MZ)"),
-    (b"\x7fELF", "an ELF executable"),
-    (b"\xca\xfe\xba\xbe", "a Mach-O or Java class file"),
-    (b"#!", "a script (#!)"),
+    (b"MZ", gettext_noop("a Windows executable (MZ)")),
+    (b"\x7fELF", gettext_noop("an ELF executable")),
+    (b"\xca\xfe\xba\xbe", gettext_noop("a Mach-O or Java class file")),
+    (b"#!", gettext_noop("a script (#!)")),
 ]
 ACTIVE_TEXT = [(b"<!doctype html", "HTML"), (b"<html", "HTML"), (b"<svg", "SVG"),
-               (b"<script", "a script (HTML)"), (b"<?xml", "XML (SVG or XHTML may run "
-                                                      "scripts)")]
+               (b"<script", gettext_noop("a script (HTML)")),
+               (b"<?xml", gettext_noop("XML (SVG or XHTML may run scripts)"))]
 GEOKEY_TAGS = {33550, 33922, 34264, 34735}  # pixel scale, tie point, transform, GeoKeys
 
 
@@ -69,7 +72,8 @@ def _tiff_is_geo(fh, little: bool) -> bool:
     fh.seek(offset)
     raw = fh.read(2)
     if len(raw) < 2:
-        raise BadRequest("file: a TIFF whose first image directory is missing (truncated)")
+        raise BadRequest.of(gettext_noop("file: a TIFF whose first image directory is missing "
+                                         "(truncated)"))
     (count,) = struct.unpack(order + "H", raw)
     entries = fh.read(12 * min(count, 4096))
     tags = {struct.unpack(order + "H", entries[i:i + 2])[0]
@@ -82,18 +86,22 @@ def _ooxml(fh) -> Sniffed:
         with zipfile.ZipFile(fh) as package:
             entries = check_archive("file", package)
     except zipfile.BadZipFile as exc:  # check_archive's refusals are BadRequests already
-        raise BadRequest(f"file: a broken zip package: {exc}") from exc
+        raise BadRequest.of(gettext_noop("file: a broken zip package: %(error)s"),
+                            error=str(exc)) from exc
     names = {info.filename for info in entries}
     if "[Content_Types].xml" not in names:
-        raise BadRequest("file: a zip archive that is not an office document (no "
-                         "[Content_Types].xml): archives take documents, not archives")
+        raise BadRequest.of(gettext_noop("file: a zip archive that is not an office document "
+                                         "(no [Content_Types].xml): archives take documents, "
+                                         "not archives"))
     if any(name.lower().endswith("vbaproject.bin") for name in names):
-        raise BadRequest("file: an office document with macros (vbaProject.bin): active "
-                         "content is refused; save it without macros (.docx, .xlsx, .pptx)")
+        raise BadRequest.of(gettext_noop("file: an office document with macros "
+                                         "(vbaProject.bin): active content is refused; save it "
+                                         "without macros (.docx, .xlsx, .pptx)"))
     for prefix, kind in OOXML.items():
         if any(name.startswith(prefix) for name in names):
             return kind
-    raise BadRequest("file: an OOXML package that is neither Word, Excel nor PowerPoint")
+    raise BadRequest.of(gettext_noop("file: an OOXML package that is neither Word, Excel nor "
+                                     "PowerPoint"))
 
 
 def sniff(fh) -> Sniffed:
@@ -101,7 +109,7 @@ def sniff(fh) -> Sniffed:
     fh.seek(0)
     head = fh.read(HEAD)
     if not head:
-        raise BadRequest("file: empty (0 bytes)")
+        raise BadRequest.of(gettext_noop("file: empty (0 bytes)"))
     try:
         if head.startswith(b"%PDF-"):
             return PDF
@@ -119,16 +127,18 @@ def sniff(fh) -> Sniffed:
             return _ooxml(fh)
     finally:
         fh.seek(0)
-    raise BadRequest(f"file: {_what(head)}: refused (the archive takes PDF, TIFF/GeoTIFF, "
-                     "JPEG, PNG and office files, recognised by their content)")
+    raise BadRequest.of(gettext_noop("file: %(what)s: refused (the archive takes PDF, "
+                                     "TIFF/GeoTIFF, JPEG, PNG and office files, recognised by "
+                                     "their content)"), what=_what(head))
 
 
-def _what(head: bytes) -> str:
+def _what(head: bytes) -> Said:
+    """What the refused file is (a Said: a page says it in its language)."""
     for magic, what in REFUSED_MAGIC:
         if head.startswith(magic):
-            return what
+            return Said(what)
     text = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     for magic, what in ACTIVE_TEXT:
         if text.startswith(magic) or magic in text[:1024]:
-            return what
-    return "not a format the archive keeps"
+            return Said(what)
+    return Said(gettext_noop("not a format the archive keeps"))

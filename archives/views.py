@@ -8,6 +8,7 @@ from django import forms
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
 from accounts import permissions
@@ -109,7 +110,7 @@ def upload_page(request):
 def version_add(request, document_id: int):
     upload = request.FILES.get("file")
     if upload is None:
-        raise BadRequest("file: choose the corrected file")
+        raise BadRequest.of(gettext_noop("file: choose the corrected file"))
     services.document_version_add(actor=request.user, document_id=document_id, file=upload,
                                   note=request.POST.get("note", "")[:2000])
     return redirect("archive-document", document_id=document_id)
@@ -120,7 +121,7 @@ def version_add(request, document_id: int):
 def link_add(request, document_id: int):
     target = request.POST.get("target_id", "")
     if not target.isdigit():
-        raise BadRequest("target_id: a record's number")
+        raise BadRequest.of(gettext_noop("target_id: a record's number"))
     services.document_link(actor=request.user, document_id=document_id,
                            kind=request.POST.get("kind", ""), target_id=int(target))
     return redirect("archive-document", document_id=document_id)

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from django.db import connection, transaction
 from django.db.models import Q
+from django.utils.translation import gettext_noop
 from tqdm import tqdm
 
 from accounts.permissions import check_actor
@@ -75,12 +76,13 @@ class Plan:
 def read(directory: Path, progress: bool = False) -> tuple[list[Row], list[str]]:
     rows, problems = [], []
     if not directory.is_dir():
-        raise SourceError(f"{directory}: not a directory")
+        raise SourceError.of(gettext_noop("%(path)s: not a directory"), path=str(directory))
     for filename, level, length, parent_col in FILES:
         path = directory / filename
         if not path.exists():
             if level == 1:
-                raise SourceError(f"{path}: missing (an edition needs at least provinces.csv)")
+                raise SourceError.of(gettext_noop("%(path)s: missing (an edition needs at "
+                                                  "least provinces.csv)"), path=str(path))
             continue
         with path.open(encoding="utf-8-sig", newline="") as fh:
             reader = csv.DictReader(fh)
@@ -88,7 +90,8 @@ def read(directory: Path, progress: bool = False) -> tuple[list[Row], list[str]]
                 reader.fieldnames or []
             )
             if missing:
-                raise SourceError(f"{path}: missing column(s) {', '.join(sorted(missing))}")
+                raise SourceError.of(gettext_noop("%(path)s: missing column(s) %(columns)s"),
+                                     path=str(path), columns=", ".join(sorted(missing)))
             for rec in tqdm(reader, desc=filename, unit=" rows", disable=not progress):
                 line = reader.line_num
                 code, name = (rec["code"] or "").strip(), (rec["name"] or "").strip()
@@ -282,10 +285,9 @@ def rebuild_indexes(saved: list[tuple[str, str, list[tuple[int, int]]]]) -> None
 def apply(plan: Plan, *, label: str, source: str, effective_date: date | None, actor,
           progress: bool = False) -> DivisionEdition:
     if not plan.first_load and effective_date is None:
-        raise ConflictError(
+        raise ConflictError.of(gettext_noop(
             "the registry already holds divisions: a later edition needs --effective-date "
-            "(the date its changes take effect)"
-        )
+            "(the date its changes take effect)"))
     edition = DivisionEdition.objects.create(
         label=label, source=source, effective_date=effective_date,
         added=len(plan.added), renamed=len(plan.renamed), retired=len(plan.retired),

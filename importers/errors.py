@@ -1,6 +1,9 @@
 """The importers' error tree: every refusal says what is wrong and where."""
 
+from django.utils.translation import gettext_noop
+
 from config.errors import BadRequest
+from config.said import Said
 
 
 class ImporterError(BadRequest):
@@ -18,8 +21,13 @@ class RowError(ImporterError):
     def __init__(self, problems: list[str], limit: int = 50):
         self.problems = problems
         shown = "\n".join(problems[:limit])
-        more = f"\n… and {len(problems) - limit} more" if len(problems) > limit else ""
-        super().__init__(f"{len(problems)} malformed row(s), nothing written:\n{shown}{more}")
+        if len(problems) > limit:
+            super().__init__(Said(gettext_noop("%(n)d malformed row(s), nothing written:\n"
+                                               "%(rows)s\n… and %(more)d more"),
+                                  n=len(problems), rows=shown, more=len(problems) - limit))
+        else:
+            super().__init__(Said(gettext_noop("%(n)d malformed row(s), nothing written:\n"
+                                               "%(rows)s"), n=len(problems), rows=shown))
 
 
 class ConflictError(ImporterError):

@@ -15,6 +15,7 @@ from pathlib import Path
 from django.contrib.gis.geos import Point
 from django.db import connection, transaction
 from django.db.models import Q
+from django.utils.translation import gettext_noop
 from tqdm import tqdm
 
 from boundaries import marker_checks, services
@@ -88,23 +89,27 @@ def given_line(line: int | None, pair: list[str] | None) -> BoundaryLine | None:
     if line is not None:
         found = BoundaryLine.objects.filter(pk=line).first()
         if found is None:
-            raise ImporterError(f"--line {line}: no border line has this id")
+            raise ImporterError.of(gettext_noop("--line %(line)s: no border line has this id"),
+                                   line=line)
     else:
         try:
             (a, level_a), (b, level_b) = (parse_code(code) for code in pair)
         except BadRequest as exc:
-            raise ImporterError(f"--pair {' '.join(pair)}: {exc}") from exc
+            raise ImporterError.of(gettext_noop("--pair %(pair)s: %(reason)s"),
+                                   pair=" ".join(pair),
+                                   reason=exc.args[0] if exc.args else str(exc)) from exc
         left, right = sorted([a, b])
         qs = BoundaryLine.objects.filter(left_code=left, right_code=right, valid_to__isnull=True)
         if level_a is not None and level_a == level_b:
             qs = qs.filter(level=level_a)
         found = qs.order_by("-level").first()
         if found is None:
-            raise ImporterError(f"--pair {' '.join(pair)}: no border line in force between "
-                                "these divisions")
+            raise ImporterError.of(gettext_noop("--pair %(pair)s: no border line in force "
+                                                "between these divisions"), pair=" ".join(pair))
     if found.valid_to is not None:
-        raise ConflictError(f"{found.name} (line {found.id}) ended on {found.valid_to}: "
-                            "markers go on the version in force")
+        raise ConflictError.of(gettext_noop("%(line)s (line %(id)s) ended on %(until)s: markers "
+                                            "go on the version in force"),
+                               line=found.name, id=found.id, until=str(found.valid_to))
     return found
 
 
@@ -180,8 +185,9 @@ def _candidates(result, prop: str | None, plan: MarkerPlan) -> list:
         else:
             out.append(feature)
     if out and prop is None:
-        raise ImporterError(f"{result.source}: no marker number attribute (界桩号, 编号, "
-                            "number …) on its points")
+        raise ImporterError.of(gettext_noop("%(source)s: no marker number attribute (界桩号, "
+                                            "编号, number …) on its points"),
+                               source=str(result.source))
     return out
 
 

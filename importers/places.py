@@ -20,6 +20,7 @@ import fiona
 from django.contrib.gis.gdal import GDALException
 from django.contrib.gis.geos import GEOSException, GEOSGeometry, Point
 from django.db import connection, transaction
+from django.utils.translation import gettext_noop
 from tqdm import tqdm
 
 from accounts.permissions import check_actor
@@ -77,7 +78,7 @@ def run(path: str | Path, *, actor, commit: bool = False, layer: str | None = No
     check_actor(actor)
     path = Path(path)
     if not path.exists():
-        raise SourceError(f"{path}: no such file")
+        raise SourceError.of(gettext_noop("%(path)s: no such file"), path=str(path))
     rows = read_csv(path, encoding) if path.suffix.lower() == ".csv" else read_vector(
         path, layer, encoding)
     places = validate(path.name, rows, progress)
@@ -108,7 +109,8 @@ def read_vector(path: Path, layer: str | None, encoding: str | None) -> list[Sou
             rows = [SourceRow(i, dict(f.properties), _geometry(f.geometry, srid))
                     for i, f in enumerate(src, start=1)]
     except (fiona.errors.FionaError, GDALException, GEOSException, ValueError) as exc:
-        raise SourceError(f"{path.name}: cannot be read as a vector file ({exc})") from exc
+        raise SourceError.of(gettext_noop("%(name)s: cannot be read as a vector file "
+                                          "(%(error)s)"), name=path.name, error=str(exc)) from exc
     return rows
 
 
@@ -143,7 +145,8 @@ def read_csv(path: Path, encoding: str | None) -> list[SourceRow]:
         except UnicodeDecodeError:
             continue
     else:
-        raise SourceError(f"{path.name}: neither UTF-8 nor GB18030; give --encoding")
+        raise SourceError.of(gettext_noop("%(name)s: neither UTF-8 nor GB18030; give "
+                                          "--encoding"), name=path.name)
     rows, problems = [], []
     for line, props in enumerate(records, start=2):  # line 1 is the header
         try:

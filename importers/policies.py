@@ -3,11 +3,15 @@
 survey office's area are often restricted (涉密) documents: reads are the office's too, and a
 survey read with a registered set reports which set it used, not its numbers."""
 
+from django.utils.translation import gettext_noop
+
 from accounts import permissions
 from accounts.roles import Role, roles_of
+from config.said import Said
 
 OFFICE = {Role.CLERK, Role.ADMIN}
-VERBS = {"register": "registering datum parameters", "list": "reading datum parameters"}
+VERBS = {"register": gettext_noop("registering datum parameters"),
+         "list": gettext_noop("reading datum parameters")}
 
 
 def datum_parameters_policy(user, verb: str, obj=None, **context) -> str | None:
@@ -15,7 +19,8 @@ def datum_parameters_policy(user, verb: str, obj=None, **context) -> str | None:
         raise LookupError(f"no datum parameters action {verb!r}")
     if roles_of(user) & OFFICE:
         return None
-    return f"{VERBS[verb]} is for the place-name office (clerk or admin role)"
+    return Said(gettext_noop("%(what)s is for the place-name office (clerk or admin role)"),
+                what=Said(VERBS[verb]))
 
 
 permissions.register("datum_parameters", datum_parameters_policy)

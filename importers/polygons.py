@@ -24,6 +24,7 @@ from pathlib import Path
 import fiona
 import pyproj
 from django.db import connection, transaction
+from django.utils.translation import gettext_noop
 from tqdm import tqdm
 
 from boundaries.codes import LENGTH_LEVELS, parse_code
@@ -83,7 +84,7 @@ def fiona_path(path: str) -> str:
         return path
     file = Path(path)
     if not file.is_file():
-        raise SourceError(f"{path}: no such file")
+        raise SourceError.of(gettext_noop("%(path)s: no such file"), path=str(path))
     if file.name.lower().endswith(".gz"):
         return f"/vsigzip/{file.resolve()}"
     if file.suffix.lower() == ".zip":
@@ -100,12 +101,14 @@ def open_source(path: str, layer: str | None = None, encoding: str | None = None
         # GeoJSON has one layer, and listing it would parse the whole file once more
         layers = [] if opened.driver == "GeoJSON" else fiona.listlayers(readable)
     except (fiona.errors.FionaError, ValueError) as exc:
-        raise SourceError(f"{path}: not a readable GIS file (GeoJSON, Shapefile, GeoPackage…)"
-                          f" or no such layer: {exc}") from exc
+        raise SourceError.of(gettext_noop("%(path)s: not a readable GIS file (GeoJSON, "
+                                          "Shapefile, GeoPackage…) or no such layer: %(error)s"),
+                             path=str(path), error=str(exc)) from exc
     if layer is None and len(layers) > 1:
         opened.close()
-        raise SourceError(f"{path} holds {len(layers)} layers ({', '.join(layers)}): "
-                          "say which one to load")
+        raise SourceError.of(gettext_noop("%(path)s holds %(count)s layers (%(layers)s): say "
+                                          "which one to load"),
+                             path=str(path), count=len(layers), layers=", ".join(layers))
     with opened as collection:
         yield collection
 
@@ -131,7 +134,7 @@ def _checked(features: Iterator) -> Iterator:
     try:
         yield from features
     except fiona.errors.FionaError as exc:
-        raise SourceError(f"reading failed: {exc}") from exc
+        raise SourceError.of(gettext_noop("reading failed: %(error)s"), error=str(exc)) from exc
 
 
 def read_ahead(chunks: Iterator) -> Iterator:
@@ -149,8 +152,9 @@ def reprojection(path: str, collection) -> tuple[str, list, str]:
     if not wkt:
         minx, miny, maxx, maxy = collection.bounds
         if not (-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90):
-            raise SourceError(f"{path}: no CRS and the coordinates are not longitude/"
-                              "latitude: give the file its CRS (.prj)")
+            raise SourceError.of(gettext_noop("%(path)s: no CRS and the coordinates are not "
+                                              "longitude/latitude: give the file its CRS (.prj)"),
+                                 path=str(path))
         return f"ST_GeomFromWKB(raw, {TARGET_SRID})", [], "none (no CRS: taken as EPSG:4490)"
     crs = pyproj.CRS.from_wkt(wkt)
     epsg = crs.to_epsg()
@@ -230,7 +234,9 @@ def detect_properties(path: str, fields: list[str], props: list[dict], level: in
     columns = {p: [row.get(p) for row in props] for p in fields}
     for given in (code, name, parent):
         if given is not None and given not in columns:
-            raise SourceError(f"{path}: no property {given!r} (it has {', '.join(fields)})")
+            raise SourceError.of(gettext_noop("%(path)s: no property %(given)r (it has "
+                                              "%(fields)s)"),
+                                 path=str(path), given=given, fields=", ".join(fields))
     length = SHORT_LENGTHS[level]
     if code is None:
         code = _pick([p for p in columns if _fits(columns[p], {length, 12})], columns)
@@ -240,9 +246,10 @@ def detect_properties(path: str, fields: list[str], props: list[dict], level: in
         parent = _pick([p for p in columns if p != code
                         and _fits(columns[p], {SHORT_LENGTHS[level - 1], 12})], columns)
     if code is None and name is None:
-        raise SourceError(f"{path}: no property looks like a {length}-digit code or a "
-                          f"name (it has {', '.join(fields) or 'none'}): "
-                          "give --code-property or --name-property")
+        raise SourceError.of(gettext_noop("%(path)s: no property looks like a %(length)s-digit "
+                                          "code or a name (it has %(fields)s): give "
+                                          "--code-property or --name-property"),
+                             path=str(path), length=length, fields=", ".join(fields) or "none")
     return code, name, parent
 
 
@@ -416,11 +423,12 @@ WRITE_SQL = """
 def write(report: Report, geometry_source: str, replace: bool) -> None:
     if report.conflicts:
         first = report.conflicts[0]
-        raise ConflictError(
-            f"{len(report.conflicts)} matched division(s) already have a different geometry "
-            f"(e.g. {first['code']} {first['registry_name']}, feature {first['index']}): "
-            "nothing written. Pass --replace to correct them; a boundary change is an event "
-            "with new versions, not a replacement")
+        raise ConflictError.of(gettext_noop(
+            "%(count)s matched division(s) already have a different geometry (e.g. %(code)s "
+            "%(name)s, feature %(index)s): nothing written. Pass --replace to correct them; a "
+            "boundary change is an event with new versions, not a replacement"),
+            count=len(report.conflicts), code=first["code"], name=first["registry_name"],
+            index=first["index"])
     with connection.cursor() as cur:
         # lz4 compresses the new geometries several times faster than the default pglz;
         # the setting applies to the values written here only and reads are unaffected
@@ -435,7 +443,8 @@ def level_value(level: str | int) -> int:
     try:
         return int(Level.parse(level))
     except ValueError as exc:
-        raise ImporterError(f"unknown level {level!r}: {exc}") from None
+        raise ImporterError.of(gettext_noop("unknown level %(level)r: %(error)s"), level=level,
+                               error=str(exc)) from None
 
 
 def stage(collection, to_target: str, params: list, progress: bool) -> list[tuple]:

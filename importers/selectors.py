@@ -4,6 +4,7 @@ from datetime import date
 
 import pyproj
 from django.db.models import QuerySet
+from django.utils.translation import gettext_noop
 
 from boundaries.codes import parse_code
 from boundaries.temporal import in_force, today
@@ -16,8 +17,8 @@ def county_code(raw: str) -> str:
     """A county's 12-digit code from any of its forms, or a code below it (its county)."""
     code, level = parse_code(raw)
     if level is not None and level < 3:
-        raise BadRequest(f"code {raw!r}: a province or prefecture; parameters are "
-                         "registered for a county (6 digits)")
+        raise BadRequest.of(gettext_noop("code %(raw)r: a province or prefecture; parameters "
+                                         "are registered for a county (6 digits)"), raw=raw)
     return code[:6] + "0" * 6
 
 

@@ -4,6 +4,7 @@ from datetime import date
 
 import pyproj
 from django.db import transaction
+from django.utils.translation import gettext_noop
 
 from accounts import permissions
 from boundaries.models import DivisionVersion, Level
@@ -20,30 +21,39 @@ def _source_crs(raw: str, kind: str) -> str:
     Gauss-Krüger zone for a plane set (fitted in that plane)."""
     crs = crs_.parse(raw, "source_crs")
     if datum.old_datum(crs) is None:
-        raise BadRequest(f"source_crs {raw}: {crs.name} is tied to CGCS2000 already "
-                         "(WGS 84, ITRF or CGCS2000): no parameters needed")
+        raise BadRequest.of(gettext_noop("source_crs %(raw)s: %(crs)s is tied to CGCS2000 "
+                                         "already (WGS 84, ITRF or CGCS2000): no parameters "
+                                         "needed"), raw=raw, crs=crs.name)
     if kind == ParameterKind.PLANE4:
         epsg = crs.to_epsg(min_confidence=70)
         if not crs.is_projected or epsg is None:
-            raise BadRequest(f"source_crs {raw}: a plane set is fitted in one Gauss-Krüger "
-                             "zone: give its EPSG code (e.g. EPSG:2359 or EPSG:2381)")
+            raise BadRequest.of(gettext_noop("source_crs %(raw)s: a plane set is fitted in one "
+                                             "Gauss-Krüger zone: give its EPSG code (e.g. "
+                                             "EPSG:2359 or EPSG:2381)"), raw=raw)
         return f"EPSG:{epsg}"
     found = geodetic_label(crs)
     if found is None:
-        raise BadRequest(f"source_crs {raw}: {crs.name} has no EPSG geographic CRS")
+        raise BadRequest.of(gettext_noop("source_crs %(raw)s: %(crs)s has no EPSG geographic "
+                                         "CRS"), raw=raw, crs=crs.name)
     return found
 
 
 def _values(kind: str, values, convention: str) -> tuple[list[float], str]:
     if kind not in ParameterKind.values:
-        raise BadRequest(f"kind {kind!r}: expected {' or '.join(ParameterKind.values)}")
+        raise BadRequest.of(gettext_noop("kind %(kind)r: expected %(known)s"),
+                            kind=kind, known=" or ".join(ParameterKind.values))
     text = ",".join(str(v) for v in values or [])
     if kind == ParameterKind.PLANE4:
         if convention:
-            raise BadRequest("convention: only a Helmert set has one")
+            raise BadRequest.of(gettext_noop("convention: only a Helmert set has one"))
         return list(datum._numbers(text, 4, "values")), ""
     numbers = datum._numbers(text, 7, "values")
     return list(numbers), datum.check_convention(convention, numbers)
+
+
+def _until(day: date | None) -> str:
+    # "open" stays a word of the API's: the catalogue's "open" is a status (未处理)
+    return str(day) if day else "open"
 
 
 def _supersede(county: str, source: str, kind: str, valid_from: date,
@@ -57,9 +67,13 @@ def _supersede(county: str, source: str, kind: str, valid_from: date,
             old.valid_to = valid_from
             old.save(update_fields=["valid_to"])
         elif old.valid_from < (valid_to or date.max) and valid_from < (old.valid_to or date.max):
-            raise Conflict(f"{kind} {source} for {county[:6]}: set {old.id} ({old.document}) "
-                           f"is valid {old.valid_from} – {old.valid_to or 'open'}, which "
-                           f"overlaps {valid_from} – {valid_to or 'open'}")
+            raise Conflict.of(gettext_noop("%(kind)s %(source)s for %(county)s: set %(id)s "
+                                           "(%(document)s) is valid %(start)s – %(end)s, which "
+                                           "overlaps %(new_start)s – %(new_end)s"),
+                              kind=kind, source=source, county=county[:6], id=old.id,
+                              document=old.document, start=str(old.valid_from),
+                              end=_until(old.valid_to), new_start=str(valid_from),
+                              new_end=_until(valid_to))
 
 
 @transaction.atomic
@@ -72,16 +86,19 @@ def datum_parameters_register(*, actor, county: str, source_crs: str, kind: str,
     permissions.require(actor, "datum_parameters.register")
     county = county_code(county)
     if not DivisionVersion.objects.filter(code=county, level=Level.COUNTY).exists():
-        raise BadRequest(f"county {county[:6]}: no such county in the registry")
+        raise BadRequest.of(gettext_noop("county %(county)s: no such county in the registry"),
+                            county=county[:6])
     source = _source_crs(source_crs, kind)
     numbers, convention = _values(kind, values, convention or "")
     if not (authority or "").strip() or not (document or "").strip():
-        raise BadRequest("authority and document: say who published the parameters and in "
-                         "which document (文号)")
+        raise BadRequest.of(gettext_noop("authority and document: say who published the "
+                                         "parameters and in which document (文号)"))
     if valid_to is not None and valid_to <= valid_from:
-        raise BadRequest(f"valid_to {valid_to}: not after valid_from {valid_from}")
+        raise BadRequest.of(gettext_noop("valid_to %(until)s: not after valid_from %(since)s"),
+                            until=str(valid_to), since=str(valid_from))
     if accuracy_m is not None and accuracy_m < 0:
-        raise BadRequest(f"accuracy_m {accuracy_m}: a residual is not negative")
+        raise BadRequest.of(gettext_noop("accuracy_m %(accuracy)s: a residual is not "
+                                         "negative"), accuracy=accuracy_m)
     choice = crs_.Choice(pyproj.CRS.from_user_input(source), source, "given")
     datum.with_parameters(choice, datum.Parameters(kind, tuple(numbers), convention))
     _supersede(county, source, kind, valid_from, valid_to)

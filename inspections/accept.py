@@ -8,12 +8,14 @@ that cannot be appended, a line version that cannot begin) leaves the inspection
 from datetime import date
 
 from django.db import connection
+from django.utils.translation import gettext_noop
 
 from boundaries.models import BoundaryMarker, DivisionEvent, EventKind, MarkerStatus
 from boundaries.orientation import along_sql
 from boundaries.services import marker_record_state
 from config.errors import Conflict
 from config.responses import invalidate_on_commit
+from config.said import Said
 
 from . import judge
 from .models import Inspection
@@ -79,8 +81,11 @@ SELECT id FROM inserted
 def _new_line_version(inspection: Inspection, on: date) -> int:
     line = inspection.line
     if line.valid_to is not None or (line.valid_from is not None and line.valid_from >= on):
-        raise Conflict(f"{line.name}: its version {line.id} ({line.valid_from} – "
-                       f"{line.valid_to or 'now'}) cannot end on {on}")
+        raise Conflict.of(gettext_noop("%(line)s: its version %(id)s (%(start)s – %(end)s) "
+                                       "cannot end on %(on)s"),
+                          line=line.name, id=line.id, start=str(line.valid_from),
+                          end=str(line.valid_to) if line.valid_to else Said(gettext_noop("now")),
+                          on=str(on))
     source = f"joint inspection {inspection.id} ({line.name}第{inspection.round}轮), side A survey"
     with connection.cursor() as cur:
         cur.execute(_NEW_VERSION, {"on": on, "line": line.id, "insp": inspection.id,

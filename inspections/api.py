@@ -8,6 +8,7 @@ from pathlib import Path
 from django.conf import settings
 from django.http import HttpResponse
 from django.urls import reverse
+from django.utils.translation import gettext_noop
 from ninja import File, Form, Query, Router, Schema
 from ninja.files import UploadedFile
 from pydantic import Field
@@ -118,7 +119,8 @@ class InspectionFilter(page_in(limit=50, max_limit=500)):
 @router.get("/inspections", response=InspectionPageOut)
 def inspection_list(request, response: HttpResponse, filters: Query[InspectionFilter]):
     if filters.state is not None and filters.state not in State.values:
-        raise BadRequest(f"state {filters.state!r}: expected one of {', '.join(State.values)}")
+        raise BadRequest.of(gettext_noop("state %(state)r: expected one of %(known)s"),
+                            state=filters.state, known=", ".join(State.values))
     permissions.require(request.auth, "inspection.list")
     qs = selectors.inspections(filters.line, filters.state, filters.overdue, user=request.auth)
     _private(response)
@@ -134,7 +136,8 @@ def inspection_detail(request, response: HttpResponse, inspection_id: int):
 
 def _safe_name(upload: UploadedFile) -> str:
     if upload.size is not None and upload.size > settings.MAX_UPLOAD_BYTES:
-        raise BadRequest(f"file: {upload.size} bytes, more than {settings.MAX_UPLOAD_BYTES}")
+        raise BadRequest.of(gettext_noop("file: %(size)s bytes, more than %(most)s"),
+                            size=upload.size, most=settings.MAX_UPLOAD_BYTES)
     # only the last part of the client's name, and nothing a shell or path would read
     return (SAFE_NAME.sub("_", Path(upload.name or "survey").name).lstrip(".") or "survey")[:120]
 
@@ -255,7 +258,8 @@ def inspection_action(request, response: HttpResponse, inspection_id: int, actio
     selectors.inspection_get(inspection_id)
     known = [*services.ACTIONS, *reconciling.QUEUED]
     if action not in known:
-        raise NotFound(f"no action {action!r}: expected one of {', '.join(known)}")
+        raise NotFound.of(gettext_noop("no action %(action)r: expected one of %(known)s"),
+                          action=action, known=", ".join(known))
     kwargs = {"actor": request.auth, "inspection_id": inspection_id, "note": payload.note}
     if action in reconciling.QUEUED:
         return job_answer(response, reconciling.QUEUED[action](**kwargs))
@@ -283,8 +287,8 @@ class HazardFilter(Schema):
 @router.get("/hazards", response=HazardPageOut)
 def hazard_list(request, response: HttpResponse, filters: Query[HazardFilter]):
     if filters.status is not None and filters.status not in HazardStatus.values:
-        raise BadRequest(f"status {filters.status!r}: expected one of "
-                         f"{', '.join(HazardStatus.values)}")
+        raise BadRequest.of(gettext_noop("status %(status)r: expected one of %(known)s"),
+                            status=filters.status, known=", ".join(HazardStatus.values))
     permissions.require(request.auth, "inspection.list")
     qs = selectors.hazards(filters.line, filters.status, user=request.auth)
     _private(response)

@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -70,7 +71,8 @@ class RegisterForm(forms.Form):
         try:
             return [int(part) for part in raw.split(",") if part.strip()]
         except ValueError:
-            raise BadRequest(f"also_on {raw!r}: expected line ids, e.g. 12, 15") from None
+            raise BadRequest.of(gettext_noop("also_on %(raw)r: expected line ids, e.g. 12, 15"),
+                                raw=raw) from None
 
 
 class StateForm(forms.Form):
@@ -195,8 +197,9 @@ def marker_state(request, marker_id: int):
     data = _valid(StateForm(request.POST))
     given = data["lon"] is not None and data["lat"] is not None
     if given and data["status"] != MarkerStatus.DISPLACED:  # as the API answers
-        raise BadRequest("position: only a displaced marker is recorded where it was found; "
-                         "a new position is a move (the form below, with its reason)")
+        raise BadRequest.of(gettext_noop("position: only a displaced marker is recorded where "
+                                         "it was found; a new position is a move (the form "
+                                         "below, with its reason)"))
     boundaries_services.marker_record_state(
         marker=marker, status=data["status"], on=data["on"], note=data["note"],
         position=(data["lon"], data["lat"]) if given else None, source="web",

@@ -7,23 +7,34 @@ when the inspection was planned. Who may take each step is the transitions table
 """
 
 from django.db.models import Q
+from django.utils.translation import gettext_noop
 
 from accounts import permissions
 from accounts.roles import OFFICE_ROLES, Role, roles_of
+from config.said import Said
 
 from .models import Side
 from .transitions import MACHINE, OFFICE, PARTY
 
 # Who may read every inspection, report and hazard: the office and the naming committee.
 READERS = OFFICE_ROLES | {Role.EXPERT, Role.MEMBER, Role.CHAIR}
-FOR_READERS = "is for the office, the committee staff and the two sides' teams"
-WHAT = {"plan": "planning an inspection", "record_previous": "recording an earlier inspection",
-        "start_survey": "starting the survey", "upload_survey": "uploading a survey",
-        "confirm_survey": "confirming a survey", "withdraw_survey": "withdrawing a survey",
-        "replace_survey": "replacing a survey", "reconcile": "reconciling",
-        "sign_a": "signing", "sign_b": "signing", "archive": "archiving an inspection"}
-FOR_OFFICE = "is for the place-name office (clerk or admin role)"
-FOR_PARTIES = "is for the two teams and the place-name office"
+# What each step is called inside a refusal (a Said parameter, so a page says it too).
+WHAT = {"plan": gettext_noop("planning an inspection"),
+        "record_previous": gettext_noop("recording an earlier inspection"),
+        "start_survey": gettext_noop("starting the survey"),
+        "upload_survey": gettext_noop("uploading a survey"),
+        "confirm_survey": gettext_noop("confirming a survey"),
+        "withdraw_survey": gettext_noop("withdrawing a survey"),
+        "replace_survey": gettext_noop("replacing a survey"),
+        "reconcile": gettext_noop("reconciling"),
+        "sign_a": gettext_noop("signing"), "sign_b": gettext_noop("signing"),
+        "archive": gettext_noop("archiving an inspection")}
+FOR_OFFICE = gettext_noop("%(what)s is for the place-name office (clerk or admin role)")
+FOR_PARTIES = gettext_noop("%(what)s is for the two teams and the place-name office")
+
+
+def _what(verb: str) -> Said:
+    return Said(WHAT[verb])
 
 
 def is_office(user) -> bool:
@@ -51,8 +62,11 @@ def _read_refusal(user, verb: str, inspection) -> str | None:
         return None
     if verb == "list" and in_a_team(user):
         return None
-    what = f"inspection {inspection.id}" if verb == "view" else "the inspection registers"
-    return f"reading {what} {FOR_READERS}"
+    if verb == "view":
+        return Said(gettext_noop("reading inspection %(id)s is for the office, the committee "
+                                 "staff and the two sides' teams"), id=inspection.id)
+    return Said(gettext_noop("reading the inspection registers is for the office, the "
+                             "committee staff and the two sides' teams"))
 
 
 def sides_of(user, inspection) -> list[str]:
@@ -66,17 +80,22 @@ def sides_of(user, inspection) -> list[str]:
 def _side_refusal(user, verb: str, inspection, side: str | None) -> str | None:
     mine = sides_of(user, inspection)
     if side is None:  # any side: what a caller may do now
-        return None if mine else f"{WHAT[verb]} is for the members of a side's team"
+        return None if mine else Said(gettext_noop("%(what)s is for the members of a side's "
+                                                   "team"), what=_what(verb))
     if side not in mine:
         team = inspection.team(side)
-        return (f"{WHAT[verb]} for side {side} is for members of its team "
-                f"{team.name if team else '(none)'}")
+        if team is None:
+            return Said(gettext_noop("%(what)s for side %(side)s is for members of its team "
+                                     "(none)"), what=_what(verb), side=side)
+        return Said(gettext_noop("%(what)s for side %(side)s is for members of its team "
+                                 "%(team)s"), what=_what(verb), side=side, team=team.name)
     if verb.startswith("sign_"):
         other = Side.B if side == Side.A else Side.A
         other_by = inspection.signed_b_by_id if side == Side.A else inspection.signed_a_by_id
         if other_by == user.pk:
-            return (f"sign: {user.username} signed for side {other}; one person does not "
-                    "sign for both sides")
+            return Said(gettext_noop("sign: %(user)s signed for side %(other)s; one person "
+                                     "does not sign for both sides"),
+                        user=user.username, other=other)
     return None
 
 
@@ -86,11 +105,11 @@ def inspection_policy(user, verb: str, inspection=None, *, side: str | None = No
         return _read_refusal(user, verb, inspection)
     who = MACHINE.who(verb)
     if who == OFFICE:
-        return None if is_office(user) else f"{WHAT[verb]} {FOR_OFFICE}"
+        return None if is_office(user) else Said(FOR_OFFICE, what=_what(verb))
     if who == PARTY:
         if is_office(user) or sides_of(user, inspection):
             return None
-        return f"{WHAT[verb]} {FOR_PARTIES}"
+        return Said(FOR_PARTIES, what=_what(verb))
     if verb.startswith("sign_"):
         side = verb[-1].upper()
     return _side_refusal(user, verb, inspection, side)
@@ -100,19 +119,20 @@ def hazard_policy(user, verb: str, inspection=None, **context) -> str | None:
     """A hazard on a line under inspection concerns its parties; any other, the office."""
     if verb == "record":
         if inspection is None:
-            return None if is_office(user) else \
-                f"recording a hazard outside an inspection {FOR_OFFICE}"
+            return None if is_office(user) else Said(FOR_OFFICE, what=Said(gettext_noop(
+                "recording a hazard outside an inspection")))
         if is_office(user) or sides_of(user, inspection):
             return None
-        return f"recording a hazard {FOR_PARTIES}"
+        return Said(FOR_PARTIES, what=Said(gettext_noop("recording a hazard")))
     if verb == "update":
         if (inspection is not None and sides_of(user, inspection)) or is_office(user):
             return None
-        return f"changing a hazard's status {FOR_OFFICE}"
+        return Said(FOR_OFFICE, what=Said(gettext_noop("changing a hazard's status")))
     if verb == "view":
         if reads_everything(user) or (inspection is not None and sides_of(user, inspection)):
             return None
-        return f"reading this hazard {FOR_READERS}"
+        return Said(gettext_noop("reading this hazard is for the office, the committee staff "
+                                 "and the two sides' teams"))
     raise LookupError(f"no hazard action {verb!r}")
 
 

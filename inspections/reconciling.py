@@ -11,6 +11,7 @@ from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from config.errors import Conflict
 from jobs.models import Job
@@ -34,7 +35,8 @@ def _current_surveys(inspection: Inspection) -> list[int]:
     sides = {side for _, side in current}
     if sides != set(Side.values):
         missing = ", ".join(sorted(set(Side.values) - sides))
-        raise Conflict(f"reconcile: no confirmed survey of side {missing} yet")
+        raise Conflict.of(gettext_noop("reconcile: no confirmed survey of side %(side)s yet"),
+                          side=missing)
     return [upload_id for upload_id, _ in current]
 
 
@@ -48,8 +50,10 @@ def inspection_reconcile_queue(*, actor, inspection_id: int, note: str = "") -> 
     pending = job_in_flight(kind=KIND, params={"inspection_id": inspection_id},
                             within=IN_FLIGHT_FOR)
     if pending is not None:
-        raise Conflict(f"reconcile: inspection {inspection_id} is already being reconciled "
-                       f"(job {pending.id}, {pending.state}): wait for it to finish")
+        raise Conflict.of(gettext_noop("reconcile: inspection %(id)s is already being "
+                                       "reconciled (job %(job)s, %(state)s): wait for it to "
+                                       "finish"),
+                          id=inspection_id, job=pending.id, state=pending.state)
     return job_create(actor=actor, kind=KIND,
                       params={"inspection_id": inspection_id, "note": note})
 
@@ -68,8 +72,9 @@ def inspection_reconcile(*, actor, inspection_id: int, note: str = "",
     inspection = _locked(inspection_id)
     step = check_step(actor, inspection, "reconcile")
     if _current_surveys(inspection) != surveys:
-        raise Conflict("reconcile: the surveys changed while they were being compared "
-                       "(a survey confirmed, withdrawn or replaced): reconcile again")
+        raise Conflict.of(gettext_noop("reconcile: the surveys changed while they were being "
+                                       "compared (a survey confirmed, withdrawn or replaced): "
+                                       "reconcile again"))
     if results == inspection.results and inspection.state != State.SURVEYING:
         _transition(inspection, actor, "reconcile", inspection.state,
                     note or "reconciled again: results unchanged")

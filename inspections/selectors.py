@@ -6,6 +6,7 @@ from datetime import date
 from django.contrib.auth.models import Group
 from django.db import connection
 from django.db.models import Prefetch, Q, QuerySet
+from django.utils.translation import gettext_noop
 
 from accounts import permissions
 from accounts.roles import Role
@@ -13,6 +14,8 @@ from boundaries.models import SHORT_LENGTHS, DivisionVersion, Level
 from boundaries.selectors import line_markers
 from boundaries.temporal import in_force, in_force_sql, today
 from config.errors import NotFound
+from jobs.models import Job
+from jobs.selectors import job_get
 
 from . import policies
 from .models import (
@@ -23,6 +26,7 @@ from .models import (
     InspectionTransition,
     SurveyUpload,
 )
+from .reconciling import KIND as RECONCILE_KIND
 from .services import INTERVAL_YEARS
 from .transitions import MACHINE
 
@@ -44,6 +48,18 @@ def inspection_for(user, inspection_id: int) -> Inspection:
     found = inspection_get(inspection_id)
     permissions.require(user, "inspection.view", found)
     return found
+
+
+def inspection_job(user, inspection: Inspection, job_id: int) -> Job:
+    """A background job followed from the inspection's pages. A reconciliation concerns
+    both sides: whoever may read the inspection (``inspection_for``, checked by the
+    caller) follows it, whoever started it; any other job is its starter's (jobs'
+    own rule, a 404 for anyone else)."""
+    found = Job.objects.filter(id=job_id, kind=RECONCILE_KIND,
+                               params__inspection_id=inspection.id).first()
+    if found is not None and permissions.can(user, "inspection.view", inspection):
+        return found
+    return job_get(user=user, job_id=job_id)
 
 
 def hazard_for(user, hazard_id: int) -> Hazard:
@@ -85,7 +101,7 @@ def inspection_get(inspection_id: int) -> Inspection:
                      "uploaded_by", "withdrawn_by").order_by("id")),
                  Prefetch("hazards", hazards())).filter(pk=inspection_id).first())
     if found is None:
-        raise NotFound(f"no inspection {inspection_id}")
+        raise NotFound.of(gettext_noop("no inspection %(id)s"), id=inspection_id)
     return found
 
 
@@ -102,7 +118,8 @@ def next_actions(user, inspection: Inspection) -> list[str]:
 def upload_get(inspection_id: int, upload_id: int) -> SurveyUpload:
     found = SurveyUpload.objects.filter(pk=upload_id, inspection_id=inspection_id).first()
     if found is None:
-        raise NotFound(f"no survey upload {upload_id} in inspection {inspection_id}")
+        raise NotFound.of(gettext_noop("no survey upload %(id)s in inspection "
+                                       "%(inspection)s"), id=upload_id, inspection=inspection_id)
     return found
 
 
@@ -150,7 +167,7 @@ def hazards(line_id: int | None = None, status: str | None = None, *, user=None)
 def hazard_get(hazard_id: int) -> Hazard:
     found = hazards().filter(pk=hazard_id).first()
     if found is None:
-        raise NotFound(f"no hazard {hazard_id}")
+        raise NotFound.of(gettext_noop("no hazard %(id)s"), id=hazard_id)
     return found
 
 

@@ -17,6 +17,7 @@ from django.contrib.auth.models import Group
 from django.contrib.gis.geos import Point
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from accounts import permissions
 from accounts.transitions import NEW, Step
@@ -24,6 +25,7 @@ from boundaries.models import SHORT_LENGTHS, BoundaryLine, DivisionVersion
 from boundaries.temporal import add_years, in_force, today
 from config import jobfiles
 from config.errors import BadRequest, Conflict, NotFound
+from config.said import Said
 from importers import survey
 from importers.survey import checks, staging
 from importers.survey.pipeline import STAGES
@@ -51,7 +53,7 @@ SIGNED_BY = {Side.A: State.SIGNED_A, Side.B: State.SIGNED_B}
 
 def _side(side: str) -> str:
     if side not in Side.values:
-        raise BadRequest(f"side {side!r}: expected A or B")
+        raise BadRequest.of(gettext_noop("side %(side)r: expected A or B"), side=side)
     return side
 
 
@@ -69,7 +71,7 @@ def _locked(inspection_id: int, *, lock: bool = True) -> Inspection:
     qs = Inspection.objects.select_related("line")
     found = (qs.select_for_update(of=("self",)) if lock else qs).filter(pk=inspection_id).first()
     if found is None:
-        raise NotFound(f"no inspection {inspection_id}")
+        raise NotFound.of(gettext_noop("no inspection %(id)s"), id=inspection_id)
     return found
 
 
@@ -99,7 +101,8 @@ def _group(value, name: str) -> Group:
         return value
     found = Group.objects.filter(name=value).first()
     if found is None:
-        raise BadRequest(f"{name} {value!r}: no such group (a side's team is a Django group)")
+        raise BadRequest.of(gettext_noop("%(name)s %(value)r: no such group (a side's team is "
+                                         "a Django group)"), name=name, value=value)
     return found
 
 
@@ -117,7 +120,9 @@ def _next_round(line: BoundaryLine, round: int | None) -> int:
     if round is None:
         return highest + 1
     if round <= highest:
-        raise Conflict(f"round {round}: {line.name} already has round {highest}")
+        raise Conflict.of(gettext_noop("round %(round)s: %(line)s already has round "
+                                       "%(highest)s"), round=round, line=line.name,
+                          highest=highest)
     return round
 
 
@@ -125,10 +130,11 @@ def _line_in_force(line) -> BoundaryLine:
     line = line if isinstance(line, BoundaryLine) else BoundaryLine.objects.filter(
         pk=line).first()
     if line is None:
-        raise BadRequest("line_id: no such border line")
+        raise BadRequest.of(gettext_noop("line_id: no such border line"))
     if line.valid_to is not None:
-        raise Conflict(f"{line.name} (line {line.id}) ended on {line.valid_to}: inspect the "
-                       "version in force")
+        raise Conflict.of(gettext_noop("%(line)s (line %(id)s) ended on %(until)s: inspect "
+                                       "the version in force"),
+                          line=line.name, id=line.id, until=str(line.valid_to))
     return line
 
 
@@ -145,11 +151,13 @@ def inspection_plan(*, actor, line, year: int, team_a, team_b, round: int | None
                     [f"inspection-plan:{line.level}:{line.left_code}:{line.right_code}"])
     team_a, team_b = _group(team_a, "team_a"), _group(team_b, "team_b")
     if team_a == team_b:
-        raise BadRequest("team_b: the two sides need two different teams")
+        raise BadRequest.of(gettext_noop("team_b: the two sides need two different teams"))
     if not 1950 <= year <= today().year + 10:
-        raise BadRequest(f"year {year}: not a plausible inspection year")
+        raise BadRequest.of(gettext_noop("year %(year)s: not a plausible inspection year"),
+                            year=year)
     if Inspection.objects.filter(line=line, state__in=OPEN_STATES).exists():
-        raise Conflict(f"{line.name} already has an inspection under way")
+        raise Conflict.of(gettext_noop("%(line)s already has an inspection under way"),
+                          line=line.name)
     last = last_completed(line)
     due = add_years(last.completed_on, INTERVAL_YEARS) if last else today()
     inspection = Inspection.objects.create(
@@ -172,7 +180,8 @@ def inspection_record_previous(*, actor, line, round: int, completed_on: date,
     step = check_step(actor, None, "record_previous")
     line = _line_in_force(line)
     if completed_on > today():
-        raise BadRequest(f"completed_on {completed_on}: in the future")
+        raise BadRequest.of(gettext_noop("completed_on %(date)s: in the future"),
+                            date=str(completed_on))
     round = _next_round(line, round)
     inspection = Inspection(line=line, round=round, year=completed_on.year,
                             due_date=completed_on, state=step.target,
@@ -280,25 +289,33 @@ def _upload_locked(actor, upload_id: int, action: str) -> tuple[Inspection, Surv
     """The upload and its inspection, locked, for a step of the upload's side."""
     upload = SurveyUpload.objects.filter(pk=upload_id).first()
     if upload is None:
-        raise NotFound(f"no survey upload {upload_id}")
+        raise NotFound.of(gettext_noop("no survey upload %(id)s"), id=upload_id)
     inspection = _locked(upload.inspection_id)
     upload = SurveyUpload.objects.select_for_update().get(pk=upload_id)
     check_step(actor, inspection, action, upload.side)
     if upload.withdrawn_at is not None:
-        how = (f"replaced by upload {upload.replaced_by_id}" if upload.replaced_by_id
-               else "withdrawn")
-        raise Conflict(f"survey upload {upload.id} ({upload.file_name}) was {how} on "
-                       f"{upload.withdrawn_at:%Y-%m-%d %H:%M} by {upload.withdrawn_by}")
+        how = (Said(gettext_noop("replaced by upload %(id)s"), id=upload.replaced_by_id)
+               if upload.replaced_by_id else Said(gettext_noop("withdrawn")))
+        raise Conflict.of(gettext_noop("survey upload %(id)s (%(file)s) was %(how)s on %(when)s "
+                                       "by %(who)s"),
+                          id=upload.id, file=upload.file_name, how=how,
+                          when=f"{upload.withdrawn_at:%Y-%m-%d %H:%M}",
+                          who=str(upload.withdrawn_by))
     return inspection, upload
 
 
 def _confirm(upload: SurveyUpload, actor) -> None:
     if upload.confirmed:
-        raise Conflict(f"survey upload {upload.id} is already confirmed")
+        raise Conflict.of(gettext_noop("survey upload %(id)s is already confirmed"),
+                          id=upload.id)
     errors = [f for f in upload.findings if f.get("severity") == "error"]
     if errors:
-        raise Conflict(f"survey upload {upload.id} has {len(errors)} error finding(s) "
-                       f"(first: {errors[0]['message']}): correct the file and upload it again")
+        raise Conflict.of(gettext_noop("survey upload %(id)s has %(n)d error finding(s) "
+                                       "(first: %(first)s): correct the file and upload it "
+                                       "again"),
+                          id=upload.id, n=len(errors),
+                          # a finding with its template is said again in the page's language
+                          first=errors[0] if errors[0].get("template") else errors[0]["message"])
     upload.confirmed, upload.confirmed_by, upload.confirmed_at = True, actor, timezone.now()
     upload.save(update_fields=["confirmed", "confirmed_by", "confirmed_at"])
 
@@ -327,7 +344,7 @@ def survey_withdraw(*, actor, upload_id: int, reason: str) -> SurveyUpload:
     makes the reconciliation stale and voids a lone signature."""
     reason = (reason or "").strip()
     if not reason:
-        raise BadRequest("reason: say why the survey is withdrawn")
+        raise BadRequest.of(gettext_noop("reason: say why the survey is withdrawn"))
     inspection, upload = _upload_locked(actor, upload_id, "withdraw_survey")
     upload.withdrawn_by, upload.withdrawn_at = actor, timezone.now()
     upload.withdrawal_reason = reason
@@ -348,18 +365,21 @@ def survey_replace(*, actor, upload_id: int, replacement_id: int,
     to what was signed, it voids a lone signature, whichever side gave it."""
     inspection, old = _upload_locked(actor, upload_id, "replace_survey")
     if not old.confirmed:
-        raise Conflict(f"survey upload {old.id} is a preview: confirm the new file instead, "
-                       "or withdraw this one")
+        raise Conflict.of(gettext_noop("survey upload %(id)s is a preview: confirm the new "
+                                       "file instead, or withdraw this one"), id=old.id)
     new = SurveyUpload.objects.select_for_update().filter(
         pk=replacement_id, inspection=inspection).first()
     if new is None:
-        raise BadRequest(f"replacement_id {replacement_id}: no survey upload of inspection "
-                         f"{inspection.id}")
+        raise BadRequest.of(gettext_noop("replacement_id %(id)s: no survey upload of "
+                                         "inspection %(inspection)s"),
+                            id=replacement_id, inspection=inspection.id)
     if new.side != old.side:
-        raise BadRequest(f"replacement_id {new.id}: an upload of side {new.side}; upload "
-                         f"{old.id} is side {old.side}'s")
+        raise BadRequest.of(gettext_noop("replacement_id %(id)s: an upload of side %(side)s; "
+                                         "upload %(old)s is side %(old_side)s's"),
+                            id=new.id, side=new.side, old=old.id, old_side=old.side)
     if new.withdrawn_at is not None:
-        raise Conflict(f"survey upload {new.id} was withdrawn: upload the file again")
+        raise Conflict.of(gettext_noop("survey upload %(id)s was withdrawn: upload the file "
+                                       "again"), id=new.id)
     _confirm(new, actor)
     reason = (reason or "").strip() or "corrected file"
     old.withdrawn_by, old.withdrawn_at = actor, timezone.now()
@@ -382,7 +402,8 @@ def inspection_sign(*, actor, inspection_id: int, side: str, note: str = "") -> 
         step = check_step(actor, inspection, action)
     except Conflict:
         if inspection.state == SIGNED_BY[side]:
-            raise Conflict(f"sign: side {side} has already signed") from None
+            raise Conflict.of(gettext_noop("sign: side %(side)s has already signed"),
+                              side=side) from None
         raise
     now = timezone.now()
     if side == Side.A:
@@ -421,9 +442,11 @@ def _hazard_location(location) -> Point:
         point = location if isinstance(location, Point) else Point(
             *(float(v) for v in location), srid=4490)
     except (TypeError, ValueError) as exc:
-        raise BadRequest(f"location {location!r}: expected (lon, lat)") from exc
+        raise BadRequest.of(gettext_noop("location %(location)r: expected (lon, lat)"),
+                            location=location) from exc
     if not (73 <= point.x <= 136 and 3 <= point.y <= 54):
-        raise BadRequest(f"location {point.x}, {point.y}: not a lon/lat in China (EPSG:4490)")
+        raise BadRequest.of(gettext_noop("location %(x)s, %(y)s: not a lon/lat in China "
+                                         "(EPSG:4490)"), x=point.x, y=point.y)
     return point
 
 
@@ -437,19 +460,24 @@ def hazard_record(*, actor, location, description: str, severity: str,
     if inspection is not None:
         line = inspection.line
         if line_id is not None and line_id != line.id:
-            raise BadRequest(f"line_id {line_id}: inspection {inspection.id} is of line "
-                             f"{line.id}")
+            raise BadRequest.of(gettext_noop("line_id %(id)s: inspection %(inspection)s is of "
+                                             "line %(line)s"),
+                                id=line_id, inspection=inspection.id, line=line.id)
     else:
         line = BoundaryLine.objects.filter(pk=line_id or 0).first()
         if line is None:
-            raise BadRequest(f"line_id {line_id!r}: a hazard lies on a border line")
+            raise BadRequest.of(gettext_noop("line_id %(id)r: a hazard lies on a border line"),
+                                id=line_id)
     if severity not in Severity.values:
-        raise BadRequest(f"severity {severity!r}: expected one of {', '.join(Severity.values)}")
+        raise BadRequest.of(gettext_noop("severity %(severity)r: expected one of %(known)s"),
+                            severity=severity, known=", ".join(Severity.values))
     if not (description or "").strip():
-        raise BadRequest("description: say what the hazard or dispute is")
+        raise BadRequest.of(gettext_noop("description: say what the hazard or dispute is"))
     if inspection is not None and inspection.state not in OPEN_STATES:
-        raise Conflict(f"record a hazard: inspection {inspection.id} is {inspection.state}; "
-                       "record it on the line instead")
+        raise Conflict.of(gettext_noop("record a hazard: inspection %(id)s is %(state)s; "
+                                       "record it on the line instead"),
+                          shown={"state": dict(State.choices)[inspection.state]},
+                          id=inspection.id, state=inspection.state)
     hazard = Hazard.objects.create(line=line, inspection=inspection,
                                    location=_hazard_location(location),
                                    description=description.strip(), severity=severity,
@@ -465,13 +493,16 @@ def hazard_update(*, actor, hazard_id: int, status: str, note: str = "") -> Haza
     """Move a hazard to another status (open, under mediation, resolved), with history."""
     hazard = Hazard.objects.select_for_update().filter(pk=hazard_id).first()
     if hazard is None:
-        raise NotFound(f"no hazard {hazard_id}")
+        raise NotFound.of(gettext_noop("no hazard %(id)s"), id=hazard_id)
     inspection = _locked(hazard.inspection_id) if hazard.inspection_id else None
     permissions.require(actor, "hazard.update", inspection)
     if status not in HazardStatus.values:
-        raise BadRequest(f"status {status!r}: expected one of {', '.join(HazardStatus.values)}")
+        raise BadRequest.of(gettext_noop("status %(status)r: expected one of %(known)s"),
+                            status=status, known=", ".join(HazardStatus.values))
     if status == hazard.status:
-        raise Conflict(f"hazard {hazard.id} is already {status}")
+        raise Conflict.of(gettext_noop("hazard %(id)s is already %(status)s"),
+                          shown={"status": dict(HazardStatus.choices)[status]},
+                          id=hazard.id, status=status)
     HazardChange.objects.create(hazard=hazard, from_status=hazard.status, to_status=status,
                                 actor=actor, note=note)
     hazard.status = status

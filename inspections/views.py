@@ -24,7 +24,7 @@ from accounts.auth import request_user
 from config.errors import BadRequest, Forbidden, NotFound
 from config.said import in_language
 from jobs.models import JobState
-from jobs.selectors import job_get, job_out
+from jobs.selectors import job_out
 
 from . import policies, reconciling, report, selectors, services
 from .api import _saved, queued
@@ -156,7 +156,8 @@ def inspection_action(request, inspection_id: int, action: str):
     if action in ("sign_a", "sign_b"):
         action, kwargs["side"] = "sign", action[-1].upper()
     if action not in services.ACTIONS:
-        raise NotFound(f"no action {action!r}: expected one of {', '.join(BUTTONS)}")
+        raise NotFound.of(gettext_noop("no action %(action)r: expected one of %(known)s"),
+                          action=action, known=", ".join(BUTTONS))
     services.ACTIONS[action](**kwargs)
     return redirect("inspection-page", inspection_id=inspection_id)
 
@@ -202,8 +203,8 @@ def job_progress(request, inspection_id: int, job_id: int):
     """A queued job's progress (a survey read, a reconciliation); the fragment polls itself
     (htmx) until the job is done, then sends the browser on to the result (HX-Redirect;
     a finished job's page redirects at once). A failed job shows why."""
-    selectors.inspection_for(request.user, inspection_id)
-    job = job_out(job_get(user=request.user, job_id=job_id))
+    inspection = selectors.inspection_for(request.user, inspection_id)
+    job = job_out(selectors.inspection_job(request.user, inspection, job_id))
     result_url = _job_result_url(inspection_id, job)
     if result_url and not request.htmx:
         return _private(redirect(result_url))
@@ -263,7 +264,8 @@ def survey_replace(request, inspection_id: int, upload_id: int):
     try:
         replacement = int(request.POST.get("replacement_id", ""))
     except ValueError:
-        raise BadRequest("replacement_id: the id of the corrected file's upload") from None
+        raise BadRequest.of(gettext_noop("replacement_id: the id of the corrected file's "
+                                         "upload")) from None
     services.survey_replace(actor=request.user, upload_id=upload_id,
                             replacement_id=replacement,
                             reason=request.POST.get("reason", "")[:2000])
@@ -298,7 +300,8 @@ def hazard_register(request):
     permissions.require(request.user, "inspection.list")
     status = request.GET.get("status") or None
     if status is not None and status not in HazardStatus.values:
-        raise BadRequest(f"status {status!r}: expected one of {', '.join(HazardStatus.values)}")
+        raise BadRequest.of(gettext_noop("status %(status)r: expected one of %(known)s"),
+                            status=status, known=", ".join(HazardStatus.values))
     return _private(render(request, "inspections/hazards.html", {
         "hazards": _hazard_rows(request.user,
                                 selectors.hazards(status=status, user=request.user)[:500]),
@@ -314,8 +317,8 @@ def report_page(request, inspection_id: int):
     try:
         inspection = selectors.inspection_for(user, inspection_id)
     except NotFound as exc:  # a page, not the API: Django's own 404
-        raise Http404(str(exc)) from exc
+        raise Http404(in_language(exc.said())) from exc
     except Forbidden as exc:
-        raise PermissionDenied(str(exc)) from exc
+        raise PermissionDenied(in_language(exc.said())) from exc
     data = report.report_data(inspection)
     return _private(render(request, "inspections/report.html", {"r": data}))

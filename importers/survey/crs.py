@@ -16,7 +16,7 @@ import pyproj
 from django.utils.translation import gettext_noop
 from pyproj.exceptions import CRSError
 
-from config.said import said
+from config.said import Said, said
 
 from ..errors import ImporterError, RefusedFile
 
@@ -59,8 +59,9 @@ def parse(text: str, what: str) -> pyproj.CRS:
     try:
         return pyproj.CRS.from_user_input(text)
     except CRSError as exc:
-        raise ImporterError(f"{what} {text!r} is not a coordinate system PROJ knows "
-                            "(e.g. EPSG:4523)") from exc
+        raise ImporterError.of(gettext_noop("%(what)s %(text)r is not a coordinate system PROJ "
+                                            "knows (e.g. EPSG:4523)"),
+                               what=what, text=text) from exc
 
 
 def is_target(crs: pyproj.CRS) -> bool:
@@ -120,16 +121,19 @@ def plain_gk(xr: tuple, yr: tuple) -> bool:
     return 0 < xr[0] <= xr[1] < 1e6 and 1e5 <= yr[0] <= yr[1] < 1e7
 
 
-def refusal(xr: tuple, yr: tuple) -> str:
+def refusal(xr: tuple, yr: tuple) -> Said:
     shown = f"x {xr[0]:.6g}…{xr[1]:.6g}, y {yr[0]:.6g}…{yr[1]:.6g}"
     if plain_gk(xr, yr) or plain_gk(yr, xr):
-        return (f"no coordinate system declared and the coordinates ({shown}) are Gauss-Krüger "
-                "eastings without a zone prefix, which fit every central meridian: give "
-                "--crs EPSG:4534…4554 (CGCS2000 3-degree, CM 75°E…135°E, e.g. EPSG:4544 for "
-                "105°E), a Xian 1980 or Beijing 1954 code, or --division CODE to infer it")
-    return (f"no coordinate system declared and none detected from the coordinates ({shown}):"
-            " give --crs (EPSG:4490 for lon/lat, EPSG:4513…4533 for 3-degree Gauss-Krüger "
-            "with zone prefix, EPSG:4534…4554 without)")
+        return Said(gettext_noop(
+            "no coordinate system declared and the coordinates (%(ranges)s) are Gauss-Krüger "
+            "eastings without a zone prefix, which fit every central meridian: give "
+            "--crs EPSG:4534…4554 (CGCS2000 3-degree, CM 75°E…135°E, e.g. EPSG:4544 for "
+            "105°E), a Xian 1980 or Beijing 1954 code, or --division CODE to infer it"),
+            ranges=shown)
+    return Said(gettext_noop(
+        "no coordinate system declared and none detected from the coordinates (%(ranges)s): "
+        "give --crs (EPSG:4490 for lon/lat, EPSG:4513…4533 for 3-degree Gauss-Krüger "
+        "with zone prefix, EPSG:4534…4554 without)"), ranges=shown)
 
 
 def _oriented(crs: pyproj.CRS, bounds: Callable, axis_free: bool) -> bool:
@@ -145,7 +149,7 @@ def choose(declared: str | None, given: str | None, bounds: Callable, *,
     """``bounds()`` gives the (x, y) ranges of the coordinates: only asked for when the
     coordinates have to tell (a scan of every vertex)."""
     if declared:
-        crs = parse(declared, "the file's coordinate system")
+        crs = parse(declared, Said(gettext_noop("the file's coordinate system")))
         choice = Choice(crs, label(crs), "declared", _oriented(crs, bounds, axis_free))
         if given and not parse(given, "--crs").equals(crs):
             choice.warning = said(gettext_noop(

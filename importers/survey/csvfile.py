@@ -66,7 +66,9 @@ def decode(path: Path, data: bytes, given: str | None) -> tuple[str, str, Findin
         try:
             return data.decode(given), given, None
         except (LookupError, UnicodeDecodeError) as exc:
-            raise RefusedFile(f"{path}: cannot be read as {given}: {exc}") from exc
+            raise RefusedFile.of(gettext_noop("%(path)s: cannot be read as %(encoding)s: "
+                                              "%(error)s"),
+                                 path=str(path), encoding=given, error=str(exc)) from exc
     if data.startswith(b"\xef\xbb\xbf"):
         return data[3:].decode("utf-8", "strict"), "utf-8", None
     try:
@@ -76,8 +78,9 @@ def decode(path: Path, data: bytes, given: str | None) -> tuple[str, str, Findin
     try:
         text = data.decode("gb18030")
     except UnicodeDecodeError as exc:
-        raise RefusedFile(f"{path}: neither UTF-8 nor GB18030 text (byte {exc.start}): "
-                          "give --encoding") from exc
+        raise RefusedFile.of(gettext_noop("%(path)s: neither UTF-8 nor GB18030 text (byte "
+                                          "%(byte)s): give --encoding"),
+                             path=str(path), byte=exc.start) from exc
     return text, "gb18030", Finding.said("encoding", INFO,
                                          gettext_noop("not UTF-8: read as GB18030"))
 
@@ -121,15 +124,18 @@ def read(path: Path, given_encoding: str | None) -> Source:
     try:
         return _read_rows(path, reader, encoding, note)
     except csv.Error as exc:  # a field over csv's limit (128 KiB), a stray NUL …
-        raise RefusedFile(f"{path}:{reader.line_num}: not a readable CSV row: {exc}") from exc
+        raise RefusedFile.of(gettext_noop("%(path)s:%(line)s: not a readable CSV row: "
+                                          "%(error)s"),
+                             path=str(path), line=reader.line_num, error=str(exc)) from exc
 
 
 def _read_rows(path: Path, reader, encoding: str, note: Finding | None) -> Source:
     header = next(reader, None)
     cols = columns(header or [])
     if cols is None:
-        raise RefusedFile(f"{path}: no pair of coordinate columns (X/Y, E/N, 东坐标/北坐标, "
-                          f"lon/lat, 经度/纬度 …) in the header {header}")
+        raise RefusedFile.of(gettext_noop("%(path)s: no pair of coordinate columns (X/Y, E/N, "
+                                          "东坐标/北坐标, lon/lat, 经度/纬度 …) in the header "
+                                          "%(header)s"), path=str(path), header=str(header))
     header = [h.strip().lstrip("\ufeff") for h in header]
     source = Source("csv", [], encoding=encoding, axis_free=True,
                     number_property=header[cols[3]] if cols[3] is not None else None)

@@ -15,13 +15,17 @@ import warnings
 from dataclasses import asdict, dataclass
 
 import pyproj
+from django.utils.translation import gettext_noop
 from pyproj.transformer import TransformerGroup
+
+from config.said import Said
 
 from ..errors import ImporterError
 from . import crs as crs_
 
 HELMERT7, PLANE4 = "helmert7", "plane4"
-KINDS = {HELMERT7: "7-parameter Helmert", PLANE4: "4-parameter plane transformation"}
+KINDS = {HELMERT7: gettext_noop("7-parameter Helmert"),
+         PLANE4: gettext_noop("4-parameter plane transformation")}
 CONVENTIONS = ("position_vector", "coordinate_frame")
 # datum names (lower case, letters and digits only) that a ballpark ties to CGCS2000 well
 NEAR_TARGET = ("china2000", "chinageodeticcoordinatesystem2000", "cgcs2000",
@@ -29,10 +33,17 @@ NEAR_TARGET = ("china2000", "chinageodeticcoordinatesystem2000", "cgcs2000",
                "itrf")
 # ellipsoids that say which old Chinese datum a file means when its datum has its own name
 OLD_ELLIPSOIDS = {(6378140.0, 298.257): "Xian 1980", (6378245.0, 298.3): "Beijing 1954"}
-REFUSAL = ("{crs} → CGCS2000 has only a ballpark transformation (no datum shift, tens of "
-           "metres off): give 7-parameter Helmert or 4-parameter plane parameters (--helmert "
-           "tx,ty,tz,rx,ry,rz,s | --plane dx,dy,rot,scale; the upload's helmert / plane "
-           "fields) or register them for the county{where}")
+REFUSAL = gettext_noop(
+    "%(crs)s → CGCS2000 has only a ballpark transformation (no datum shift, tens of "
+    "metres off): give 7-parameter Helmert or 4-parameter plane parameters (--helmert "
+    "tx,ty,tz,rx,ry,rz,s | --plane dx,dy,rot,scale; the upload's helmert / plane "
+    "fields) or register them for the county")
+# the same, when the survey's county is known and has none registered
+REFUSAL_IN = gettext_noop(
+    "%(crs)s → CGCS2000 has only a ballpark transformation (no datum shift, tens of "
+    "metres off): give 7-parameter Helmert or 4-parameter plane parameters (--helmert "
+    "tx,ty,tz,rx,ry,rz,s | --plane dx,dy,rot,scale; the upload's helmert / plane "
+    "fields) or register them for the county (none is registered for %(county)s)")
 
 
 @dataclass
@@ -77,14 +88,17 @@ def _numbers(text: str, count: int, option: str) -> tuple[float, ...]:
     except ValueError:
         values = ()
     if len(values) != count:
-        raise ImporterError(f"{option} {text!r}: expected {count} comma-separated numbers")
+        raise ImporterError.of(gettext_noop("%(option)s %(text)r: expected %(count)s "
+                                            "comma-separated numbers"),
+                               option=option, text=text, count=count)
     return values
 
 
 def given(helmert: str | None, plane: str | None, convention: str | None) -> Parameters | None:
     """The parameters typed by the user (--helmert / --plane), checked."""
     if helmert and plane:
-        raise ImporterError("--helmert and --plane: give one parameter set, not both")
+        raise ImporterError.of(gettext_noop("--helmert and --plane: give one parameter set, "
+                                            "not both"))
     if plane:
         return Parameters(PLANE4, _numbers(plane, 4, "--plane"))
     if not helmert:
@@ -97,10 +111,12 @@ def check_convention(convention: str | None, values: tuple[float, ...]) -> str:
     """Rotations of a few arc-seconds move points by tens of metres: their sign convention
     is never guessed."""
     if convention and convention not in CONVENTIONS:
-        raise ImporterError(f"convention {convention!r}: expected {' or '.join(CONVENTIONS)}")
+        raise ImporterError.of(gettext_noop("convention %(convention)r: expected %(known)s"),
+                               convention=convention, known=" or ".join(CONVENTIONS))
     if not convention and any(values[3:6]):
-        raise ImporterError("--helmert with rotations needs --convention position_vector or "
-                            "coordinate_frame (the rotations' signs differ between the two)")
+        raise ImporterError.of(gettext_noop("--helmert with rotations needs --convention "
+                                            "position_vector or coordinate_frame (the "
+                                            "rotations' signs differ between the two)"))
     return convention or CONVENTIONS[0]
 
 
@@ -126,11 +142,15 @@ def _named(choice: crs_.Choice) -> str:
         f"{choice.label} ({choice.crs.name})"
 
 
-def refusal(choice: crs_.Choice, where: str = "") -> ImporterError:
+def refusal(choice: crs_.Choice, county: str | None = None) -> ImporterError:
+    """The refusal of a ballpark from an old datum; ``county``: the survey's, which has no
+    parameters registered."""
     named = _named(choice)
     if choice.label == choice.crs.name:  # a WKT of its own: its name may say nothing
         named += f" (datum {old_datum(choice.crs)})"
-    return ImporterError(REFUSAL.format(crs=named, where=where))
+    if county:
+        return ImporterError.of(REFUSAL_IN, crs=named, county=county)
+    return ImporterError.of(REFUSAL, crs=named)
 
 
 def proj_choice(choice: crs_.Choice) -> tuple[Transformation, pyproj.Transformer | None]:
@@ -146,7 +166,8 @@ def proj_choice(choice: crs_.Choice) -> tuple[Transformation, pyproj.Transformer
     # PROJ sorts the ballparks after every real transformation
     found = TransformerGroup(choice.crs, crs_.TARGET, always_xy=True).transformers
     if not found:
-        raise ImporterError(f"{_named(choice)}: PROJ knows no way to CGCS2000 (EPSG:4490)")
+        raise ImporterError.of(gettext_noop("%(crs)s: PROJ knows no way to CGCS2000 "
+                                            "(EPSG:4490)"), crs=_named(choice))
     best = found[0]
     if _is_ballpark(best):
         return Transformation(best.description, None, True), best
@@ -185,7 +206,8 @@ def _projection(crs: pyproj.CRS, ellipsoid: str) -> str:
     drop = {"ellps", "a", "b", "rf", "f", "R", "towgs84", "datum", "nadgrids", "no_defs",
             "type", "units", "to_meter", "geoidgrids", "vunits"}
     if spec.get("units", "m") != "m" or "to_meter" in spec:
-        raise ImporterError(f"{crs.name}: parameters apply to coordinates in metres")
+        raise ImporterError.of(gettext_noop("%(crs)s: parameters apply to coordinates in "
+                                            "metres"), crs=crs.name)
     parts = [f"+{k}" if v is None else f"+{k}={v}" for k, v in spec.items() if k not in drop]
     return " ".join(parts) + " " + ellipsoid
 
@@ -203,8 +225,9 @@ def _helmert_pipeline(crs: pyproj.CRS, p: Parameters) -> str:
 
 def _plane_pipeline(crs: pyproj.CRS, p: Parameters) -> str:
     if not crs.is_projected or proj_spec(crs).get("proj") != "tmerc":
-        raise ImporterError(f"--plane: the 4-parameter plane transformation works in the "
-                            f"Gauss-Krüger plane of the file; {crs.name} is not one")
+        raise ImporterError.of(gettext_noop("--plane: the 4-parameter plane transformation "
+                                            "works in the Gauss-Krüger plane of the file; "
+                                            "%(crs)s is not one"), crs=crs.name)
     dx, dy, rotation, ppm = p.values
     # PROJ's 2D Helmert works in (east, north) and turns clockwise for a positive theta,
     # which is the published formula's rotation with X north and Y east
@@ -220,7 +243,9 @@ def with_parameters(choice: crs_.Choice, p: Parameters
     try:
         transformer = pyproj.Transformer.from_pipeline(build(choice.crs, p))
     except pyproj.exceptions.ProjError as exc:
-        raise ImporterError(f"{KINDS[p.kind]} {list(p.values)}: PROJ refuses it ({exc})") from exc
+        raise ImporterError.of(gettext_noop("%(kind)s %(values)s: PROJ refuses it (%(error)s)"),
+                               kind=Said(KINDS[p.kind]), values=str(list(p.values)),
+                               error=str(exc)) from exc
     convention = f", {p.convention.replace('_', ' ')} convention" if p.kind == HELMERT7 else ""
     description = (f"{KINDS[p.kind]}{convention} from {_named(choice)} to CGCS2000, "
                    f"parameters {p.origin}")

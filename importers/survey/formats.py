@@ -67,14 +67,16 @@ def _sniff(path: Path) -> str:
         check_xml(path)  # before anything, GDAL included, parses it
         root = XML_ROOT.search(text.encode("utf-8"))
         if root is None:
-            raise RefusedFile(f"{path}: XML that is neither KML nor GPX")
+            raise RefusedFile.of(gettext_noop("%(path)s: XML that is neither KML nor GPX"),
+                                 path=str(path))
         return KML if root.group(1) == b"kml" else GPX
     if DXF_START.match(text):
         return DXF
     if csvfile.looks_like(text):
         return CSV
-    raise RefusedFile(f"{path}: not a survey file the reader knows (zipped Shapefile, .shp, "
-                      "GeoPackage, GeoJSON, KML, GPX, DXF or a CSV of marker coordinates)")
+    raise RefusedFile.of(gettext_noop("%(path)s: not a survey file the reader knows (zipped "
+                                      "Shapefile, .shp, GeoPackage, GeoJSON, KML, GPX, DXF or a "
+                                      "CSV of marker coordinates)"), path=str(path))
 
 
 def name_mismatch(path: Path, fmt: str) -> dict | None:

@@ -13,6 +13,10 @@ import os
 import re
 from pathlib import Path
 
+from django.utils.translation import gettext_noop
+
+from config.said import Said
+
 from ..errors import RefusedFile
 
 CHUNK = 1024 * 1024
@@ -45,15 +49,16 @@ def _scan(path: Path, patterns: list[tuple[re.Pattern, str]]) -> None:
             text = tail + block.replace(b"\x00", b"")
             for pattern, what in patterns:
                 if pattern.search(text):
-                    raise RefusedFile(f"{path}: {what}: a file may not make the server fetch "
-                                      "anything; refused")
+                    raise RefusedFile.of(gettext_noop("%(path)s: %(what)s: a file may not make "
+                                                      "the server fetch anything; refused"),
+                                         path=str(path), what=Said(what))
             tail = text[-4096:]
 
 
 def check_links(path: Path, fmt: str) -> None:
-    patterns = [(VSI, "a GDAL virtual network path (/vsicurl/ and the like)")]
+    patterns = [(VSI, gettext_noop("a GDAL virtual network path (/vsicurl/ and the like)"))]
     if fmt == "geojson":
-        patterns.append((GEOJSON_LINK, "a GeoJSON crs given as a link"))
+        patterns.append((GEOJSON_LINK, gettext_noop("a GeoJSON crs given as a link")))
     if fmt == "kml":
-        patterns.append((KML_LINK, "a KML link (NetworkLink, href or XLink)"))
+        patterns.append((KML_LINK, gettext_noop("a KML link (NetworkLink, href or XLink)")))
     _scan(path, patterns)

@@ -9,6 +9,7 @@ from collections.abc import Callable
 
 import pyproj
 from django.db import connection
+from django.utils.translation import gettext_noop
 
 from boundaries.temporal import in_force_sql, today
 
@@ -55,8 +56,10 @@ def resolve(choice: crs_.Choice, given: datum.Parameters | None, params_from: st
         code = county_code(params_from)
         found = parameters_for(code, choice.crs, choice.label)
         if found is None:
-            raise ImporterError(f"--params-from {params_from}: no parameters in force are "
-                                f"registered for county {code[:6]} and {choice.label}")
+            raise ImporterError.of(gettext_noop("--params-from %(given)s: no parameters in "
+                                                "force are registered for county %(county)s "
+                                                "and %(crs)s"),
+                                   given=params_from, county=code[:6], crs=choice.label)
         return datum.with_parameters(choice, registered(found))
     transformation, transformer = datum.proj_choice(choice)
     if not datum.is_refused(choice, transformation):
@@ -64,6 +67,5 @@ def resolve(choice: crs_.Choice, given: datum.Parameters | None, params_from: st
     county = where(transformer)
     found = parameters_for(county, choice.crs, choice.label) if county else None
     if found is None:
-        where = f" (none is registered for {county[:6]})" if county else ""
-        raise datum.refusal(choice, where)
+        raise datum.refusal(choice, county[:6] if county else None)
     return datum.with_parameters(choice, registered(found))

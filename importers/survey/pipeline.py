@@ -15,6 +15,7 @@ from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.utils.translation import gettext_noop
 
 from config.errors import BadRequest, NotFound
+from config.said import said
 
 from ..errors import ImporterError, RefusedFile
 from . import (
@@ -47,7 +48,8 @@ def read(path: Path, fmt: str, encoding: str | None, progress: bool = False) -> 
     if fmt == formats.CSV:
         source = csvfile.read(path, encoding)
         if not source.features:
-            raise RefusedFile(f"{path}: no rows under the header")
+            raise RefusedFile.of(gettext_noop("%(path)s: no rows under the header"),
+                                 path=str(path))
         return source
     return readers.read_other(path, fmt, encoding, progress)
 
@@ -63,10 +65,12 @@ def division_of(code: str | None):
     try:
         version = division_get(code)
     except (BadRequest, NotFound) as exc:
-        raise ImporterError(f"--division {code}: {exc}") from exc
+        raise ImporterError.of(gettext_noop("--division %(code)s: %(reason)s"), code=code,
+                               reason=exc.args[0] if exc.args else str(exc)) from exc
     if version.geom is None:
-        raise ImporterError(f"--division {code}: {version.name} has no polygon in the "
-                            "registry to compare with")
+        raise ImporterError.of(gettext_noop("--division %(code)s: %(name)s has no polygon in "
+                                            "the registry to compare with"),
+                               code=code, name=version.name)
     return version
 
 
@@ -122,6 +126,20 @@ def _collector_paused():
     finally:
         if enabled:
             gc.enable()
+
+
+def _no_coordinates(path: Path, source: Source) -> None:
+    """Refuse a file with features and no coordinate, saying the first unreadable row."""
+    first = next((f for f in source.findings if f.rule == "bad_coordinates"), None)
+    if first is None:
+        raise RefusedFile.of(gettext_noop("%(path)s: %(count)s feature(s) and not one "
+                                          "coordinate among them"),
+                             path=str(path), count=len(source.features))
+    raise RefusedFile.of(gettext_noop("%(path)s: %(count)s feature(s) and not one coordinate "
+                                      "among them; line %(line)s: %(finding)s"),
+                         path=str(path), count=len(source.features), line=first.line,
+                         finding=said(first.template, first.params) if first.template
+                         else first.message)
 
 
 def run(path: str | Path, *, crs: str | None = None, encoding: str | None = None,
@@ -196,10 +214,7 @@ def _run(path: Path, crs: str | None, encoding: str | None, repair: bool,
     version = division_of(division)
     flat = geometry.flatten(source.features)
     if not flat.points:
-        first = next((f"; line {f.line}: {f.message}" for f in source.findings
-                      if f.rule == "bad_coordinates"), "")
-        raise RefusedFile(f"{path}: {len(source.features)} feature(s) and not one "
-                          f"coordinate among them{first}")
+        _no_coordinates(path, source)
     centre = version.geom.centroid.x if version is not None else None
     choice = crs_.choose(source.declared_crs, crs, flat.bounds, axis_free=source.axis_free,
                          division_lon=centre)

@@ -79,7 +79,8 @@ def read_layers(path: Path, fmt: str, layers: list[tuple[str, str | None]], enco
     except UnicodeDecodeError:
         raise  # a ValueError too, but the caller retries with another encoding
     except (FionaError, ValueError, RuntimeError) as exc:
-        raise RefusedFile(f"{path}: not a readable {fmt} file: {exc}") from exc
+        raise RefusedFile.of(gettext_noop("%(path)s: not a readable %(format)s file: %(error)s"),
+                             path=str(path), format=fmt, error=str(exc)) from exc
     return features, crss
 
 
@@ -99,7 +100,8 @@ def _codec(name: str) -> str:
             return codecs.lookup("utf-8" if candidate == "cp65001" else candidate).name
         except LookupError:
             continue
-    raise RefusedFile(f"the .cpg names an unknown code page {name!r}: give --encoding")
+    raise RefusedFile.of(gettext_noop("the .cpg names an unknown code page %(name)r: give "
+                                      "--encoding"), name=name)
 
 
 def shapefile_encoding(shps: list[Path], given: str | None) -> str | None:
@@ -109,8 +111,9 @@ def shapefile_encoding(shps: list[Path], given: str | None) -> str | None:
     cpgs = {_codec(cpg.read_text("ascii", "ignore")) for shp in shps
             if (cpg := sibling(shp, ".cpg")) and cpg.read_text("ascii", "ignore").strip()}
     if len(cpgs) > 1:
-        raise RefusedFile(f"the shapefiles' .cpg files name different encodings "
-                          f"({', '.join(sorted(cpgs))}): give --encoding")
+        raise RefusedFile.of(gettext_noop("the shapefiles' .cpg files name different encodings "
+                                          "(%(encodings)s): give --encoding"),
+                             encodings=", ".join(sorted(cpgs)))
     return cpgs.pop() if cpgs else None
 
 
@@ -139,15 +142,17 @@ def _decoding(path: Path, layers, encoding: str, progress: bool):
     try:
         return read_layers(path, formats.SHAPEFILE, layers, encoding, progress)
     except (UnicodeDecodeError, LookupError) as exc:
-        raise RefusedFile(f"{path}: the attributes cannot be read as {encoding}: {exc}: "
-                          "give --encoding") from exc
+        raise RefusedFile.of(gettext_noop("%(path)s: the attributes cannot be read as "
+                                          "%(encoding)s: %(error)s: give --encoding"),
+                             path=str(path), encoding=encoding, error=str(exc)) from exc
 
 
 def _source(path: Path, fmt: str, features, crss: set, encoding: str, notes: list) -> Source:
     if len(crss) > 1:
-        raise RefusedFile(f"{path}: its layers declare different coordinate systems")
+        raise RefusedFile.of(gettext_noop("%(path)s: its layers declare different coordinate "
+                                          "systems"), path=str(path))
     if not features:
-        raise RefusedFile(f"{path}: no features in the file")
+        raise RefusedFile.of(gettext_noop("%(path)s: no features in the file"), path=str(path))
     return Source(fmt, features, declared_crs=next(iter(crss)), encoding=encoding,
                   findings=notes)
 
@@ -163,7 +168,8 @@ def read_other(path: Path, fmt: str, given: str | None, progress: bool = False) 
     try:
         names = fiona.listlayers(str(path), driver=DRIVERS[fmt])
     except (FionaError, ValueError) as exc:
-        raise RefusedFile(f"{path}: not a readable {fmt} file: {exc}") from exc
+        raise RefusedFile.of(gettext_noop("%(path)s: not a readable %(format)s file: %(error)s"),
+                             path=str(path), format=fmt, error=str(exc)) from exc
     if fmt == formats.GPX:
         names = [n for n in GPX_LAYERS if n in names]
     if fmt == formats.GEOJSON:

@@ -19,6 +19,9 @@ from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 
 from django.conf import settings
+from django.utils.translation import gettext_noop
+
+from config.said import Said
 
 from ..errors import RefusedFile
 
@@ -40,34 +43,36 @@ def max_features() -> int:
 def check_feature_count(path: Path, count: int) -> None:
     """Refuse a file with more features than one survey can hold, before reading them all."""
     if count > max_features():
-        raise RefusedFile(f"{path}: {count} features or more (a survey file may hold "
-                          f"{max_features()}): split the file")
+        raise RefusedFile.of(gettext_noop("%(path)s: %(count)s features or more (a survey file "
+                                          "may hold %(most)s): split the file"),
+                             path=str(path), count=count, most=max_features())
 
 
 def check_readable(path: Path) -> int:
     """The file's size; a missing, unreadable or empty file is refused."""
     if not path.exists():
-        raise RefusedFile(f"{path}: no such file")
+        raise RefusedFile.of(gettext_noop("%(path)s: no such file"), path=str(path))
     if not path.is_file():
-        raise RefusedFile(f"{path}: not a regular file")
+        raise RefusedFile.of(gettext_noop("%(path)s: not a regular file"), path=str(path))
     try:
         with path.open("rb") as fh:
             fh.read(1)
     except OSError as exc:
-        raise RefusedFile(f"{path}: unreadable: {exc.strerror or exc}") from exc
+        raise RefusedFile.of(gettext_noop("%(path)s: unreadable: %(error)s"), path=str(path),
+                             error=str(exc.strerror or exc)) from exc
     size = path.stat().st_size
     if size == 0:
-        raise RefusedFile(f"{path}: empty file (0 bytes)")
+        raise RefusedFile.of(gettext_noop("%(path)s: empty file (0 bytes)"), path=str(path))
     return size
 
 
-def _unsafe_name(name: str) -> str | None:
+def _unsafe_name(name: str) -> Said | None:
     """Why an entry name could escape the extraction directory, or None."""
     unified = name.replace("\\", "/")
     if unified.startswith("/") or re.match(r"^[A-Za-z]:", unified):
-        return "an absolute path"
+        return Said(gettext_noop("an absolute path"))
     if ".." in PurePosixPath(unified).parts:
-        return "a '..' component"
+        return Said(gettext_noop("a '..' component"))
     return None
 
 
@@ -76,26 +81,32 @@ def check_archive(path: Path, archive: zipfile.ZipFile) -> list[zipfile.ZipInfo]
     directory alone."""
     entries = archive.infolist()
     if len(entries) > MAX_ENTRIES:
-        raise RefusedFile(f"{path}: {len(entries)} entries in the archive (limit {MAX_ENTRIES})")
+        raise RefusedFile.of(gettext_noop("%(path)s: %(count)s entries in the archive (limit "
+                                          "%(most)s)"),
+                             path=str(path), count=len(entries), most=MAX_ENTRIES)
     total = 0
     for info in entries:
         reason = _unsafe_name(info.filename)
         if reason:
-            raise RefusedFile(f"{path}: entry {info.filename!r} has {reason} (zip slip): "
-                              "archive refused")
+            raise RefusedFile.of(gettext_noop("%(path)s: entry %(entry)r has %(reason)s (zip "
+                                              "slip): archive refused"),
+                                 path=str(path), entry=info.filename, reason=reason)
         if stat.S_ISLNK(info.external_attr >> 16):
-            raise RefusedFile(f"{path}: entry {info.filename!r} is a symbolic link: "
-                              "archive refused")
+            raise RefusedFile.of(gettext_noop("%(path)s: entry %(entry)r is a symbolic link: "
+                                              "archive refused"),
+                                 path=str(path), entry=info.filename)
         total += info.file_size
         ratio = info.file_size / max(info.compress_size, 1)
         if info.file_size > RATIO_FLOOR and ratio > MAX_RATIO:
-            raise RefusedFile(
-                f"{path}: entry {info.filename!r} expands {ratio:.0f}-fold ({info.compress_size}"
-                f" → {info.file_size} bytes; limit {MAX_RATIO}×): "
-                "zip bomb refused")
+            raise RefusedFile.of(
+                gettext_noop("%(path)s: entry %(entry)r expands %(ratio).0f-fold (%(packed)s → "
+                             "%(size)s bytes; limit %(most)s×): zip bomb refused"),
+                path=str(path), entry=info.filename, ratio=ratio, packed=info.compress_size,
+                size=info.file_size, most=MAX_RATIO)
     if total > MAX_UNPACKED:
-        raise RefusedFile(f"{path}: the archive expands to {total} bytes (limit {MAX_UNPACKED}):"
-                          " refused")
+        raise RefusedFile.of(gettext_noop("%(path)s: the archive expands to %(total)s bytes "
+                                          "(limit %(most)s): refused"),
+                             path=str(path), total=total, most=MAX_UNPACKED)
     return [info for info in entries if not info.is_dir()]
 
 
@@ -103,15 +114,18 @@ def _extract(archive: zipfile.ZipFile, info: zipfile.ZipInfo, root: Path, budget
     """Copy one entry under root, counting real bytes: a forged size header stops here."""
     target = (root / info.filename.replace("\\", "/")).resolve()
     if root not in target.parents:
-        raise RefusedFile(f"entry {info.filename!r} resolves outside the extraction directory")
+        raise RefusedFile.of(gettext_noop("entry %(entry)r resolves outside the extraction "
+                                          "directory"), entry=info.filename)
     target.parent.mkdir(parents=True, exist_ok=True)
     written = 0
     with archive.open(info) as src, target.open("xb") as out:
         while block := src.read(CHUNK):
             written += len(block)
             if written > budget:
-                raise RefusedFile(f"entry {info.filename!r} expands beyond the declared size "
-                                  f"and the limit of {MAX_UNPACKED} bytes: zip bomb refused")
+                raise RefusedFile.of(gettext_noop("entry %(entry)r expands beyond the declared "
+                                                  "size and the limit of %(most)s bytes: zip "
+                                                  "bomb refused"),
+                                     entry=info.filename, most=MAX_UNPACKED)
             out.write(block)
     return written
 
@@ -130,11 +144,13 @@ def unpacked(path: Path):
                     if PurePosixPath(info.filename).suffix.lower() in EXTRACTED:
                         budget -= _extract(archive, info, root, budget)
         except (zipfile.BadZipFile, EOFError, ValueError, NotImplementedError) as exc:
-            raise RefusedFile(f"{path}: broken zip archive: {exc}") from exc
+            raise RefusedFile.of(gettext_noop("%(path)s: broken zip archive: %(error)s"),
+                                 path=str(path), error=str(exc)) from exc
         except RefusedFile as exc:
             if str(exc).startswith(str(path)):
                 raise
-            raise RefusedFile(f"{path}: {exc}") from exc
+            raise RefusedFile.of(gettext_noop("%(path)s: %(reason)s"), path=str(path),
+                                 reason=exc.args[0]) from exc
         yield root, names
     finally:
         shutil.rmtree(root, ignore_errors=True)
@@ -150,8 +166,12 @@ def shapefiles_in(path: Path, root: Path, names: list[str]) -> list[Path]:
     found = sorted(p for p in root.rglob("*")
                    if p.suffix.lower() == ".shp" and p.is_file() and _listed(root, p))
     if not found:
-        raise RefusedFile(f"{path}: the archive holds no .shp (it has: "
-                          f"{', '.join(sorted(names)[:20]) or 'nothing'})")
+        if not names:
+            raise RefusedFile.of(gettext_noop("%(path)s: the archive holds no .shp (it has: "
+                                              "nothing)"), path=str(path))
+        raise RefusedFile.of(gettext_noop("%(path)s: the archive holds no .shp (it has: "
+                                          "%(names)s)"),
+                             path=str(path), names=", ".join(sorted(names)[:20]))
     return found
 
 
@@ -165,7 +185,8 @@ def sibling(shp: Path, suffix: str) -> Path | None:
 
 def _declared_length(data: bytes, name: str) -> int:
     if len(data) < 100 or struct.unpack(">i", data[:4])[0] != 9994:
-        raise RefusedFile(f"{name}: not a shapefile part (no 9994 file code in its header)")
+        raise RefusedFile.of(gettext_noop("%(name)s: not a shapefile part (no 9994 file code "
+                                          "in its header)"), name=name)
     return struct.unpack(">i", data[24:28])[0] * 2  # counted in 16-bit words
 
 
@@ -175,29 +196,37 @@ def check_shapefile(shp: Path) -> None:
     for suffix in SHAPE_PARTS:
         part = sibling(shp, suffix)
         if part is None:
-            raise RefusedFile(f"{shp.name}: its {suffix} is missing (a shapefile needs .shp, "
-                              ".shx and .dbf)")
+            raise RefusedFile.of(gettext_noop("%(name)s: its %(suffix)s is missing (a shapefile "
+                                              "needs .shp, .shx and .dbf)"),
+                                 name=shp.name, suffix=suffix)
         parts[suffix] = part
     for part in (shp, parts[".shx"]):
         size = part.stat().st_size
         with part.open("rb") as fh:
             declared = _declared_length(fh.read(100), part.name)
         if size < declared:
-            raise RefusedFile(f"{part.name}: truncated: its header says {declared} bytes, the "
-                              f"file has {size}")
+            raise RefusedFile.of(gettext_noop("%(name)s: truncated: its header says %(declared)s "
+                                              "bytes, the file has %(size)s"),
+                                 name=part.name, declared=declared, size=size)
     dbf = parts[".dbf"]
     with dbf.open("rb") as fh:
         head = fh.read(12)
     if len(head) < 12:
-        raise RefusedFile(f"{dbf.name}: truncated: no complete header")
+        raise RefusedFile.of(gettext_noop("%(name)s: truncated: no complete header"),
+                             name=dbf.name)
     records, header_len, record_len = struct.unpack("<IHH", head[4:12])
     if dbf.stat().st_size < header_len + records * record_len:
-        raise RefusedFile(f"{dbf.name}: truncated: its header says {records} records of "
-                          f"{record_len} bytes, the file has {dbf.stat().st_size} bytes")
+        raise RefusedFile.of(gettext_noop("%(name)s: truncated: its header says %(records)s "
+                                          "records of %(length)s bytes, the file has %(size)s "
+                                          "bytes"),
+                             name=dbf.name, records=records, length=record_len,
+                             size=dbf.stat().st_size)
     shx_records = (parts[".shx"].stat().st_size - 100) // 8
     if shx_records != records:
-        raise RefusedFile(f"{shp.name}: the .shx indexes {shx_records} shapes and the .dbf "
-                          f"holds {records} records: truncated or mismatched parts")
+        raise RefusedFile.of(gettext_noop("%(name)s: the .shx indexes %(shapes)s shapes and the "
+                                          ".dbf holds %(records)s records: truncated or "
+                                          "mismatched parts"),
+                             name=shp.name, shapes=shx_records, records=records)
 
 
 XML_DECLS = re.compile(r"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
@@ -223,6 +252,8 @@ def check_xml(path: Path) -> None:
             text = tail + decoder.decode(block)
             found = XML_DECLS.search(text)
             if found:
-                raise RefusedFile(f"{path}: XML with a <!{found.group(1).upper()}> declaration "
-                                  "(external or recursive entities, XXE) refused")
+                raise RefusedFile.of(gettext_noop("%(path)s: XML with a <!%(decl)s> declaration "
+                                                  "(external or recursive entities, XXE) "
+                                                  "refused"),
+                                     path=str(path), decl=found.group(1).upper())
             tail = text[-64:]  # a declaration cut between two blocks is still seen

@@ -38,11 +38,12 @@ def create(table: str | None) -> str:
                         f"CREATE TEMP TABLE {TEMP_TABLE} {body} ON COMMIT DROP")
             return TEMP_TABLE
         if not IDENTIFIER.match(table):
-            raise ImporterError(f"--stage {table!r}: a lower-case SQL name is needed "
-                                "(letters, digits, _)")
+            raise ImporterError.of(gettext_noop("--stage %(table)r: a lower-case SQL name is "
+                                                "needed (letters, digits, _)"), table=table)
         cur.execute("SELECT to_regclass(%s)", [table])
         if cur.fetchone()[0] is not None:
-            raise ImporterError(f"--stage {table}: the table exists; name a new scratch table")
+            raise ImporterError.of(gettext_noop("--stage %(table)s: the table exists; name a new "
+                                                "scratch table"), table=table)
         cur.execute(f"{quiet}; CREATE TABLE {table} {body}")
     return table
 

@@ -104,7 +104,7 @@ def test_it_refuses_a_position_with_a_state_other_than_displaced(client):
     response = client.post(f"/inspections/markers/{marker.id}/state", {
         "status": "intact", "on": today().isoformat(), "lon": at.x, "lat": at.y})
     assert response.status_code == 400
-    assert "only a displaced marker" in response.content.decode()
+    assert "只有移位的界桩才记录其发现位置" in response.content.decode()
 
 
 def test_it_records_a_hazard_on_the_inspection_and_changes_its_status(client):

@@ -209,3 +209,19 @@ def test_it_sends_a_finished_survey_reading_on_to_its_preview(client, ready, peo
     preview = f"/inspections/{ready.id}/surveys/{upload.id}/"
     assert client.get(page, headers={"HX-Request": "true"})["HX-Redirect"] == preview
     assert client.get(page)["Location"] == preview
+
+
+def test_it_lets_the_other_side_follow_the_reconciliation_and_no_outsider(client, ready,
+                                                                          people):
+    client.force_login(people["a1"])
+    client.post(f"/inspections/{ready.id}/act/reconcile", {"note": ""})
+    job = Job.objects.get(kind=reconciling.KIND)
+    reading = Job.objects.create(kind="survey_upload", params={}, created_by=people["a1"])
+    page = f"/inspections/{ready.id}/jobs/{job.id}"
+    client.force_login(people["b1"])  # side B's member follows side A's reconciliation
+    followed = client.get(page, headers={"HX-Request": "true"})
+    assert followed.status_code == 200
+    assert 'hx-trigger="every 1s"' in followed.content.decode()
+    assert client.get(f"/inspections/{ready.id}/jobs/{reading.id}").status_code == 404
+    client.force_login(people["outsider"])
+    assert client.get(page).status_code == 403
