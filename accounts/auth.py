@@ -8,6 +8,7 @@ never authenticated, by token or by session.
 from datetime import timedelta
 
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 from ninja.security import HttpBearer, django_auth
 
 from config.errors import Forbidden
@@ -24,8 +25,10 @@ class TokenAuth(HttpBearer):
         if found is None:
             return None
         if found.scope == TokenScope.READ and request.method not in SAFE_METHODS:
-            raise Forbidden(f"token {found.prefix}… has the scope read: it may not "
-                            f"{request.method}; use a read-write token")
+            raise Forbidden.of(gettext_noop("token %(prefix)s… has the scope read: it may not "
+                                            "%(method)s; use a read-write token"),
+                               prefix=found.prefix, method=request.method)
+
         now = timezone.now()
         # Stamping every request would turn reads into writes; a minute is precise enough.
         if found.last_used_at is None or now - found.last_used_at > timedelta(minutes=1):

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from config.errors import BadRequest, NotFound
 
@@ -24,13 +25,15 @@ def token_create(*, user, name: str, expires_at: datetime | None = None,
     """A new token for the user: the plain token is returned once and never stored.
     It expires after settings.API_TOKEN_LIFETIME_DAYS unless ``expires_at`` says otherwise."""
     if scope not in TokenScope.values:
-        raise BadRequest(f"scope {scope!r}: expected one of {', '.join(TokenScope.values)}")
+        raise BadRequest.of(gettext_noop("scope %(scope)r: expected one of %(expected)s"),
+                            scope=scope, expected=", ".join(TokenScope.values))
     now = timezone.now()
     expires_at = expires_at or default_expiry(now)
     if timezone.is_naive(expires_at):
         expires_at = timezone.make_aware(expires_at)
     if expires_at <= now:
-        raise BadRequest(f"expires_at {expires_at.isoformat()}: not in the future")
+        raise BadRequest.of(gettext_noop("expires_at %(expires_at)s: not in the future"),
+                            expires_at=expires_at.isoformat())
     plain = secrets.token_urlsafe(32)
     token = ApiToken.objects.create(user=user, name=name, digest=digest(plain), prefix=plain[:8],
                                     expires_at=expires_at, scope=scope)
@@ -41,7 +44,8 @@ def token_create(*, user, name: str, expires_at: datetime | None = None,
 def token_revoke(*, user, token_id: int) -> ApiToken:
     token = ApiToken.objects.select_for_update().filter(id=token_id, user=user).first()
     if token is None:
-        raise NotFound(f"no token {token_id} of yours")
+        raise NotFound.of(gettext_noop("no token %(id)s of yours"), id=token_id)
+
     token.revoked = True
     token.save(update_fields=["revoked"])
     return token

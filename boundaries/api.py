@@ -5,6 +5,7 @@ from datetime import date
 
 from django.db import connection
 from django.http import HttpResponse
+from django.utils.translation import gettext_noop
 from ninja import Query, Router, Schema
 from pydantic import Field
 
@@ -163,7 +164,8 @@ def division_geometry(request, code: str, params: Query[GeometryParams]):
     v = selectors.division_get(code, params.as_of)
     geometry = selectors.geometry_geojson(v, params.simplify, params.srid)
     if geometry is None:
-        raise NotFound(f"{v.short_code} {v.name} has no geometry in the registry")
+        raise NotFound.of(gettext_noop("%(code)s %(name)s has no geometry in the registry"),
+                          code=v.short_code, name=v.name)
     return {
         "id": v.code, "geometry": json.loads(geometry),
         "properties": ref(v) | {"valid_from": v.valid_from, "valid_to": v.valid_to,
@@ -178,7 +180,7 @@ def division_lineage(request, code: str):
     first = selectors.division_get(code) if level is None else None
     versions = list(selectors.versions_of(code12, level or first.level))
     if not versions:
-        raise NotFound(f"no division has the code {code}")
+        raise NotFound.of(gettext_noop("no division has the code %(code)s"), code=code)
     ids = [v.id for v in versions]
     return {
         "code": code12, "versions": [version_out(v) for v in versions],
@@ -237,11 +239,13 @@ class ReverseParams(AsOf):
 def reverse_geocode(request, params: Query[ReverseParams]):
     geographic = params.crs in (4490, 4326, 4214, 4610)
     if geographic and not (-180 <= params.lon <= 180 and -90 <= params.lat <= 90):
-        raise BadRequest(f"lon={params.lon}, lat={params.lat}: outside -180..180 / -90..90")
+        raise BadRequest.of(gettext_noop("lon=%(lon)s, lat=%(lat)s: outside -180..180 / "
+                                         "-90..90"), lon=params.lon, lat=params.lat)
     as_of = params.as_of or today()
     found = documents.reverse_divisions(params.lon, params.lat, as_of, params.crs)
     if found is None:
-        raise BadRequest(f"crs {params.crs}: unknown coordinate reference system")
+        raise BadRequest.of(gettext_noop("crs %(crs)s: unknown coordinate reference system"),
+                            crs=params.crs)
     divisions, village = found
     head = json.dumps({"lon": params.lon, "lat": params.lat, "as_of": as_of.isoformat()})
     return json_response(f'{head[:-1]}, "divisions": {divisions}, "village": '
@@ -418,8 +422,10 @@ def marker_state_create(request, marker_id: int, payload: MarkerStateIn):
     """Record a state (intact, damaged, missing, displaced where found, restored …)."""
     marker = _written(request, marker_id, "record_state")
     if payload.position is not None and payload.status != MarkerStatus.DISPLACED:
-        raise BadRequest("position: only a displaced marker is recorded where it was found; "
-                         "a new position is a move (POST /markers/{id}/move with its reason)")
+        raise BadRequest.of(gettext_noop(
+            "position: only a displaced marker is recorded where it was found; a new position "
+            "is a move (POST /markers/{id}/move with its reason)"))
+
     position = None
     if payload.position is not None:
         position = marker_checks.point(*_position(payload.position))

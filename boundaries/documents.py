@@ -11,6 +11,7 @@ from contextlib import nullcontext
 from datetime import date
 
 from django.db import DataError, InternalError, connection, transaction
+from django.utils.translation import gettext_noop
 
 from config import prepared
 from config.errors import BadRequest
@@ -122,8 +123,10 @@ def reverse_divisions(lon: float, lat: float, as_of: date, srid: int
             known, divisions, village = _execute_prepared("reverse_divisions", lon, lat, srid,
                                                           as_of)
     except (DataError, InternalError) as exc:  # PROJ refused the coordinates
-        raise BadRequest(f"lon={lon}, lat={lat}: not a position in EPSG:{srid} that can be "
-                         "transformed to CGCS2000") from exc
+        raise BadRequest.of(gettext_noop("lon=%(lon)s, lat=%(lat)s: not a position in "
+                                         "EPSG:%(srid)s that can be transformed to CGCS2000"),
+                            lon=lon, lat=lat, srid=srid) from exc
+
     return (divisions, village) if known else None
 
 

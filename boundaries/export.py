@@ -19,6 +19,7 @@ import zipfile
 from pathlib import Path
 
 import fiona
+from django.utils.translation import gettext_noop
 from fiona.crs import CRS
 from fiona.model import Feature
 
@@ -47,15 +48,18 @@ def formats(name: str) -> dict[str, tuple[str, str]]:
 
 def checked_format(fmt: str) -> str:
     if fmt not in formats("x"):
-        raise BadRequest(f"format {fmt!r}: expected one of {', '.join(formats('x'))}")
+        raise BadRequest.of(gettext_noop("format %(format)r: expected one of %(expected)s"),
+                            format=fmt, expected=", ".join(formats("x")))
     return fmt
 
 
 def capped(rows: list, what: str, narrow: str = "division=, level= or as_of=") -> list:
     """Refuse an export beyond MAX_FEATURES rows (the query fetched one more to know)."""
     if len(rows) > MAX_FEATURES:
-        raise BadRequest(f"more than {MAX_FEATURES} {what} match: narrow the export with "
-                         f"{narrow}")
+        raise BadRequest.of(gettext_noop("more than %(cap)s %(what)s match: narrow the export "
+                                         "with %(narrow)s"),
+                            cap=MAX_FEATURES, what=what, narrow=narrow)
+
     return rows
 
 

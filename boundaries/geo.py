@@ -1,6 +1,8 @@
 """Measures shared by the loaders (areas in km² on the CGCS2000 ellipsoid) and the one
 reading of a lon/lat box."""
 
+from django.utils.translation import gettext_noop
+
 from config.errors import BadRequest
 
 # Albers equal-area conic for China (standard parallels 25°N and 47°N) on GRS80, the
@@ -20,8 +22,10 @@ def parse_bbox(raw: str) -> tuple[float, float, float, float]:
     try:
         x0, y0, x1, y1 = (float(v) for v in raw.split(","))
     except ValueError:
-        raise BadRequest(f"bbox {raw!r}: expected minlon,minlat,maxlon,maxlat") from None
+        raise BadRequest.of(gettext_noop("bbox %(raw)r: expected minlon,minlat,maxlon,maxlat"),
+                            raw=raw) from None
     if not (-180 <= x0 < x1 <= 180 and -90 <= y0 < y1 <= 90):
-        raise BadRequest(f"bbox {raw!r}: need -180 ≤ minlon < maxlon ≤ 180 and "
-                         "-90 ≤ minlat < maxlat ≤ 90")
+        raise BadRequest.of(gettext_noop("bbox %(raw)r: need -180 ≤ minlon < maxlon ≤ 180 and "
+                                         "-90 ≤ minlat < maxlat ≤ 90"), raw=raw)
+
     return x0, y0, x1, y1

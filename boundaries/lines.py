@@ -36,6 +36,7 @@ from contextlib import contextmanager
 from datetime import date
 
 from django.db import IntegrityError, connection, transaction
+from django.utils.translation import gettext_noop
 from tqdm import tqdm
 
 from config.errors import BadRequest
@@ -272,8 +273,8 @@ def _drop_temp(cur) -> None:
 
 def _check_level(level: int) -> int:
     if level not in POLYGON_LEVEL:
-        raise LinesRefused(f"level {level!r}: lines are derived for levels 1–4 "
-                           "(villages are points, not polygons)")
+        raise LinesRefused.of(gettext_noop("level %(level)r: lines are derived for levels 1–4 "
+                                           "(villages are points, not polygons)"), level=level)
     return POLYGON_LEVEL[level]
 
 
@@ -307,8 +308,9 @@ def _refuse_empty_periods(cur) -> None:
                      AND x.old_from >= x.starts LIMIT 1""")
     row = cur.fetchone()
     if row:
-        raise LinesRefused(f"the line {row[0]}|{row[1]} already begins on or after {row[2]}: "
-                           "derive with a later as_of date")
+        raise LinesRefused.of(gettext_noop("the line %(left)s|%(right)s already begins on or "
+                                           "after %(date)s: derive with a later as_of date"),
+                              left=row[0], right=row[1], date=row[2])
 
 
 def _params(level: int, source_level: int, as_of: date, tol_m: float, min_area_m2: float,
@@ -348,10 +350,11 @@ def boundary_lines_derive(*, level: int, as_of: date | None = None,
     """
     source_level = _check_level(level)
     if not 0 < gap_tolerance_m <= 1000:
-        raise LinesRefused(f"gap_tolerance_m {gap_tolerance_m}: expected 0 < metres <= 1000")
+        raise LinesRefused.of(gettext_noop("gap_tolerance_m %(value)s: expected 0 < metres <= "
+                                           "1000"), value=gap_tolerance_m)
     if not 0 <= max_overlap_width_m <= 10_000:
-        raise LinesRefused(f"max_overlap_width_m {max_overlap_width_m}: expected 0 <= metres "
-                           "<= 10000")
+        raise LinesRefused.of(gettext_noop("max_overlap_width_m %(value)s: expected 0 <= "
+                                           "metres <= 10000"), value=max_overlap_width_m)
     as_of = as_of or today()
     started = time.perf_counter()
     params = _params(level, source_level, as_of, gap_tolerance_m, min_area_m2,
@@ -400,7 +403,10 @@ def boundary_lines_rederive(*, level: int, codes: list[str], as_of: date) -> dic
     assembled from the county lines of whole provinces and prefectures).
     """
     if level not in (Level.COUNTY, Level.TOWNSHIP):
-        raise LinesRefused(f"level {level!r}: lines are re-derived for an area at levels 3–4")
+        raise LinesRefused.of(gettext_noop("level %(level)r: lines are re-derived for an area "
+                                           "at levels 3–4"), level=level)
     if not codes:
-        raise LinesRefused("codes: name the divisions whose lines are to be derived again")
+        raise LinesRefused.of(gettext_noop("codes: name the divisions whose lines are to be "
+                                           "derived again"))
+
     return boundary_lines_derive(level=level, as_of=as_of, commit=True, focus=sorted(codes))

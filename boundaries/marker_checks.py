@@ -13,9 +13,11 @@ from datetime import date
 import pyproj
 from django.contrib.gis.geos import Point
 from django.db import connection
+from django.utils.translation import gettext_noop
 from pyproj.exceptions import CRSError
 
 from config.errors import BadRequest
+from config.said import Said
 
 from .models import BoundaryLine, MarkerStatus, MarkerType
 from .temporal import today
@@ -68,12 +70,14 @@ def point(position, crs: int | None = None) -> Point:
         try:
             x, y = (float(v) for v in position)
         except (TypeError, ValueError) as exc:
-            raise MarkerRefused(f"position {position!r}: expected (lon, lat) or a Point") from exc
+            raise MarkerRefused.of(gettext_noop("position %(position)s: expected (lon, lat) or "
+                                                "a Point"), position=repr(position)) from exc
         found = Point(x, y, srid=crs or 4490)
     if found.srid != 4490:
         found = _to_cgcs2000(found)
     if not (73 <= found.x <= 136 and 3 <= found.y <= 54):
-        raise MarkerRefused(f"position {found.x}, {found.y}: not a lon/lat in China (EPSG:4490)")
+        raise MarkerRefused.of(gettext_noop("position %(x)s, %(y)s: not a lon/lat in China "
+                                            "(EPSG:4490)"), x=found.x, y=found.y)
     return found
 
 
@@ -81,14 +85,15 @@ def _to_cgcs2000(found: Point) -> Point:
     try:
         source = pyproj.CRS.from_epsg(found.srid)
     except CRSError as exc:
-        raise MarkerRefused(f"crs {found.srid}: not an EPSG coordinate system PROJ knows") from exc
+        raise MarkerRefused.of(gettext_noop("crs %(srid)s: not an EPSG coordinate system PROJ "
+                                            "knows"), srid=found.srid) from exc
     datum = (source.geodetic_crs.datum.name if source.geodetic_crs else "") or ""
     if not any(name in datum for name in PLAIN_DATUMS):
-        raise MarkerRefused(
-            f"crs {found.srid} ({source.name}): its datum {datum} differs from CGCS2000 by "
-            "tens of metres and converts only with the survey office's parameters for the "
-            "area; give CGCS2000 or WGS 84 coordinates, or load the survey file with "
-            "manage.py load_markers")
+        raise MarkerRefused.of(gettext_noop(
+            "crs %(srid)s (%(crs)s): its datum %(datum)s differs from CGCS2000 by tens of "
+            "metres and converts only with the survey office's parameters for the area; give "
+            "CGCS2000 or WGS 84 coordinates, or load the survey file with manage.py "
+            "load_markers"), srid=found.srid, crs=source.name, datum=datum)
     to = pyproj.Transformer.from_crs(source, 4490, always_xy=True)
     lon, lat = to.transform(found.x, found.y)
     return Point(lon, lat, srid=4490)
@@ -97,32 +102,39 @@ def _to_cgcs2000(found: Point) -> Point:
 def check_marker(number: str, type: str, lines: list[BoundaryLine]) -> str | None:
     match = MARKER_NUMBER.match(number or "")
     if not match:
-        return (f"number {number!r}: expected the line's two-character abbreviation and a "
-                "two-digit sequence, e.g. 钟水01")
+        return Said(gettext_noop("number %(number)r: expected the line's two-character "
+                                 "abbreviation and a two-digit sequence, e.g. 钟水01"),
+                    number=number)
     if type not in MarkerType.values:
-        return f"type {type!r}: expected one of {', '.join(MarkerType.values)}"
+        return Said(gettext_noop("type %(type)r: expected one of %(expected)s"),
+                    type=type, expected=", ".join(MarkerType.values))
     if not lines or any(line.valid_to is not None for line in lines):
-        return "lines: a marker belongs to one or more lines in force"
+        return Said(gettext_noop("lines: a marker belongs to one or more lines in force"))
     if type == MarkerType.TRIPLE and len(lines) < 2:
-        return "type triple: a marker at a junction belongs to two or three lines"
+        return Said(gettext_noop("type triple: a marker at a junction belongs to two or three "
+                                 "lines"))
     if match.group(1) not in {line.name[:2] for line in lines}:
         names = ", ".join(line.name for line in lines)
-        return (f"number {number}: its abbreviation {match.group(1)} is not that of its "
-                f"line ({names})")
+        return Said(gettext_noop("number %(number)s: its abbreviation %(abbreviation)s is not "
+                                 "that of its line (%(names)s)"),
+                    number=number, abbreviation=match.group(1), names=names)
     return None
 
 
 def check_state(status: str, on: date) -> str | None:
     if status not in MarkerStatus.values:
-        return f"status {status!r}: expected one of {', '.join(MarkerStatus.values)}"
+        return Said(gettext_noop("status %(status)r: expected one of %(expected)s"),
+                    status=status, expected=", ".join(MarkerStatus.values))
     if not isinstance(on, date) or on > today():
-        return f"date {on}: a state is recorded on a date not in the future"
+        return Said(gettext_noop("date %(on)s: a state is recorded on a date not in the future"),
+                    on=str(on))
     return None
 
 
 def _offset_message(x: float, y: float, name: str, metres: float, limit: float) -> str:
-    return (f"position {x:.6f}, {y:.6f} is {metres:.0f} m from {name}: a marker must stand "
-            f"within {limit:g} m of each of its lines")
+    return Said(gettext_noop("position %(x).6f, %(y).6f is %(metres).0f m from %(name)s: a "
+                             "marker must stand within %(limit)g m of each of its lines"),
+                x=x, y=y, metres=metres, name=name, limit=limit)
 
 
 def offsets(items: list[tuple[int, Point, list[int]]], max_offset_m: float) -> dict[int, str]:
@@ -163,8 +175,9 @@ def numbers_taken(items: list[tuple[int, str, list[int]]]) -> dict[int, str]:
                ORDER BY t.k""", [list(keys), list(numbers), list(lines)])
         found = {}
         for key, name, marker_id in cur.fetchall():
-            found.setdefault(key, f"number {numbers[keys.index(key)]}: {name} already has a "
-                                  f"marker in service with it (marker {marker_id})")
+            found.setdefault(key, Said(gettext_noop(
+                "number %(number)s: %(line)s already has a marker in service with it (marker "
+                "%(marker)s)"), number=numbers[keys.index(key)], line=name, marker=marker_id))
     return found
 
 
@@ -176,11 +189,14 @@ def refusals(markers: list[NewMarker], max_offset_m: float = MARKER_MAX_OFFSET_M
     for i, new in enumerate(markers):
         why = check_marker(new.number, new.type, new.lines) or check_state(new.status, new.on)
         if why is None and new.installed is not None and new.installed > new.on:
-            why = f"installed {new.installed}: after the first state's date {new.on}"
+            why = Said(gettext_noop("installed %(installed)s: after the first state's date "
+                                    "%(on)s"), installed=new.installed, on=new.on)
         for line in new.line_ids:
             first = seen.setdefault((new.number, line), i)
             if why is None and first != i:
-                why = f"number {new.number}: given twice for the same line (also item {first})"
+                why = Said(gettext_noop("number %(number)s: given twice for the same line (also "
+                                        "item %(first)s)"), number=new.number, first=first)
+
         if why:
             found[i] = why
     rest = [i for i in range(len(markers)) if i not in found]

@@ -2,11 +2,15 @@
 place-name office, the roles accounts.roles.OFFICE_ROLES (inspections plan with the same).
 Reading markers is public."""
 
+from django.utils.translation import gettext_noop
+
 from accounts import permissions
 from accounts.roles import OFFICE_ROLES, roles_of
+from config.said import Said
 
-WHAT = {"register": "registering a marker", "record_state": "recording a marker's state",
-        "move": "moving a marker"}
+WHAT = {"register": gettext_noop("registering a marker"),
+        "record_state": gettext_noop("recording a marker's state"),
+        "move": gettext_noop("moving a marker")}
 
 
 def marker_policy(user, verb: str, marker=None, **context) -> str | None:
@@ -14,7 +18,8 @@ def marker_policy(user, verb: str, marker=None, **context) -> str | None:
         raise LookupError(f"no marker action {verb!r}")
     if roles_of(user) & OFFICE_ROLES:
         return None
-    return f"{WHAT[verb]} is for the place-name office (clerk or admin role)"
+    return Said(gettext_noop("%(what)s is for the place-name office (clerk or admin role)"),
+                what=Said(WHAT[verb]))
 
 
 permissions.register("marker", marker_policy)

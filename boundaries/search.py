@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db import connection
+from django.utils.translation import gettext_noop
 
 from config.errors import BadRequest
 
@@ -118,7 +119,9 @@ def search_divisions(q: str, *, level: int | None, parent: tuple[str, int | None
     """Divisions in force on ``as_of``; without it, in force today or retired (``former``)."""
     norm = normalize(q)
     if not norm.replace("'", ""):
-        raise BadRequest(f"q {q!r}: nothing to search for once spaces are removed")
+        raise BadRequest.of(gettext_noop("q %(q)r: nothing to search for once spaces are "
+                                         "removed"), q=q)
+
     former = as_of is None
     as_of = as_of or today()
     prep = prepare(norm, level=level, parent=parent, as_of=as_of, limit=limit, offset=offset,

@@ -7,6 +7,7 @@ from django.db.models import F, Prefetch, Q, QuerySet
 from django.utils.translation import gettext_noop
 
 from config.errors import BadRequest, NotFound
+from config.said import Said
 
 from .codes import code_prefix, parse_code
 from .models import (
@@ -53,9 +54,15 @@ def division_get(raw_code: str, as_of: date | None = None) -> DivisionVersion:
     if other is None:
         raise NotFound.of(gettext_noop("no division has the code %(code)s"), code=raw_code)
     successors = ", ".join(f"{v.short_code} {v.name}" for v in successors_of([other.id]))
-    period = f"{other.valid_from or '…'} – {other.valid_to or 'now'}"
-    hint = f"; its successor: {successors}" if successors else ""
-    raise NotFound(f"{raw_code} {other.name} was not in force on {as_of} (valid {period}){hint}")
+    params = {"code": raw_code, "name": other.name, "as_of": as_of,
+              "since": other.valid_from or "…",
+              "until": other.valid_to or Said(gettext_noop("now"))}
+    if successors:
+        raise NotFound.of(gettext_noop(
+            "%(code)s %(name)s was not in force on %(as_of)s (valid %(since)s – %(until)s); "
+            "its successor: %(successors)s"), successors=successors, **params)
+    raise NotFound.of(gettext_noop("%(code)s %(name)s was not in force on %(as_of)s (valid "
+                                   "%(since)s – %(until)s)"), **params)
 
 
 def ancestors(version: DivisionVersion, as_of: date | None = None) -> list[DivisionVersion]:
@@ -170,7 +177,8 @@ def geometry_geojson(version: DivisionVersion, simplify_m: float | None, srid: i
     with connection.cursor() as cur:
         cur.execute("SELECT 1 FROM spatial_ref_sys WHERE srid = %s", [srid])
         if cur.fetchone() is None:
-            raise BadRequest(f"srid {srid}: unknown coordinate reference system")
+            raise BadRequest.of(gettext_noop("srid %(srid)s: unknown coordinate reference "
+                                             "system"), srid=srid)
         # Tolerance in metres is applied in degrees at the division's latitude.
         cur.execute(
             """
@@ -206,7 +214,7 @@ def lines_list(version: DivisionVersion | None, level: int | None,
 def line_get(line_id: int) -> BoundaryLine:
     line = BoundaryLine.objects.filter(pk=line_id).first()
     if line is None:
-        raise NotFound(f"no border line has the id {line_id}")
+        raise NotFound.of(gettext_noop("no border line has the id %(id)s"), id=line_id)
     return line
 
 
@@ -286,5 +294,6 @@ def markers_list(line: BoundaryLine | None, version: DivisionVersion | None,
 def marker_get(marker_id: int) -> BoundaryMarker:
     marker = _with_states(BoundaryMarker.objects.filter(pk=marker_id)).first()
     if marker is None:
-        raise NotFound(f"no boundary marker has the id {marker_id}")
+        raise NotFound.of(gettext_noop("no boundary marker has the id %(id)s"), id=marker_id)
+
     return marker

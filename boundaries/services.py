@@ -17,10 +17,12 @@ from datetime import date
 
 from django.contrib.gis.geos import Point
 from django.db import IntegrityError, connection, transaction
+from django.utils.translation import gettext_noop
 
 from accounts.permissions import check_actor
 from config.errors import BadRequest
 from config.responses import invalidate_on_commit
+from config.said import Said
 
 from . import marker_checks
 from .codes import parse_code
@@ -55,28 +57,32 @@ def _code12(raw: str, level: int, what: str) -> str:
     except BadRequest:
         code, parsed = "", 0
     if parsed != level and (parsed is not None or code[short:].strip("0")):
-        raise ChangeRefused(f"{what} {(raw or '').strip()!r}: expected a {short}-digit code "
-                            f"for level {level}")
+        raise ChangeRefused.of(gettext_noop("%(what)s %(raw)r: expected a %(short)s-digit code "
+                                            "for level %(level)s"),
+                               what=what, raw=(raw or "").strip(), short=short, level=level)
     return code
 
 
 def _check_input(*, code: str, level: int, old_code: str, old_name: str,
                  effective_date: date, event_kind: str) -> tuple[str, str]:
     if level not in Level.values:
-        raise ChangeRefused(f"level {level!r}: expected one of {Level.values}")
+        raise ChangeRefused.of(gettext_noop("level %(level)r: expected one of %(expected)s"),
+                               level=level, expected=Level.values)
     new12, old12 = _code12(code, level, "code"), _code12(old_code, level, "old_code")
     if new12 == old12:
-        raise ChangeRefused(f"old_code {old_code} is the division's own code")
+        raise ChangeRefused.of(gettext_noop("old_code %(code)s is the division's own code"),
+                               code=old_code)
     if not (old_name or "").strip():
-        raise ChangeRefused("old_name: the predecessor needs a name")
+        raise ChangeRefused.of(gettext_noop("old_name: the predecessor needs a name"))
     if event_kind not in TERRITORY_KEEPING:
-        raise ChangeRefused(
-            f"event_kind {event_kind!r}: only changes that keep the territory "
-            f"({', '.join(sorted(TERRITORY_KEEPING))}) can be recorded as a predecessor"
-        )
+        raise ChangeRefused.of(gettext_noop(
+            "event_kind %(kind)r: only changes that keep the territory (%(keeping)s) can be "
+            "recorded as a predecessor"),
+            kind=event_kind, keeping=", ".join(sorted(TERRITORY_KEEPING)))
     if not isinstance(effective_date, date) or effective_date > today():
         # A predecessor is history; a change that has not happened yet is a plan.
-        raise ChangeRefused(f"effective_date {effective_date}: must be a date not in the future")
+        raise ChangeRefused.of(gettext_noop("effective_date %(date)s: must be a date not in the "
+                                            "future"), date=str(effective_date))
     return new12, old12
 
 
@@ -84,11 +90,14 @@ def _current_version(code12: str, level: int, effective_date: date) -> DivisionV
     version = (DivisionVersion.objects.filter(code=code12, level=level)
                .filter(in_force(effective_date)).first())
     if version is None:
-        raise ChangeRefused(f"{code12[:SHORT_LENGTHS[level]]}: no division of level {level} "
-                            f"is in force on {effective_date}")
+        raise ChangeRefused.of(gettext_noop("%(code)s: no division of level %(level)s is in "
+                                            "force on %(date)s"),
+                               code=code12[:SHORT_LENGTHS[level]], level=level,
+                               date=effective_date)
     if version.valid_from == effective_date:
-        raise ChangeRefused(f"{version.short_code} {version.name} already begins on "
-                            f"{effective_date}: is this change recorded already?")
+        raise ChangeRefused.of(gettext_noop("%(code)s %(name)s already begins on %(date)s: is "
+                                            "this change recorded already?"),
+                               code=version.short_code, name=version.name, date=effective_date)
     return version
 
 
@@ -109,11 +118,11 @@ def _check_codes_free(current: DivisionVersion, old12: str, effective_date: date
         )
         clash = cur.fetchone()
     if clash:
-        raise ChangeRefused(
-            f"{clash[0]} {clash[1]} ({clash[2] or '…'} – {clash[3] or 'now'}) is in force "
-            f"before {effective_date} under the code being recorded; record that first or "
-            f"correct the dates"
-        )
+        raise ChangeRefused.of(gettext_noop(
+            "%(code)s %(name)s (%(since)s – %(until)s) is in force before %(date)s under the "
+            "code being recorded; record that first or correct the dates"),
+            code=clash[0], name=clash[1], since=clash[2] or "…",
+            until=clash[3] or Said(gettext_noop("now")), date=effective_date)
 
 
 def _insert_predecessor_top(current: DivisionVersion, old12: str, old_name: str,
@@ -292,11 +301,17 @@ def division_share_geometry(*, event_ids: list[int] | None = None) -> int:
 def _listed(refused: dict[int, str], markers: list[NewMarker]) -> str:
     if len(markers) == 1:
         return next(iter(refused.values()))
-    shown = "; ".join(f"item {i} ({markers[i].number or 'no number'}): {why}"
-                      for i, why in list(refused.items())[:20])
-    more = f"; … and {len(refused) - 20} more" if len(refused) > 20 else ""
-    return (f"{len(refused)} of {len(markers)} markers refused, nothing written: "
-            f"{shown}{more}")
+    # one template per item, chained: a list cannot be one template's parameter
+    shown = None
+    if len(refused) > 20:
+        shown = Said(gettext_noop("… and %(more)s more"), more=len(refused) - 20)
+    for i, why in reversed(list(refused.items())[:20]):
+        item = Said(gettext_noop("item %(i)s (%(number)s): %(why)s"), i=i, why=why,
+                    number=markers[i].number or Said(gettext_noop("no number")))
+        shown = item if shown is None else Said(gettext_noop("%(first)s; %(rest)s"),
+                                                first=item, rest=shown)
+    return Said(gettext_noop("%(refused)s of %(asked)s markers refused, nothing written: "
+                             "%(shown)s"), refused=len(refused), asked=len(markers), shown=shown)
 
 
 def markers_register(*, markers: list[NewMarker], actor,
@@ -307,7 +322,7 @@ def markers_register(*, markers: list[NewMarker], actor,
         invalidate_on_commit("markers")  # the marker tiles
         refused = marker_checks.refusals(markers, max_offset_m)
         if refused:
-            raise MarkerRefused(_listed(refused, markers))
+            raise MarkerRefused(_listed(refused, markers))  # a Said
         try:
             created = BoundaryMarker.objects.bulk_create(
                 [BoundaryMarker(number=m.number, type=m.type, synthetic=m.synthetic)
@@ -332,7 +347,8 @@ def _line_objects(lines: list) -> list[BoundaryLine]:
     found = BoundaryLine.objects.in_bulk(ids)
     missing = [str(i) for i in ids if i not in found]
     if missing:
-        raise MarkerRefused(f"lines: no border line has the id {', '.join(missing)}")
+        raise MarkerRefused.of(gettext_noop("lines: no border line has the id %(ids)s"),
+                               ids=", ".join(missing))
     return [line if isinstance(line, BoundaryLine) else found[line] for line in lines]
 
 
@@ -366,10 +382,12 @@ def _append_state(marker: BoundaryMarker, *, status: str, on: date, actor, posit
     marker = BoundaryMarker.objects.select_for_update().get(pk=marker.pk)
     current = marker.states.filter(valid_to__isnull=True).first()
     if current is None:
-        raise MarkerRefused(f"marker {marker.number} has no state in force")
+        raise MarkerRefused.of(gettext_noop("marker %(number)s has no state in force"),
+                               number=marker.number)
     if on <= current.valid_from:
-        raise MarkerRefused(f"marker {marker.number}: its current state began on "
-                            f"{current.valid_from}; a new one must begin after it")
+        raise MarkerRefused.of(gettext_noop("marker %(number)s: its current state began on "
+                                            "%(since)s; a new one must begin after it"),
+                               number=marker.number, since=current.valid_from)
     if position is None:
         point = (_registered_position(marker, current) if status == MarkerStatus.RESTORED
                  else current.position)
@@ -380,8 +398,9 @@ def _append_state(marker: BoundaryMarker, *, status: str, on: date, actor, posit
         if refused:
             raise MarkerRefused(refused[0])
     if moving and point.distance(current.position) < 1e-8:  # ~1 mm
-        raise MarkerRefused(f"marker {marker.number} already stands at {point.x:.6f}, "
-                            f"{point.y:.6f}: a move needs a new position")
+        raise MarkerRefused.of(gettext_noop("marker %(number)s already stands at %(x).6f, "
+                                            "%(y).6f: a move needs a new position"),
+                               number=marker.number, x=point.x, y=point.y)
     invalidate_on_commit("markers")  # the marker tiles draw the state in force
     # The database ends the current state as this one begins
     # (trigger boundaries_markerstate_close_previous): history is only ever appended.
@@ -400,8 +419,9 @@ def marker_record_state(*, marker: BoundaryMarker, status: str, on: date, actor,
     recorded where it was found). A move is marker_move's, with its reason."""
     check_actor(actor)
     if status == MarkerStatus.RELOCATED:
-        raise MarkerRefused("status relocated: a marker is moved with marker_move "
-                            "(POST /markers/{id}/move), which needs the reason")
+        raise MarkerRefused.of(gettext_noop("status relocated: a marker is moved with "
+                                            "marker_move (POST /markers/{id}/move), which "
+                                            "needs the reason"))
     with transaction.atomic():
         return _append_state(marker, status=status, on=on, actor=actor,
                              position=None if position is None else marker_checks.point(position),
@@ -418,7 +438,9 @@ def marker_move(*, marker: BoundaryMarker, position, on: date, reason: str, acto
     check_actor(actor)
     reason = (reason or "").strip()
     if not reason:
-        raise MarkerRefused("reason: a marker is moved only for a recorded reason")
+        raise MarkerRefused.of(gettext_noop("reason: a marker is moved only for a recorded "
+                                            "reason"))
+
     point = marker_checks.point(position, crs)
     with transaction.atomic():
         return _append_state(marker, status=MarkerStatus.RELOCATED, on=on, actor=actor,

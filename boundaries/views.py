@@ -4,6 +4,7 @@ locally) and a division's page with its hierarchy, neighbours and history on a d
 from datetime import date
 
 from django.shortcuts import render
+from django.utils.translation import gettext_noop
 
 from config.errors import BadRequest
 
@@ -19,7 +20,9 @@ def as_of_param(request) -> date | None:
     try:
         return date.fromisoformat(raw)
     except ValueError:
-        raise BadRequest(f"as_of {raw!r}: expected a date, YYYY-MM-DD") from None
+        raise BadRequest.of(gettext_noop("as_of %(raw)r: expected a date, YYYY-MM-DD"),
+                            raw=raw) from None
+
 
 
 def map_page(request):

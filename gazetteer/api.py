@@ -6,6 +6,7 @@ from datetime import date, datetime
 from urllib.parse import urlencode
 
 from django.http import HttpResponse
+from django.utils.translation import gettext_noop
 from ninja import Query, Router, Schema
 from pydantic import Field
 
@@ -97,8 +98,8 @@ class ExportParams(PlaceFilterParams):
 def place_export(request, params: Query[ExportParams]):
     """Standard places as a file for QGIS/GDAL, in CGCS2000 (EPSG:4490)."""
     if params.format not in export.FORMATS:
-        raise BadRequest(f"format {params.format!r}: expected one of "
-                         f"{', '.join(export.FORMATS)}")
+        raise BadRequest.of(gettext_noop("format %(format)r: expected one of %(expected)s"),
+                            format=params.format, expected=", ".join(export.FORMATS))
     content = export.write(params.format, export.export_rows(params.filters()))
     content_type, filename = export.FORMATS[params.format]
     response = HttpResponse(content, content_type=content_type)
@@ -279,7 +280,9 @@ def sign_list(request, params: Query[SignParams]):
     listings = {"former_name": selectors.signs_showing_former_name,
                 "mismatch": selectors.signs_mismatched}
     if params.flag not in listings:
-        raise BadRequest(f"flag {params.flag!r}: expected one of {', '.join(listings)}")
+        raise BadRequest.of(gettext_noop("flag %(flag)r: expected one of %(expected)s"),
+                            flag=params.flag, expected=", ".join(listings))
+
     return paginate(listings[params.flag](), params.limit, params.offset,
                     lambda rows: map(sign_out, rows))
 

@@ -27,7 +27,7 @@ from django.utils.translation import gettext_noop
 from boundaries.codes import parse_code
 from boundaries.temporal import in_force_sql, today
 from config.errors import BadRequest
-from config.said import filled
+from config.said import Said, filled
 
 from .models import PlaceClass, Scope
 from .names import normalize, romanize, split_name, toneless
@@ -167,7 +167,8 @@ ORDER BY level, code
 def geometry_divisions(geom) -> list[tuple]:
     """(code, level, kind, name) of every current division the geometry lies in."""
     if geom.srid != 4490:
-        raise BadRequest(f"geometry SRID {geom.srid}: expected 4490 (CGCS2000)")
+        raise BadRequest.of(gettext_noop("geometry SRID %(srid)s: expected 4490 (CGCS2000)"),
+                            srid=geom.srid)
     with connection.cursor() as cur:
         cur.execute(GEOMETRY_DIVISIONS_SQL, {"geom": geom.hexewkb.decode()})
         return cur.fetchall()
@@ -212,10 +213,16 @@ def require_inside(division: tuple, geom, lies_in: list[tuple]) -> None:
     levels = {row[1] for row in lies_in}
     shown = level if level in levels else max(levels, default=0)
     where = "、".join(f"{row[3]} {row[0]}" for row in lies_in if row[1] == shown)
-    held = "" if outline[0] == code else f" (held against {outline[2]} {outline[0]})"
-    raise BadRequest(
-        f"geometry: it lies {'in ' + where if where else 'in no known division'}, not in "
-        f"division_code {code} {name}{held}; give the division it lies in")
+    lies = (Said(gettext_noop("in %(where)s"), where=where) if where
+            else Said(gettext_noop("in no known division")))
+    if outline[0] == code:
+        raise BadRequest.of(gettext_noop(
+            "geometry: it lies %(lies)s, not in division_code %(code)s %(name)s; give the "
+            "division it lies in"), lies=lies, code=code, name=name)
+    raise BadRequest.of(gettext_noop(
+        "geometry: it lies %(lies)s, not in division_code %(code)s %(name)s (held against "
+        "%(outline)s %(outline_code)s); give the division it lies in"),
+        lies=lies, code=code, name=name, outline=outline[2], outline_code=outline[0])
 
 
 def empty_specific(c: Candidate) -> list[Finding]:
@@ -358,10 +365,11 @@ def scope_prefixes(c: Candidate, scope: str | None = None) -> list[str]:
     if not found:
         code, _, _, name = c.division
         digits = SCOPE_DIGITS[scope]
-        raise BadRequest(
-            f"division_code {code[:digits]}: {name} is above the {scope} within which a "
-            f"{c.cls.name} name must be unique; give the {scope} it lies in"
-        )
+        raise BadRequest.of(gettext_noop(
+            "division_code %(code)s: %(name)s is above the %(scope)s within which a "
+            "%(class)s name must be unique; give the %(scope)s it lies in"),
+            shown={"scope": Scope(scope).label}, code=code[:digits], name=name, scope=scope,
+            **{"class": c.cls.name})
     return sorted(found)
 
 

@@ -101,7 +101,9 @@ def division_rows(raw_codes: list[str], known: dict[str, tuple] | None = None) -
             found = {missing[i - 1]: tuple(row) for i, *row in cur.fetchall()}
         for raw in missing:
             if raw not in found:
-                raise BadRequest(f"division_code {raw!r}: no current division has this code")
+                raise BadRequest.of(gettext_noop(
+                    "division_code %(code)r: no current division has this code"), code=raw)
+
         known = known | found
     return [known[raw] for raw in raw_codes]
 

@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 
 from django.db import connection
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from boundaries.models import DivisionEvent
 from config.errors import BadRequest
@@ -46,7 +47,8 @@ def decode_cursor(cursor: str) -> tuple[datetime, str, int]:
         ts, source, event_id = raw.split("|")
         return datetime.fromisoformat(ts), source, int(event_id)
     except (ValueError, UnicodeDecodeError):
-        raise BadRequest(f"cursor {cursor!r}: not a cursor this feed gave out") from None
+        raise BadRequest.of(gettext_noop("cursor %(cursor)r: not a cursor this feed gave out"),
+                            cursor=cursor) from None
 
 
 def start(since: datetime | None, cursor: str | None) -> tuple[datetime, str, int]:
@@ -60,8 +62,9 @@ def start(since: datetime | None, cursor: str | None) -> tuple[datetime, str, in
     offset = since.utcoffset()
     # Real offsets run from -12:00 to +14:00; PostgreSQL refuses beyond ±15:59.
     if abs(offset) > MAX_OFFSET:
-        raise BadRequest(f"since {since.isoformat()}: UTC offset {offset} is not a time zone "
-                         "(expected between -14:00 and +14:00)")
+        raise BadRequest.of(gettext_noop("since %(since)s: UTC offset %(offset)s is not a time "
+                                         "zone (expected between -14:00 and +14:00)"),
+                            since=since.isoformat(), offset=str(offset))
     # Everything recorded at ``since`` itself was seen: '~' sorts after both sources.
     return since.astimezone(UTC), "~", 0
 
@@ -118,7 +121,9 @@ def latest(limit: int, source: str | None = None) -> list[dict]:
     """The newest published changes first, for people (the page, Atom and RSS); machines
     follow the cursor of ``changes`` instead. ``source``: only "division" or "place"."""
     if source not in (None, "division", "place"):
-        raise BadRequest(f"source {source!r}: expected division or place")
+        raise BadRequest.of(gettext_noop("source %(source)r: expected division or place"),
+                            source=source)
+
     with connection.cursor() as cur:
         cur.execute(LATEST_SQL, {"limit": limit, "source": source})
         rows = cur.fetchall()

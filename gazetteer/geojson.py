@@ -4,6 +4,7 @@ import json
 
 from django.contrib.gis.gdal import GDALException
 from django.contrib.gis.geos import GEOSException, GEOSGeometry
+from django.utils.translation import gettext_noop
 
 from config.errors import BadRequest
 
@@ -15,11 +16,15 @@ def geometry_in(raw: dict | None, what: str = "geometry") -> GEOSGeometry | None
     try:
         geom = GEOSGeometry(json.dumps(raw))
     except (GEOSException, GDALException, ValueError, TypeError) as exc:
-        raise BadRequest(f"{what}: not a GeoJSON geometry ({exc})") from None
+        raise BadRequest.of(gettext_noop("%(what)s: not a GeoJSON geometry (%(error)s)"),
+                            what=what, error=str(exc)) from None
     if geom.empty or not geom.valid:
-        raise BadRequest(f"{what}: empty or invalid ({geom.valid_reason})")
+        raise BadRequest.of(gettext_noop("%(what)s: empty or invalid (%(reason)s)"),
+                            what=what, reason=geom.valid_reason)
     x0, y0, x1, y1 = geom.extent
     if not (-180 <= x0 <= x1 <= 180 and -90 <= y0 <= y1 <= 90):
-        raise BadRequest(f"{what}: expected longitude/latitude in CGCS2000 (EPSG:4490)")
+        raise BadRequest.of(gettext_noop("%(what)s: expected longitude/latitude in CGCS2000 "
+                                         "(EPSG:4490)"), what=what)
+
     geom.srid = 4490
     return geom

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db import connection, transaction
+from django.utils.translation import gettext_noop
 
 from boundaries.codes import prefix_range
 from boundaries.names import break_initials, is_latin, normalize
@@ -206,7 +207,8 @@ def search_places(q: str | None, filters: Filters, *, limit: int, offset: int) -
         return _fetch(sql, params)
     norm = normalize(q)
     if not norm.replace("'", ""):
-        raise BadRequest(f"q {q!r}: nothing to search for once spaces are removed")
+        raise BadRequest.of(gettext_noop("q %(q)r: nothing to search for once spaces are "
+                                         "removed"), q=q)
     found = conditions(norm, params)
     # The last tier (contains, or initials) costs most and ranks after the others: when
     # the others fill the window up to the page's end, it cannot change the page.
@@ -271,8 +273,8 @@ def heritage_category_or_none(raw: str | None) -> str | None:
     if raw is None:
         return None
     if raw not in HeritageCategory.values:
-        raise BadRequest(f"category {raw!r}: expected one of "
-                         f"{', '.join(HeritageCategory.values)}")
+        raise BadRequest.of(gettext_noop("category %(raw)r: expected one of %(expected)s"),
+                            raw=raw, expected=", ".join(HeritageCategory.values))
     return raw
 
 
@@ -280,5 +282,7 @@ def status_or_none(raw: str | None) -> str | None:
     if raw is None:
         return None
     if raw not in Status.values:
-        raise BadRequest(f"status {raw!r}: expected one of {', '.join(Status.values)}")
+        raise BadRequest.of(gettext_noop("status %(raw)r: expected one of %(expected)s"),
+                            raw=raw, expected=", ".join(Status.values))
+
     return raw

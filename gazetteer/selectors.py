@@ -130,7 +130,8 @@ def place_signs(place: Place, *, history: bool = False) -> QuerySet:
 def sign_get(code: str) -> Sign:
     found = signs_with_flags(removed=True).filter(code=code).first()
     if found is None:
-        raise NotFound(f"no sign has the code {code!r}")
+        raise NotFound.of(gettext_noop("no sign has the code %(code)r"), code=code)
+
     return found
 
 

@@ -12,6 +12,7 @@ from datetime import date
 
 from django.contrib.gis.geos import GEOSGeometry
 from django.db import connection, transaction
+from django.utils.translation import gettext_noop
 
 from accounts.permissions import check_actor
 from boundaries.codes import parse_code
@@ -19,6 +20,7 @@ from boundaries.services import rekey_rows
 from boundaries.temporal import today
 from config.errors import BadRequest, Conflict
 from config.responses import invalidate_on_commit
+from config.said import Said
 
 from . import checks
 from .models import (
@@ -59,8 +61,9 @@ def class_get(ref: str) -> PlaceClass:
     found = PlaceClass.objects.filter(code=ref).first() or PlaceClass.objects.filter(
         slug=ref).first()
     if found is None:
-        raise BadRequest(f"class {ref!r}: no such place class (a code such as 2532 or a slug "
-                         "such as road, street, residential, township)")
+        raise BadRequest.of(gettext_noop(
+            "class %(ref)r: no such place class (a code such as 2532 or a slug such as road, "
+            "street, residential, township)"), ref=ref)
     return found
 
 
@@ -75,16 +78,21 @@ def name_fields(name: str, cls: PlaceClass) -> dict:
 def _place_row(new: NewPlace, classes: dict[str, PlaceClass]) -> Place:
     name = normalize(new.name)
     if not name:
-        raise BadRequest(f"name {new.name!r}: empty once spaces are removed")
+        raise BadRequest.of(gettext_noop("name %(name)r: empty once spaces are removed"),
+                            name=new.name)
     if new.status not in Status.values:
-        raise BadRequest(f"{name}: status {new.status!r}: expected one of {Status.values}")
+        raise BadRequest.of(gettext_noop("%(name)s: status %(status)r: expected one of "
+                                         "%(expected)s"),
+                            name=name, status=new.status, expected=Status.values)
     if new.geom is not None and new.geom.srid != 4490:
-        raise BadRequest(f"{name}: geometry SRID {new.geom.srid}: expected 4490 (CGCS2000)")
+        raise BadRequest.of(gettext_noop("%(name)s: geometry SRID %(srid)s: expected 4490 "
+                                         "(CGCS2000)"), name=name, srid=new.geom.srid)
     cls = classes.get(new.place_class) or class_get(new.place_class)
     classes[new.place_class] = cls
     fields = name_fields(name, cls)
     if not fields["specific"]:
-        raise BadRequest(f"{name}: the name is only a generic; it needs a specific part")
+        raise BadRequest.of(gettext_noop("%(name)s: the name is only a generic; it needs a "
+                                         "specific part"), name=name)
     return Place(place_class=cls, geom=new.geom, status=new.status, valid_from=new.valid_from,
                  meaning=new.meaning, history=new.history,
                  heritage_category=new.heritage_category,
@@ -135,7 +143,8 @@ def _add_explicit_divisions(pairs: set[tuple[int, str]]) -> None:
         levels = dict(cur.fetchall())
     missing = sorted(codes - levels.keys())
     if missing:
-        raise BadRequest(f"division_codes: no current division has the code(s) {missing}")
+        raise BadRequest.of(gettext_noop("division_codes: no current division has the "
+                                         "code(s) %(missing)s"), missing=missing)
     PlaceDivision.objects.bulk_create(
         PlaceDivision(place_id=pid, division_code=code, level=levels[code], computed=False)
         for pid, code in sorted(pairs)
@@ -183,9 +192,10 @@ def _locked(place_id: int) -> Place:
     place = Place.objects.select_for_update().select_related("place_class").filter(
         id=place_id).first()
     if place is None:
-        raise BadRequest(f"place {place_id}: no such place")
+        raise BadRequest.of(gettext_noop("place %(id)s: no such place"), id=place_id)
     if place.status == Status.HISTORICAL:
-        raise BadRequest(f"place {place_id} {place.name} is cancelled; it cannot change")
+        raise BadRequest.of(gettext_noop("place %(id)s %(name)s is cancelled; it cannot "
+                                         "change"), id=place_id, name=place.name)
     return place
 
 
@@ -197,21 +207,23 @@ def place_rename(*, place_id: int, new_name: str, effective_date: date,
     check_actor(actor)
     place = _locked(place_id)
     if not reason.strip():
-        raise BadRequest("reason: a renaming needs a reason (地名稳定性原则)")
+        raise BadRequest.of(gettext_noop("reason: a renaming needs a reason (地名稳定性原则)"))
     # The name borne since its last naming (a heritage listing does not change it).
     last = place.events.filter(kind__in=[NamingEventKind.NAMING, NamingEventKind.RENAMING]
                                ).order_by("-effective_date", "-id").first()
     since = last.effective_date if last else place.valid_from
     if since and since >= effective_date:
-        raise BadRequest(f"effective_date {effective_date}: not after the last change ({since})")
+        raise BadRequest.of(gettext_noop("effective_date %(date)s: not after the last change "
+                                         "(%(since)s)"), date=effective_date, since=since)
     name = normalize(new_name)
     division = _scope_division(place)
     result = checks.check_name(name=name, place_class=place.place_class,
                                division_code=division, place=place, as_of=effective_date)
     blocking = [f for f in result.findings if f.severity == checks.BLOCK]
     if blocking and not force:
-        raise BadRequest(f"{place.name} → {name}: refused by the checks: "
-                         + "; ".join(f"{f.rule}: {f.message}" for f in blocking))
+        raise BadRequest.of(gettext_noop("%(old)s → %(new)s: refused by the checks: "
+                                         "%(findings)s"),
+                            old=place.name, new=name, findings=_said_findings(blocking))
     PlaceName.objects.create(place=place, kind=VariantKind.FORMER, name=place.name,
                              valid_from=since, valid_to=effective_date,
                              **search_keys(place.name))
@@ -225,11 +237,24 @@ def place_rename(*, place_id: int, new_name: str, effective_date: date,
     return place
 
 
+def _said_findings(findings: list) -> Said:
+    """"rule: message; rule: message", each finding said in the page's language: one
+    template per finding, chained, since a list cannot be one template's parameter."""
+    said = None
+    for f in reversed(findings):
+        message = Said(f.template, **f.params) if f.template else f.message
+        one = Said(gettext_noop("%(rule)s: %(message)s"), rule=f.rule, message=message)
+        said = one if said is None else Said(gettext_noop("%(first)s; %(rest)s"),
+                                             first=one, rest=said)
+    return said
+
+
 def _scope_division(place: Place) -> str:
     """The deepest division the place lies in: the check engine widens it to the scope."""
     row = place.divisions.order_by("-level", "division_code").first()
     if row is None:
-        raise BadRequest(f"place {place.id} {place.name} lies in no known division")
+        raise BadRequest.of(gettext_noop("place %(id)s %(name)s lies in no known division"),
+                            id=place.id, name=place.name)
     return row.division_code
 
 
@@ -240,7 +265,8 @@ def place_cancel(*, place_id: int, effective_date: date, document_number: str,
     check_actor(actor)
     place = _locked(place_id)
     if place.valid_from and place.valid_from >= effective_date:
-        raise BadRequest(f"effective_date {effective_date}: not after valid_from")
+        raise BadRequest.of(gettext_noop("effective_date %(date)s: not after valid_from"),
+                            date=effective_date)
     NamingEvent.objects.create(place=place, kind=NamingEventKind.CANCELLATION,
                                old_value=place.name, effective_date=effective_date,
                                document_number=document_number, reason=reason, actor=actor)
@@ -258,11 +284,14 @@ def place_reclass(*, place_id: int, new_class: str, effective_date: date,
     place = _locked(place_id)
     old_class, cls = place.place_class, class_get(new_class)
     if cls.id == old_class.id:
-        raise BadRequest(f"{place.name} is already of class {cls.slug}")
+        raise BadRequest.of(gettext_noop("%(name)s is already of class %(class)s"),
+                            name=place.name, **{"class": cls.slug})
     fields = name_fields(place.name, cls)
     if not fields["generic"]:
-        raise BadRequest(f"{place.name} has no generic of {cls.name} ({'、'.join(cls.generics)}):"
-                         " rename it instead")
+        raise BadRequest.of(gettext_noop("%(name)s has no generic of %(class)s (%(generics)s): "
+                                         "rename it instead"),
+                            name=place.name, generics="、".join(cls.generics),
+                            **{"class": cls.name})
     NamingEvent.objects.create(place=place, kind=NamingEventKind.RECLASSING,
                                old_value=f"{old_class.code} {old_class.name}",
                                new_value=f"{cls.code} {cls.name}", effective_date=effective_date,
@@ -281,12 +310,15 @@ def place_add_variant(*, place_id: int, name: str, kind: str, valid_from: date |
     invalidate_on_commit("places")  # search answers that miss or misname it
     place = _locked(place_id)
     if kind not in VariantKind.values:
-        raise BadRequest(f"kind {kind!r}: expected one of {', '.join(VariantKind.values)}")
+        raise BadRequest.of(gettext_noop("kind %(kind)r: expected one of %(expected)s"),
+                            kind=kind, expected=", ".join(VariantKind.values))
     name = normalize(name)
     if not name or name == place.name:
-        raise BadRequest(f"name {name!r}: a variant must differ from the standard name")
+        raise BadRequest.of(gettext_noop("name %(name)r: a variant must differ from the "
+                                         "standard name"), name=name)
     if valid_from and valid_to and valid_from >= valid_to:
-        raise BadRequest(f"valid_from {valid_from} is not before valid_to {valid_to}")
+        raise BadRequest.of(gettext_noop("valid_from %(valid_from)s is not before valid_to "
+                                         "%(valid_to)s"), valid_from=valid_from, valid_to=valid_to)
     return PlaceName.objects.create(place=place, name=name, kind=kind, valid_from=valid_from,
                                     valid_to=valid_to, **search_keys(name))
 
@@ -296,7 +328,7 @@ def review_record(*, place_id: int, reviewed_on: date, opinion: str,
                   document_number: str = "") -> RenamingReview:
     """The extra review that lets a heritage-listed or recently changed name be renamed."""
     if not opinion.strip():
-        raise BadRequest("opinion: the review must record its opinion")
+        raise BadRequest.of(gettext_noop("opinion: the review must record its opinion"))
     place = _locked(place_id)
     return RenamingReview.objects.create(place=place, reviewed_on=reviewed_on, opinion=opinion,
                                          document_number=document_number)
@@ -310,11 +342,15 @@ def place_heritage_list(*, place_id: int, category: str, effective_date: date,
     check_actor(actor)
     place = _locked(place_id)
     if category not in HeritageCategory.values:
-        raise BadRequest(f"heritage_category {category!r}: expected one of "
-                         f"{', '.join(HeritageCategory.values)}")
+        raise BadRequest.of(gettext_noop("heritage_category %(category)r: expected one of "
+                                         "%(expected)s"),
+                            category=category, expected=", ".join(HeritageCategory.values))
     if place.heritage_category:
-        raise Conflict(f"place {place.id} {place.name} is already on the heritage list "
-                       f"({place.heritage_category}, since {place.heritage_listed_on})")
+        raise Conflict.of(gettext_noop("place %(id)s %(name)s is already on the heritage list "
+                                       "(%(category)s, since %(since)s)"),
+                          shown={"category": HeritageCategory(place.heritage_category).label},
+                          id=place.id, name=place.name, category=place.heritage_category,
+                          since=place.heritage_listed_on)
     NamingEvent.objects.create(place=place, kind=NamingEventKind.LISTING, new_value=category,
                                effective_date=effective_date, document_number=document_number,
                                reason=reason, actor=actor)
@@ -332,10 +368,13 @@ def place_heritage_delist(*, place_id: int, effective_date: date, document_numbe
     check_actor(actor)
     place = _locked(place_id)
     if not place.heritage_category:
-        raise Conflict(f"place {place.id} {place.name} is not on the heritage list")
+        raise Conflict.of(gettext_noop("place %(id)s %(name)s is not on the heritage list"),
+                          id=place.id, name=place.name)
     if effective_date <= place.heritage_listed_on:
-        raise BadRequest(f"effective_date {effective_date}: not after the listing "
-                         f"({place.heritage_listed_on})")
+        raise BadRequest.of(gettext_noop("effective_date %(date)s: not after the listing "
+                                         "(%(since)s)"),
+                            date=effective_date, since=place.heritage_listed_on)
+
     NamingEvent.objects.create(place=place, kind=NamingEventKind.DELISTING,
                                old_value=place.heritage_category, effective_date=effective_date,
                                document_number=document_number, reason=reason, actor=actor)

@@ -83,9 +83,11 @@ class NewSign:
 
 def _point(location) -> Point:
     if not isinstance(location, Point):
-        raise BadRequest(f"location: a sign stands at a point, not a {location.geom_type}")
+        raise BadRequest.of(gettext_noop("location: a sign stands at a point, not a "
+                                         "%(type)s"), type=location.geom_type)
     if location.srid != 4490:
-        raise BadRequest(f"location SRID {location.srid}: expected 4490 (CGCS2000)")
+        raise BadRequest.of(gettext_noop("location SRID %(srid)s: expected 4490 (CGCS2000)"),
+                            srid=location.srid)
     return location
 
 
@@ -94,17 +96,20 @@ def _code(place: Place, given: str) -> str:
     if not code:
         code = f"{place.id}-{place.signs.count() + 1:02d}"  # the place row is locked
     if Sign.objects.filter(code=code).exists():
-        raise Conflict(f"sign code {code!r} is taken")
+        raise Conflict.of(gettext_noop("sign code %(code)r is taken"), code=code)
     return code
 
 
 def _register(place: Place, new: NewSign, actor, replaces: Sign | None = None) -> Sign:
     if new.kind not in SignKind.values:
-        raise BadRequest(f"kind {new.kind!r}: expected one of {', '.join(SignKind.values)}")
+        raise BadRequest.of(gettext_noop("kind %(kind)r: expected one of %(expected)s"),
+                            kind=new.kind, expected=", ".join(SignKind.values))
     if new.status not in (SignStatus.PLANNED, SignStatus.INSTALLED):
-        raise BadRequest(f"status {new.status!r}: a sign is registered planned or installed")
+        raise BadRequest.of(gettext_noop("status %(status)r: a sign is registered planned or "
+                                         "installed"), status=new.status)
     if new.status == SignStatus.INSTALLED and new.installed_on is None:
-        raise BadRequest("installed_on: an installed sign needs its installation date")
+        raise BadRequest.of(gettext_noop("installed_on: an installed sign needs its "
+                                         "installation date"))
     sign = Sign.objects.create(
         code=_code(place, new.code), place=place, kind=new.kind, location=_point(new.location),
         text=new.text.strip() or place.name,
@@ -118,10 +123,12 @@ def _register(place: Place, new: NewSign, actor, replaces: Sign | None = None) -
 def _place_for_signs(place_id: int) -> Place:
     place = Place.objects.select_for_update().filter(id=place_id).first()
     if place is None:
-        raise NotFound(f"no place has the id {place_id}")
+        raise NotFound.of(gettext_noop("no place has the id %(id)s"), id=place_id)
     if place.status != Status.STANDARD:
-        raise Conflict(f"place {place.id} {place.name} is {place.status}: only a standard "
-                       "name gets a sign")
+        raise Conflict.of(gettext_noop("place %(id)s %(name)s is %(status)s: only a standard "
+                                       "name gets a sign"),
+                          shown={"status": Status(place.status).label},
+                          id=place.id, name=place.name, status=str(place.status))
     return place
 
 
@@ -137,17 +144,20 @@ def sign_register(*, place_id: int, sign: NewSign, actor) -> tuple[Sign, list[Fi
 def _locked_sign(code: str) -> Sign:
     sign = Sign.objects.select_for_update().filter(code=code).first()
     if sign is None:
-        raise NotFound(f"no sign has the code {code!r}")
+        raise NotFound.of(gettext_noop("no sign has the code %(code)r"), code=code)
     if sign.status == SignStatus.REMOVED:
-        raise Conflict(f"sign {code} was removed on {sign.removed_on}; it has no more states")
+        raise Conflict.of(gettext_noop("sign %(code)s was removed on %(on)s; it has no more "
+                                       "states"), code=code, on=sign.removed_on)
     return sign
 
 
 def _append_state(sign: Sign, status: str, on: date, note: str, actor) -> SignState:
     last = sign.states.order_by(F("on").desc(nulls_last=True), "-id").first()
     if last is not None and last.on is not None and on < last.on:
-        raise BadRequest(f"on {on}: sign {sign.code}'s last state ({last.status}) is from "
-                         f"{last.on}; a state cannot begin before it")
+        raise BadRequest.of(gettext_noop("on %(on)s: sign %(code)s's last state (%(status)s) is "
+                                         "from %(since)s; a state cannot begin before it"),
+                            shown={"status": SignStatus(last.status).label}, on=on,
+                            code=sign.code, status=str(last.status), since=last.on)
     state = SignState.objects.create(sign=sign, status=status, on=on, note=note, actor=actor)
     sign.status = status
     fields = ["status"]
@@ -164,7 +174,8 @@ def sign_record_state(*, code: str, status: str, on: date, actor, note: str = ""
     """A survey of the sign: installed, damaged or removed from ``on``."""
     permissions.require(actor, "sign.record_state")
     if status not in SignStatus.values or status == SignStatus.PLANNED:
-        raise BadRequest(f"status {status!r}: expected installed, damaged or removed")
+        raise BadRequest.of(gettext_noop("status %(status)r: expected installed, damaged or "
+                                         "removed"), status=status)
     sign = _locked_sign(code)
     _append_state(sign, status, on, note, actor)
     return sign
@@ -198,7 +209,9 @@ def signs_create(*, signs: list[dict], actor) -> list[Sign]:
     for s in signs:
         place = places.get(s["place_id"])
         if place is None:
-            raise BadRequest(f"sign {s['code']}: place {s['place_id']} does not exist")
+            raise BadRequest.of(gettext_noop("sign %(code)s: place %(id)s does not exist"),
+                                code=s["code"], id=s["place_id"])
+
         rows.append(Sign(code=s["code"], place=place, location=s["location"],
                          kind=s.get("kind", SignKind.STREET), text=s.get("text") or place.name,
                          romanization=s.get("romanization") or place.display_romanization,

@@ -9,6 +9,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import pgettext_lazy
 
+from .said import said
+
 
 class JobState(models.TextChoices):
     QUEUED = "queued", pgettext_lazy("background job state", "queued")
@@ -26,6 +28,9 @@ class Job(models.Model):
     message = models.TextField(blank=True, default="")
     result = models.JSONField(null=True, blank=True)
     error = models.TextField(blank=True, default="")
+    # How to say ``error`` (English, the API's) on a page in its language: the refusal's
+    # template and parameters (jobs.said); {} for a failure that has none.
+    error_said = models.JSONField(default=dict, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                    related_name="jobs")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -42,3 +47,8 @@ class Job(models.Model):
 
     def __str__(self):
         return f"{self.kind} {self.id} ({self.state})"
+
+    def error_in_language(self) -> str:
+        """Why the job failed, in the active language (English where it was not said
+        with a template)."""
+        return said(self.error_said) if self.error_said else self.error

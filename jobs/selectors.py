@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from config.errors import NotFound
 
@@ -12,7 +13,8 @@ from .models import Job, JobState
 def job_get(*, user, job_id: int) -> Job:
     found = Job.objects.filter(id=job_id).first()
     if found is None or not (user.is_superuser or found.created_by_id == user.id):
-        raise NotFound(f"no job {job_id} of yours")
+        raise NotFound.of(gettext_noop("no job %(id)s of yours"), id=job_id)
+
     return found
 
 
@@ -22,6 +24,12 @@ def job_out(job: Job) -> dict:
             "total": job.total, "percent": percent, "message": job.message,
             "result": job.result, "error": job.error, "created_at": job.created_at,
             "started_at": job.started_at, "finished_at": job.finished_at}
+
+
+def job_page(job: Job) -> dict:
+    """job_out for a page: with ``error_in_language``, why it failed in the page's
+    language (the API's ``error`` stays English)."""
+    return job_out(job) | {"error_in_language": job.error_in_language()}
 
 
 def job_in_flight(*, kind: str, params: dict, within: timedelta) -> Job | None:

@@ -4,6 +4,7 @@ import threading
 
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from accounts.permissions import check_actor
 from config.errors import BadRequest
@@ -18,7 +19,9 @@ def job_create(*, actor, kind: str, params: dict) -> Job:
     never looks for a job that is not there yet."""
     check_actor(actor)
     if kind not in HANDLERS:
-        raise BadRequest(f"kind {kind!r}: no such job (known: {', '.join(sorted(HANDLERS))})")
+        raise BadRequest.of(gettext_noop("kind %(kind)r: no such job (known: %(known)s)"),
+                            kind=kind, known=", ".join(sorted(HANDLERS)))
+
     job = Job.objects.create(kind=kind, params=params, created_by=actor)
     from .tasks import run_job  # the Celery app is loaded only where jobs are queued
 
@@ -83,7 +86,9 @@ def job_start(*, job_id: int) -> Job | None:
     return Job.objects.get(id=job_id) if taken else None
 
 
-def job_finish(*, job_id: int, result=None, error: str = "") -> None:
+def job_finish(*, job_id: int, result=None, error: str = "",
+               error_said: dict | None = None) -> None:
+    """``error_said``: how to say ``error`` in a page's language (jobs.said.kept)."""
     Job.objects.filter(id=job_id).update(
         state=JobState.FAILED if error else JobState.SUCCEEDED, result=result,
-        error=error[:10000], finished_at=timezone.now())
+        error=error[:10000], error_said=error_said or {}, finished_at=timezone.now())

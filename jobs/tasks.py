@@ -13,6 +13,7 @@ from config.errors import RegistryError
 
 from . import services
 from .registry import handler_for
+from .said import kept
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +30,7 @@ def run_job(job_id: int) -> str:
     try:
         result = handler_for(job.kind)(job, progress)
     except RegistryError as exc:
-        services.job_finish(job_id=job_id, error=str(exc))
+        services.job_finish(job_id=job_id, error=str(exc), error_said=kept(exc))
         return "failed"
     except Exception as exc:  # noqa: BLE001 (the job records every failure)
         log.exception("job %s (%s) failed", job_id, job.kind)

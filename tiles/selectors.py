@@ -16,6 +16,7 @@ from datetime import date
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
+from django.utils.translation import gettext_noop
 
 from config.errors import BadRequest, NotFound
 from config.responses import generation, keep_bytes, kept_bytes
@@ -51,21 +52,27 @@ def layer(name: str) -> Layer:
     try:
         return LAYERS[name]
     except KeyError:
-        raise NotFound(f"layer {name!r}: no such tile layer (one of "
-                       f"{', '.join(LAYERS)})") from None
+        raise NotFound.of(gettext_noop("layer %(name)r: no such tile layer (one of "
+                                       "%(layers)s)"),
+                          name=name, layers=", ".join(LAYERS)) from None
 
 
 def address(name: str, z: str, x: str, y: str, as_of: date) -> TileAddress:
     """The tile asked for, checked: z within the layer's zooms, x and y within the grid."""
     found = layer(name)
     if not all(_DIGITS.fullmatch(part) for part in (z, x, y)):
-        raise BadRequest(f"tile {z}/{x}/{y}: z, x and y must be whole numbers")
+        raise BadRequest.of(gettext_noop("tile %(z)s/%(x)s/%(y)s: z, x and y must be whole "
+                                         "numbers"), z=z, x=x, y=y)
     zi, xi, yi = int(z), int(x), int(y)
     if not 0 <= zi <= found.maxzoom:
-        raise BadRequest(f"tile {z}/{x}/{y}: z must be 0 to {found.maxzoom} for layer "
-                         f"{found.name}")
+        raise BadRequest.of(gettext_noop("tile %(z)s/%(x)s/%(y)s: z must be 0 to %(maxzoom)s "
+                                         "for layer %(layer)s"),
+                            z=z, x=x, y=y, maxzoom=found.maxzoom, layer=found.name)
     if not (0 <= xi < 2 ** zi and 0 <= yi < 2 ** zi):
-        raise BadRequest(f"tile {z}/{x}/{y}: x and y must be 0 to {2 ** zi - 1} at z={zi}")
+        raise BadRequest.of(gettext_noop("tile %(z)s/%(x)s/%(y)s: x and y must be 0 to "
+                                         "%(last)s at z=%(zi)s"),
+                            z=z, x=x, y=y, last=2 ** zi - 1, zi=zi)
+
     return TileAddress(found, zi, xi, yi, as_of)
 
 

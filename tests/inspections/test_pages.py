@@ -57,7 +57,7 @@ def test_it_shows_a_refused_marker_next_to_the_htmx_form_and_writes_nothing(clie
     before = BoundaryMarker.objects.count()
     response = register(client, line, free_number(line), far, htmx=True)
     assert response.status_code == 400
-    assert "within 200 m" in response.content.decode()
+    assert "界桩须位于其每条界线 200 米以内" in response.content.decode()  # said in Chinese
     assert 'role="alert"' in response.content.decode()
     assert BoundaryMarker.objects.count() == before
 
