@@ -1,6 +1,7 @@
 """Clean-up campaigns of non-standard names: the place-name office's (session or token)."""
 
 from django.http import HttpResponse
+from django.utils.translation import gettext_noop
 from ninja import Query, Router
 from pydantic import Field
 
@@ -81,8 +82,8 @@ def finding_list(request, response: HttpResponse, campaign_id: int,
                  filters: Query[FindingFilter]):
     response["Cache-Control"] = PRIVATE
     if filters.state and filters.state not in FindingState.values:
-        raise BadRequest(f"state {filters.state!r}: expected one of "
-                         f"{', '.join(FindingState.values)}")
+        raise BadRequest.of(gettext_noop("state %(state)r: expected one of %(states)s"),
+                            state=filters.state, states=", ".join(FindingState.values))
     qs = selectors.findings(user=request.auth, campaign_id=campaign_id,
                             state=filters.state or "", kind=filters.kind or "",
                             severity=filters.severity or "", q=filters.q or "",
@@ -123,6 +124,7 @@ def campaign_report(request, campaign_id: int, format: str = "json"):
         resp = HttpResponse(json.dumps(data, ensure_ascii=False, default=str),
                             content_type="application/json")
     else:
-        raise BadRequest(f"format {format!r}: expected json or csv")
+        raise BadRequest.of(gettext_noop("format %(format)r: expected json or csv"),
+                            format=format)
     resp["Cache-Control"] = PRIVATE
     return resp

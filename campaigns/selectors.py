@@ -4,6 +4,7 @@ import csv
 import io
 
 from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext_noop
 
 from accounts import permissions
 from config.errors import NotFound
@@ -19,7 +20,7 @@ def campaigns(*, user) -> QuerySet:
 def campaign_get(*, user, campaign_id: int) -> Campaign:
     found = campaigns(user=user).filter(id=campaign_id).first()
     if found is None:
-        raise NotFound(f"no campaign {campaign_id}")
+        raise NotFound.of(gettext_noop("no campaign %(id)s"), id=campaign_id)
     return found
 
 
@@ -45,7 +46,7 @@ def finding_get(*, user, finding_id: int) -> Finding:
     permissions.require(user, "campaign.view")
     found = Finding.objects.select_related("campaign").filter(id=finding_id).first()
     if found is None:
-        raise NotFound(f"no finding {finding_id}")
+        raise NotFound.of(gettext_noop("no finding %(id)s"), id=finding_id)
     return found
 
 

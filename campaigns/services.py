@@ -12,6 +12,7 @@ import time
 from datetime import date
 
 from django.db import transaction
+from django.utils.translation import gettext_noop
 
 from accounts import permissions
 from boundaries.codes import code_prefix, parse_code
@@ -26,6 +27,8 @@ from proposals.services import proposal_submit
 from . import clashes, engine
 from .models import Campaign, CampaignState, Finding, FindingState, Triage, TriageAction
 
+# What a page shows instead of a finding's state in a refusal
+FINDING_STATES = dict(FindingState.choices)
 KINDS = {"unique": None, "banned_pattern": "banned", "charset": "charset",
          "repeated_generic": "repeated_generic", "generic_fit": "mismatched_generic",
          "length": "length", "empty_specific": "empty_specific", "sign_text": "sign",
@@ -51,7 +54,7 @@ def campaign_create(*, actor, title: str, scope_code: str = "", classes: list[st
                     include_divisions: bool = False, include_signs: bool = True) -> Campaign:
     permissions.require(actor, "campaign.create")
     if not title.strip():
-        raise BadRequest("title: a campaign needs a title")
+        raise BadRequest.of(gettext_noop("title: a campaign needs a title"))
     code, level = "", None
     if scope_code:
         code, level = parse_code(scope_code)
@@ -59,8 +62,9 @@ def campaign_create(*, actor, title: str, scope_code: str = "", classes: list[st
     known = set(PlaceClass.objects.values_list("slug", flat=True))
     unknown = sorted(set(classes) - known)
     if unknown:
-        raise BadRequest(f"classes: no such place class {', '.join(unknown)} (known: "
-                         f"{', '.join(sorted(known))})")
+        raise BadRequest.of(gettext_noop("classes: no such place class %(unknown)s (known: "
+                                         "%(known)s)"),
+                            unknown=", ".join(unknown), known=", ".join(sorted(known)))
     return Campaign.objects.create(title=title.strip(), scope_code=code, scope_level=level,
                                    classes=sorted(set(classes)), created_by=actor,
                                    include_divisions=include_divisions,
@@ -70,8 +74,12 @@ def campaign_create(*, actor, title: str, scope_code: str = "", classes: list[st
 def _locked(campaign_id: int) -> Campaign:
     found = Campaign.objects.select_for_update().filter(id=campaign_id).first()
     if found is None:
-        raise NotFound(f"no campaign {campaign_id}")
+        raise _no_campaign(campaign_id)
     return found
+
+
+def _no_campaign(campaign_id: int) -> NotFound:
+    return NotFound.of(gettext_noop("no campaign %(id)s"), id=campaign_id)
 
 
 @transaction.atomic
@@ -80,7 +88,8 @@ def campaign_start(*, campaign_id: int, actor) -> Campaign:
     permissions.require(actor, "campaign.run")
     campaign = _locked(campaign_id)
     if campaign.state == CampaignState.RUNNING:
-        raise Conflict(f"campaign {campaign.id} is running (job {campaign.job_id})")
+        raise Conflict.of(gettext_noop("campaign %(id)s is running (job %(job)s)"),
+                          id=campaign.id, job=campaign.job_id)
     campaign.job = jobs.job_create(actor=actor, kind="campaign_run",
                                    params={"campaign_id": campaign.id})
     campaign.state = CampaignState.RUNNING
@@ -129,7 +138,7 @@ def campaign_run(*, campaign_id: int, actor, progress=None) -> dict:
     permissions.require(actor, "campaign.run")
     campaign = Campaign.objects.filter(id=campaign_id).first()
     if campaign is None:
-        raise NotFound(f"no campaign {campaign_id}")
+        raise _no_campaign(campaign_id)
     started = time.monotonic()
     try:
         checked, hits = check_scope(campaign, progress)
@@ -179,9 +188,11 @@ def _finding(campaign, fp: str, hit: engine.Hit, run: int) -> Finding:
 def _open_finding(finding_id: int) -> Finding:
     finding = Finding.objects.select_for_update().filter(id=finding_id).first()
     if finding is None:
-        raise NotFound(f"no finding {finding_id}")
+        raise NotFound.of(gettext_noop("no finding %(id)s"), id=finding_id)
     if finding.state != FindingState.OPEN:
-        raise Conflict(f"finding {finding.id} is already triaged ({finding.state})")
+        raise Conflict.of(gettext_noop("finding %(id)s is already triaged (%(state)s)"),
+                          id=finding.id, state=finding.state,
+                          shown={"state": FINDING_STATES.get(finding.state, finding.state)})
     return finding
 
 
@@ -194,11 +205,13 @@ def finding_triage(*, finding_id: int, actor, action: str, reason: str = "",
     permissions.require(actor, "campaign.triage")
     finding = _open_finding(finding_id)
     if action not in TriageAction.values:
-        raise BadRequest(f"action {action!r}: expected one of {', '.join(TriageAction.values)}")
+        raise BadRequest.of(gettext_noop("action %(action)r: expected one of %(actions)s"),
+                            action=action, actions=", ".join(TriageAction.values))
     proposal = None
     if action == TriageAction.KEEP:
         if not reason.strip():
-            raise BadRequest("reason: keeping a non-standard name needs a reason")
+            raise BadRequest.of(gettext_noop(
+                "reason: keeping a non-standard name needs a reason"))
         to_state = FindingState.KEPT
     elif action == TriageAction.CORRECT:
         _correct(finding, actor, reason, new_name, effective_date, document_number)
@@ -221,10 +234,11 @@ def _correct(finding, actor, reason, new_name, effective_date, document_number) 
                            actor=actor)
         return
     if finding.place_id is None:
-        raise BadRequest(f"finding {finding.id}: a division's name is corrected by a "
-                         "division change (mergers), not here")
+        raise BadRequest.of(gettext_noop("finding %(id)s: a division's name is corrected by a "
+                                         "division change (mergers), not here"), id=finding.id)
     if not new_name.strip():
-        raise BadRequest("new_name: correcting the record needs the corrected name")
+        raise BadRequest.of(gettext_noop(
+            "new_name: correcting the record needs the corrected name"))
     places.place_rename(place_id=finding.place_id, new_name=new_name,
                         effective_date=effective_date or today(),
                         document_number=document_number,
@@ -234,10 +248,11 @@ def _correct(finding, actor, reason, new_name, effective_date, document_number) 
 
 def _propose(finding, actor, reason, new_name):
     if finding.place_id is None:
-        raise BadRequest(f"finding {finding.id}: only a place's name can be proposed for "
-                         "renaming")
+        raise BadRequest.of(gettext_noop("finding %(id)s: only a place's name can be proposed "
+                                         "for renaming"), id=finding.id)
     if not new_name.strip():
-        raise BadRequest("new_name: a renaming proposal needs the proposed name")
+        raise BadRequest.of(gettext_noop(
+            "new_name: a renaming proposal needs the proposed name"))
     prefilled = (f"不规范地名清理整治 (campaign {finding.campaign_id}, finding {finding.id}): "
                  f"{finding.detail}")
     return proposal_submit(actor=actor, kind="renaming", place_id=finding.place_id,

@@ -5,6 +5,7 @@ Each step runs inside the executor's transaction: a failure in any leaves nothin
 """
 
 from django.db import connection
+from django.utils.translation import gettext_noop
 
 from boundaries.geo import area_km2_sql
 from boundaries.lines import boundary_lines_rederive
@@ -87,8 +88,9 @@ def retire_markers(run, codes: list[str]) -> int:
         if state is None:
             continue
         if state.valid_from >= run.on:
-            raise Conflict(f"marker {marker.number}: its current state begins on "
-                           f"{state.valid_from}, not before {run.on}")
+            raise Conflict.of(gettext_noop("marker %(number)s: its current state begins on "
+                                           "%(since)s, not before %(on)s"),
+                              number=marker.number, since=state.valid_from, on=run.on)
         # The database ends the current state as this one begins.
         MarkerState.objects.create(
             marker=marker, position=state.position, status=MarkerStatus.HISTORICAL,

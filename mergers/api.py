@@ -3,6 +3,7 @@
 and approvers; scenarios are written by planners and owned by their author."""
 
 from django.http import HttpResponse
+from django.utils.translation import gettext_noop
 from ninja import Query, Router
 
 from accounts import permissions
@@ -106,7 +107,7 @@ def merger_suggest(request, payload: SuggestIn, response: HttpResponse):
     permissions.require(request.auth, "scenario.suggest")
     _private(response)
     if (payload.county is None) == (payload.prefecture is None):
-        raise BadRequest("give one of county or prefecture")
+        raise BadRequest.of(gettext_noop("give one of county or prefecture"))
     scope = payload.county or payload.prefecture
     as_of = payload.as_of or today()
     answer = selectors.suggest(scope=scope, as_of=as_of, target=payload.target_townships,
@@ -192,7 +193,8 @@ def division_change_action(request, change_id: int, action: str,
                            payload: DivisionChangeActionIn):
     """approve (with its document), execute (writes the registry), withdraw."""
     if action not in CHANGE_ACTIONS:
-        raise NotFound(f"action {action!r}: expected one of {', '.join(CHANGE_ACTIONS)}")
+        raise NotFound.of(gettext_noop("action %(action)r: expected one of %(actions)s"),
+                          action=action, actions=", ".join(CHANGE_ACTIONS))
     change = CHANGE_ACTIONS[action](actor=request.user, change_id=change_id, note=payload.note)
     return change_out(request.user, change)
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from django.contrib.gis.geos import GEOSException, GEOSGeometry
 from django.db import connection
+from django.utils.translation import gettext_noop
 
 from boundaries.geo import area_km2_sql
 from boundaries.temporal import in_force_sql
@@ -72,26 +73,38 @@ class Cut:
 
 def _cut(town, piece: str | None, what: str) -> Cut:
     if piece is None:
-        raise ExecutionRefused(f"{what}: the part to take does not overlap {town.name}")
+        raise _no_overlap(town, what)
     with connection.cursor() as cur:
         cur.execute(SPLIT_SQL, {"piece": piece, "town": town.id})
         piece, piece_km2, rest, rest_km2 = cur.fetchone()
     if not piece_km2:
-        raise ExecutionRefused(f"{what}: the part to take does not overlap {town.name}")
+        raise _no_overlap(town, what)
     if not rest_km2:
-        raise ExecutionRefused(f"{what}: {town.name} would be left with no territory "
-                               "(merge it instead)")
+        raise ExecutionRefused.of(gettext_noop("%(what)s: %(town)s would be left with no "
+                                               "territory (merge it instead)"),
+                                  what=what, town=town.name)
     return Cut(piece, piece_km2, rest, rest_km2)
+
+
+def _no_overlap(town, what: str) -> ExecutionRefused:
+    return ExecutionRefused.of(gettext_noop("%(what)s: the part to take does not overlap "
+                                            "%(town)s"), what=what, town=town.name)
+
+
+def _no_polygon(town, what: str) -> ExecutionRefused:
+    return ExecutionRefused.of(gettext_noop("%(what)s: %(town)s has no polygon to divide"),
+                               what=what, town=town.name)
 
 
 def by_villages(town, villages: list, on, what: str) -> Cut:
     """The cells of ``villages`` (all of ``town``) cut from ``town``."""
     if town.geom is None:
-        raise ExecutionRefused(f"{what}: {town.name} has no polygon to divide")
+        raise _no_polygon(town, what)
     unplaced = [v.code for v in villages if v.seat is None]
     if unplaced:
-        raise ExecutionRefused(f"{what}: {', '.join(unplaced)} have no position; give the "
-                               "area they take instead")
+        raise ExecutionRefused.of(gettext_noop("%(what)s: %(codes)s have no position; give the "
+                                               "area they take instead"),
+                                  what=what, codes=", ".join(unplaced))
     with connection.cursor() as cur:
         cur.execute(CELLS_SQL, {"town": town.id, "code": town.code, "as_of": on,
                                 "taken": [v.id for v in villages]})
@@ -102,15 +115,21 @@ def by_villages(town, villages: list, on, what: str) -> Cut:
 def by_area(town, area: dict, on, what: str) -> tuple[Cut, list[int]]:
     """``area`` (GeoJSON, lon/lat) cut from ``town``, and the villages standing in it."""
     if town.geom is None:
-        raise ExecutionRefused(f"{what}: {town.name} has no polygon to divide")
+        raise _no_polygon(town, what)
     try:
         drawn = GEOSGeometry(json.dumps(area))
         drawn.srid = 4490  # GeoJSON is lon/lat: CGCS2000's, as everything here
     except (GEOSException, ValueError, TypeError) as exc:
-        raise ExecutionRefused(f"{what}: area is no GeoJSON geometry ({exc})") from None
-    if drawn.geom_type not in ("Polygon", "MultiPolygon") or not drawn.valid:
-        raise ExecutionRefused(f"{what}: area must be a valid Polygon or MultiPolygon "
-                               f"(got {drawn.geom_type}{'' if drawn.valid else ', invalid'})")
+        raise ExecutionRefused.of(gettext_noop("%(what)s: area is no GeoJSON geometry "
+                                               "(%(error)s)"), what=what, error=str(exc)) from None
+    if not drawn.valid:
+        raise ExecutionRefused.of(gettext_noop("%(what)s: area must be a valid Polygon or "
+                                               "MultiPolygon (got %(type)s, invalid)"),
+                                  what=what, type=drawn.geom_type)
+    if drawn.geom_type not in ("Polygon", "MultiPolygon"):
+        raise ExecutionRefused.of(gettext_noop("%(what)s: area must be a valid Polygon or "
+                                               "MultiPolygon (got %(type)s)"),
+                                  what=what, type=drawn.geom_type)
     with connection.cursor() as cur:
         cur.execute(AREA_SQL, {"area": drawn.hexewkb.decode(), "town": town.id})
         piece = cur.fetchone()[0]

@@ -10,6 +10,7 @@ from datetime import date
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from accounts import permissions
 from accounts.permissions import check_actor
@@ -26,19 +27,21 @@ EDITABLE = ("title", "kind", "subkind", "description", "operations", "effective_
 
 def _check_fields(fields: dict) -> dict:
     if "kind" in fields and fields["kind"] not in ChangeKind.values:
-        raise BadRequest(f"kind {fields['kind']!r}: expected one of {', '.join(ChangeKind.values)}")
+        raise BadRequest.of(gettext_noop("kind %(kind)r: expected one of %(kinds)s"),
+                            kind=fields["kind"], kinds=", ".join(ChangeKind.values))
     if "effective_date" in fields and not isinstance(fields["effective_date"], date):
-        raise BadRequest("effective_date: expected a date (YYYY-MM-DD)")
+        raise BadRequest.of(gettext_noop("effective_date: expected a date (YYYY-MM-DD)"))
     if "operations" in fields:
         ops = parse_operations(fields["operations"])
         if not ops:
-            raise BadRequest("operations: a change carries out at least one operation")
+            raise BadRequest.of(gettext_noop(
+                "operations: a change carries out at least one operation"))
         fields["operations"] = [op.model_dump(mode="json") for op in ops]
     for name in ("title", "approval_document", "approving_authority", "subkind"):
         if name in fields:
             fields[name] = (fields[name] or "").strip()
     if "title" in fields and not fields["title"]:
-        raise BadRequest("title: a change needs a title")
+        raise BadRequest.of(gettext_noop("title: a change needs a title"))
     return fields
 
 
@@ -54,7 +57,11 @@ def _locked(change_id: int) -> DivisionChange:
     try:
         return DivisionChange.objects.select_for_update().get(pk=change_id)
     except DivisionChange.DoesNotExist:
-        raise NotFound(f"division change {change_id}: no such proposal") from None
+        raise _no_change(change_id) from None
+
+
+def _no_change(change_id: int) -> NotFound:
+    return NotFound.of(gettext_noop("division change %(id)s: no such proposal"), id=change_id)
 
 
 @transaction.atomic
@@ -87,7 +94,8 @@ def division_change_update(*, actor, change_id: int, **fields) -> DivisionChange
     permissions.require(actor, "division_change.update", change)
     unknown = set(fields) - set(EDITABLE)
     if unknown:
-        raise BadRequest(f"{', '.join(sorted(unknown))}: not fields of a change proposal")
+        raise BadRequest.of(gettext_noop("%(fields)s: not fields of a change proposal"),
+                            fields=", ".join(sorted(unknown)))
     _record(change, "update", actor, note=", ".join(sorted(fields)))
     for name, value in _check_fields(dict(fields)).items():
         setattr(change, name, value)
@@ -136,14 +144,15 @@ def division_change_get(change_id: int) -> DivisionChange:
     try:
         return DivisionChange.objects.get(pk=change_id)
     except DivisionChange.DoesNotExist:
-        raise NotFound(f"division change {change_id}: no such proposal") from None
+        raise _no_change(change_id) from None
 
 
 def division_changes(state: str | None = None):
     qs = DivisionChange.objects.order_by("-id")
     if state:
         if state not in ChangeState.values:
-            raise BadRequest(f"state {state!r}: expected one of {', '.join(ChangeState.values)}")
+            raise BadRequest.of(gettext_noop("state %(state)r: expected one of %(states)s"),
+                                state=state, states=", ".join(ChangeState.values))
         qs = qs.filter(state=state)
     return qs
 

@@ -13,6 +13,7 @@ such free number below.
 from datetime import date
 
 from django.db import connection
+from django.utils.translation import gettext_noop
 
 from boundaries.temporal import add_years
 from config.errors import BadRequest, Conflict
@@ -30,8 +31,9 @@ RETIRED_YEARS = 5
 def serial_range(level: int, kind: str) -> tuple[int, int]:
     ranges = SERIALS[level][2]
     if kind not in ranges:
-        raise BadRequest(f"kind {kind!r}: a level-{level} code is allocated for one of "
-                         f"{', '.join(ranges)}")
+        raise BadRequest.of(gettext_noop("kind %(kind)r: a level-%(level)s code is allocated "
+                                         "for one of %(kinds)s"),
+                            kind=kind, level=level, kinds=", ".join(ranges))
     return ranges[kind]
 
 
@@ -58,8 +60,8 @@ def allocate_code(*, parent_code: str, level: int, kind: str, on: date,
     12-digit ``parent_code`` (a prefecture, a county, a township) from ``on``. ``taken``:
     codes already given in the same change."""
     if level not in SERIALS:
-        raise BadRequest(f"level {level}: codes are allocated for counties, townships and "
-                         "villages")
+        raise BadRequest.of(gettext_noop("level %(level)s: codes are allocated for counties, "
+                                         "townships and villages"), level=level)
     digits, width, _ = SERIALS[level]
     prefix = parent_code[:digits]
     low, high = serial_range(level, kind)
@@ -70,5 +72,7 @@ def allocate_code(*, parent_code: str, level: int, kind: str, on: date,
     for serial in [*range(start, high + 1), *range(low, start)]:
         if serial not in blocked:
             return (prefix + f"{serial:0{width}d}").ljust(12, "0")
-    raise Conflict(f"{prefix}: no free {kind} code in {low:03d}–{high:03d} on {on} (every "
-                   f"number is in force or retired within {RETIRED_YEARS} years)")
+    raise Conflict.of(gettext_noop("%(prefix)s: no free %(kind)s code in %(low)03d–%(high)03d "
+                                   "on %(on)s (every number is in force or retired within "
+                                   "%(years)d years)"),
+                      prefix=prefix, kind=kind, low=low, high=high, on=on, years=RETIRED_YEARS)

@@ -16,6 +16,7 @@ from datetime import date
 
 from django.contrib.gis.geos import Point
 from django.db import IntegrityError, connection, transaction
+from django.utils.translation import gettext_noop
 from pydantic import TypeAdapter
 
 from boundaries.geo import area_km2_sql
@@ -39,7 +40,9 @@ def _transfer(run: Run, op: TransferOp) -> None:
     unit = current(run, op.unit, (Level.TOWNSHIP, Level.VILLAGE), "unit")
     parent = current(run, op.to, (unit.level - 1,), "to")
     if unit.parent_code == parent.code:
-        raise ExecutionRefused(f"transfer {op.unit}: {unit.name} is already in {parent.name}")
+        raise ExecutionRefused.of(gettext_noop("transfer %(unit)s: %(name)s is already in "
+                                               "%(parent)s"),
+                                  unit=op.unit, name=unit.name, parent=parent.name)
     if unit.level == Level.VILLAGE:
         if op.with_area and unit.seat is not None and parent.geom is not None:
             territory.village_with_land(run, unit, parent)
@@ -71,11 +74,13 @@ def _kind_change(run: Run, op: KindChangeOp) -> None:
     unit = current(run, op.unit, (Level.COUNTY, Level.TOWNSHIP), "unit")
     name = (op.name or "").strip() or _kind_name(unit, op.kind)
     if division_kind(name, unit.level) != op.kind and unit.level == Level.TOWNSHIP:
-        raise ExecutionRefused(f"kind_change {op.unit}: the name {name} does not end in the "
-                               f"new kind {op.kind}")
+        raise ExecutionRefused.of(gettext_noop("kind_change %(unit)s: the name %(name)s does not "
+                                               "end in the new kind %(kind)s"),
+                                  unit=op.unit, name=name, kind=op.kind)
     ranges = TOWNSHIP_RANGES if unit.level == Level.TOWNSHIP else COUNTY_RANGES
     if op.kind not in ranges:
-        raise ExecutionRefused(f"kind {op.kind!r}: expected one of {', '.join(ranges)}")
+        raise ExecutionRefused.of(gettext_noop("kind %(kind)r: expected one of %(kinds)s"),
+                                  kind=op.kind, kinds=", ".join(ranges))
     code = unit.code
     if ranges[op.kind] != ranges.get(unit.kind):  # 撤乡设镇 1xx, 撤县设市 8x, 撤县设区 0x
         code = township_code(run, unit.parent_code, op.kind) if unit.level == Level.TOWNSHIP \
@@ -117,8 +122,8 @@ def _merge(run: Run, op: MergeOp) -> None:
     olds = [current(run, code, (Level.TOWNSHIP,), "townships") for code in op.townships]
     counties = {t.parent_code for t in olds}
     if len(counties) > 1 or len({t.id for t in olds}) < len(olds):
-        raise ExecutionRefused("merge: the townships must be distinct and of one county "
-                               "(transfer one first)")
+        raise ExecutionRefused.of(gettext_noop("merge: the townships must be distinct and of "
+                                               "one county (transfer one first)"))
     county = counties.pop()
     with connection.cursor() as cur:
         cur.execute(f"""SELECT ST_Multi(ST_Union(geom)), {area_km2_sql('ST_Union(geom)')}
@@ -164,7 +169,7 @@ def parse_operations(raw: list) -> list:
     try:
         return OPERATIONS.validate_python(raw)
     except ValueError as exc:
-        raise BadRequest(f"operations: {exc}") from exc
+        raise BadRequest.of(gettext_noop("operations: %(errors)s"), errors=str(exc)) from exc
 
 
 def execute_operations(*, operations: list, effective_date: date, actor,
@@ -177,7 +182,8 @@ def execute_operations(*, operations: list, effective_date: date, actor,
               authority=approving_authority, subkind=subkind, recode_villages=recode_villages)
     ops = parse_operations(operations)
     if not ops:
-        raise ExecutionRefused("operations: a change carries out at least one operation")
+        raise ExecutionRefused.of(gettext_noop(
+            "operations: a change carries out at least one operation"))
     try:
         with transaction.atomic():
             # names and codes in force change, and the lines and markers the aftermath

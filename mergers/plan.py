@@ -10,14 +10,18 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.db import connection
+from django.utils.translation import gettext_noop
 from pydantic import TypeAdapter, ValidationError
 
 from boundaries.codes import parse_code, prefix_range
 from boundaries.temporal import in_force_sql
 from config import prepared
 from config.errors import BadRequest
+from config.said import Said
 
 from . import measure, simulation
+from .labels import OPERATIONS as OPERATION_LABELS
+from .labels import all_said
 from .operations import (
     BoundaryOp,
     KindChangeOp,
@@ -37,7 +41,7 @@ def parse_operations(raw: list) -> list:
     try:
         return OPERATIONS.validate_python(raw)
     except ValidationError as exc:
-        raise BadRequest("operations: " + "; ".join(
+        raise BadRequest.of(gettext_noop("operations: %(errors)s"), errors="; ".join(
             f"{'.'.join(str(x) for x in e['loc'])}: {e['msg']}" for e in exc.errors())) from None
 
 # Code ranges, not left(code, n): the (level, code) index serves them. Village counts by
@@ -92,8 +96,8 @@ class Snapshot:
 
 
 def _no_scope(raw: str, as_of: date) -> BadRequest:
-    return BadRequest(f"scope {raw}: no county or prefecture with this code is in force "
-                      f"on {as_of}")
+    return BadRequest.of(gettext_noop("scope %(scope)s: no county or prefecture with this code "
+                                      "is in force on %(as_of)s"), scope=raw, as_of=as_of)
 
 
 def scope_of(raw: str, as_of: date) -> tuple[str, int, str]:
@@ -180,9 +184,15 @@ class Applied:
     renames: list[dict] = field(default_factory=list)
 
 
-def _in_scope(raw: str, code: str, prefix: str, problems: list[str]) -> None:
+def _in_scope(where: Said, raw: str, code: str, prefix: str, problems: list) -> None:
     if not code.startswith(prefix):
-        problems.append(f"{raw}: outside the scope {prefix}")
+        problems.append(Said(gettext_noop("%(where)s: %(raw)s: outside the scope %(prefix)s"),
+                             where=where, raw=raw, prefix=prefix))
+
+
+def _where(i: int, op) -> Said:
+    return Said(gettext_noop("operation %(n)d (%(op)s)"), n=i, op=op.op,
+                shown={"op": OPERATION_LABELS.get(op.op, op.op)})
 
 
 def apply(operations: list, towns: dict[str, Township], prefix: str, as_of: date,
@@ -197,9 +207,9 @@ def apply(operations: list, towns: dict[str, Township], prefix: str, as_of: date
     # where a township went: a merged unit's key
     home: dict[str, str] = {}
     result = Applied(after, [])
-    problems: list[str] = []
+    problems: list[Said] = []
     for i, op in enumerate(operations, 1):
-        where = f"operation {i} ({op.op})"
+        where = _where(i, op)
         if isinstance(op, MergeOp):
             _merge(op, i, resolved, result, home, prefix, problems, where)
         elif isinstance(op, TransferOp):
@@ -211,27 +221,28 @@ def apply(operations: list, towns: dict[str, Township], prefix: str, as_of: date
         elif isinstance(op, BoundaryOp):
             _boundary(op, result, home, problems, where)
     if problems:
-        raise BadRequest("; ".join(problems))
+        raise BadRequest(all_said("%(problems)s", problems))  # nothing to translate around them
     return result
 
 
 def _merge(op: MergeOp, i: int, resolved: dict, result: Applied, home: dict, prefix: str,
-           problems: list, where: str) -> None:
+           problems: list, where: Said) -> None:
     codes, bad = simulation.township_codes(op.townships)
-    bad = [f"{where}: {b}" for b in bad]
+    bad = [_at(where, b) for b in bad]
     for code, raw in codes.items():
-        _in_scope(f"{where}: {raw}", code, prefix, bad)
+        _in_scope(where, raw, code, prefix, bad)
         if code in home or code not in result.after:
-            bad.append(f"{where}: {raw} is already merged or moved out by an earlier "
-                       "operation")
+            bad.append(Said(gettext_noop("%(where)s: %(raw)s is already merged or moved out by "
+                                         "an earlier operation"), where=where, raw=raw))
     if bad:
         problems += bad
         return
     parts = [resolved[c] for c in codes]
     counties = {result.after[c].county for c in codes}
     if len(counties) > 1:
-        problems.append(f"{where}: the townships lie in different counties "
-                        f"({', '.join(sorted(c[:6] for c in counties))})")
+        problems.append(Said(gettext_noop("%(where)s: the townships lie in different counties "
+                                          "(%(counties)s)"),
+                             where=where, counties=", ".join(sorted(c[:6] for c in counties))))
         return
     key = f"merge-{i}"
     seat = simulation.resolve_seat(op.seat, parts)
@@ -247,12 +258,18 @@ def _merge(op: MergeOp, i: int, resolved: dict, result: Applied, home: dict, pre
                                         result.after[key].county))
 
 
-def _target(raw: str, result: Applied, home: dict, problems: list, where: str) -> str | None:
+def _at(where: Said, problem) -> Said:
+    """A problem of an operation: ``where`` it is first."""
+    return Said(gettext_noop("%(where)s: %(problem)s"), where=where, problem=problem)
+
+
+def _target(raw: str, result: Applied, home: dict, problems: list, where) -> str | None:
     code, _ = parse_code(raw)
     code = home.get(code, code)
     if code not in result.after:
-        problems.append(f"{where}: {raw} is no township in the scope on the date "
-                        "(or an earlier operation removed it)")
+        problems.append(Said(gettext_noop("%(where)s: %(raw)s is no township in the scope on "
+                                          "the date (or an earlier operation removed it)"),
+                             where=where, raw=raw))
         return None
     return code
 
@@ -261,12 +278,12 @@ def _unit(key: str, result: Applied):
     return next((u for u in result.units if u.key == key), None)
 
 
-def _transfer(op: TransferOp, result: Applied, home: dict, problems: list, where: str) -> None:
+def _transfer(op: TransferOp, result: Applied, home: dict, problems: list, where) -> None:
     try:
         code, level = parse_code(op.unit)
         to, _ = parse_code(op.to)
     except BadRequest as exc:
-        problems.append(f"{where}: {exc}")
+        problems.append(_at(where, exc.args[0]))
         return
     if len(op.unit.strip()) == 12 and code[9:] != "000":  # a village to another township
         dest = _target(op.to, result, home, problems, where)
@@ -289,7 +306,7 @@ def _transfer(op: TransferOp, result: Applied, home: dict, problems: list, where
     result.notes.append(f"{op.unit} moves to county {to[:6]}")
 
 
-def _rename(op, result: Applied, home: dict, problems: list, where: str) -> None:
+def _rename(op, result: Applied, home: dict, problems: list, where) -> None:
     town = _target(op.unit, result, home, problems, where)
     if town is None:
         return
@@ -306,7 +323,7 @@ def _rename(op, result: Applied, home: dict, problems: list, where: str) -> None
         unit.name = op.name
 
 
-def _split(op: SplitOp, i: int, result: Applied, home: dict, problems: list, where: str):
+def _split(op: SplitOp, i: int, result: Applied, home: dict, problems: list, where):
     """A new township of villages: the counts move; its area is unknown (villages are
     points, so no polygon can be drawn for it)."""
     sources = []
@@ -314,7 +331,8 @@ def _split(op: SplitOp, i: int, result: Applied, home: dict, problems: list, whe
         code, _ = parse_code(raw)
         source = home.get(code[:9].ljust(12, "0"), code[:9].ljust(12, "0"))
         if source not in result.after:
-            problems.append(f"{where}: village {raw} lies in no township of the scope")
+            problems.append(Said(gettext_noop("%(where)s: village %(raw)s lies in no township "
+                                              "of the scope"), where=where, raw=raw))
             return
         sources.append(source)
     for source in sources:
@@ -326,7 +344,7 @@ def _split(op: SplitOp, i: int, result: Applied, home: dict, problems: list, whe
                         "the change is carried out; its area is left out of the means")
 
 
-def _boundary(op: BoundaryOp, result: Applied, home: dict, problems: list, where: str):
+def _boundary(op: BoundaryOp, result: Applied, home: dict, problems: list, where):
     """Land between two townships: the named villages' counts move; the areas are cut when
     the change is carried out (an area drawn moves the villages standing in it)."""
     source = _target(op.source, result, home, problems, where)

@@ -4,8 +4,12 @@
 (mergers.transitions); reading proposals is for planners and approvers.
 """
 
+from django.utils.functional import lazy
+from django.utils.translation import gettext_noop, pgettext
+
 from accounts import permissions
 from accounts.roles import Role, roles_of
+from config.said import Said
 
 from .transitions import MACHINE
 
@@ -13,20 +17,23 @@ from .transitions import MACHINE
 # Planners draft and own scenarios; approvers read them. Simulating and suggesting are
 # for the same two roles: a suggestion is a search that costs seconds of a worker.
 SCENARIO_READERS = {Role.PLANNER, Role.APPROVER}
-FOR_PLANNING = "is for division planners and approvers (role planner or approver)"
 
 
 def scenario_policy(user, verb: str, scenario=None, **context) -> str | None:
     roles = roles_of(user)
     if verb in ("view", "list", "simulate", "suggest", "compare"):
-        return None if roles & SCENARIO_READERS else f"{verb} {FOR_PLANNING}"
+        return None if roles & SCENARIO_READERS else Said(gettext_noop(
+            "%(verb)s is for division planners and approvers (role planner or approver)"),
+            verb=verb)
     if verb == "create":
-        return None if Role.PLANNER in roles else "creating a scenario needs the role planner"
+        return None if Role.PLANNER in roles else Said(gettext_noop(
+            "creating a scenario needs the role planner"))
     if verb in ("recompute", "delete"):
         if Role.PLANNER in roles and scenario is not None and scenario.author_id == user.pk:
             return None
-        return f"{verb}: scenario {getattr(scenario, 'id', '')} is its author's"
-    return f"no such scenario action: {verb}"
+        return Said(gettext_noop("%(verb)s: scenario %(id)s is its author's"),
+                    verb=verb, id=getattr(scenario, "id", ""))
+    return Said(gettext_noop("no such scenario action: %(verb)s"), verb=verb)
 
 
 permissions.register("scenario", scenario_policy)
@@ -36,13 +43,21 @@ permissions.register("scenario", scenario_policy)
 
 CHANGE_STAFF = {Role.PLANNER, Role.APPROVER}
 ROLE_NAMES = {Role.PLANNER: "planner", Role.APPROVER: "approver"}
+ROLE_LABELS = dict(Role.choices)
+
+
+def _either(roles) -> str:
+    return pgettext("alternatives", " or ").join(str(ROLE_LABELS[r]) for r in roles)
+
+
+_roles_shown = lazy(_either, str)  # said in the language of the page that shows it
 
 
 def division_change_policy(user, verb: str, change=None, **context) -> str | None:
     mine = roles_of(user)
     if verb in ("view", "list"):
-        return None if mine & CHANGE_STAFF else \
-            "reading division change proposals is for planners and approvers"
+        return None if mine & CHANGE_STAFF else Said(gettext_noop(
+            "reading division change proposals is for planners and approvers"))
     who = MACHINE.who(verb)
     if change is not None:
         # withdrawing a draft is either's, an approved change the approver's
@@ -50,8 +65,10 @@ def division_change_policy(user, verb: str, change=None, **context) -> str | Non
         who = step.who if step is not None else who
     if mine & who:
         return None
-    names = " or ".join(sorted(ROLE_NAMES[r] for r in who))
-    return f"{verb} of a division change is for the {names} role"
+    ordered = sorted(who, key=ROLE_NAMES.get)
+    return Said(gettext_noop("%(verb)s of a division change is for the %(roles)s role"),
+                verb=verb, roles=" or ".join(ROLE_NAMES[r] for r in ordered),
+                shown={"verb": MACHINE.labels.get(verb, verb), "roles": _roles_shown(ordered)})
 
 
 permissions.register("division_change", division_change_policy)

@@ -3,12 +3,14 @@
 from datetime import date
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext_noop
 
 from accounts import permissions
 from config.errors import BadRequest, NotFound
 
 from . import plan, simulation
 from . import suggest as search
+from .labels import all_said
 from .models import Scenario
 from .operations import MergeOp
 
@@ -45,7 +47,7 @@ def scenarios_visible(user) -> QuerySet:
 def scenario_get(user, scenario_id: int) -> Scenario:
     found = Scenario.objects.select_related("author").filter(pk=scenario_id).first()
     if found is None:
-        raise NotFound(f"no scenario has the id {scenario_id}")
+        raise NotFound.of(gettext_noop("no scenario has the id %(id)s"), id=scenario_id)
     permissions.require(user, "scenario.view", found)
     return found
 
@@ -54,9 +56,11 @@ def parse_ids(raw: str) -> list[int]:
     try:
         ids = [int(x) for x in raw.split(",") if x.strip()]
     except ValueError:
-        raise BadRequest(f"ids {raw!r}: expected scenario ids separated by commas") from None
+        raise BadRequest.of(gettext_noop("ids %(ids)r: expected scenario ids separated by "
+                                         "commas"), ids=raw) from None
     if not 2 <= len(ids) <= 20 or len(set(ids)) != len(ids):
-        raise BadRequest(f"ids {raw!r}: give 2 to 20 different scenario ids")
+        raise BadRequest.of(gettext_noop("ids %(ids)r: give 2 to 20 different scenario ids"),
+                            ids=raw)
     return ids
 
 
@@ -67,7 +71,8 @@ def compare(user, raw_ids: str) -> dict:
     found = {s.id: s for s in Scenario.objects.select_related("author").filter(pk__in=ids)}
     missing = [i for i in ids if i not in found]
     if missing:
-        raise NotFound(f"no scenario has the id {', '.join(map(str, missing))}")
+        raise NotFound.of(gettext_noop("no scenario has the id %(id)s"),
+                          id=", ".join(map(str, missing)))
     rows = [found[i] for i in ids]
     metrics = []
     for key, better in METRICS:
@@ -90,13 +95,14 @@ def suggest(*, scope: str, as_of: date, target: int, keep: list[str],
     prefix = code[:4] if level == 2 else code[:6]
     keep_codes, problems = simulation.township_codes(keep)
     if problems:
-        raise BadRequest("keep: " + "; ".join(problems))
+        raise BadRequest(all_said(gettext_noop("keep: %(problems)s"), problems))
     found = search.run(prefix=prefix, as_of=as_of, target=target, keep=set(keep_codes),
                        max_seat_distance_km=max_seat_distance_km,
                        min_population=min_population, seed=seed)
     if target > found["townships_before"]:
-        raise BadRequest(f"target_townships {target}: the scope has only "
-                         f"{found['townships_before']} townships")
+        raise BadRequest.of(gettext_noop("target_townships %(target)s: the scope has only "
+                                         "%(before)s townships"),
+                            target=target, before=found["townships_before"])
     metrics = plan.evaluate(scope=code, as_of=as_of,
                             operations=plan.parse_operations(found["operations"]))
     units = metrics["units"]

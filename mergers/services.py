@@ -5,6 +5,7 @@ from datetime import date
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from accounts import permissions
 from config.errors import NotFound
@@ -31,7 +32,7 @@ def scenario_create(*, actor, title: str, scope: str, as_of: date,
 def _locked(scenario_id: int) -> Scenario:
     found = Scenario.objects.select_for_update().filter(pk=scenario_id).first()
     if found is None:
-        raise NotFound(f"no scenario has the id {scenario_id}")
+        raise NotFound.of(gettext_noop("no scenario has the id %(id)s"), id=scenario_id)
     return found
 
 

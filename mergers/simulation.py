@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.db import connection
+from django.utils.translation import gettext_noop
 
 from boundaries.codes import parse_code
 from boundaries.geo import CHINA_EQUAL_AREA
@@ -29,8 +30,10 @@ from boundaries.models import Level
 from boundaries.temporal import in_force_sql
 from config import prepared
 from config.errors import BadRequest
+from config.said import Said
 from gazetteer import checks_batch
 
+from .labels import all_said
 from .operations import SeatPoint
 
 # The point on the surface is computed once per township (it costs a few hundred µs on
@@ -84,12 +87,13 @@ def township_codes(raw_codes: list[str]) -> tuple[dict[str, str], list[str]]:
         try:
             code, level = parse_code(str(raw))
         except BadRequest as exc:
-            problems.append(f"{raw}: {exc}")
+            problems.append(Said(gettext_noop("%(raw)s: %(why)s"), raw=raw, why=exc.args[0]))
             continue
         if level not in (None, Level.TOWNSHIP) or code[9:] != "000" or code[6:9] == "000":
-            problems.append(f"{raw}: not a township code (9 digits, or 12 ending in 000)")
+            problems.append(Said(gettext_noop("%(raw)s: not a township code (9 digits, or 12 "
+                                              "ending in 000)"), raw=raw))
         elif code in codes:
-            problems.append(f"{raw}: given twice")
+            problems.append(Said(gettext_noop("%(raw)s: given twice"), raw=raw))
         else:
             codes[code] = str(raw)
     return codes, problems
@@ -113,16 +117,21 @@ def resolve_townships(raw_codes: list[str], as_of: date, *, same_county: bool = 
         if code in found:
             continue
         if code in periods:
-            problems.append(f"{raw}: not in force on {as_of} (valid {'; '.join(periods[code])})")
+            problems.append(Said(gettext_noop("%(raw)s: not in force on %(as_of)s (valid "
+                                              "%(periods)s)"),
+                                 raw=raw, as_of=as_of, periods="; ".join(periods[code])))
         else:
-            problems.append(f"{raw}: no township has this code")
+            problems.append(Said(gettext_noop("%(raw)s: no township has this code"), raw=raw))
     parts = [found[c] for c in codes if c in found]
     if same_county and parts:
         county = parts[0].county
-        problems += [f"{codes[p.code]}: {p.name} lies in county {p.county[:6]}, not in "
-                     f"{county[:6]} with {parts[0].name}" for p in parts if p.county != county]
+        problems += [Said(gettext_noop("%(raw)s: %(name)s lies in county %(county)s, not in "
+                                       "%(first_county)s with %(first)s"),
+                          raw=codes[p.code], name=p.name, county=p.county[:6],
+                          first_county=county[:6], first=parts[0].name)
+                     for p in parts if p.county != county]
     if problems:
-        raise BadRequest("townships: " + "; ".join(problems))
+        raise BadRequest(all_said(gettext_noop("townships: %(problems)s"), problems))
     return parts
 
 
@@ -131,14 +140,16 @@ def resolve_seat(seat: SeatPoint | str | None, parts: list[Part],
     """(lon, lat, how it was chosen): a point, a part's seat, or the largest part's."""
     if isinstance(seat, SeatPoint):
         if not (-180 <= seat.lon <= 180 and -90 <= seat.lat <= 90):
-            raise BadRequest(f"seat: ({seat.lon}, {seat.lat}) is not a longitude and latitude")
+            raise BadRequest.of(gettext_noop("seat: (%(lon)s, %(lat)s) is not a longitude and "
+                                             "latitude"), lon=seat.lon, lat=seat.lat)
         return seat.lon, seat.lat, "the point given"
     if isinstance(seat, str):
         codes, problems = township_codes([seat])
         chosen = next((p for p in parts if p.code in codes), None)
         if problems or chosen is None:
-            raise BadRequest(f"seat {seat}: not one of the townships merged "
-                             f"({', '.join(p.code[:9] for p in parts)})")
+            raise BadRequest.of(gettext_noop("seat %(seat)s: not one of the townships merged "
+                                             "(%(codes)s)"),
+                                seat=seat, codes=", ".join(p.code[:9] for p in parts))
         return chosen.lon, chosen.lat, _seat_how(chosen, "the township given")
     if any(p.population is not None for p in parts):
         chosen = max(parts, key=lambda p: (p.population or 0, p.area_km2 or 0))

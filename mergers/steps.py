@@ -5,6 +5,9 @@ codes for new townships, villages following their township."""
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.utils.functional import lazy
+from django.utils.translation import gettext, gettext_noop
+
 from boundaries.codes import parse_code
 from boundaries.models import DivisionEvent, DivisionVersion, EventKind, Level
 from boundaries.names import place_name, search_keys
@@ -13,6 +16,13 @@ from config.errors import Conflict
 
 from .carve import ExecutionRefused
 from .codes import allocate_code
+
+
+def _say_levels(levels) -> str:
+    return "/".join(gettext(Level(lv).label) for lv in levels)
+
+
+_levels_shown = lazy(_say_levels, str)  # the levels' names in the page's language
 
 COPIED = ("place_name", "level", "kind", "parent_code", "geom", "geometry_source", "seat",
           "area_km2", "population")
@@ -54,14 +64,19 @@ def current(run: Run, raw: str, levels: tuple[int, ...], what: str) -> DivisionV
     version = (DivisionVersion.objects.filter(code=code, level__in=wanted)
                .filter(in_force(run.on)).order_by("-level").first())
     if version is None or version.level not in levels:
-        raise ExecutionRefused(f"{what} {raw}: no {'/'.join(Level(lv).label for lv in levels)} "
-                               f"with this code is in force on {run.on}")
+        raise ExecutionRefused.of(
+            gettext_noop("%(what)s %(raw)s: no %(levels)s with this code is in force on %(on)s"),
+            what=what, raw=raw, on=run.on, levels="/".join(Level(lv).label for lv in levels),
+            shown={"levels": _levels_shown(levels)})
     if version.id in run.ended:
-        raise ExecutionRefused(f"{what} {raw}: {version.name} is changed by an earlier "
-                               "operation of this change")
+        raise ExecutionRefused.of(gettext_noop("%(what)s %(raw)s: %(name)s is changed by an "
+                                               "earlier operation of this change"),
+                                  what=what, raw=raw, name=version.name)
     if version.valid_from is not None and version.valid_from >= run.on:
-        raise Conflict(f"{what} {raw}: {version.name} begins on {version.valid_from}, not "
-                       f"before {run.on}: is this change carried out already?")
+        raise Conflict.of(gettext_noop("%(what)s %(raw)s: %(name)s begins on %(since)s, not "
+                                       "before %(on)s: is this change carried out already?"),
+                          what=what, raw=raw, name=version.name, since=version.valid_from,
+                          on=run.on)
     return version
 
 

@@ -7,6 +7,8 @@ redrawn when the land crosses a county border.
 
 from collections import defaultdict
 
+from django.utils.translation import gettext_noop
+
 from boundaries.models import DivisionVersion, EventKind, Level
 from boundaries.temporal import in_force
 
@@ -28,7 +30,7 @@ def _seat(run: Run, seat, villages: list[DivisionVersion]):
 def _villages(run: Run, raws: list[str], what: str) -> list[DivisionVersion]:
     villages = [current(run, raw, (Level.VILLAGE,), what) for raw in raws]
     if len({v.id for v in villages}) < len(villages):
-        raise ExecutionRefused(f"{what}: a village is named twice")
+        raise ExecutionRefused.of(gettext_noop("%(what)s: a village is named twice"), what=what)
     return villages
 
 
@@ -36,8 +38,9 @@ def _remaining(run: Run, town: DivisionVersion, leaving: list[DivisionVersion], 
     left = (DivisionVersion.objects.filter(level=Level.VILLAGE, parent_code=town.code)
             .filter(in_force(run.on)).exclude(id__in=[v.id for v in leaving]))
     if not left.exists():
-        raise ExecutionRefused(f"{what}: every village of {town.name} would leave it "
-                               "(merge it instead)")
+        raise ExecutionRefused.of(gettext_noop("%(what)s: every village of %(town)s would "
+                                               "leave it (merge it instead)"),
+                                  what=what, town=town.name)
 
 
 def split(run: Run, op: SplitOp) -> None:
@@ -52,8 +55,9 @@ def split(run: Run, op: SplitOp) -> None:
                for code in sorted(by_town)]
     counties = {s.parent_code for s in sources}
     if len(counties) > 1:
-        raise ExecutionRefused(f"{what}: the villages lie in more than one county "
-                               f"({', '.join(sorted(c[:6] for c in counties))})")
+        raise ExecutionRefused.of(gettext_noop("%(what)s: the villages lie in more than one "
+                                               "county (%(counties)s)"),
+                                  what=what, counties=", ".join(sorted(c[:6] for c in counties)))
     cuts = {}
     for source in sources:
         _remaining(run, source, by_town[source.code], what)
@@ -100,23 +104,29 @@ def boundary(run: Run, op: BoundaryOp) -> None:
     source = current(run, op.source, (Level.TOWNSHIP,), f"{what}: source")
     target = current(run, op.to, (Level.TOWNSHIP,), f"{what}: to")
     if source.id == target.id:
-        raise ExecutionRefused(f"{what}: source and to are the same township")
+        raise ExecutionRefused.of(gettext_noop("%(what)s: source and to are the same township"),
+                                  what=what)
     if target.geom is None:
-        raise ExecutionRefused(f"{what}: {target.name} has no polygon")
+        raise ExecutionRefused.of(gettext_noop("%(what)s: %(town)s has no polygon"),
+                                  what=what, town=target.name)
     named = _villages(run, op.villages, what)
     strays = [v.code for v in named if v.parent_code != source.code]
     if strays:
-        raise ExecutionRefused(f"{what}: {', '.join(strays)} are not villages of {source.name}")
+        raise ExecutionRefused.of(gettext_noop("%(what)s: %(codes)s are not villages of "
+                                               "%(town)s"),
+                                  what=what, codes=", ".join(strays), town=source.name)
     if op.area is not None:
         cut, inside = carve.by_area(source, op.area, run.on, what)
         outside = [v.code for v in named if v.id not in inside]
         if outside:
-            raise ExecutionRefused(f"{what}: {', '.join(outside)} stand outside the area")
+            raise ExecutionRefused.of(gettext_noop("%(what)s: %(codes)s stand outside the area"),
+                                      what=what, codes=", ".join(outside))
         villages = list(DivisionVersion.objects.filter(id__in=inside).order_by("code"))
     elif named:
         cut, villages = carve.by_villages(source, named, run.on, what), named
     else:
-        raise ExecutionRefused(f"{what}: name the villages that pass, or draw the area")
+        raise ExecutionRefused.of(gettext_noop("%(what)s: name the villages that pass, or draw "
+                                               "the area"), what=what)
     if villages:
         _remaining(run, source, villages, what)
     give_land(run, source, target, cut, villages,

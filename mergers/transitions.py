@@ -2,7 +2,7 @@
 approvers approve (with the approval document), execute and may withdraw an approved
 change. mergers.changes enforces it; next_actions offers from it."""
 
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_noop, pgettext_lazy
 
 from accounts.roles import Role
 from accounts.transitions import NEW, Machine, Step
@@ -25,4 +25,10 @@ MACHINE = Machine(gettext_noop("division change"), [
     Step("execute", {S.APPROVED}, S.EXECUTED, {Role.APPROVER}),
     Step("withdraw", {S.DRAFT}, S.WITHDRAWN, {Role.PLANNER, Role.APPROVER}),
     Step("withdraw", {S.APPROVED}, S.WITHDRAWN, {Role.APPROVER}),
-], states=S)
+], labels={
+    "create": pgettext_lazy("division change step", "drafted"),
+    "update": pgettext_lazy("division change step", "amended"),
+    "approve": pgettext_lazy("division change step", "approved"),
+    "execute": pgettext_lazy("division change step", "executed"),
+    "withdraw": pgettext_lazy("division change step", "withdrawn"),
+}, states=S)

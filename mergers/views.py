@@ -7,6 +7,7 @@ from django import forms
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
 from accounts import permissions
@@ -74,7 +75,8 @@ def _county(request) -> tuple:
     raw = (request.POST.get("county") or request.GET.get("county") or DEFAULT_COUNTY).strip()
     county = divisions.division_get(raw)
     if county.level != 3:
-        raise BadRequest(f"county {raw}: {county.name} is not a county-level division")
+        raise BadRequest.of(gettext_noop("county %(code)s: %(name)s is not a county-level "
+                                         "division"), code=raw, name=county.name)
     return county, list(divisions.children(county, None, None))
 
 
@@ -128,7 +130,8 @@ def suggest(request):
     try:
         target = int(request.POST.get("target", ""))
     except ValueError:
-        raise BadRequest("target: the number of townships the plan should reach") from None
+        raise BadRequest.of(gettext_noop(
+            "target: the number of townships the plan should reach")) from None
     found = selectors.suggest(scope=county.short_code, as_of=today(), target=target, keep=[],
                               max_seat_distance_km=None, min_population=None, seed=1)
     scenario = None
@@ -200,7 +203,8 @@ def change_action(request, change_id: int, action: str):
                                        **_valid(UpdateForm(request.POST)))
         return redirect("change-page", change_id)
     if action not in CHANGE_ACTIONS:
-        raise BadRequest(f"action {action!r}: expected one of {', '.join(CHANGE_ACTIONS)}")
+        raise BadRequest.of(gettext_noop("action %(action)r: expected one of %(actions)s"),
+                            action=action, actions=", ".join(CHANGE_ACTIONS))
     CHANGE_ACTIONS[action](actor=request.user, change_id=change_id,
                            note=request.POST.get("note", "")[:1000])
     return redirect("change-page", change_id)

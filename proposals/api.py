@@ -3,6 +3,7 @@
 import json
 
 from django.http import HttpResponse
+from django.utils.translation import gettext_noop
 from ninja import Query, Router
 from pydantic import Field
 
@@ -78,11 +79,13 @@ def proposal_list(request, response: HttpResponse, filters: Query[ProposalFilter
     qs = selectors.visible(request.auth).order_by("-created_at", "-id")
     if filters.state:
         if filters.state not in State.values:
-            raise BadRequest(f"state {filters.state!r}: expected one of {', '.join(State.values)}")
+            raise BadRequest.of(gettext_noop("state %(state)r: expected one of %(states)s"),
+                                state=filters.state, states=", ".join(State.values))
         qs = qs.filter(state=filters.state)
     if filters.kind:
         if filters.kind not in Kind.values:
-            raise BadRequest(f"kind {filters.kind!r}: expected one of {', '.join(Kind.values)}")
+            raise BadRequest.of(gettext_noop("kind %(kind)r: expected one of %(kinds)s"),
+                                kind=filters.kind, kinds=", ".join(Kind.values))
         qs = qs.filter(kind=filters.kind)
     if filters.division:
         prefix, _ = division_prefix(filters.division)

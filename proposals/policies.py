@@ -2,32 +2,48 @@
 the roles of the transitions table for each step; the office, the experts and the
 committee see every proposal, an applicant their own."""
 
+from django.utils.functional import lazy
+from django.utils.translation import gettext_noop, pgettext
+
 from accounts import permissions
 from accounts.roles import Role, roles_of
+from config.said import Said
 
 from .transitions import MACHINE
 
 STAFF = {Role.CLERK, Role.EXPERT, Role.MEMBER, Role.CHAIR, Role.ADMIN}
+ROLE_LABELS = dict(Role.choices)
+
+
+def _either(roles) -> str:
+    return pgettext("alternatives", " or ").join(str(ROLE_LABELS.get(r, r)) for r in roles)
+
+
+_roles_shown = lazy(_either, str)  # said in the language of the page that shows it
 
 
 def proposal_policy(user, verb: str, proposal=None, **context) -> str | None:
     roles = roles_of(user)
     if verb == "view_all":
-        return None if roles & STAFF else "only the office, the experts and the committee " \
-                                          "see every proposal"
+        return None if roles & STAFF else Said(gettext_noop(
+            "only the office, the experts and the committee see every proposal"))
     if verb == "view":
         if roles & STAFF or (proposal is not None and proposal.applicant_id == user.pk):
             return None
-        return f"proposal {getattr(proposal, 'id', '')} is not yours"
+        return Said(gettext_noop("proposal %(id)s is not yours"),
+                    id=getattr(proposal, "id", ""))
     if verb == "submit_heritage":
-        return None if roles & {Role.CLERK, Role.ADMIN} else \
-            "the place-name office (clerk) files heritage listings and delistings"
+        return None if roles & {Role.CLERK, Role.ADMIN} else Said(gettext_noop(
+            "the place-name office (clerk) files heritage listings and delistings"))
     allowed = MACHINE.who(verb)
     if roles & allowed:
         return None
     if verb == "submit":
-        return "submitting a proposal needs the applicant or clerk role"
-    return f"{verb} needs the role {' or '.join(sorted(allowed))}"
+        return Said(gettext_noop("submitting a proposal needs the applicant or clerk role"))
+    return Said(gettext_noop("%(verb)s needs the role %(roles)s"),
+                verb=verb, roles=" or ".join(sorted(allowed)),
+                shown={"verb": MACHINE.labels.get(verb, verb),
+                       "roles": _roles_shown(sorted(allowed))})
 
 
 permissions.register("proposal", proposal_policy)

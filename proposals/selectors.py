@@ -3,6 +3,7 @@
 from datetime import date
 
 from django.db.models import Count, QuerySet
+from django.utils.translation import gettext_noop
 
 from accounts import permissions
 from config.errors import NotFound
@@ -22,7 +23,7 @@ def proposal_get(user, proposal_id: int) -> Proposal:
     found = visible(user).filter(id=proposal_id).prefetch_related(
         "transitions__actor", "opinions__expert", "comments", "votes__member").first()
     if found is None:
-        raise NotFound(f"no proposal {proposal_id} visible to you")
+        raise NotFound.of(gettext_noop("no proposal %(id)s visible to you"), id=proposal_id)
     return found
 
 

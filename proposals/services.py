@@ -12,7 +12,7 @@ of two clashing proposals published at once exactly one gets the name.
 """
 
 import math
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date
 
 from django.conf import settings
@@ -20,6 +20,8 @@ from django.contrib.auth.models import Group
 from django.contrib.gis.geos import GEOSGeometry
 from django.db import connection, transaction
 from django.db.models import Q
+from django.utils.functional import lazy
+from django.utils.translation import gettext, gettext_noop, pgettext
 
 from accounts import permissions
 from accounts.roles import Role
@@ -29,9 +31,10 @@ from boundaries.models import DivisionVersion
 from boundaries.services import divisions_rekey, rekey_rows
 from boundaries.temporal import today
 from config.errors import BadRequest, Conflict, NotFound
+from config.said import Said, in_chinese, in_language
 from gazetteer import checks
 from gazetteer import services as places
-from gazetteer.models import HeritageCategory, Place, PlaceName
+from gazetteer.models import HeritageCategory, Place, PlaceName, Status
 from gazetteer.names import normalize, toneless
 
 from .models import Comment, ExpertOpinion, Kind, Proposal, State, Transition, Vote
@@ -41,6 +44,10 @@ MIN_EXPERTS = getattr(settings, "PROPOSALS_MIN_EXPERTS", 3)
 MIN_CONSULTATION_DAYS = getattr(settings, "PROPOSALS_MIN_CONSULTATION_DAYS", 10)
 QUORUM = getattr(settings, "PROPOSALS_QUORUM", 2 / 3)  # share of members who must vote
 MAJORITY = getattr(settings, "PROPOSALS_MAJORITY", 1 / 2)  # share of votes cast to approve
+# What a page shows instead of a kind's, a status's or a category's code in a refusal.
+KIND_LABELS = dict(Kind.choices)
+STATUS_LABELS = dict(Status.choices)
+CATEGORY_LABELS = dict(HeritageCategory.choices)
 
 
 @transaction.atomic
@@ -52,7 +59,8 @@ def proposal_submit(*, actor, kind: str, place_class: str | None = None,
     permissions.require(actor, "proposal.submit")
     step = MACHINE.require("submit", NEW)
     if kind not in Kind.values:
-        raise BadRequest(f"kind {kind!r}: expected one of {', '.join(Kind.values)}")
+        raise BadRequest.of(gettext_noop("kind %(kind)r: expected one of %(kinds)s"),
+                            kind=kind, kinds=", ".join(Kind.values))
     if kind in HERITAGE:
         return _submit_heritage(actor=actor, kind=kind, place_id=place_id, reason=reason,
                                 category=heritage_category, meaning=meaning, step=step)
@@ -60,20 +68,22 @@ def proposal_submit(*, actor, kind: str, place_class: str | None = None,
     if kind != Kind.NAMING:
         place = Place.objects.select_related("place_class").filter(id=place_id or 0).first()
         if place is None:
-            raise BadRequest(f"place_id {place_id!r}: a {kind} proposal needs an existing place")
+            raise _no_place(place_id, kind)
         cls = place.place_class
         division_code = division_code or _deepest_division(place)
     else:
         if not place_class or not division_code:
-            raise BadRequest("class and division_code: a naming proposal needs both")
+            raise BadRequest.of(gettext_noop(
+                "class and division_code: a naming proposal needs both"))
         cls = places.class_get(place_class)
     division_code = parse_code(division_code)[0]  # stored in its 12-digit form
     if kind != Kind.CANCELLATION and not normalize(name):
-        raise BadRequest("name: the proposed name is empty")
+        raise BadRequest.of(gettext_noop("name: the proposed name is empty"))
     if kind == Kind.RENAMING and not reason.strip():
-        raise BadRequest("reason: a renaming needs a reason (地名稳定性原则)")
+        raise BadRequest.of(gettext_noop("reason: a renaming needs a reason (地名稳定性原则)"))
     if geom is not None and geom.srid != 4490:
-        raise BadRequest(f"geometry SRID {geom.srid}: expected 4490 (CGCS2000)")
+        raise BadRequest.of(gettext_noop("geometry SRID %(srid)s: expected 4490 (CGCS2000)"),
+                            srid=geom.srid)
     proposal = Proposal(kind=kind, name=normalize(name), pinyin=toneless(normalize(name)),
                         place_class=cls, division_code=division_code, place=place, geom=geom,
                         meaning=meaning, reason=reason, applicant=actor)
@@ -87,6 +97,16 @@ def proposal_submit(*, actor, kind: str, place_class: str | None = None,
 HERITAGE = (Kind.HERITAGE_LIST, Kind.HERITAGE_DELIST)
 
 
+def _no_place(place_id, kind: str) -> BadRequest:
+    return BadRequest.of(gettext_noop("place_id %(place_id)r: a %(kind)s proposal needs an "
+                                      "existing place"),
+                         place_id=place_id, kind=kind, shown={"kind": KIND_LABELS[kind]})
+
+
+def _place(place: Place) -> dict:
+    return {"id": place.id, "name": place.name}
+
+
 def _submit_heritage(*, actor, kind: str, place_id: int | None, reason: str, category: str,
                      meaning: str, step) -> Proposal:
     """A listing on (or delisting from) the 地名文化保护名录: filed by the office, then the
@@ -94,23 +114,22 @@ def _submit_heritage(*, actor, kind: str, place_id: int | None, reason: str, cat
     permissions.require(actor, "proposal.submit_heritage")
     place = Place.objects.select_related("place_class").filter(id=place_id or 0).first()
     if place is None:
-        raise BadRequest(f"place_id {place_id!r}: a {kind} proposal needs an existing place")
+        raise _no_place(place_id, kind)
     if place.status != "standard":
-        raise Conflict(f"place {place.id} {place.name} is {place.status}: only a standard "
-                       "name goes on the heritage list")
+        raise Conflict.of(gettext_noop("place %(id)s %(name)s is %(status)s: only a standard "
+                                       "name goes on the heritage list"),
+                          **_place(place), status=place.status,
+                          shown={"status": STATUS_LABELS.get(place.status, place.status)})
     if kind == Kind.HERITAGE_LIST:
-        if category not in HeritageCategory.values:
-            raise BadRequest(f"heritage_category {category!r}: expected one of "
-                             f"{', '.join(HeritageCategory.values)}")
-        if place.heritage_category:
-            raise Conflict(f"place {place.id} {place.name} is already on the heritage list "
-                           f"({place.heritage_category}, since {place.heritage_listed_on})")
+        _listable(place, category)
     else:
         category = ""
         if not place.heritage_category:
-            raise Conflict(f"place {place.id} {place.name} is not on the heritage list")
+            raise Conflict.of(gettext_noop("place %(id)s %(name)s is not on the heritage list"),
+                              **_place(place))
         if not reason.strip():
-            raise BadRequest("reason: taking a name off the heritage list needs a reason")
+            raise BadRequest.of(gettext_noop(
+                "reason: taking a name off the heritage list needs a reason"))
     proposal = Proposal.objects.create(
         kind=kind, place_class=place.place_class, division_code=_deepest_division(place),
         place=place, heritage_category=category, meaning=meaning, reason=reason,
@@ -120,10 +139,24 @@ def _submit_heritage(*, actor, kind: str, place_id: int | None, reason: str, cat
     return proposal
 
 
+def _listable(place: Place, category: str) -> None:
+    if category not in HeritageCategory.values:
+        raise BadRequest.of(gettext_noop("heritage_category %(category)r: expected one of "
+                                         "%(categories)s"),
+                            category=category, categories=", ".join(HeritageCategory.values))
+    if place.heritage_category:
+        listed = place.heritage_category
+        raise Conflict.of(gettext_noop("place %(id)s %(name)s is already on the heritage list "
+                                       "(%(category)s, since %(since)s)"),
+                          **_place(place), category=listed, since=place.heritage_listed_on,
+                          shown={"category": CATEGORY_LABELS.get(listed, listed)})
+
+
 def _deepest_division(place: Place) -> str:
     row = place.divisions.order_by("-level", "division_code").first()
     if row is None:
-        raise BadRequest(f"place {place.id} {place.name} lies in no known division")
+        raise BadRequest.of(gettext_noop("place %(id)s %(name)s lies in no known division"),
+                            **_place(place))
     return row.division_code
 
 
@@ -152,12 +185,23 @@ def pending_clashes(p: Proposal) -> list[dict]:
                                       scopes__overlap=p.scopes)
               .filter(Q(pinyin=p.pinyin) | Q(name=p.name)).exclude(id=p.id)
               .order_by("id").values("id", "name", "state")[:checks.MAX_EVIDENCE])
-    return [{"rule": "pending", "severity": checks.WARN,
-             "message": f"{p.name}: proposal {o['id']} ({o['state']}) asks for "
-                        f"{'the same name' if o['name'] == p.name else 'a homophone'} "
-                        f"{o['name']}; only one can be published",
-             "evidence": [{"id": o["id"], "name": o["name"], "state": o["state"]}]}
-            for o in others]
+    return [_pending(p, o) for o in others]
+
+
+PENDING = {
+    True: gettext_noop("%(name)s: proposal %(id)s (%(state)s) asks for the same name "
+                       "%(other)s; only one can be published"),
+    False: gettext_noop("%(name)s: proposal %(id)s (%(state)s) asks for a homophone "
+                        "%(other)s; only one can be published"),
+}
+
+
+def _pending(p: Proposal, o: dict) -> dict:
+    finding = checks.Finding.said(
+        "pending", checks.WARN, PENDING[o["name"] == p.name],
+        {"name": p.name, "id": o["id"], "state": o["state"], "other": o["name"]},
+        [{"id": o["id"], "name": o["name"], "state": o["state"]}])
+    return asdict(finding)
 
 
 def blocking(findings: list[dict]) -> list[dict]:
@@ -179,8 +223,9 @@ class ActionIn:
 
 
 def _require(value, what: str):
+    """The value, else BadRequest saying ``what`` (a field's name, or a Said)."""
     if not value or (isinstance(value, str) and not value.strip()):
-        raise BadRequest(f"{what} is required for this action")
+        raise BadRequest.of(gettext_noop("%(what)s is required for this action"), what=what)
     return value
 
 
@@ -189,14 +234,15 @@ def _accept(p: Proposal, actor, data: ActionIn) -> str:
 
 
 def _return(p: Proposal, actor, data: ActionIn) -> str:
-    return _require(data.note, "note (why it is returned)")
+    return _require(data.note, Said(gettext_noop("note (why it is returned)")))
 
 
 def _opinion(p: Proposal, actor, data: ActionIn) -> str:
     if data.recommendation not in ("approve", "reject"):
-        raise BadRequest("recommendation: expected approve or reject")
+        raise BadRequest.of(gettext_noop("recommendation: expected approve or reject"))
     if ExpertOpinion.objects.filter(proposal=p, expert=actor).exists():
-        raise Conflict("this expert has already given an opinion on the proposal")
+        raise Conflict.of(gettext_noop("this expert has already given an opinion on the "
+                                       "proposal"))
     ExpertOpinion.objects.create(proposal=p, expert=actor, recommendation=data.recommendation,
                                  opinion=_require(data.opinion, "opinion"))
     return f"{data.recommendation}: {data.opinion}"
@@ -204,7 +250,8 @@ def _opinion(p: Proposal, actor, data: ActionIn) -> str:
 
 def _extra_review(p: Proposal, actor, data: ActionIn) -> str:
     if p.place is None:
-        raise Conflict("an extra review concerns an existing place; this is a new naming")
+        raise Conflict.of(gettext_noop("an extra review concerns an existing place; this is a "
+                                       "new naming"))
     places.review_record(place_id=p.place_id, reviewed_on=today(),
                          opinion=_require(data.opinion, "opinion"),
                          document_number=data.note)
@@ -214,18 +261,21 @@ def _extra_review(p: Proposal, actor, data: ActionIn) -> str:
 def _open_consultation(p: Proposal, actor, data: ActionIn) -> str:
     given = p.opinions.count()
     if given < MIN_EXPERTS:
-        raise Conflict(f"{given} expert opinion(s) recorded; at least {MIN_EXPERTS} are needed")
+        raise Conflict.of(gettext_noop("%(given)d expert opinion(s) recorded; at least "
+                                       "%(needed)d are needed"), given=given, needed=MIN_EXPERTS)
     start = _require(data.consultation_start, "consultation_start")
     end = _require(data.consultation_end, "consultation_end")
     if (end - start).days < MIN_CONSULTATION_DAYS:
-        raise BadRequest(f"consultation {start} – {end}: at least {MIN_CONSULTATION_DAYS} days")
+        raise BadRequest.of(gettext_noop("consultation %(start)s – %(end)s: at least %(days)d "
+                                         "days"), start=start, end=end, days=MIN_CONSULTATION_DAYS)
     p.consultation_start, p.consultation_end = start, end
     return f"{start} – {end}"
 
 
 def _comment(p: Proposal, actor, data: ActionIn) -> str:
     if not p.consultation_start <= today() <= p.consultation_end:
-        raise Conflict(f"the consultation runs {p.consultation_start} – {p.consultation_end}")
+        raise Conflict.of(gettext_noop("the consultation runs %(start)s – %(end)s"),
+                          start=p.consultation_start, end=p.consultation_end)
     Comment.objects.create(proposal=p, author=_require(data.author, "author"),
                            text=_require(data.text, "text"), recorded_by=actor)
     return data.text
@@ -233,15 +283,16 @@ def _comment(p: Proposal, actor, data: ActionIn) -> str:
 
 def _close_consultation(p: Proposal, actor, data: ActionIn) -> str:
     if today() < p.consultation_end:
-        raise Conflict(f"the consultation is open until {p.consultation_end}")
+        raise Conflict.of(gettext_noop("the consultation is open until %(end)s"),
+                          end=p.consultation_end)
     return data.note
 
 
 def _vote(p: Proposal, actor, data: ActionIn) -> str:
     if data.choice not in ("approve", "reject", "abstain"):
-        raise BadRequest("choice: expected approve, reject or abstain")
+        raise BadRequest.of(gettext_noop("choice: expected approve, reject or abstain"))
     if Vote.objects.filter(proposal=p, member=actor).exists():
-        raise Conflict("this member has already voted on the proposal")
+        raise Conflict.of(gettext_noop("this member has already voted on the proposal"))
     Vote.objects.create(proposal=p, member=actor, choice=data.choice)
     return data.choice
 
@@ -255,24 +306,38 @@ def _approve(p: Proposal, actor, data: ActionIn) -> str:
     votes = list(p.votes.values_list("choice", flat=True))
     needed = math.ceil(QUORUM * committee_size())
     if len(votes) < max(needed, 1):
-        raise Conflict(f"{len(votes)} vote(s) cast; the quorum is {needed}")
+        raise Conflict.of(gettext_noop("%(votes)d vote(s) cast; the quorum is %(needed)d"),
+                          votes=len(votes), needed=needed)
     ayes = votes.count("approve")
     if ayes <= MAJORITY * len(votes):
-        raise Conflict(f"{ayes} of {len(votes)} votes approve: no majority")
+        raise Conflict.of(gettext_noop("%(ayes)d of %(votes)d votes approve: no majority"),
+                          ayes=ayes, votes=len(votes))
     p.findings = run_checks(p)
     _no_blocking(p)
-    return data.note or f"{ayes} of {len(votes)} votes approve"
+    # the minutes' note, written in the registry's language like the report (whoever reads)
+    tally = in_chinese(gettext, gettext_noop("%(ayes)d of %(votes)d votes approve"))
+    return data.note or tally % {"ayes": ayes, "votes": len(votes)}
 
 
 def _reject(p: Proposal, actor, data: ActionIn) -> str:
-    return _require(data.note, "note (the reasons for rejection)")
+    return _require(data.note, Said(gettext_noop("note (the reasons for rejection)")))
 
 
 def _no_blocking(p: Proposal) -> None:
     found = blocking(p.findings)
     if found:
-        raise Conflict("blocking findings: " + "; ".join(f"{f['rule']}: {f['message']}"
-                                                         for f in found))
+        raise Conflict.of(gettext_noop("blocking findings: %(findings)s"),
+                          findings="; ".join(f"{f['rule']}: {f['message']}" for f in found),
+                          shown={"findings": _said_findings(found)})
+
+
+def _say_findings(found: list[dict]) -> str:
+    return pgettext("list separator", "; ").join(
+        f"{f['rule']}: {in_language(f)}" for f in found)
+
+
+# The findings said in the language of the page that shows the refusal
+_said_findings = lazy(_say_findings, str)
 
 
 def _publish(p: Proposal, actor, data: ActionIn) -> str:
@@ -353,11 +418,12 @@ HANDLERS = {
 @transaction.atomic
 def proposal_act(*, proposal_id: int, actor, action: str, data: ActionIn) -> Proposal:
     if action not in HANDLERS:
-        raise BadRequest(f"action {action!r}: expected one of {', '.join(HANDLERS)}")
+        raise BadRequest.of(gettext_noop("action %(action)r: expected one of %(actions)s"),
+                            action=action, actions=", ".join(HANDLERS))
     proposal = Proposal.objects.select_for_update(of=("self",)).select_related(
         "place_class", "place").filter(id=proposal_id).first()
     if proposal is None:
-        raise NotFound(f"no proposal has the id {proposal_id}")
+        raise NotFound.of(gettext_noop("no proposal has the id %(id)s"), id=proposal_id)
     permissions.require(actor, f"proposal.{action}", proposal)
     step = MACHINE.require(action, proposal.state, proposal)
     note = HANDLERS[action](proposal, actor, data)

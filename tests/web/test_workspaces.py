@@ -53,7 +53,7 @@ def test_it_answers_a_members_accept_with_the_403_page_and_leaves_the_proposal(c
     client.force_login(with_password("demo-member1"))
     response = client.post(f"/proposals/{submitted.id}/act/accept", {"note": ""})
     assert response.status_code == 403
-    assert "clerk" in response.content.decode()
+    assert "“受理”需要地名办工作人员角色" in response.content.decode()  # the clerk's step
     submitted.refresh_from_db()
     assert submitted.state == "submitted"
 
