@@ -12,7 +12,7 @@ from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
 from accounts import permissions
-from config.errors import BadRequest
+from config.errors import BadRequest, form_refused
 
 from . import policies, selectors, services
 from .api import parse_links
@@ -54,7 +54,7 @@ class UploadForm(forms.Form):
 
 def _valid(form: forms.Form) -> dict:
     if not form.is_valid():
-        raise BadRequest("; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()))
+        raise form_refused(form)
     return form.cleaned_data
 
 

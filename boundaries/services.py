@@ -22,7 +22,7 @@ from django.utils.translation import gettext_noop
 from accounts.permissions import check_actor
 from config.errors import BadRequest
 from config.responses import invalidate_on_commit
-from config.said import Said
+from config.said import Said, listed
 
 from . import marker_checks
 from .codes import parse_code
@@ -301,17 +301,14 @@ def division_share_geometry(*, event_ids: list[int] | None = None) -> int:
 def _listed(refused: dict[int, str], markers: list[NewMarker]) -> str:
     if len(markers) == 1:
         return next(iter(refused.values()))
-    # one template per item, chained: a list cannot be one template's parameter
-    shown = None
+    items = [Said(gettext_noop("item %(i)s (%(number)s): %(why)s"), i=i, why=why,
+                  number=markers[i].number or Said(gettext_noop("no number")))
+             for i, why in list(refused.items())[:20]]
     if len(refused) > 20:
-        shown = Said(gettext_noop("… and %(more)s more"), more=len(refused) - 20)
-    for i, why in reversed(list(refused.items())[:20]):
-        item = Said(gettext_noop("item %(i)s (%(number)s): %(why)s"), i=i, why=why,
-                    number=markers[i].number or Said(gettext_noop("no number")))
-        shown = item if shown is None else Said(gettext_noop("%(first)s; %(rest)s"),
-                                                first=item, rest=shown)
+        items.append(Said(gettext_noop("… and %(more)s more"), more=len(refused) - 20))
     return Said(gettext_noop("%(refused)s of %(asked)s markers refused, nothing written: "
-                             "%(shown)s"), refused=len(refused), asked=len(markers), shown=shown)
+                             "%(items)s"), refused=len(refused), asked=len(markers),
+                items=listed(items))
 
 
 def markers_register(*, markers: list[NewMarker], actor,

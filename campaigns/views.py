@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_POST
 
-from config.errors import BadRequest
+from config.errors import form_refused
 from config.said import in_language
 from gazetteer.models import PlaceClass
 
@@ -63,17 +63,13 @@ class TriageForm(forms.Form):
                                       required=False)
 
 
-def _errors(form) -> BadRequest:
-    return BadRequest("; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()))
-
-
 @login_required
 def campaign_list(request):
     rows = selectors.campaigns(user=request.user)
     if request.method == "POST":
         form = CampaignForm(request.POST)
         if not form.is_valid():
-            raise _errors(form)
+            raise form_refused(form)
         data = form.cleaned_data
         c = services.campaign_create(actor=request.user, title=data["title"],
                                      scope_code=data["scope_code"], classes=data["classes"],
@@ -132,7 +128,7 @@ def finding_triage(request, finding_id: int):
     finding = selectors.finding_get(user=request.user, finding_id=finding_id)
     form = TriageForm(request.POST)
     if not form.is_valid():
-        raise _errors(form)
+        raise form_refused(form)
     services.finding_triage(finding_id=finding_id, actor=request.user, **form.cleaned_data)
     return redirect("campaign-page", campaign_id=finding.campaign_id)
 

@@ -5,6 +5,8 @@ Each class carries the HTTP status it means; config.api answers every one of the
 Management commands catch the base class and exit non-zero with the text.
 """
 
+from django.utils.translation import pgettext
+
 from .said import Said
 
 
@@ -51,3 +53,17 @@ class Conflict(RegistryError):
     """The action is not possible in the record's state."""
 
     status = 409
+
+
+def form_refused(form) -> BadRequest:
+    """A page's form that did not validate: each error after its field's label. Django
+    wrote the errors in the page's language already, so this message is said as it is."""
+    def one(name: str, errors: list) -> str:
+        field = form.fields.get(name)
+        if name == "__all__":
+            return " ".join(errors)
+        return pgettext("form error", "%(field)s: %(errors)s") % {
+            "field": field.label if field and field.label else name, "errors": " ".join(errors)}
+
+    return BadRequest(pgettext("list separator", "; ").join(
+        one(name, errors) for name, errors in form.errors.items()))

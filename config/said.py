@@ -12,7 +12,8 @@ its English message.
 from collections.abc import Callable
 
 from django.utils import translation
-from django.utils.translation import gettext
+from django.utils.functional import lazy
+from django.utils.translation import gettext, pgettext
 
 
 def said(template: str, params: dict | None = None) -> dict:
@@ -32,6 +33,9 @@ class Said(str):
     shown: dict
 
     def __new__(cls, template: str, /, shown: dict | None = None, **params):
+        if shown is not None and not isinstance(shown, dict):  # a parameter named "shown"
+            raise TypeError("Said(shown=…) takes what pages show instead of parameters "
+                            "(a dict); name the parameter otherwise")
         text = super().__new__(cls, filled(template, params))
         text.template, text.params, text.shown = template, params, shown or {}
         return text
@@ -39,6 +43,27 @@ class Said(str):
     def said(self) -> dict:
         return {"message": str(self), "template": self.template,
                 "params": self.params | self.shown}
+
+
+def _say_each(items: list) -> str:
+    return pgettext("list separator", "; ").join(
+        in_language(item.said()) if isinstance(item, Said) else str(item) for item in items)
+
+
+_said_each = lazy(_say_each, str)  # said in the language of the page that shows it
+
+
+def listed(items) -> Said:
+    """Several messages as one (a parameter of another: a list cannot be one template's
+    parameter): joined by "; " in English, the API's words; on a page each one said in the
+    page's language, joined as that language joins them."""
+    items = list(items)
+    return Said("%(items)s", items="; ".join(items), shown={"items": _said_each(items)})
+
+
+def all_said(template: str, problems, **params) -> Said:
+    """Several problems in one refusal, ``%(problems)s`` in the template."""
+    return Said(template, problems=listed(problems), **params)
 
 
 def _fill(template: str, params: dict, say: Callable[[str], str]) -> str:

@@ -20,7 +20,7 @@ from boundaries.services import rekey_rows
 from boundaries.temporal import today
 from config.errors import BadRequest, Conflict
 from config.responses import invalidate_on_commit
-from config.said import Said
+from config.said import Said, listed
 
 from . import checks
 from .models import (
@@ -238,15 +238,10 @@ def place_rename(*, place_id: int, new_name: str, effective_date: date,
 
 
 def _said_findings(findings: list) -> Said:
-    """"rule: message; rule: message", each finding said in the page's language: one
-    template per finding, chained, since a list cannot be one template's parameter."""
-    said = None
-    for f in reversed(findings):
-        message = Said(f.template, **f.params) if f.template else f.message
-        one = Said(gettext_noop("%(rule)s: %(message)s"), rule=f.rule, message=message)
-        said = one if said is None else Said(gettext_noop("%(first)s; %(rest)s"),
-                                             first=one, rest=said)
-    return said
+    """"rule: message; rule: message", each finding said in the page's language."""
+    return listed(Said(gettext_noop("%(rule)s: %(message)s"), rule=f.rule,
+                       message=Said(f.template, **f.params) if f.template else f.message)
+                  for f in findings)
 
 
 def _scope_division(place: Place) -> str:

@@ -19,7 +19,7 @@ from boundaries import selectors as boundaries_selectors
 from boundaries import services as boundaries_services
 from boundaries.models import MarkerStatus, MarkerType
 from boundaries.temporal import today
-from config.errors import BadRequest
+from config.errors import BadRequest, form_refused
 
 from . import selectors, services
 
@@ -118,7 +118,7 @@ def _plan_form(request, line) -> PlanForm | None:
 
 def _valid(form: forms.Form) -> dict:
     if not form.is_valid():
-        raise BadRequest("; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()))
+        raise form_refused(form)
     return form.cleaned_data
 
 

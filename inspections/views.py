@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 
 from accounts import permissions
 from accounts.auth import request_user
-from config.errors import BadRequest, Forbidden, NotFound
+from config.errors import BadRequest, Forbidden, NotFound, form_refused
 from config.said import in_language
 from jobs.models import JobState
 from jobs.selectors import job_page
@@ -91,7 +91,7 @@ class HazardStatusForm(forms.Form):
 
 def _valid(form: forms.Form) -> dict:
     if not form.is_valid():
-        raise BadRequest("; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()))
+        raise form_refused(form)
     return form.cleaned_data
 
 
@@ -170,7 +170,7 @@ def survey_upload(request, inspection_id: int):
     selectors.inspection_for(request.user, inspection_id)
     form = UploadForm(request.POST, request.FILES)
     if not form.is_valid():
-        raise BadRequest("; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()))
+        raise form_refused(form)
     file, data = form.cleaned_data["file"], form.cleaned_data
     options = {"actor": request.user, "inspection_id": inspection_id, "side": data["side"],
                "crs": data["crs"] or None, "encoding": data["encoding"] or None}

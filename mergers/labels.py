@@ -2,11 +2,10 @@
 states and steps of change proposals, the operations, and the plan's figures. The codes
 stay the API's and the database's; kinds and states are the models' own labels."""
 
-from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext, pgettext_lazy
+from django.utils.translation import pgettext_lazy
 
-from config.said import Said, in_language
+from config.said import in_language
 
 from .models import ChangeKind, ChangeState
 from .transitions import MACHINE
@@ -75,19 +74,3 @@ def unit_said(unit: dict) -> dict:
                            .get("findings", [])],
             "findings": [in_language(f) for f in findings] if findings is not None
             else unit.get("findings", [])}
-
-
-def _say_all(problems: list) -> str:
-    return pgettext("list separator", "; ").join(
-        in_language(p.said()) if isinstance(p, Said) else str(p) for p in problems)
-
-
-_said_all = lazy(_say_all, str)  # said in the language of the page that shows it
-
-
-def all_said(template: str, problems: list, **params) -> Said:
-    """Several problems in one refusal, ``%(problems)s`` in the template: joined by "; " in
-    English (the API's words), each one said in the page's language on a page."""
-    problems = list(problems)
-    return Said(template, problems="; ".join(problems),
-                shown={"problems": _said_all(problems)}, **params)

@@ -17,11 +17,10 @@ from boundaries.codes import parse_code, prefix_range
 from boundaries.temporal import in_force_sql
 from config import prepared
 from config.errors import BadRequest
-from config.said import Said
+from config.said import Said, all_said
 
 from . import measure, simulation
 from .labels import OPERATIONS as OPERATION_LABELS
-from .labels import all_said
 from .operations import (
     BoundaryOp,
     KindChangeOp,

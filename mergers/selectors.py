@@ -7,10 +7,10 @@ from django.utils.translation import gettext_noop
 
 from accounts import permissions
 from config.errors import BadRequest, NotFound
+from config.said import all_said
 
 from . import plan, simulation
 from . import suggest as search
-from .labels import all_said
 from .models import Scenario
 from .operations import MergeOp
 

@@ -30,10 +30,9 @@ from boundaries.models import Level
 from boundaries.temporal import in_force_sql
 from config import prepared
 from config.errors import BadRequest
-from config.said import Said
+from config.said import Said, all_said
 from gazetteer import checks_batch
 
-from .labels import all_said
 from .operations import SeatPoint
 
 # The point on the surface is computed once per township (it costs a few hundred µs on

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from accounts import permissions
 from boundaries import selectors as divisions
 from boundaries.temporal import today
-from config.errors import BadRequest
+from config.errors import BadRequest, form_refused
 
 from . import changes, labels, selectors, services
 from .models import ChangeKind
@@ -65,9 +65,7 @@ class UpdateForm(forms.Form):
 
 def _valid(form: forms.Form) -> dict:
     if not form.is_valid():
-        problems = "; ".join(f"{field}: {' '.join(errors)}" for field, errors in
-                             form.errors.items())
-        raise BadRequest(problems)
+        raise form_refused(form)
     return form.cleaned_data
 
 

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from accounts import permissions
-from config.errors import BadRequest
+from config.errors import BadRequest, form_refused
 from config.said import in_language
 from gazetteer import checks
 from gazetteer.models import PlaceClass
@@ -142,7 +142,7 @@ def proposal_action(request, proposal_id: int, action: str):
     selectors.proposal_get(request.user, proposal_id)  # 404 when not visible
     form = ActionForm(request.POST)
     if not form.is_valid():
-        raise BadRequest("; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()))
+        raise form_refused(form)
     services.proposal_act(proposal_id=proposal_id, actor=request.user, action=action,
                           data=services.ActionIn(**form.cleaned_data))
     return redirect("proposal-page", proposal_id=proposal_id)
@@ -172,7 +172,7 @@ def precheck(request):
 def proposal_new(request):
     form = CheckForm(request.POST)
     if not form.is_valid():
-        raise BadRequest("; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()))
+        raise form_refused(form)
     data = form.cleaned_data
     p = services.proposal_submit(actor=request.user, kind="naming", name=data["name"],
                                  place_class=data["place_class"].code,

@@ -226,3 +226,25 @@ def test_it_records_who_registered_and_who_surveyed(line):
     marker_record_state(marker=marker, status=MarkerStatus.DAMAGED, on=date(2016, 3, 1),
                         actor=surveyor)
     assert [s.actor for s in marker.states.order_by("valid_from")] == [registrar, surveyor]
+
+
+def test_it_lists_every_refused_marker_of_a_batch_in_both_languages(line):
+    from django.utils import translation
+
+    from boundaries.marker_checks import NewMarker
+    from boundaries.services import markers_register
+    from config.said import in_language
+
+    far = far_point(line)
+    batch = [NewMarker(number=f"钟水{n:02d}", type="single", lines=[line], position=far,
+                       installed=INSTALLED) for n in (1, 2)]
+    with pytest.raises(MarkerRefused) as refused:
+        markers_register(markers=batch, actor=system_actor())
+    english = str(refused.value)
+    assert english.startswith("2 of 2 markers refused, nothing written: item 0 (钟水01): ")
+    assert "; item 1 (钟水02): " in english
+    with translation.override("zh-hans"):
+        chinese = in_language(refused.value.said())
+    assert chinese.count("钟水线") == 2 and "；" in chinese
+    assert "markers refused" not in chinese and "item" not in chinese
+    assert not BoundaryMarker.objects.filter(number__in=["钟水01", "钟水02"]).exists()

@@ -31,3 +31,18 @@ def test_it_says_a_missing_record_in_the_pages_language_and_english_in_the_api(c
     answer = client.get("/api/v1/places/987654")
     assert answer.status_code == 404
     assert answer.json()["detail"] == "no place has the id 987654"
+
+
+@pytest.mark.parametrize("language, said", [("zh-hans", "标题：这个字段是必填项。"),
+                                            ("en", "Title: This field is required.")])
+def test_it_says_a_forms_errors_after_their_labels_in_the_pages_language(client, divisions_db,
+                                                                         language, said):
+    from django.contrib.auth.models import Group, User
+
+    clerk = User.objects.create_user("said-clerk")
+    clerk.groups.add(Group.objects.get_or_create(name="clerk")[0])
+    client.force_login(clerk)
+    client.cookies["django_language"] = language
+    response = client.post("/campaigns/", {"title": "", "scope_code": "520201"})
+    assert response.status_code == 400
+    assert said in response.content.decode()
