@@ -7,7 +7,8 @@ both the session and the token authentication).
 """
 
 from django.db import models
-from django.utils.translation import pgettext_lazy
+from django.utils.functional import lazy
+from django.utils.translation import pgettext, pgettext_lazy
 
 SYSTEM = "system"
 
@@ -45,3 +46,13 @@ def roles_of(user) -> set[str]:
 def is_system(user) -> bool:
     """The system actor: the inactive user SYSTEM (its name is taken by a migration)."""
     return user.username == SYSTEM and not user.is_active
+
+
+def _either(roles) -> str:
+    labels = dict(Role.choices)
+    return pgettext("alternatives", " or ").join(str(labels.get(r, r)) for r in roles)
+
+
+# "clerk or chair" by the roles' labels, said in the language of the page that shows it
+# (a refusal's shown parameter)
+roles_said = lazy(_either, str)

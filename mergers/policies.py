@@ -4,11 +4,10 @@
 (mergers.transitions); reading proposals is for planners and approvers.
 """
 
-from django.utils.functional import lazy
-from django.utils.translation import gettext_noop, pgettext
+from django.utils.translation import gettext_noop
 
 from accounts import permissions
-from accounts.roles import Role, roles_of
+from accounts.roles import Role, roles_of, roles_said
 from config.said import Said
 
 from .transitions import MACHINE
@@ -43,14 +42,7 @@ permissions.register("scenario", scenario_policy)
 
 CHANGE_STAFF = {Role.PLANNER, Role.APPROVER}
 ROLE_NAMES = {Role.PLANNER: "planner", Role.APPROVER: "approver"}
-ROLE_LABELS = dict(Role.choices)
 
-
-def _either(roles) -> str:
-    return pgettext("alternatives", " or ").join(str(ROLE_LABELS[r]) for r in roles)
-
-
-_roles_shown = lazy(_either, str)  # said in the language of the page that shows it
 
 
 def division_change_policy(user, verb: str, change=None, **context) -> str | None:
@@ -68,7 +60,7 @@ def division_change_policy(user, verb: str, change=None, **context) -> str | Non
     ordered = sorted(who, key=ROLE_NAMES.get)
     return Said(gettext_noop("%(verb)s of a division change is for the %(roles)s role"),
                 verb=verb, roles=" or ".join(ROLE_NAMES[r] for r in ordered),
-                shown={"verb": MACHINE.labels.get(verb, verb), "roles": _roles_shown(ordered)})
+                shown={"verb": MACHINE.labels.get(verb, verb), "roles": roles_said(ordered)})
 
 
 permissions.register("division_change", division_change_policy)

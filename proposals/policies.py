@@ -2,24 +2,16 @@
 the roles of the transitions table for each step; the office, the experts and the
 committee see every proposal, an applicant their own."""
 
-from django.utils.functional import lazy
-from django.utils.translation import gettext_noop, pgettext
+from django.utils.translation import gettext_noop
 
 from accounts import permissions
-from accounts.roles import Role, roles_of
+from accounts.roles import Role, roles_of, roles_said
 from config.said import Said
 
 from .transitions import MACHINE
 
 STAFF = {Role.CLERK, Role.EXPERT, Role.MEMBER, Role.CHAIR, Role.ADMIN}
-ROLE_LABELS = dict(Role.choices)
 
-
-def _either(roles) -> str:
-    return pgettext("alternatives", " or ").join(str(ROLE_LABELS.get(r, r)) for r in roles)
-
-
-_roles_shown = lazy(_either, str)  # said in the language of the page that shows it
 
 
 def proposal_policy(user, verb: str, proposal=None, **context) -> str | None:
@@ -43,7 +35,7 @@ def proposal_policy(user, verb: str, proposal=None, **context) -> str | None:
     return Said(gettext_noop("%(verb)s needs the role %(roles)s"),
                 verb=verb, roles=" or ".join(sorted(allowed)),
                 shown={"verb": MACHINE.labels.get(verb, verb),
-                       "roles": _roles_shown(sorted(allowed))})
+                       "roles": roles_said(sorted(allowed))})
 
 
 permissions.register("proposal", proposal_policy)
