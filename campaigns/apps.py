@@ -9,6 +9,6 @@ class CampaignsConfig(AppConfig):
         from jobs.registry import register
 
         from . import policies  # noqa: F401  (registers the campaign policy)
-        from .jobs import campaign_job
+        from .jobs import campaign_job, campaign_readers
 
-        register("campaign_run", campaign_job)
+        register("campaign_run", campaign_job, readers=campaign_readers)

@@ -12,7 +12,8 @@ class InspectionsConfig(AppConfig):
 
         from . import policies  # noqa: F401
         from .reconciling import KIND, inspection_reconcile_job
+        from .selectors import reconcile_readers
         from .services import survey_upload_job
 
         register("survey_upload", survey_upload_job)
-        register(KIND, inspection_reconcile_job)
+        register(KIND, inspection_reconcile_job, readers=reconcile_readers)

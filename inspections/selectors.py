@@ -15,7 +15,6 @@ from boundaries.selectors import line_markers
 from boundaries.temporal import in_force, in_force_sql, today
 from config.errors import NotFound
 from jobs.models import Job
-from jobs.selectors import job_get
 
 from . import policies
 from .models import (
@@ -26,7 +25,6 @@ from .models import (
     InspectionTransition,
     SurveyUpload,
 )
-from .reconciling import KIND as RECONCILE_KIND
 from .services import INTERVAL_YEARS
 from .transitions import MACHINE
 
@@ -50,16 +48,11 @@ def inspection_for(user, inspection_id: int) -> Inspection:
     return found
 
 
-def inspection_job(user, inspection: Inspection, job_id: int) -> Job:
-    """A background job followed from the inspection's pages. A reconciliation concerns
-    both sides: whoever may read the inspection (``inspection_for``, checked by the
-    caller) follows it, whoever started it; any other job is its starter's (jobs'
-    own rule, a 404 for anyone else)."""
-    found = Job.objects.filter(id=job_id, kind=RECONCILE_KIND,
-                               params__inspection_id=inspection.id).first()
-    if found is not None and permissions.can(user, "inspection.view", inspection):
-        return found
-    return job_get(user=user, job_id=job_id)
+def reconcile_readers(user, job: Job) -> bool:
+    """A reconciliation concerns both sides: whoever may read its inspection follows it
+    (jobs.registry readers), not only whoever started it."""
+    found = Inspection.objects.filter(id=job.params.get("inspection_id")).first()
+    return found is not None and permissions.can(user, "inspection.view", found)
 
 
 def hazard_for(user, hazard_id: int) -> Hazard:

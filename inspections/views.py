@@ -24,7 +24,7 @@ from accounts.auth import request_user
 from config.errors import BadRequest, Forbidden, NotFound, form_refused
 from config.said import in_language
 from jobs.models import JobState
-from jobs.selectors import job_page
+from jobs.selectors import job_get, job_page
 
 from . import policies, reconciling, report, selectors, services
 from .api import _saved, queued
@@ -203,8 +203,8 @@ def job_progress(request, inspection_id: int, job_id: int):
     """A queued job's progress (a survey read, a reconciliation); the fragment polls itself
     (htmx) until the job is done, then sends the browser on to the result (HX-Redirect;
     a finished job's page redirects at once). A failed job shows why."""
-    inspection = selectors.inspection_for(request.user, inspection_id)
-    job = job_page(selectors.inspection_job(request.user, inspection, job_id))
+    selectors.inspection_for(request.user, inspection_id)
+    job = job_page(job_get(user=request.user, job_id=job_id))
     result_url = _job_result_url(inspection_id, job)
     if result_url and not request.htmx:
         return _private(redirect(result_url))

@@ -1,4 +1,5 @@
-"""Reads of jobs: a job is seen by whoever queued it (and superusers)."""
+"""Reads of jobs: a job is seen by whoever queued it, superusers, and whoever its kind's
+registered readers admit (jobs.registry)."""
 
 from datetime import timedelta
 
@@ -8,11 +9,12 @@ from django.utils.translation import gettext_noop
 from config.errors import NotFound
 
 from .models import Job, JobState
+from .registry import may_read
 
 
 def job_get(*, user, job_id: int) -> Job:
     found = Job.objects.filter(id=job_id).first()
-    if found is None or not (user.is_superuser or found.created_by_id == user.id):
+    if found is None or not may_read(user, found):
         raise NotFound.of(gettext_noop("no job %(id)s of yours"), id=job_id)
 
     return found

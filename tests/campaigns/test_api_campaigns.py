@@ -142,3 +142,18 @@ def test_it_runs_over_a_division_or_the_whole_registry(planted, make_place, cler
     mine = {p.id for p in planted}
     assert runs["520201"]["checked"] == 3 and runs["520201"]["places"] == mine
     assert runs[""]["checked"] == 4 and runs[""]["places"] == mine | {elsewhere.id}
+
+
+def test_it_lets_the_whole_office_follow_a_run_and_no_one_else(client, planted, clerk):
+    from django.contrib.auth.models import Group, User
+
+    other = User.objects.create_user("campaign-clerk-2")
+    other.groups.add(Group.objects.get_or_create(name="clerk")[0])
+    outsider = User.objects.create_user("campaign-outsider")
+    c = services.campaign_create(actor=clerk, title="t", scope_code="5202")
+    job = Job.objects.create(kind="campaign_run", params={"campaign_id": c.id},
+                             created_by=clerk)
+    client.force_login(other)  # another clerk of the office, not the one who started it
+    assert client.get(f"/api/v1/jobs/{job.id}").status_code == 200
+    client.force_login(outsider)
+    assert client.get(f"/api/v1/jobs/{job.id}").status_code == 404

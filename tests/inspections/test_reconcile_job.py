@@ -223,5 +223,9 @@ def test_it_lets_the_other_side_follow_the_reconciliation_and_no_outsider(client
     assert followed.status_code == 200
     assert 'hx-trigger="every 1s"' in followed.content.decode()
     assert client.get(f"/inspections/{ready.id}/jobs/{reading.id}").status_code == 404
+    api = client.get(f"/api/v1/jobs/{job.id}")  # where the API's 202 sends them: the same
+    assert api.status_code == 200 and api.json()["kind"] == reconciling.KIND
+    assert client.get(f"/api/v1/jobs/{reading.id}").status_code == 404
     client.force_login(people["outsider"])
     assert client.get(page).status_code == 403
+    assert client.get(f"/api/v1/jobs/{job.id}").status_code == 404
