@@ -25,7 +25,7 @@ from . import checks
 from .models import PlaceClass, Scope
 from .names import normalize, romanize, toneless
 
-# As checks.division_row, code by code (a join on the codes was planned as a hash join
+# As where.division_row, code by code (a join on the codes was planned as a hash join
 # over every division).
 DIVISIONS_SQL = """
 SELECT x.i, d.*
@@ -89,7 +89,7 @@ DB_RULES = {checks.banned_patterns: "ban", checks.unique_among_places: "place",
 
 
 def division_rows(raw_codes: list[str], known: dict[str, tuple] | None = None) -> list[tuple]:
-    """(code, level, kind, name) of each code's current division, as checks.division_row;
+    """(code, level, kind, name) of each code's current division, as where.division_row;
     ``known``: rows the caller has read already, by the code as given (not read again)."""
     known = known or {}
     missing = [raw for raw in raw_codes if raw not in known]

@@ -89,7 +89,7 @@ class Snapshot:
     towns: dict[str, Township]
     counties: dict[str, str]  # names by code
     # (code, level, kind, name) of the current counties whose code no prefecture shares,
-    # as gazetteer.checks.division_row reads a unit's county for its name check
+    # as gazetteer.where.division_row reads a unit's county for its name check
     county_rows: dict[str, tuple]
     scope: tuple | None = None  # (code, level, name)
 

@@ -32,7 +32,7 @@ from boundaries.services import divisions_rekey, rekey_rows
 from boundaries.temporal import today
 from config.errors import BadRequest, Conflict, NotFound
 from config.said import Said, in_chinese, in_language
-from gazetteer import checks
+from gazetteer import checks, where
 from gazetteer import services as places
 from gazetteer.models import HeritageCategory, Place, PlaceName, Status
 from gazetteer.names import normalize, toneless
@@ -377,8 +377,8 @@ def _filed_explicitly(p: Proposal) -> list[str]:
     without a polygon, or no geometry at all)."""
     if p.geom is None:
         return [p.division_code]
-    level = checks.division_row(p.division_code)[1]
-    lies_in = checks.geometry_divisions(p.geom)
+    level = where.division_row(p.division_code)[1]
+    lies_in = where.geometry_divisions(p.geom)
     return [] if any(row[1] == level for row in lies_in) else [p.division_code]
 
 
