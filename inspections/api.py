@@ -25,7 +25,7 @@ from config.said import in_chinese
 from jobs.schemas import JobOut
 from jobs.selectors import job_out
 
-from . import reconciling, report, selectors, services
+from . import hazards, reconciling, report, selectors, services
 from .models import HazardStatus, State
 from .schemas import (
     BoundaryLineFeatureOut,
@@ -272,7 +272,7 @@ def inspection_action(request, response: HttpResponse, inspection_id: int, actio
 @router.post("/hazards", response={201: HazardOut})
 def hazard_create(request, payload: HazardIn):
     """Record a hazard or dispute (纠纷隐患) on a line or in an inspection."""
-    hazard = services.hazard_record(actor=request.auth,
+    hazard = hazards.hazard_record(actor=request.auth,
                    location=(payload.lon, payload.lat), description=payload.description,
                    severity=payload.severity, line_id=payload.line_id,
                    inspection_id=payload.inspection_id, note=payload.note)
@@ -303,7 +303,7 @@ def hazard_detail(request, response: HttpResponse, hazard_id: int):
 
 @router.post("/hazards/{hazard_id}/status", response=HazardOut)
 def hazard_status(request, hazard_id: int, payload: HazardStatusIn):
-    services.hazard_update(actor=request.auth, hazard_id=hazard_id,
+    hazards.hazard_update(actor=request.auth, hazard_id=hazard_id,
           status=payload.status, note=payload.note)
     return report.hazard_out(selectors.hazard_get(hazard_id))
 

@@ -26,7 +26,7 @@ from config.said import in_language
 from jobs.models import JobState
 from jobs.selectors import job_get, job_page
 
-from . import policies, reconciling, report, selectors, services
+from . import hazards, policies, reconciling, report, selectors, services
 from .api import _saved, queued
 from .models import HazardStatus, Severity, State
 
@@ -277,7 +277,7 @@ def survey_replace(request, inspection_id: int, upload_id: int):
 def hazard_record(request, inspection_id: int):
     selectors.inspection_for(request.user, inspection_id)
     data = _valid(HazardForm(request.POST))
-    services.hazard_record(actor=request.user, inspection_id=inspection_id,
+    hazards.hazard_record(actor=request.user, inspection_id=inspection_id,
                            location=(data["lon"], data["lat"]), severity=data["severity"],
                            description=data["description"], note=data["note"])
     return redirect("inspection-page", inspection_id=inspection_id)
@@ -288,7 +288,7 @@ def hazard_record(request, inspection_id: int):
 def hazard_status(request, hazard_id: int):
     hazard = selectors.hazard_for(request.user, hazard_id)
     data = _valid(HazardStatusForm(request.POST))
-    services.hazard_update(actor=request.user, hazard_id=hazard_id, status=data["status"],
+    hazards.hazard_update(actor=request.user, hazard_id=hazard_id, status=data["status"],
                            note=data["note"])
     if hazard.inspection_id and request.POST.get("back") == "inspection":
         return redirect("inspection-page", inspection_id=hazard.inspection_id)

@@ -13,6 +13,7 @@ from boundaries import services as boundaries
 from config.errors import Conflict, Forbidden
 from gazetteer import services as gazetteer
 from importers import divisions, places
+from inspections import hazards
 from inspections import services as inspections
 from inspections.models import Inspection, State
 from jobs import services as jobs
@@ -70,7 +71,7 @@ REFUSING_NONE = [
     lambda: permissions.require(None, "proposal.submit"),
     lambda: proposals.proposal_submit(actor=None, kind="naming"),
     lambda: inspections.inspection_plan(actor=None, line=1, year=2026, team_a="a", team_b="b"),
-    lambda: inspections.hazard_record(actor=None, location=(105, 26), description="x",
+    lambda: hazards.hazard_record(actor=None, location=(105, 26), description="x",
                                       severity="low", line_id=1),
     lambda: gazetteer.places_create(places=[], actor=None),
     lambda: gazetteer.place_rename(place_id=1, new_name="x", effective_date=date(2020, 1, 1),

@@ -123,7 +123,7 @@ def test_it_links_and_unlinks_through_the_api(client, people, proposal, inspecti
 
 def test_it_reads_a_transitions_or_hazards_archive_as_its_record(client, people, proposal,
                                                                  inspection):
-    from inspections.services import hazard_record
+    from inspections.hazards import hazard_record
 
     submitted = proposal.transitions.get()
     hazard = hazard_record(actor=people["a1"], inspection_id=inspection.id,

@@ -18,7 +18,7 @@ from django.db import connection, connections
 
 from boundaries.models import BoundaryLine
 from config.errors import Conflict
-from inspections import reconciling, services
+from inspections import hazards, reconciling, services
 from inspections.models import Inspection, SurveyUpload
 from jobs.models import Job, JobState
 
@@ -70,7 +70,7 @@ def hazard_during(people, inspection, busy: threading.Event, work) -> tuple[floa
     worker.start()
     assert busy.wait(30)
     started = time.monotonic()
-    services.hazard_record(actor=people["a1"], location=(104.85, 26.55),
+    hazards.hazard_record(actor=people["a1"], location=(104.85, 26.55),
                            description="界桩被移动", severity="low",
                            inspection_id=inspection.id)
     waited = time.monotonic() - started

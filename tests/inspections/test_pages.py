@@ -7,7 +7,7 @@ from django.contrib.gis.geos import Point
 
 from boundaries.models import BoundaryMarker
 from boundaries.temporal import today
-from inspections import services
+from inspections import hazards, services
 from inspections.models import Hazard, SurveyUpload
 from tests.support import demo_loaded
 from tests.web.workspace_data import line_markers, with_password, zhongshui_inspection
@@ -175,7 +175,7 @@ def test_it_refuses_side_b_the_withdrawal_of_side_a_survey(client, tmp_path):
 def test_it_lists_the_hazard_register_by_status(client):
     line, inspection, users = zhongshui_inspection()
     at = on_line(line, 0.2)
-    services.hazard_record(actor=users["a1"], inspection_id=inspection.id, location=at,
+    hazards.hazard_record(actor=users["a1"], inspection_id=inspection.id, location=at,
                            description="界桩旁新修道路", severity="low")
     client.force_login(with_password("ws-clerk"))
     open_ = client.get("/hazards/?status=open").content.decode()

@@ -8,7 +8,7 @@ from django.contrib.auth.models import Group, User
 
 from accounts.services import token_create
 from boundaries.models import BoundaryLine
-from inspections import services
+from inspections import hazards, services
 
 TEAM_A, TEAM_B, OTHER_TEAM = "钟山区联检组", "水城区联检组", "盘州市联检组"
 READERS = ["clerk", "expert", "member", "a1", "b1"]
@@ -32,7 +32,7 @@ def inspection(line, readers):
     found = services.inspection_plan(actor=readers["clerk"], line=line, year=date.today().year,
                                      team_a=TEAM_A, team_b=TEAM_B)
     point = line.geom[0].interpolate_normalized(0.5)
-    services.hazard_record(actor=readers["a1"], location=(point.x, point.y),
+    hazards.hazard_record(actor=readers["a1"], location=(point.x, point.y),
                            description="施工取土靠近界线", severity="medium",
                            inspection_id=found.id)
     return found

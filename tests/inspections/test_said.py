@@ -5,7 +5,7 @@ stays English."""
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from inspections import services
+from inspections import hazards, services
 from inspections.models import SurveyUpload
 from tests.support import demo_loaded
 from tests.web.workspace_data import zhongshui_inspection
@@ -67,7 +67,7 @@ def test_it_says_a_forbidden_step_in_the_pages_language_and_english_in_the_api(c
 
 def test_it_says_a_hazards_status_by_its_label_on_the_page(client):
     line, inspection, users = zhongshui_inspection()
-    hazard = services.hazard_record(actor=users["a1"], inspection_id=inspection.id,
+    hazard = hazards.hazard_record(actor=users["a1"], inspection_id=inspection.id,
                                     location=(104.85, 26.55), description="采石场逼近界桩",
                                     severity="medium")
     client.force_login(users["a1"])
