@@ -42,12 +42,15 @@ class Step:
 
 class Machine:
     def __init__(self, noun: str, steps: Iterable[Step], labels: dict | None = None,
-                 states: type | None = None):
+                 states: type | None = None, verbs: dict | None = None):
         self.noun = noun  # English, marked with gettext_noop where the machine is made
         self.steps = tuple(steps)
         # What a step is called on the pages (lazy translations): a record's history, an
         # archive document's linked step; an action without one is shown as its code.
         self.labels = labels or {}
+        # The action itself, as a refusal names it ("publish", where the history says
+        # "published"); an action without one is named by its label
+        self.verbs = verbs or {}
         # What a state is called on the pages (the model's choices), for the refusals
         self.state_labels = dict(states.choices) if states is not None else {}
 
@@ -61,6 +64,10 @@ class Machine:
     def label(self, action: str) -> str:
         """The action in the active language."""
         return str(self.labels.get(action, action))
+
+    def verb(self, action: str):
+        """The action as a refusal on a page names it (a lazy translation)."""
+        return self.verbs.get(action) or self.labels.get(action, action)
 
     def who(self, action: str):
         """Who may take the action (the same for each of its steps)."""
@@ -86,7 +93,7 @@ class Machine:
         why = step.guard(record) if step.guard and record is not None else None
         if why:
             raise Conflict.of(gettext_noop("%(action)s: %(why)s"), action=action, why=why,
-                              shown={"action": self.labels.get(action, action)})
+                              shown={"action": self.verb(action)})
         return step
 
     def _out_of_order(self, action: str, state: str) -> Said:
@@ -96,7 +103,7 @@ class Machine:
                                  "only when it is %(sources)s"),
                     action=action, noun=self.noun, state=state or "not yet created",
                     sources=", ".join(sources),
-                    shown={"action": self.labels.get(action, action),
+                    shown={"action": self.verb(action),
                            "noun": gettext_lazy(self.noun), "state": self._state(state),
                            "sources": _joined(shown)})
 

@@ -50,4 +50,16 @@ MACHINE = Machine(gettext_noop("inspection"), [
     "sign_a": pgettext_lazy("inspection step", "signed by side A"),
     "sign_b": pgettext_lazy("inspection step", "signed by side B"),
     "archive": pgettext_lazy("inspection step", "archived"),
-}, states=S)
+}, states=S, verbs={
+    "plan": pgettext_lazy("inspection action", "plan"),
+    "record_previous": pgettext_lazy("inspection action", "record an earlier inspection"),
+    "start_survey": pgettext_lazy("inspection action", "start the survey"),
+    "upload_survey": pgettext_lazy("inspection action", "upload a survey"),
+    "confirm_survey": pgettext_lazy("inspection action", "confirm a survey"),
+    "withdraw_survey": pgettext_lazy("inspection action", "withdraw a survey"),
+    "replace_survey": pgettext_lazy("inspection action", "replace a survey"),
+    "reconcile": pgettext_lazy("inspection action", "reconcile the surveys"),
+    "sign_a": pgettext_lazy("inspection action", "sign for side A"),
+    "sign_b": pgettext_lazy("inspection action", "sign for side B"),
+    "archive": pgettext_lazy("inspection action", "archive"),
+})

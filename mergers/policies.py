@@ -60,7 +60,7 @@ def division_change_policy(user, verb: str, change=None, **context) -> str | Non
     ordered = sorted(who, key=ROLE_NAMES.get)
     return Said(gettext_noop("%(verb)s of a division change is for the %(roles)s role"),
                 verb=verb, roles=" or ".join(ROLE_NAMES[r] for r in ordered),
-                shown={"verb": MACHINE.labels.get(verb, verb), "roles": roles_said(ordered)})
+                shown={"verb": MACHINE.verb(verb), "roles": roles_said(ordered)})
 
 
 permissions.register("division_change", division_change_policy)

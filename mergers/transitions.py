@@ -31,4 +31,10 @@ MACHINE = Machine(gettext_noop("division change"), [
     "approve": pgettext_lazy("division change step", "approved"),
     "execute": pgettext_lazy("division change step", "executed"),
     "withdraw": pgettext_lazy("division change step", "withdrawn"),
-}, states=S)
+}, states=S, verbs={
+    "create": pgettext_lazy("division change action", "draft"),
+    "update": pgettext_lazy("division change action", "amend"),
+    "approve": pgettext_lazy("division change action", "approve"),
+    "execute": pgettext_lazy("division change action", "execute"),
+    "withdraw": pgettext_lazy("division change action", "withdraw"),
+})

@@ -34,7 +34,7 @@ def proposal_policy(user, verb: str, proposal=None, **context) -> str | None:
         return Said(gettext_noop("submitting a proposal needs the applicant or clerk role"))
     return Said(gettext_noop("%(verb)s needs the role %(roles)s"),
                 verb=verb, roles=" or ".join(sorted(allowed)),
-                shown={"verb": MACHINE.labels.get(verb, verb),
+                shown={"verb": MACHINE.verb(verb),
                        "roles": roles_said(sorted(allowed))})
 
 

@@ -39,4 +39,18 @@ MACHINE = Machine(gettext_noop("proposal"), [
     "approve": pgettext_lazy("proposal step", "approved"),
     "reject": pgettext_lazy("proposal step", "rejected"),
     "publish": pgettext_lazy("proposal step", "published"),
-}, states=S)
+}, states=S, verbs={
+    "submit": pgettext_lazy("proposal action", "submit"),
+    "accept": pgettext_lazy("proposal action", "accept"),
+    "return": pgettext_lazy("proposal action", "return"),
+    "start_review": pgettext_lazy("proposal action", "start the expert review"),
+    "opinion": pgettext_lazy("proposal action", "give an expert opinion"),
+    "extra_review": pgettext_lazy("proposal action", "record the extra heritage review"),
+    "open_consultation": pgettext_lazy("proposal action", "open the consultation"),
+    "comment": pgettext_lazy("proposal action", "record a consultation comment"),
+    "close_consultation": pgettext_lazy("proposal action", "close the consultation"),
+    "vote": pgettext_lazy("proposal action", "vote"),
+    "approve": pgettext_lazy("proposal action", "approve"),
+    "reject": pgettext_lazy("proposal action", "reject"),
+    "publish": pgettext_lazy("proposal action", "publish"),
+})

@@ -36,7 +36,7 @@ def post(client, url, language):
 
 @pytest.mark.parametrize("language, said, unsaid", [
     ("zh-hans", ["实施：", "区划变更", "“草案”", "“已批准”"], "possible only when"),
-    ("en", ["executed: the division change is draft; this is possible only when it is "
+    ("en", ["execute: the division change is draft; this is possible only when it is "
             "approved"], "草案"),
 ])
 def test_it_says_an_out_of_order_step_by_its_label(people, planner_client, language, said,
@@ -62,7 +62,7 @@ def test_it_says_which_role_takes_a_step_in_the_pages_language(people, planner_c
     assert status == 403
     assert "区划变更的“批准”只限区划审批人角色" in zh
     status, en = post(planner_client, f"/mergers/changes/{change.id}/approve", "en")
-    assert "approved of a division change is for the division change approver role" in en
+    assert "approve of a division change is for the division change approver role" in en
     api = planner_client.post(f"/api/v1/division-changes/{change.id}/approve", {},
                               content_type="application/json")
     assert api.json()["detail"] == "approve of a division change is for the approver role"

@@ -53,7 +53,7 @@ def test_it_says_a_step_and_a_role_by_their_labels_when_the_role_may_not(client,
     assert status == 403
     assert "“受理”需要地名办工作人员角色" in zh
     status, en = post(client, f"/proposals/{proposal.id}/act/accept", "en", {})
-    assert "accepted needs the role place-name office clerk" in en
+    assert "accept needs the role place-name office clerk" in en
     api = client.post(f"/api/v1/proposals/{proposal.id}/accept", {},
                       content_type="application/json")
     assert api.status_code == 403

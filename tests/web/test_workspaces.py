@@ -189,7 +189,7 @@ def test_it_says_a_queued_readings_state_in_the_pages_language(client):
 
 @pytest.mark.parametrize("language, said, unsaid", [
     ("zh-hans", ["公告：该地名申报当前为“申报”", "只有在“批准”时"], "possible only when"),
-    ("en", ["published: the proposal is submitted; this is possible only when it is approved"],
+    ("en", ["publish: the proposal is submitted; this is possible only when it is approved"],
      "当前为"),
 ])
 def test_it_says_an_out_of_order_step_in_the_pages_language(client, language, said, unsaid):
