@@ -28,8 +28,8 @@ class Job(models.Model):
     message = models.TextField(blank=True, default="")
     result = models.JSONField(null=True, blank=True)
     error = models.TextField(blank=True, default="")
-    # How to say ``error`` (English, the API's) on a page in its language: the refusal's
-    # template and parameters (jobs.said); {} for a failure that has none.
+    # ``error`` (English, the API's) said in each of the site's languages, for the pages
+    # (jobs.said); {} for a failure said only in English.
     error_said = models.JSONField(default=dict, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                    related_name="jobs")
@@ -51,4 +51,4 @@ class Job(models.Model):
     def error_in_language(self) -> str:
         """Why the job failed, in the active language (English where it was not said
         with a template)."""
-        return said(self.error_said) if self.error_said else self.error
+        return said(self.error_said) or self.error

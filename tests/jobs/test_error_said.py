@@ -69,6 +69,28 @@ def test_it_says_a_failed_campaign_runs_refusal_on_the_progress_page(client, mon
     assert "520221 水城县 was not in force on 2024-01-01 (valid 1987-01-01 – now)" in en
 
 
+def _out_of_order(job, progress):
+    from proposals.transitions import MACHINE
+    MACHINE.require("extra_review", "submitted")  # two states it would be possible in
+
+
+def test_it_says_a_refusals_lists_in_each_language_not_the_workers(client, monkeypatch,
+                                                                  divisions_db):
+    clerk = User.objects.create(username="said-clerk-2")
+    clerk.groups.add(Group.objects.get_or_create(name="clerk")[0])
+    c = campaigns.campaign_create(actor=clerk, title="t", scope_code="5202", classes=["road"])
+    c.job = failed(monkeypatch, clerk, _out_of_order)
+    c.save(update_fields=["job"])
+    assert c.job.error.endswith("only when it is committee_review, expert_review")
+    client.force_login(clerk)
+    url = f"/campaigns/{c.id}/progress"
+    zh = in_language(client, url, "zh-hans")
+    assert "补充论证：该地名申报当前为“申报”，只有在“审议、专家论证”时才能进行此操作" in zh
+    en = in_language(client, url, "en")
+    assert ("record the extra heritage review: the proposal is submitted; this is possible "
+            "only when it is committee review, expert review") in en
+
+
 # After the test above: the demo empties the session's divisions for the rest of the
 # module (in a transaction rolled back at its end).
 @pytest.fixture(scope="module")
@@ -82,7 +104,7 @@ def test_it_keeps_a_failed_jobs_refusal_and_says_it_on_the_inspections_job_page(
     _, inspection, users = zhongshui_inspection()
     job = failed(monkeypatch, users["a1"], _sign_refused)
     assert job.error == SIGN_REFUSED
-    assert job.error_said["template"].startswith("place %(id)s")
+    assert set(job.error_said) == {"zh-hans", "en"}  # said by the worker in each language
     client.force_login(users["a1"])
     url = f"/inspections/{inspection.id}/jobs/{job.id}"
     zh = in_language(client, url, "zh-hans")
