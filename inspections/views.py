@@ -59,7 +59,7 @@ SURVEY_WORDS = [
 
 class UploadForm(forms.Form):
     file = forms.FileField(label=_("Survey file (GeoPackage, Shapefile as .zip, GeoJSON, "
-                                   "KML, CSV, DXF)"))
+                                   "KML, KMZ, CSV, DXF)"))
     side = forms.ChoiceField(label=_("Side"), choices=[("A", "A"), ("B", "B")])
     crs = forms.CharField(label=_("CRS, if the file does not say (e.g. EPSG:4523)"),
                           required=False, max_length=100)

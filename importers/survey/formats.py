@@ -1,7 +1,8 @@
 """Tell a survey file's format from its first bytes: the extension is only a hint."""
 
 import re
-from pathlib import Path
+import zipfile
+from pathlib import Path, PurePosixPath
 
 from django.utils.translation import gettext_noop
 
@@ -14,10 +15,11 @@ from .safety import check_xml
 
 HEAD = 64 * 1024
 SHAPEFILE, SHAPEFILE_ZIP, GEOPACKAGE = "shapefile", "shapefile-zip", "geopackage"
-GEOJSON, KML, GPX, DXF, CSV = "geojson", "kml", "gpx", "dxf", "csv"
+GEOJSON, KML, KMZ, GPX, DXF, CSV = "geojson", "kml", "kmz", "gpx", "dxf", "csv"
 # what each format's files are usually called, to mention a misleading name
 EXTENSIONS = {SHAPEFILE: {".shp"}, SHAPEFILE_ZIP: {".zip"}, GEOPACKAGE: {".gpkg"},
-              GEOJSON: {".geojson", ".json"}, KML: {".kml"}, GPX: {".gpx"}, DXF: {".dxf"},
+              GEOJSON: {".geojson", ".json"}, KML: {".kml"}, KMZ: {".kmz"}, GPX: {".gpx"},
+              DXF: {".dxf"},
               CSV: {".csv", ".txt"}}
 
 XML_ROOT = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(kml|gpx)[\s>/]")
@@ -44,7 +46,7 @@ def sniff(path: Path) -> str:
     """The format of ``path`` from its content, after refusing links a reader could follow;
     refused when it is none the reader knows."""
     fmt = _sniff(path)
-    if fmt not in (SHAPEFILE_ZIP, GEOPACKAGE, SHAPEFILE):  # binary: nothing to follow
+    if fmt not in (SHAPEFILE_ZIP, KMZ, GEOPACKAGE, SHAPEFILE):  # binary: nothing to follow
         check_links(path, fmt)
     return fmt
 
@@ -53,7 +55,7 @@ def _sniff(path: Path) -> str:
     with path.open("rb") as fh:
         head = fh.read(HEAD)
     if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
-        return SHAPEFILE_ZIP
+        return KMZ if _kml_zip(path) else SHAPEFILE_ZIP
     if head.startswith(b"SQLite format 3\x00"):
         return GEOPACKAGE
     if head[:4] == b"\x00\x00\x27\x0a":
@@ -75,8 +77,19 @@ def _sniff(path: Path) -> str:
     if csvfile.looks_like(text):
         return CSV
     raise RefusedFile.of(gettext_noop("%(path)s: not a survey file the reader knows (zipped "
-                                      "Shapefile, .shp, GeoPackage, GeoJSON, KML, GPX, DXF or a "
-                                      "CSV of marker coordinates)"), path=str(path))
+                                      "Shapefile, .shp, GeoPackage, GeoJSON, KML, KMZ, GPX, DXF "
+                                      "or a CSV of marker coordinates)"), path=str(path))
+
+
+def _kml_zip(path: Path) -> bool:
+    """A zip holding KML and no shapefile: a KMZ (Google Earth's, 奥维's exports). Only the
+    central directory is read; the archive's checks come when it is unpacked."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            suffixes = {PurePosixPath(n).suffix.lower() for n in archive.namelist()}
+    except (zipfile.BadZipFile, EOFError, ValueError, OSError):
+        return False  # refused with its reason when unpacked
+    return ".kml" in suffixes and ".shp" not in suffixes
 
 
 def name_mismatch(path: Path, fmt: str) -> dict | None:

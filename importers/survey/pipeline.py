@@ -43,6 +43,8 @@ def read(path: Path, fmt: str, encoding: str | None, progress: bool = False) -> 
             source = readers.read_shapefiles(path, shapefiles, encoding, progress)
         source.format = fmt
         return source
+    if fmt == formats.KMZ:
+        return _read_kmz(path, encoding, progress)
     if fmt == formats.SHAPEFILE:
         return readers.read_shapefiles(path, [path], encoding, progress)
     if fmt == formats.CSV:
@@ -52,6 +54,19 @@ def read(path: Path, fmt: str, encoding: str | None, progress: bool = False) -> 
                                  path=str(path))
         return source
     return readers.read_other(path, fmt, encoding, progress)
+
+
+def _read_kmz(path: Path, encoding: str | None, progress: bool) -> Source:
+    """A zipped KML: unpacked privately, its document checked as a KML file is (XML
+    entities, network links) before GDAL reads it."""
+    with safety.unpacked(path) as (root, _):
+        document = safety.kml_in(path, root)
+        if formats.sniff(document) != formats.KML:
+            raise RefusedFile.of(gettext_noop("%(path)s: its %(name)s is not KML"),
+                                 path=str(path), name=document.name)
+        source = readers.read_other(document, formats.KML, encoding, progress)
+    source.format = formats.KMZ
+    return source
 
 
 def division_of(code: str | None):

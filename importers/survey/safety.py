@@ -33,7 +33,7 @@ CHUNK = 1024 * 1024
 
 SHAPE_PARTS = (".shx", ".dbf")
 # the only entries extracted: whatever else an archive holds is never written to disk
-EXTRACTED = {".shp", ".shx", ".dbf", ".prj", ".cpg"}
+EXTRACTED = {".shp", ".shx", ".dbf", ".prj", ".cpg", ".kml"}
 
 
 def max_features() -> int:
@@ -173,6 +173,18 @@ def shapefiles_in(path: Path, root: Path, names: list[str]) -> list[Path]:
                                           "%(names)s)"),
                              path=str(path), names=", ".join(sorted(names)[:20]))
     return found
+
+
+def kml_in(path: Path, root: Path) -> Path:
+    """A KMZ's document: doc.kml at its root by the format's rule, else its one .kml."""
+    found = sorted(p for p in root.rglob("*")
+                   if p.suffix.lower() == ".kml" and p.is_file() and _listed(root, p))
+    main = [p for p in found if p.parent == root and p.name.lower() == "doc.kml"]
+    if main or len(found) == 1:
+        return (main or found)[0]
+    raise RefusedFile.of(gettext_noop("%(path)s: a KMZ holds one document (doc.kml); this one "
+                                      "holds %(count)s .kml files and no doc.kml"),
+                         path=str(path), count=len(found))
 
 
 def sibling(shp: Path, suffix: str) -> Path | None:

@@ -226,6 +226,25 @@ def test_it_reads_kml_placemarks(tmp_path, ring):
         == len(ring)
 
 
+def test_it_reads_a_kmz_as_its_kml(tmp_path, ring):
+    test_it_reads_kml_placemarks(tmp_path, ring)  # writes s.kml and reads it
+    kmz = tmp_path / "奥维导出.kmz"
+    with zipfile.ZipFile(kmz, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.write(tmp_path / "s.kml", "doc.kml")
+        archive.writestr("files/icon.png", b"\x89PNG\r\n\x1a\n")  # not extracted
+    result = survey.run(kmz)
+    assert (result.format, result.crs_source) == ("kmz", "declared")
+    assert [f.properties["Name"] for f in result.features if f.layer == "markers"] == \
+        [n for n, _ in markers(ring)]
+    assert not any(f.rule == "format" for f in result.findings)  # .kmz is its own name
+    plain = zipfile.ZipFile(tmp_path / "s.kml.zip", "w")
+    plain.write(tmp_path / "s.kml", "a.kml")
+    plain.write(tmp_path / "s.kml", "b.kml")
+    plain.close()
+    with pytest.raises(RefusedFile, match="holds 2 .kml files and no doc.kml"):
+        survey.run(tmp_path / "s.kml.zip")
+
+
 def test_it_reads_gpx_waypoints_as_markers_and_tracks_as_lines(tmp_path, ring):
     path = tmp_path / "s.gpx"
     schema = {"geometry": "Point", "properties": {"name": "str"}}

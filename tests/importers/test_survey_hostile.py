@@ -76,6 +76,19 @@ def test_it_refuses_a_kml_network_link(tmp_path, listener):
     assert seen == []
 
 
+def test_it_refuses_a_network_link_inside_a_kmz(tmp_path, listener):
+    import zipfile
+    url, seen = listener
+    path = tmp_path / "line.kmz"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("doc.kml", '<?xml version="1.0" encoding="UTF-8"?><kml xmlns="http:'
+                         f'//www.opengis.net/kml/2.2"><Document><NetworkLink><Link><href>{url}'
+                         '/more.kml</href></Link></NetworkLink></Document></kml>')
+    with pytest.raises(RefusedFile, match="KML link"):
+        survey.run(path)
+    assert seen == []
+
+
 def test_it_refuses_a_gdal_network_path_anywhere_in_a_text_file(tmp_path):
     path = tmp_path / "markers.geojson"
     point = dict(POINT, properties={"界桩号": "钟水01", "src": "/vsicurl/http://x/y.shp"})
