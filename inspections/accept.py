@@ -10,7 +10,7 @@ from datetime import date
 from django.db import connection
 from django.utils.translation import gettext_noop
 
-from boundaries.models import BoundaryMarker, DivisionEvent, EventKind, MarkerStatus
+from boundaries.models import BoundaryMarker, DivisionEvent, EventKind, MarkerState, MarkerStatus
 from boundaries.orientation import along_sql
 from boundaries.services import marker_record_state
 from config.errors import Conflict
@@ -26,14 +26,24 @@ STATUS_OF = {"intact": MarkerStatus.INTACT, "displaced": MarkerStatus.DISPLACED,
              "missing": MarkerStatus.MISSING}
 
 
-def _apply_markers(inspection: Inspection, on: date, actor) -> list[dict]:
+def _apply_markers(inspection: Inspection, on: date, actor) -> tuple[list[dict], list[dict]]:
+    """(the states written, the newer states kept)."""
     rows = [m for m in inspection.results.get("markers", []) if m["verdict"] in STATUS_OF]
     markers = BoundaryMarker.objects.in_bulk([m["marker_id"] for m in rows])
+    # A state recorded on or after the sign-off day (a marker set or repaired meanwhile)
+    # says more than the survey did: kept, and the sign-off goes through.
+    later = {s.marker_id: s for s in MarkerState.objects.filter(
+        marker_id__in=markers, valid_to__isnull=True, valid_from__gte=on)}
     label = f"{inspection.line.name}第{inspection.round}轮联检"
-    written = []
+    written, kept = [], []
     for row in rows:
         marker = markers.get(row["marker_id"])
         if marker is None:
+            continue
+        if marker.id in later:
+            state = later[marker.id]
+            kept.append({"number": marker.number, "status": state.status, "state_id": state.id,
+                         "since": state.valid_from.isoformat()})
             continue
         displaced = row["verdict"] == "displaced"
         note = (f"{label}：{row['verdict']}" + (f"，位移 {row['displacement_m']:.2f} m"
@@ -43,7 +53,7 @@ def _apply_markers(inspection: Inspection, on: date, actor) -> list[dict]:
                                     actor=actor)
         written.append({"number": marker.number, "status": state.status,
                         "state_id": state.id})
-    return written
+    return written, kept
 
 
 # A surveyed line that runs the other way is turned to run as the registered one does:
@@ -139,5 +149,6 @@ def _apply_line(inspection: Inspection, on: date, actor) -> dict:
 def apply_results(inspection: Inspection, on: date, *, actor) -> dict:
     """What the second signature accepts, recorded as done by its signer."""
     invalidate_on_commit("lines", "markers")  # their tiles
-    return {"on": on.isoformat(), "markers": _apply_markers(inspection, on, actor),
+    written, kept = _apply_markers(inspection, on, actor)
+    return {"on": on.isoformat(), "markers": written, "markers_kept": kept,
             "line": _apply_line(inspection, on, actor)}

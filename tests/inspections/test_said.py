@@ -41,7 +41,7 @@ def test_it_says_a_refused_survey_file_on_the_upload_page_in_its_language(client
     assert "not a survey file the reader knows (zipped Shapefile" in english.content.decode()
     assert api.json()["detail"].endswith(
         ": not a survey file the reader knows (zipped Shapefile, .shp, GeoPackage, GeoJSON, "
-        "KML, GPX, DXF or a CSV of marker coordinates)")
+        "KML, KMZ, GPX, DXF or a CSV of marker coordinates)")
     assert not SurveyUpload.objects.filter(inspection=inspection).exists()
 
 
