@@ -167,19 +167,21 @@ def survey_create(request, response: HttpResponse, inspection_id: int,
                   crs: Form[str | None] = None, encoding: Form[str | None] = None,
                   repair: Form[bool] = False, helmert: Form[str | None] = None,
                   convention: Form[str | None] = None, plane: Form[str | None] = None,
-                  params_from: Form[str | None] = None):
+                  params_from: Form[str | None] = None, phone_map: Form[bool] = False):
     """Upload one side's survey file (a member of that side's team): it is read, checked
     and kept as a preview; confirm it to make it part of the inspection. A file over
     SURVEY_INLINE_MAX_BYTES is read by the job worker: 202 with the job to follow at
     /api/v1/jobs/{id} (its result names the upload). A file in Xian 1980 or Beijing 1954
     needs ``helmert`` (tx,ty,tz,rx,ry,rz,s with ``convention``) or ``plane``
     (dx,dy,rot,scale) parameters, ``params_from`` a county, or parameters registered for the
-    side's county; without them it is refused (400)."""
+    side's county; without them it is refused (400). ``phone_map``: the positions come from
+    a consumer map app; the GCJ-02 shift is compared with how far the markers sit."""
     selectors.inspection_for(request.auth, inspection_id)
     options = {"actor": request.auth, "inspection_id": inspection_id, "side": side,
                "crs": crs or None, "encoding": encoding or None, "repair": repair,
                "helmert": helmert or None, "convention": convention or None,
-               "plane": plane or None, "params_from": params_from or None}
+               "plane": plane or None, "params_from": params_from or None,
+               "phone_map": phone_map}
     if (file.size or 0) > settings.SURVEY_INLINE_MAX_BYTES:
         return job_answer(response, queued(file, **options))
     with tempfile.TemporaryDirectory(prefix="survey-") as tmp:

@@ -273,7 +273,8 @@ def survey_upload_job(job, progress) -> dict:
             path=path, file_name=params["file_name"], crs=params["crs"],
             encoding=params["encoding"], repair=params["repair"],
             report=lambda stage, done: progress(done, len(STAGES), stage),
-            **{k: params.get(k) for k in ("helmert", "convention", "plane", "params_from")})
+            **{k: params.get(k) for k in ("helmert", "convention", "plane", "params_from",
+                                          "phone_map")})
     return {"upload_id": upload.id, "inspection_id": upload.inspection_id,
             "features": upload.feature_count, "format": upload.format, "crs": upload.crs,
             "transformation": upload.transformation,

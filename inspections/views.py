@@ -65,6 +65,8 @@ class UploadForm(forms.Form):
                           required=False, max_length=100)
     encoding = forms.CharField(label=_("Encoding, if not detected (e.g. GBK)"),
                                required=False, max_length=40)
+    phone_map = forms.BooleanField(label=_("Positions taken from a phone map app (checks "
+                                           "the GCJ-02 shift)"), required=False)
 
 
 SEVERITY_LABELS = {Severity.LOW: _("minor (一般)"), Severity.MEDIUM: _("serious (较大)"),
@@ -173,7 +175,8 @@ def survey_upload(request, inspection_id: int):
         raise form_refused(form)
     file, data = form.cleaned_data["file"], form.cleaned_data
     options = {"actor": request.user, "inspection_id": inspection_id, "side": data["side"],
-               "crs": data["crs"] or None, "encoding": data["encoding"] or None}
+               "crs": data["crs"] or None, "encoding": data["encoding"] or None,
+               "phone_map": data["phone_map"]}
     if (file.size or 0) > settings.SURVEY_INLINE_MAX_BYTES:
         job = queued(file, **options)
         return redirect("inspection-job", inspection_id=inspection_id, job_id=job.id)
