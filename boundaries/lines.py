@@ -209,8 +209,14 @@ SELECT * FROM (
 WHERE length_m >= %(min_length)s
 """
 
+# A line version made from an accepted joint survey (inspections.accept) begins its
+# geometry_source with this: the two sides' agreed line.
+SURVEYED = "joint inspection "
+
 # A line within the tolerance of the derived one is the same line: a second run over
-# the same polygons changes nothing.
+# the same polygons changes nothing. A surveyed line is the agreed one and stands until a
+# side's division has a version newer than it (a boundary adjustment, a merger): the
+# polygons, coarser, do not overrule it.
 _DIFF = f"""
 CREATE TEMP TABLE line_diff AS
 SELECT coalesce(d.left_code, l.left_code) AS left_code,
@@ -218,6 +224,9 @@ SELECT coalesce(d.left_code, l.left_code) AS left_code,
        d.name, d.g, d.length_m, d.valid_to, l.id AS old_id, l.valid_from AS old_from,
        CASE WHEN l.id IS NULL THEN 'new' WHEN d.left_code IS NULL THEN 'ended'
             WHEN ST_OrderingEquals(l.geom, d.g) THEN 'unchanged'
+            WHEN starts_with(l.geometry_source, '{SURVEYED}')
+                 AND coalesce(d.valid_from, '-infinity') <= coalesce(l.valid_from, '-infinity')
+                 THEN 'surveyed'
             WHEN ST_HausdorffDistance(l.geom, d.g) > d.tol THEN 'changed'
             -- the same line running the other way: a new version, oriented
             WHEN ST_OrderingEquals({along_sql("l.geom", "d.g")}, l.geom) THEN 'unchanged'
@@ -296,9 +305,10 @@ def _counts(cur) -> dict:
     cur.execute("SELECT count(*) FROM line_shared WHERE suspect")
     return {"candidate_pairs": candidates, "pairs_sharing_a_line": sharing,
             "suspect_pairs": cur.fetchone()[0],
-            "lines": sum(states.get(s, 0) for s in ("new", "unchanged", "changed", "reoriented")),
-            **{s: states.get(s, 0) for s in ("new", "unchanged", "changed", "reoriented",
-                                              "ended")}}
+            "lines": sum(states.get(s, 0) for s in ("new", "unchanged", "surveyed", "changed",
+                                                    "reoriented")),
+            **{s: states.get(s, 0) for s in ("new", "unchanged", "surveyed", "changed",
+                                              "reoriented", "ended")}}
 
 
 def _refuse_empty_periods(cur) -> None:
@@ -345,8 +355,8 @@ def boundary_lines_derive(*, level: int, as_of: date | None = None,
 
     Without ``commit`` everything is computed and written, then rolled back, so the
     figures of a preview are those a commit would give. Returns the report: counts of
-    candidate pairs, lines, new, unchanged, changed, reoriented and ended, gaps and
-    overlaps (with their width, and whether the line now runs along their centre).
+    candidate pairs, lines, new, unchanged, surveyed (kept), changed, reoriented and ended,
+    gaps and overlaps (with their width, and whether the line now runs along their centre).
     """
     source_level = _check_level(level)
     if not 0 < gap_tolerance_m <= 1000:

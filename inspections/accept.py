@@ -10,6 +10,7 @@ from datetime import date
 from django.db import connection
 from django.utils.translation import gettext_noop
 
+from boundaries.lines import SURVEYED
 from boundaries.models import BoundaryMarker, DivisionEvent, EventKind, MarkerState, MarkerStatus
 from boundaries.orientation import along_sql
 from boundaries.services import marker_record_state
@@ -96,7 +97,7 @@ def _new_line_version(inspection: Inspection, on: date) -> int:
                           line=line.name, id=line.id, start=str(line.valid_from),
                           end=str(line.valid_to) if line.valid_to else Said(gettext_noop("now")),
                           on=str(on))
-    source = f"joint inspection {inspection.id} ({line.name}第{inspection.round}轮), side A survey"
+    source = f"{SURVEYED}{inspection.id} ({line.name}第{inspection.round}轮), side A survey"
     with connection.cursor() as cur:
         cur.execute(_NEW_VERSION, {"on": on, "line": line.id, "insp": inspection.id,
                                    "source": source[:200]})

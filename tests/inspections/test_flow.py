@@ -12,6 +12,7 @@ import pytest
 from django.core.management import call_command
 from django.db import IntegrityError, connection, transaction
 
+from boundaries.lines import boundary_lines_derive
 from boundaries.models import BoundaryLine, MarkerStatus
 from inspections.models import Inspection, InspectionTransition
 from inspections.reconcile import gk_zone_srid
@@ -258,6 +259,12 @@ def check_accepted(old_line, markers, iid):
         assert cur.fetchone()[0] == pytest.approx(CORRECTION_M, rel=0.05)
     assert set(new.markers.values_list("number", flat=True)) == set(NUMBERS)
     assert Inspection.objects.get(pk=iid).applied["line"]["line_version"] == new.id
+    # deriving the lines again from the (coarser, unchanged) polygons keeps the agreed one
+    again = boundary_lines_derive(level=3, commit=True)
+    assert again["surveyed"] == 1 and again["changed"] == 0
+    assert BoundaryLine.objects.get(level=3, left_code=old_line.left_code,
+                                    right_code=old_line.right_code,
+                                    valid_to__isnull=True).id == new.id
 
 
 @pytest.mark.as_owner  # the trigger itself (the app role may not even try)

@@ -51,6 +51,7 @@ class Command(BaseCommand):
         self.stdout.write(
             f"{r['level']} lines on {r['as_of']}: {r['candidate_pairs']} candidate pairs, "
             f"{r['lines']} lines — {r['new']} new, {r['unchanged']} unchanged, "
+            f"{r['surveyed']} surveyed (kept), "
             f"{r['changed']} changed, {r['reoriented']} reoriented, {r['ended']} ended "
             f"({r['seconds']}s)")
         self.stdout.write(f"gaps of at least {r['min_area_m2']:g} m²: {len(r['gaps'])}")
