@@ -7,8 +7,9 @@ both the session and the token authentication).
 """
 
 from django.db import models
-from django.utils.functional import lazy
-from django.utils.translation import pgettext, pgettext_lazy
+from django.utils.translation import pgettext_lazy
+
+from config.said import joined
 
 SYSTEM = "system"
 
@@ -48,11 +49,8 @@ def is_system(user) -> bool:
     return user.username == SYSTEM and not user.is_active
 
 
-def _either(roles) -> str:
+def roles_said(roles):
+    """"clerk or chair" by the roles' labels, said in the language of the page that shows
+    it (a refusal's shown parameter)."""
     labels = dict(Role.choices)
-    return pgettext("alternatives", " or ").join(str(labels.get(r, r)) for r in roles)
-
-
-# "clerk or chair" by the roles' labels, said in the language of the page that shows it
-# (a refusal's shown parameter)
-roles_said = lazy(_either, str)
+    return joined("alternatives", [labels.get(r, r) for r in roles])

@@ -11,21 +11,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.utils.functional import lazy
-from django.utils.translation import gettext_lazy, gettext_noop, pgettext
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from config.errors import BadRequest, Conflict
-from config.said import Said
+from config.said import Said, joined
 
 # The from-state of the step that creates a record.
 NEW = ""
-
-
-def _listed(items) -> str:
-    return pgettext("list separator", ", ").join(str(item) for item in items)
-
-
-_joined = lazy(_listed, str)  # said in the language of the page that shows it
 
 
 @dataclass(frozen=True)
@@ -105,7 +97,7 @@ class Machine:
                     sources=", ".join(sources),
                     shown={"action": self.verb(action),
                            "noun": gettext_lazy(self.noun), "state": self._state(state),
-                           "sources": _joined(shown)})
+                           "sources": joined("series", shown)})
 
     def _state(self, state: str):
         if not state:

@@ -45,12 +45,21 @@ class Said(str):
                 "params": self.params | self.shown}
 
 
-def _say_each(items: list) -> str:
-    return pgettext("list separator", "; ").join(
+# How a language joins a list: messages ("a; b"), a series of labels ("a, b" — 甲、乙)
+# and alternatives ("a or b")
+SEPARATORS = {"messages": lambda: pgettext("list separator", "; "),
+              "series": lambda: pgettext("list separator", ", "),
+              "alternatives": lambda: pgettext("alternatives", " or ")}
+
+
+def _joined(how: str, items: list) -> str:
+    return SEPARATORS[how]().join(
         in_language(item.said()) if isinstance(item, Said) else str(item) for item in items)
 
 
-_said_each = lazy(_say_each, str)  # said in the language of the page that shows it
+# joined(how, items): the items (messages, lazy labels) said and joined in the language
+# of the page that shows them — a refusal's shown parameter
+joined = lazy(_joined, str)
 
 
 def listed(items) -> Said:
@@ -58,7 +67,7 @@ def listed(items) -> Said:
     parameter): joined by "; " in English, the API's words; on a page each one said in the
     page's language, joined as that language joins them."""
     items = list(items)
-    return Said("%(items)s", items="; ".join(items), shown={"items": _said_each(items)})
+    return Said("%(items)s", items="; ".join(items), shown={"items": joined("messages", items)})
 
 
 def all_said(template: str, problems, **params) -> Said:

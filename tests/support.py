@@ -132,3 +132,10 @@ def run_job(job_id: int):
 
     task(job_id)
     return Job.objects.get(id=job_id)
+
+
+def page_in(client, url: str, language: str, data: dict | None = None):
+    """The page as a reader of ``language`` gets it (the language menu's cookie); a POST
+    of ``data`` when given."""
+    client.cookies["django_language"] = language
+    return client.get(url) if data is None else client.post(url, data)

@@ -4,6 +4,8 @@ stays English, byte for byte."""
 import pytest
 from django.contrib.auth.models import User
 
+from tests.support import page_in
+
 pytestmark = pytest.mark.django_db
 
 
@@ -13,8 +15,7 @@ pytestmark = pytest.mark.django_db
 ])
 def test_it_says_revoking_someone_elses_token_in_the_pages_language(client, language, said):
     client.force_login(User.objects.create(username="said-token"))
-    client.cookies["django_language"] = language
-    response = client.post("/accounts/tokens/987654/revoke")
+    response = page_in(client, "/accounts/tokens/987654/revoke", language, {})
     assert response.status_code == 404
     assert said in response.content.decode()
     api = client.post("/api/v1/tokens/987654/revoke")

@@ -11,22 +11,18 @@ from boundaries import selectors, services
 from boundaries.models import EventKind
 from config.errors import NotFound
 from config.said import in_language
+from tests.support import page_in
 
 pytestmark = pytest.mark.django_db
 
 RECORDED = date(2017, 4, 1)
 
 
-def page(client, url, language):
-    client.cookies["django_language"] = language
-    return client.get(url)
-
-
 def test_it_says_a_wrong_date_on_a_division_page_in_the_pages_language(client, divisions_db):
-    zh = page(client, "/divisions/520201/?as_of=2024-13-01", "zh-hans")
+    zh = page_in(client, "/divisions/520201/?as_of=2024-13-01", "zh-hans")
     assert zh.status_code == 400
     assert "日期 &#x27;2024-13-01&#x27;：应为日期，格式 YYYY-MM-DD" in zh.content.decode()
-    en = page(client, "/divisions/520201/?as_of=2024-13-01", "en").content.decode()
+    en = page_in(client, "/divisions/520201/?as_of=2024-13-01", "en").content.decode()
     assert "as_of &#x27;2024-13-01&#x27;: expected a date, YYYY-MM-DD" in en
 
 

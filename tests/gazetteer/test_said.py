@@ -7,23 +7,20 @@ import pytest
 from django.utils import translation
 
 from accounts.services import system_actor
+from boundaries.temporal import today
 from config.errors import BadRequest
 from config.said import in_language
 from gazetteer import services
+from tests.support import page_in
 
 pytestmark = pytest.mark.django_db
 
 
-def page(client, url, language):
-    client.cookies["django_language"] = language
-    return client.get(url)
-
-
 def test_it_says_a_wrong_feed_source_in_the_pages_language(client, divisions_db):
-    zh = page(client, "/changes/?source=towns", "zh-hans")
+    zh = page_in(client, "/changes/?source=towns", "zh-hans")
     assert zh.status_code == 400
     assert "来源 &#x27;towns&#x27;：应为 division 或 place" in zh.content.decode()
-    en = page(client, "/changes/?source=towns", "en").content.decode()
+    en = page_in(client, "/changes/?source=towns", "en").content.decode()
     assert "source &#x27;towns&#x27;: expected division or place" in en
     api = client.get("/api/v1/changes", {"cursor": "nope"})
     assert api.status_code == 400
@@ -31,9 +28,9 @@ def test_it_says_a_wrong_feed_source_in_the_pages_language(client, divisions_db)
 
 
 def test_it_says_a_renaming_refused_by_the_checks_finding_by_finding(make_place):
-    recent = make_place("和平路", valid_from=date(date.today().year - 2, 1, 1))
+    recent = make_place("和平路", valid_from=date(today().year - 2, 1, 1))
     with pytest.raises(BadRequest) as refused:
-        services.place_rename(place_id=recent.id, new_name="和顺路", effective_date=date.today(),
+        services.place_rename(place_id=recent.id, new_name="和顺路", effective_date=today(),
                               document_number="", reason="test", actor=system_actor())
     english = str(refused.value)
     assert english.startswith("和平路 → 和顺路: refused by the checks: stability: 和平路 was "

@@ -12,6 +12,7 @@ from config.errors import BadRequest
 from config.said import in_language
 from mergers import simulation
 from mergers.models import DivisionChange, Scenario
+from tests.support import page_in
 
 pytestmark = pytest.mark.django_db
 
@@ -29,8 +30,7 @@ def a_draft(planner_client) -> DivisionChange:
 
 
 def post(client, url, language):
-    client.cookies["django_language"] = language
-    response = client.post(url)
+    response = page_in(client, url, language, {})
     return response.status_code, response.content.decode()
 
 

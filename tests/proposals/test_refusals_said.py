@@ -1,11 +1,13 @@
 """The workflow's refusals on the proposal pages in the page's language (Chinese by
 default, English by the language switch); the API's detail stays English."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
+from boundaries.temporal import today
 from proposals import services
+from tests.support import page_in
 
 from .support import act, drive
 
@@ -18,8 +20,7 @@ def submit(staff):
 
 
 def post(client, url, language, data):
-    client.cookies["django_language"] = language
-    response = client.post(url, data)
+    response = page_in(client, url, language, data)
     return response.status_code, response.content.decode()
 
 
@@ -32,7 +33,7 @@ def test_it_says_too_few_expert_opinions_in_the_pages_language(client, staff, la
     proposal = submit(staff)
     drive(proposal, "expert_review", staff)
     act(proposal, staff["expert1"], "opinion", recommendation="approve", opinion="同意")
-    start = date.today() - timedelta(days=30)
+    start = today() - timedelta(days=30)
     dates = {"consultation_start": start, "consultation_end": start + timedelta(days=15)}
     client.force_login(staff["clerk"])
     status, body = post(client, f"/proposals/{proposal.id}/act/open_consultation", language,

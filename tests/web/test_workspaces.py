@@ -10,7 +10,7 @@ from inspections.models import Inspection
 from jobs.models import Job
 from proposals.models import Proposal
 from tests.inspections.support import SHUICHENG, ZHONGSHAN
-from tests.support import demo_loaded
+from tests.support import demo_loaded, page_in
 
 from .workspace_data import with_password, zhongshui_inspection
 
@@ -195,8 +195,8 @@ def test_it_says_a_queued_readings_state_in_the_pages_language(client):
 def test_it_says_an_out_of_order_step_in_the_pages_language(client, language, said, unsaid):
     submitted = Proposal.objects.get(name="明湖大道")
     client.force_login(with_password("demo-clerk"))
-    client.cookies["django_language"] = language
-    response = client.post(f"/proposals/{submitted.id}/act/publish", {"note": ""})
+    response = page_in(client, f"/proposals/{submitted.id}/act/publish", language,
+                       {"note": ""})
     body = response.content.decode()
     assert response.status_code == 409
     for words in said:
