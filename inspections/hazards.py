@@ -11,7 +11,7 @@ from boundaries.models import BoundaryLine
 from config.errors import BadRequest, Conflict, NotFound
 
 from .models import OPEN_STATES, Hazard, HazardChange, HazardStatus, Severity, State
-from .services import _locked, results_changed
+from .services import inspection_locked, results_changed
 
 
 def _hazard_location(location) -> Point:
@@ -32,7 +32,7 @@ def hazard_record(*, actor, location, description: str, severity: str,
                   line_id: int | None = None, inspection_id: int | None = None,
                   note: str = "") -> Hazard:
     """Record a hazard on a line, or on a line under inspection (then part of its report)."""
-    inspection = _locked(inspection_id) if inspection_id is not None else None
+    inspection = inspection_locked(inspection_id) if inspection_id is not None else None
     permissions.require(actor, "hazard.record", inspection)
     if inspection is not None:
         line = inspection.line
@@ -71,7 +71,7 @@ def hazard_update(*, actor, hazard_id: int, status: str, note: str = "") -> Haza
     hazard = Hazard.objects.select_for_update().filter(pk=hazard_id).first()
     if hazard is None:
         raise NotFound.of(gettext_noop("no hazard %(id)s"), id=hazard_id)
-    inspection = _locked(hazard.inspection_id) if hazard.inspection_id else None
+    inspection = inspection_locked(hazard.inspection_id) if hazard.inspection_id else None
     permissions.require(actor, "hazard.update", inspection)
     if status not in HazardStatus.values:
         raise BadRequest.of(gettext_noop("status %(status)r: expected one of %(known)s"),

@@ -20,7 +20,7 @@ from jobs.services import job_create
 
 from .models import Inspection, Side, State
 from .reconcile import STEPS, no_progress, reconcile
-from .services import _locked, _transition, check_step, results_changed
+from .services import _transition, check_step, inspection_locked, results_changed
 
 KIND = "inspection_reconcile"
 # A second request while one is queued or running would only compare the same surveys
@@ -44,7 +44,7 @@ def _current_surveys(inspection: Inspection) -> list[int]:
 def inspection_reconcile_queue(*, actor, inspection_id: int, note: str = "") -> Job:
     """Queue the reconciliation: the step and both sides' surveys are checked now (403,
     409), and again by the worker; one already queued or running is a 409 naming it."""
-    inspection = _locked(inspection_id)  # two requests at once: the second sees the first
+    inspection = inspection_locked(inspection_id)  # two requests at once: the second sees the first
     check_step(actor, inspection, "reconcile")
     _current_surveys(inspection)
     pending = job_in_flight(kind=KIND, params={"inspection_id": inspection_id},
@@ -65,11 +65,11 @@ def inspection_reconcile(*, actor, inspection_id: int, note: str = "",
     or nothing. The comparison runs before the inspection's row is locked, so that a
     hazard or a signature is not held up for minutes; under the lock the step is checked
     again, and surveys changed meanwhile are a Conflict (reconcile again)."""
-    inspection = _locked(inspection_id, lock=False)
+    inspection = inspection_locked(inspection_id, lock=False)
     check_step(actor, inspection, "reconcile")
     surveys = _current_surveys(inspection)
     results = reconcile(inspection_id=inspection.id, line=inspection.line, progress=progress)
-    inspection = _locked(inspection_id)
+    inspection = inspection_locked(inspection_id)
     step = check_step(actor, inspection, "reconcile")
     if _current_surveys(inspection) != surveys:
         raise Conflict.of(gettext_noop("reconcile: the surveys changed while they were being "

@@ -62,7 +62,7 @@ def check_step(actor, inspection: Inspection | None, action: str,
     return MACHINE.require(action, inspection.state, inspection)
 
 
-def _locked(inspection_id: int, *, lock: bool = True) -> Inspection:
+def inspection_locked(inspection_id: int, *, lock: bool = True) -> Inspection:
     qs = Inspection.objects.select_related("line")
     found = (qs.select_for_update(of=("self",)) if lock else qs).filter(pk=inspection_id).first()
     if found is None:
@@ -190,7 +190,7 @@ def inspection_record_previous(*, actor, line, round: int, completed_on: date,
 
 @transaction.atomic
 def inspection_start_survey(*, actor, inspection_id: int, note: str = "") -> Inspection:
-    inspection = _locked(inspection_id)
+    inspection = inspection_locked(inspection_id)
     step = check_step(actor, inspection, "start_survey")
     _transition(inspection, actor, "start_survey", step.target, note)
     return inspection
@@ -233,12 +233,12 @@ def survey_upload(*, actor, inspection_id: int, side: str, path: str | Path,
     a hazard or a signature on the same inspection is not held up; the step is checked
     again under the lock. ``parameters``: helmert, convention, plane, params_from (see
     importers.survey.run); the side's county's registered set is used otherwise."""
-    inspection = _locked(inspection_id, lock=False)
+    inspection = inspection_locked(inspection_id, lock=False)
     check_step(actor, inspection, "upload_survey", _side(side))
     result = survey.run(path, crs=crs, encoding=encoding, repair=repair,
                         division=_side_division(inspection.line, side), report=report,
                         **parameters)
-    inspection = _locked(inspection_id)
+    inspection = inspection_locked(inspection_id)
     check_step(actor, inspection, "upload_survey", _side(side))
     upload = SurveyUpload.objects.create(
         inspection=inspection, side=side, file_name=(file_name or Path(path).name)[:255],
@@ -256,7 +256,7 @@ def survey_upload_queue(*, actor, inspection_id: int, side: str, file: str,
                         repair: bool = False, **parameters) -> Job:
     """A large survey file is read by the job worker (survey_upload_job): the step is
     checked now, so a caller who may not upload learns it at once, and again when read."""
-    check_step(actor, _locked(inspection_id, lock=False), "upload_survey", _side(side))
+    check_step(actor, inspection_locked(inspection_id, lock=False), "upload_survey", _side(side))
     return job_create(actor=actor, kind="survey_upload", params={
         "inspection_id": inspection_id, "side": side, "file": file,
         "file_name": file_name, "crs": crs, "encoding": encoding, "repair": repair,
@@ -286,7 +286,7 @@ def _upload_locked(actor, upload_id: int, action: str) -> tuple[Inspection, Surv
     upload = SurveyUpload.objects.filter(pk=upload_id).first()
     if upload is None:
         raise NotFound.of(gettext_noop("no survey upload %(id)s"), id=upload_id)
-    inspection = _locked(upload.inspection_id)
+    inspection = inspection_locked(upload.inspection_id)
     upload = SurveyUpload.objects.select_for_update().get(pk=upload_id)
     check_step(actor, inspection, action, upload.side)
     if upload.withdrawn_at is not None:
@@ -392,7 +392,7 @@ def survey_replace(*, actor, upload_id: int, replacement_id: int,
 @transaction.atomic
 def inspection_sign(*, actor, inspection_id: int, side: str, note: str = "") -> Inspection:
     """One side signs the reconciled results; the second signature accepts them."""
-    inspection = _locked(inspection_id)
+    inspection = inspection_locked(inspection_id)
     action = f"sign_{_side(side).lower()}"
     try:
         step = check_step(actor, inspection, action)
@@ -417,7 +417,7 @@ def inspection_sign(*, actor, inspection_id: int, side: str, note: str = "") -> 
 
 @transaction.atomic
 def inspection_archive(*, actor, inspection_id: int, note: str = "") -> Inspection:
-    inspection = _locked(inspection_id)
+    inspection = inspection_locked(inspection_id)
     step = check_step(actor, inspection, "archive")
     _transition(inspection, actor, "archive", step.target, note)
     return inspection

@@ -215,7 +215,6 @@ def job_progress(request, inspection_id: int, job_id: int):
                 else "inspections/job.html")
     response = render(request, template, {
         "job": job, "inspection_id": inspection_id, "result_url": result_url,
-        "state": dict(JobState.choices)[job["state"]],
         "what": JOB_KINDS.get(job["kind"], _("Background job"))})
     if result_url:
         response["HX-Redirect"] = result_url

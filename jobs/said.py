@@ -16,9 +16,9 @@ from config.said import in_language
 def kept(exc: Exception) -> dict:
     """The refusal in each language, {language: text}; {} when it has no template (the
     English ``error`` is then all there is to say)."""
-    if not isinstance(exc, RegistryError) or not exc.said().get("template"):
+    found = exc.said() if isinstance(exc, RegistryError) else {}
+    if not found.get("template"):
         return {}
-    found = exc.said()
     out = {}
     for language, _ in settings.LANGUAGES:
         with translation.override(language):

@@ -29,9 +29,10 @@ def job_out(job: Job) -> dict:
 
 
 def job_page(job: Job) -> dict:
-    """job_out for a page: with ``error_in_language``, why it failed in the page's
-    language (the API's ``error`` stays English)."""
-    return job_out(job) | {"error_in_language": job.error_in_language()}
+    """job_out for a page: its state's label and why it failed (``error_in_language``) in
+    the page's language (the API's ``error`` stays English)."""
+    return job_out(job) | {"error_in_language": job.error_in_language(),
+                           "state_label": job.get_state_display()}
 
 
 def job_in_flight(*, kind: str, params: dict, within: timedelta) -> Job | None:
