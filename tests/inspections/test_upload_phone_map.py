@@ -47,6 +47,8 @@ def test_it_offers_the_phone_map_check_on_the_upload_page(client, line, markers,
     iid = plan(client, line, people)
     post(client, f"/api/v1/inspections/{iid}/start_survey", {}, people["a1"])
     client.force_login(people["a1"])
+    form = client.get(f"/inspections/{iid}/").content.decode()
+    assert 'type="checkbox" name="phone_map"' in form and 'for="id_phone_map"' in form
     with shifted_file(tmp_path, markers).open("rb") as fh:
         page = client.post(f"/inspections/{iid}/surveys", {"side": "A", "file": fh,
                                                            "phone_map": "on"})
